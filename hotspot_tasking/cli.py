@@ -1,0 +1,119 @@
+"""The ``hotspot-tasking`` command line.
+
+    hotspot-tasking init WORKSPACE [--demo] [--area MINE,MINN,MAXE,MAXN]
+    hotspot-tasking ingest WORKSPACE --source SOURCE [--mapping FILE] [--motive-column C] PATH...
+    hotspot-tasking status WORKSPACE
+
+Errors a person can fix print one sentence and exit with status 2; nothing else is caught.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from . import DEMO_WORKSPACE
+from .geo.errors import GeoError
+from .geo.ingest import Area
+from .geo.schema import SOURCES
+from .geo.workspace import MANIFEST, Workspace
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        return args.run(args)
+    except GeoError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hotspot-tasking", description="Hotspot and tasking analysis for community safety partnerships.")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    init = sub.add_parser("init", help="create a workspace (or copy the bundled demo)")
+    init.add_argument("workspace", type=Path)
+    init.add_argument("--demo", action="store_true", help="copy the bundled demo workspace (Lambeth and Wandsworth)")
+    init.add_argument("--area", help="the area's bounding box in British National Grid metres, MINE,MINN,MAXE,MAXN; "
+                                     "records more than --area-margin-m outside it are rejected")
+    init.add_argument("--area-margin-m", type=float, default=5000.0, help="metres (default 5000)")
+    init.set_defaults(run=_init)
+
+    ingest = sub.add_parser("ingest", help="import incident files into a workspace")
+    ingest.add_argument("workspace", type=Path)
+    ingest.add_argument("--source", required=True, choices=SOURCES)
+    ingest.add_argument("--mapping", type=Path, help="column-mapping TOML (council_asb, street_drinking)")
+    ingest.add_argument("--motive-column", help="fire records: the column saying deliberate or accidental")
+    ingest.add_argument("paths", nargs="+", type=Path, help="CSV files, folders of them, or zips")
+    ingest.set_defaults(run=_ingest)
+
+    status = sub.add_parser("status", help="counts by source, category and month; quarantine totals")
+    status.add_argument("workspace", type=Path)
+    status.set_defaults(run=_status)
+    return parser
+
+
+def _init(args: argparse.Namespace) -> int:
+    if args.demo:
+        if (args.workspace / MANIFEST).exists() or (args.workspace.exists() and any(args.workspace.iterdir())):
+            raise GeoError(f"{args.workspace}: the folder is not empty; choose a new folder for the demo copy.")
+        if not (DEMO_WORKSPACE / MANIFEST).is_file():
+            raise GeoError(f"{DEMO_WORKSPACE}: the bundled demo is missing; install from a checkout (pip install -e .) or rebuild it with scripts/build_demo.py.")
+        shutil.copytree(DEMO_WORKSPACE, args.workspace, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock"))
+        print(f"Copied the demo workspace to {args.workspace}.")
+        return 0
+    area = _parse_area(args.area, args.area_margin_m) if args.area else None
+    Workspace.create(args.workspace, area=area)
+    print(f"Created workspace {args.workspace}" + ("" if area else " (no area set: records are checked against Great Britain only)") + ".")
+    return 0
+
+
+def _parse_area(text: str, margin_m: float) -> Area:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != 4 or values[0] >= values[2] or values[1] >= values[3]:
+        raise GeoError(f"--area {text!r}: give four numbers MINE,MINN,MAXE,MAXN in metres with min < max, e.g. 524000,168000,536000,182000.")
+    return Area(*values, margin_m=margin_m)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    ws = Workspace.open(args.workspace)
+    report = ws.ingest(args.paths, args.source, mapping=args.mapping, motive_column=args.motive_column)
+    print(report.format())
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    ws = Workspace.open(args.workspace)
+    s = ws.summary()
+    print(f"Workspace {ws.name}: {s.incidents:,} incidents", end="")
+    if s.first is not None:
+        print(f", {s.first:%d/%m/%Y} to {s.last:%d/%m/%Y}", end="")
+    print(f"; {s.imports} imports, {s.rows_read:,} rows read, {s.rows_rejected:,} rejected (in quarantine/).")
+    if s.incidents == 0:
+        print(f"No incidents yet: import some with 'hotspot-tasking ingest {args.workspace} --source SOURCE FILES'.")
+        return 0
+    with pd.option_context("display.max_rows", 200, "display.width", 160):
+        print("\nBy source:\n" + s.by_source.to_string())
+        print("\nBy category:\n" + s.by_category.to_string())
+        print("\nBy month:\n" + s.by_month.to_string())
+    if s.rejected_by_reason:
+        print("\nRejected by reason:")
+        for reason, n in s.rejected_by_reason.items():
+            print(f"  {reason}: {n:,}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

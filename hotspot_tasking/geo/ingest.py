@@ -1,0 +1,306 @@
+"""Ingest: files -> the canonical incident table, the rejected rows and a report.
+
+Pure: reads files, writes nothing. :meth:`hotspot_tasking.geo.workspace.Workspace.ingest`
+wraps it with the workspace's taxonomy, area and existing ids, and commits the result.
+
+Every row read is either accepted or rejected with one reason from
+:data:`~hotspot_tasking.geo.report.REJECT_REASONS`; the report checks the sum.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from . import coords, dates
+from .readers import Reader
+from .report import REJECT_REASONS, FileCount, ImportReport
+from .schema import QUARANTINE_COLUMNS, conform
+from .taxonomy import UNMAPPED, Taxonomy
+from .textfiles import CsvText, read_csvs
+
+log = logging.getLogger(__name__)
+
+#: Metres beyond the workspace area's bounding box before a record is "far outside".
+DEFAULT_AREA_MARGIN_M = 5_000.0
+
+
+@dataclass(frozen=True)
+class Area:
+    """The workspace's area: a bounding box in EPSG:27700 metres and a margin.
+
+    Records farther than ``margin_m`` from the box are rejected as far outside.
+    """
+
+    min_easting: float
+    min_northing: float
+    max_easting: float
+    max_northing: float
+    margin_m: float = DEFAULT_AREA_MARGIN_M
+
+    def distance_m(self, easting: np.ndarray, northing: np.ndarray) -> np.ndarray:
+        """Metres from each point to the box (0 inside)."""
+        dx = np.maximum(np.maximum(self.min_easting - easting, easting - self.max_easting), 0.0)
+        dy = np.maximum(np.maximum(self.min_northing - northing, northing - self.max_northing), 0.0)
+        return np.hypot(dx, dy)
+
+
+@dataclass
+class IngestResult:
+    """What :func:`read_incidents` returns.
+
+    Attributes
+    ----------
+    incidents : pandas.DataFrame
+        Accepted rows as the canonical incident table (``schema.INCIDENT_COLUMNS``).
+    rejects : pandas.DataFrame
+        Rejected rows: ``file, row, reason, detail`` then the row's own columns as text.
+    report : ImportReport
+    """
+
+    incidents: pd.DataFrame
+    rejects: pd.DataFrame
+    report: ImportReport
+
+
+def new_import_id() -> str:
+    """A sortable, unique import id: UTC time then random hex."""
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def read_incidents(
+    paths: Iterable[str | Path],
+    reader: Reader,
+    *,
+    taxonomy: Taxonomy,
+    area: Area | None = None,
+    existing_ids: pd.Index | None = None,
+    import_id: str | None = None,
+) -> IngestResult:
+    """Read incident files into the canonical table, rejecting rows that cannot be used.
+
+    Parameters
+    ----------
+    paths : iterable of path
+        Files, folders (searched for the reader's file pattern) or zips.
+    reader : Reader
+        From :func:`hotspot_tasking.geo.readers.reader_for`.
+    taxonomy : Taxonomy
+        Maps the source's category words to categories, groups and harm weights.
+    area : Area, optional
+        Rows farther than its margin from its box are rejected; not checked when None.
+    existing_ids : pandas.Index, optional
+        Ids of this source already stored; such rows are rejected as "already imported",
+        so importing the same file twice adds nothing.
+    import_id : str, optional
+        Defaults to a new id.
+
+    Returns
+    -------
+    IngestResult
+
+    Raises
+    ------
+    GeoError
+        A file that cannot be read or lacks the format's columns; nothing is returned then.
+    """
+    import_id = import_id or new_import_id()
+    report = ImportReport(import_id=import_id, source=reader.source,
+                          started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    files = list(read_csvs(paths, reader.pattern))  # read every file first: one bad file stops all
+    parsed = [_parse_file(csv, reader) for csv in files]
+    frame = pd.concat(parsed, ignore_index=True) if parsed else _empty_parsed()
+    reason, detail, located = _validate(frame, area, existing_ids)
+
+    ok = reason == ""
+    accepted = _canonical(frame[ok], located, ok, reader, taxonomy, import_id)
+    rejects = _rejects(files, frame, reason, detail)
+    _fill_report(report, files, frame, reason, accepted, located)
+    report.check()
+    log.info("import %s: %s", import_id, report.format().splitlines()[0])
+    return IngestResult(accepted, rejects, report)
+
+
+def _empty_parsed() -> pd.DataFrame:
+    from .readers import PARSED_COLUMNS
+    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in PARSED_COLUMNS})
+    return frame.assign(naive=pd.Series(dtype="datetime64[us]"), naive_to=pd.Series(dtype="datetime64[us]"),
+                        location_precision_m=pd.Series(dtype=float), _file=pd.Series(dtype="str"),
+                        _row=pd.Series(dtype="int64"))
+
+
+def _parse_file(csv: CsvText, reader: Reader) -> pd.DataFrame:
+    """Parse one file and give rows without an id a stable derived one."""
+    out = reader.read(csv)
+    out["incident_id"] = out["incident_id"].astype("str")
+    blank = out["incident_id"].eq("").to_numpy()
+    if blank.any():
+        out.loc[blank, "incident_id"] = derived_ids(csv.frame[blank])
+    out["_file"] = csv.name
+    out["_row"] = csv.rows.to_numpy()
+    return out
+
+
+def derived_ids(raw: pd.DataFrame) -> np.ndarray:
+    """Stable ids for rows that have none: a hash of the row's text plus its position
+    among identical rows in the file, e.g. ``"h3f9a0c1d2e4b5a67-0"``.
+
+    The same file imported again gives the same ids; two identical rows (police.uk
+    often has several ASB reports at one point in one month) get ``-0`` and ``-1``.
+    The hash is pandas' SipHash of the row values (:func:`pandas.util.hash_pandas_object`,
+    fixed key), stable across runs and machines; a test pins one value.
+    """
+    if len(raw) == 0:
+        return np.array([], dtype=object)
+    hashes = pd.util.hash_pandas_object(raw.astype(object), index=False).to_numpy(dtype=np.uint64)
+    hexed = np.frombuffer(hashes.astype(">u8").tobytes().hex().encode("ascii"), dtype="S16").astype(str)
+    occurrence = pd.Series(hashes).groupby(hashes).cumcount().to_numpy()
+    return ("h" + pd.Series(hexed, dtype="str") + "-" + pd.Series(occurrence).astype("str")).to_numpy()
+
+
+def _validate(frame: pd.DataFrame, area: Area | None, existing_ids: pd.Index | None):
+    """Per row: the first reason it cannot be accepted (``""`` if none), a detail, and its location."""
+    n = len(frame)
+    reason = np.full(n, "", dtype=object)
+    detail = np.full(n, "", dtype=object)
+
+    def mark(mask: np.ndarray, why: str, what: pd.Series | np.ndarray | str) -> None:
+        new = mask & (reason == "")
+        reason[new] = why
+        detail[new] = np.asarray(what, dtype=object)[new] if not isinstance(what, str) else what
+
+    skip = frame["skip_reason"].astype("str").to_numpy(dtype=object)
+    mark(skip != "", "not a fire", "this source's incidents are fires only")
+    located = _locate(frame)
+    coord_text = ("coordinates '" + frame["x"].astype("str") + "', '" + frame["y"].astype("str") + "'").to_numpy(dtype=object)
+    mark(located.status == "no location", "no location", coord_text)
+    mark(located.status == "outside Great Britain", "outside Great Britain", coord_text)
+    if area is not None:
+        dist = area.distance_m(located.easting, located.northing)
+        far = np.nan_to_num(dist, nan=0.0) > area.margin_m
+        km = pd.Series(dist / 1000).round(1).astype("str")
+        mark(far, "far outside the workspace area", (km + " km outside the workspace area").to_numpy(dtype=object))
+    date_text = ("date '" + frame["date_text"].astype("str") + "'").to_numpy(dtype=object)
+    mark(frame["naive"].isna().to_numpy(), "unparseable date", date_text)
+    has_to = frame["naive_to"].notna().to_numpy()
+    backwards = has_to & (frame["naive_to"] < frame["naive"]).to_numpy()
+    mark(backwards, "time window ends before it starts", date_text)
+    ids = frame["incident_id"].astype("str")
+    id_text = ("id '" + ids + "'").to_numpy(dtype=object)
+    if existing_ids is not None and len(existing_ids):
+        mark(ids.isin(existing_ids).to_numpy(), "already imported", id_text)
+    candidates = reason == ""
+    repeated = np.zeros(n, dtype=bool)
+    repeated[candidates] = ids[candidates].duplicated(keep="first").to_numpy()
+    mark(repeated, "duplicate id", id_text)
+    return reason, detail, located
+
+
+def _locate(frame: pd.DataFrame) -> coords.Located:
+    """Locate every row, each group of rows by the coordinate system its reader declared."""
+    n = len(frame)
+    out = {k: np.full(n, np.nan) for k in ("easting", "northing", "longitude", "latitude")}
+    status = np.full(n, "no location", dtype=object)
+    system = np.full(n, "", dtype=object)
+    crs = frame["crs"].astype("str").to_numpy(dtype=object)
+    for kind in pd.unique(crs):
+        rows = np.flatnonzero(crs == kind)
+        got = coords.locate(frame["x"].iloc[rows], frame["y"].iloc[rows], kind)
+        for key in out:
+            out[key][rows] = getattr(got, key)
+        status[rows] = got.status
+        system[rows] = got.system
+    return coords.Located(out["easting"], out["northing"], out["longitude"], out["latitude"], status, system)
+
+
+def _canonical(ok_frame: pd.DataFrame, located: coords.Located, ok: np.ndarray, reader: Reader,
+               taxonomy: Taxonomy, import_id: str) -> pd.DataFrame:
+    occurred_from, occurred_to = dates.window(ok_frame["naive"], ok_frame["precision"])
+    has_to = ok_frame["naive_to"].notna().to_numpy()
+    if has_to.any():
+        _, end = dates.window(ok_frame["naive_to"][has_to], ok_frame["precision_to"][has_to])
+        occurred_to[has_to] = end
+    precision = ok_frame["precision"].where(~has_to, _coarser(ok_frame["precision"], ok_frame["precision_to"]))
+    mapped = taxonomy.apply(reader.vocabulary, ok_frame["source_category"])
+    table = pd.DataFrame({
+        "incident_id": ok_frame["incident_id"].to_numpy(),
+        "source": reader.source,
+        "source_category": ok_frame["source_category"].to_numpy(),
+        **{k: mapped[k].to_numpy() for k in ("category", "subcategory", "groups")},
+        "occurred_from": occurred_from.to_numpy(),
+        "occurred_to": occurred_to.to_numpy(),
+        "time_precision": precision.to_numpy(),
+        "easting": located.easting[ok],
+        "northing": located.northing[ok],
+        "longitude": located.longitude[ok],
+        "latitude": located.latitude[ok],
+        "location_precision_m": ok_frame["location_precision_m"].to_numpy(dtype=float),
+        "location_text": ok_frame["location_text"].to_numpy(),
+        "lsoa_code_given": ok_frame["lsoa_code_given"].to_numpy(),
+        **{k: mapped[k].to_numpy() for k in ("harm_weight", "lead_agency", "sensitive")},
+        "import_id": import_id,
+    })
+    return conform(table)
+
+
+def _coarser(a: pd.Series, b: pd.Series) -> pd.Series:
+    """The coarser of two precisions, row by row (a window is as precise as its vaguer end)."""
+    order = {"minute": 0, "hour": 1, "day": 2, "month": 3, "": -1}
+    ra = a.map(order).to_numpy()
+    rb = b.map(order).to_numpy()
+    return pd.Series(np.where(rb > ra, b.to_numpy(), a.to_numpy()), index=a.index, dtype="str")
+
+
+def _rejects(files: list[CsvText], frame: pd.DataFrame, reason: np.ndarray, detail: np.ndarray) -> pd.DataFrame:
+    """Rejected rows with file, row, reason and detail, then each row's own columns."""
+    bad = reason != ""
+    parts = []
+    start = 0
+    for csv in files:
+        stop = start + len(csv.frame)
+        sel = bad[start:stop]
+        if sel.any():
+            head = pd.DataFrame({
+                "file": csv.name,
+                "row": csv.rows.to_numpy()[sel],
+                "reason": reason[start:stop][sel],
+                "detail": detail[start:stop][sel],
+            })
+            parts.append(pd.concat([head, csv.frame[sel].reset_index(drop=True)], axis=1))
+        start = stop
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in QUARANTINE_COLUMNS})
+    return pd.concat(parts, ignore_index=True)
+
+
+def _fill_report(report: ImportReport, files: list[CsvText], frame: pd.DataFrame, reason: np.ndarray,
+                 accepted: pd.DataFrame, located: coords.Located) -> None:
+    start = 0
+    for csv in files:
+        stop = start + len(csv.frame)
+        rejected = int((reason[start:stop] != "").sum())
+        report.files.append(FileCount(csv.name, csv.encoding, len(csv.frame), len(csv.frame) - rejected, rejected))
+        if csv.encoding != "utf-8":
+            report.notes.append(f"{csv.name}: read as {_encoding_words(csv.encoding)}.")
+        start = stop
+    counts = pd.Series(reason[reason != ""]).value_counts()
+    report.rejected_by_reason = {r: int(counts[r]) for r in REJECT_REASONS if r in counts.index}
+    unmapped = accepted.loc[accepted["category"] == UNMAPPED, "source_category"].value_counts()
+    report.unmapped = {str(k): int(v) for k, v in unmapped.items()}
+    systems = pd.Series(located.system[reason == ""]).value_counts()
+    if "wgs84 swapped" in systems.index:
+        report.notes.append(f"{systems['wgs84 swapped']:,} rows had latitude and longitude swapped; they were put right.")
+    if len(systems) > 1 or (len(systems) == 1 and frame["crs"].eq("auto").any()):
+        words = {"wgs84": "WGS84 longitude/latitude", "wgs84 swapped": "WGS84 (swapped)", "bng": "British National Grid easting/northing"}
+        report.notes.append("Coordinates read as: " + ", ".join(f"{words[k]} {v:,}" for k, v in systems.items()) + ".")
+
+
+def _encoding_words(encoding: str) -> str:
+    return {"utf-8-sig": "UTF-8 with a byte-order mark", "cp1252": "Windows-1252 (not valid UTF-8)"}.get(encoding, encoding)

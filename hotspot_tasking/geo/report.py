@@ -1,0 +1,114 @@
+"""The import report: what one ingest read, accepted and rejected, and why.
+
+Its invariant, checked when it is built: rows read = rows accepted + rows rejected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+#: Why a row is rejected, in the order the checks run (the first that applies wins).
+REJECT_REASONS = (
+    "not a fire",
+    "no location",
+    "outside Great Britain",
+    "far outside the workspace area",
+    "unparseable date",
+    "time window ends before it starts",
+    "duplicate id",
+    "already imported",
+)
+
+
+@dataclass
+class FileCount:
+    """Rows of one file: read, accepted, rejected, and how it was decoded."""
+
+    name: str
+    encoding: str
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+
+
+@dataclass
+class ImportReport:
+    """What one ingest did.
+
+    Attributes
+    ----------
+    import_id : str
+        Unique id of the import; also names its data and quarantine files.
+    source : str
+        Source name written to the records.
+    files : list of FileCount
+    rejected_by_reason : dict
+        ``{reason: rows}``, reasons from :data:`REJECT_REASONS`, only those that occurred.
+    unmapped : dict
+        ``{source words: rows}`` for category words the taxonomy does not know
+        (kept, with category "unmapped").
+    notes : list of str
+        Automatic choices made, in words (encodings, coordinate systems, swapped pairs).
+    quarantine_file : str or None
+        Workspace-relative path of the rejected rows, if any.
+    """
+
+    import_id: str
+    source: str
+    started: str
+    files: list[FileCount] = field(default_factory=list)
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    unmapped: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    quarantine_file: str | None = None
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_accepted(self) -> int:
+        return sum(f.rows_accepted for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+    def check(self) -> None:
+        """Raise ``RuntimeError`` if the counts do not add up (a bug)."""
+        for f in self.files:
+            if f.rows_read != f.rows_accepted + f.rows_rejected:
+                raise RuntimeError(f"{f.name}: {f.rows_read} read != {f.rows_accepted} accepted + {f.rows_rejected} rejected")
+        if sum(self.rejected_by_reason.values()) != self.rows_rejected:
+            raise RuntimeError("rejections by reason do not add up to the rows rejected")
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict, with the totals."""
+        out = asdict(self)
+        out.update(rows_read=self.rows_read, rows_accepted=self.rows_accepted, rows_rejected=self.rows_rejected)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportReport":
+        fields = {k: v for k, v in data.items() if k not in ("rows_read", "rows_accepted", "rows_rejected")}
+        fields["files"] = [FileCount(**f) for f in fields.get("files", [])]
+        return cls(**fields)
+
+    def format(self) -> str:
+        """The report as a person reads it at the command line."""
+        lines = [
+            f"Import {self.import_id} ({self.source}): {self.rows_read:,} rows read = "
+            f"{self.rows_accepted:,} accepted + {self.rows_rejected:,} rejected",
+        ]
+        for f in self.files:
+            lines.append(f"  {f.name}: {f.rows_read:,} read, {f.rows_accepted:,} accepted, {f.rows_rejected:,} rejected ({f.encoding})")
+        if self.rejected_by_reason:
+            lines.append("Rejected by reason:")
+            lines += [f"  {reason}: {n:,}" for reason, n in self.rejected_by_reason.items()]
+        if self.unmapped:
+            lines.append("Category words the taxonomy does not know (kept as 'unmapped'; add them to config/taxonomy.toml):")
+            lines += [f"  '{words}': {n:,}" for words, n in self.unmapped.items()]
+        lines += [f"Note: {note}" for note in self.notes]
+        if self.quarantine_file:
+            lines.append(f"Rejected rows, with file, row and reason: {self.quarantine_file}")
+        return "\n".join(lines)

@@ -1,0 +1,314 @@
+"""The workspace: a folder holding one partnership's incidents, import log, quarantine,
+boundaries and configuration.
+
+Layout::
+
+    WORKSPACE/
+      workspace.json                      the manifest: area, data files, import log
+      config/taxonomy.toml                the partnership's own copy of the defaults
+      incidents/month=YYYY-MM/ID.parquet  GeoParquet (points in EPSG:27700), one file per import and month
+      quarantine/ID.csv                   rejected rows of import ID, with file, row and reason
+      boundaries/                         area layers (see hotspot_tasking.boundaries)
+
+Writes are atomic. An import writes its files under names no manifest lists yet, then
+replaces ``workspace.json`` in one ``os.replace``: until that instant readers see the
+old workspace, after it the new one. A process killed half-way leaves only files no
+manifest lists, and the next write removes them. An exclusive lock on ``.lock``
+serialises writers; readers need no lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow.dataset as pads
+import shapely
+
+from .errors import GeoError
+from .ingest import Area, IngestResult, new_import_id, read_incidents
+from .readers import reader_for
+from .report import ImportReport
+from .schema import BNG_EPSG, INCIDENT_COLUMNS, empty_incidents, month_key
+from .taxonomy import Taxonomy, default_config_path
+
+MANIFEST = "workspace.json"
+FORMAT_VERSION = 1
+CONFIG_FILES = ("taxonomy.toml",)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What ``hotspot-tasking status`` prints.
+
+    Attributes
+    ----------
+    by_source, by_category : pandas.DataFrame
+        Incident counts (column ``incidents``), largest first.
+    by_month : pandas.DataFrame
+        Counts per month (rows ``YYYY-MM``) and source (columns).
+    first, last : pandas.Timestamp or None
+        Earliest ``occurred_from`` and latest ``occurred_to``.
+    imports : int
+        Imports in the log.
+    rows_read, rows_rejected : int
+        Totals over the import log.
+    rejected_by_reason : dict
+        Over the import log.
+    """
+
+    incidents: int
+    by_source: pd.DataFrame
+    by_category: pd.DataFrame
+    by_month: pd.DataFrame
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+    imports: int
+    rows_read: int
+    rows_rejected: int
+    rejected_by_reason: dict[str, int]
+
+
+class Workspace:
+    """A workspace folder (see the module docstring). Open one with :meth:`open`."""
+
+    def __init__(self, root: Path, manifest: dict):
+        self.root = root
+        self._manifest = manifest
+
+    # --- creating and opening -------------------------------------------------------
+    @classmethod
+    def create(cls, root: str | Path, *, area: Area | None = None, name: str | None = None) -> "Workspace":
+        """Make a new, empty workspace with the default configuration.
+
+        Raises :class:`GeoError` if ``root`` already holds a workspace or other files.
+        """
+        root = Path(root)
+        if (root / MANIFEST).exists():
+            raise GeoError(f"{root}: already a workspace; open it, or choose another folder.")
+        if root.exists() and any(root.iterdir()):
+            raise GeoError(f"{root}: the folder is not empty; choose a new or empty folder for the workspace.")
+        for sub in ("config", "incidents", "quarantine", "boundaries"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        for config in CONFIG_FILES:
+            shutil.copyfile(default_config_path(config), root / "config" / config)
+        manifest = {
+            "format": FORMAT_VERSION,
+            "name": name or root.resolve().name,
+            "area": None if area is None else area.__dict__,
+            "data_files": [],
+            "imports": [],
+        }
+        ws = cls(root, manifest)
+        _write_json_atomic(root / MANIFEST, manifest)
+        return ws
+
+    @classmethod
+    def open(cls, root: str | Path) -> "Workspace":
+        """Open an existing workspace; raise :class:`GeoError` if ``root`` is not one."""
+        root = Path(root)
+        path = root / MANIFEST
+        if not path.is_file():
+            raise GeoError(f"{root}: not a workspace (no {MANIFEST}); create one with 'hotspot-tasking init {root}'.")
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise GeoError(f"{path}: is not valid JSON ({err}); restore it from a backup.") from err
+        if manifest.get("format") != FORMAT_VERSION:
+            raise GeoError(f"{path}: workspace format {manifest.get('format')!r} is not {FORMAT_VERSION}; use the matching hotspot-tasking version.")
+        return cls(root, manifest)
+
+    # --- properties -------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._manifest["name"]
+
+    @property
+    def area(self) -> Area | None:
+        """The area whose surroundings records must lie in, or None (not checked)."""
+        area = self._manifest.get("area")
+        return None if area is None else Area(**area)
+
+    @property
+    def imports(self) -> list[ImportReport]:
+        """The import log, oldest first."""
+        return [ImportReport.from_dict(d) for d in self._manifest["imports"]]
+
+    @property
+    def data_files(self) -> list[Path]:
+        return [self.root / f for f in self._manifest["data_files"]]
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the workspace's data change (for caches)."""
+        return f"{len(self._manifest['imports'])}:{len(self._manifest['data_files'])}"
+
+    def config_path(self, name: str) -> Path:
+        """The workspace's own copy of a configuration file, else the packaged default."""
+        own = self.root / "config" / name
+        return own if own.is_file() else default_config_path(name)
+
+    def taxonomy(self) -> Taxonomy:
+        return Taxonomy.load(self.config_path("taxonomy.toml"))
+
+    # --- reading ------------------------------------------------------------------------
+    def incidents(self, columns: Sequence[str] | None = None, sources: Sequence[str] | None = None) -> pd.DataFrame:
+        """The incident table (``schema.INCIDENT_COLUMNS``), optionally some columns or sources."""
+        cols = list(columns) if columns is not None else list(INCIDENT_COLUMNS)
+        unknown = [c for c in cols if c not in INCIDENT_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown incident columns {unknown}")
+        if not self.data_files:
+            return empty_incidents()[cols]
+        dataset = pads.dataset([str(p) for p in self.data_files], format="parquet")
+        flt = pads.field("source").isin(list(sources)) if sources is not None else None
+        table = dataset.to_table(columns=cols, filter=flt)
+        frame = table.to_pandas()
+        return frame.astype({c: INCIDENT_COLUMNS[c] for c in cols})
+
+    def incidents_gdf(self, sources: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+        """The incident table as a GeoDataFrame of points in EPSG:27700."""
+        frame = self.incidents(sources=sources)
+        geometry = shapely.points(frame["easting"].to_numpy(), frame["northing"].to_numpy())
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=BNG_EPSG)
+
+    def existing_ids(self, source: str) -> pd.Index:
+        """Ids already stored for ``source``."""
+        return pd.Index(self.incidents(["incident_id"], sources=[source])["incident_id"])
+
+    def quarantine(self) -> pd.DataFrame:
+        """Every rejected row over the import log, with its import id."""
+        parts = []
+        for rep in self.imports:
+            if rep.quarantine_file and (self.root / rep.quarantine_file).is_file():
+                q = pd.read_csv(self.root / rep.quarantine_file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                parts.append(q.assign(import_id=rep.import_id))
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["file", "row", "reason", "detail", "import_id"])
+
+    def summary(self) -> Summary:
+        """Counts by source, category and month; date range; the import log's totals."""
+        inc = self.incidents(["source", "category", "occurred_from", "occurred_to"])
+        by_source = inc.groupby("source").size().sort_values(ascending=False).to_frame("incidents")
+        by_category = inc.groupby("category").size().sort_values(ascending=False).to_frame("incidents")
+        months = pd.Series(month_key(inc["occurred_from"]), index=inc.index, name="month")
+        by_month = inc.groupby([months, "source"]).size().unstack(fill_value=0).sort_index()
+        reasons: dict[str, int] = {}
+        for rep in self.imports:
+            for reason, n in rep.rejected_by_reason.items():
+                reasons[reason] = reasons.get(reason, 0) + n
+        return Summary(
+            incidents=len(inc),
+            by_source=by_source,
+            by_category=by_category,
+            by_month=by_month,
+            first=inc["occurred_from"].min() if len(inc) else None,
+            last=inc["occurred_to"].max() if len(inc) else None,
+            imports=len(self.imports),
+            rows_read=sum(r.rows_read for r in self.imports),
+            rows_rejected=sum(r.rows_rejected for r in self.imports),
+            rejected_by_reason=reasons,
+        )
+
+    # --- writing ------------------------------------------------------------------------
+    def ingest(self, paths: Sequence[str | Path], source: str, *, mapping: str | Path | None = None,
+               motive_column: str | None = None) -> ImportReport:
+        """Read files of one source and add their accepted rows (see :func:`read_incidents`).
+
+        Returns the import report. The workspace is unchanged if any file cannot be read.
+        """
+        reader = reader_for(source, mapping, motive_column)
+        with self._lock():
+            self._reload()
+            result = read_incidents(paths, reader, taxonomy=self.taxonomy(), area=self.area,
+                                    existing_ids=self.existing_ids(reader.source), import_id=new_import_id())
+            self.commit(result, _locked=True)
+        return result.report
+
+    def commit(self, result: IngestResult, *, _locked: bool = False) -> None:
+        """Store an ingest result atomically: its data files, its quarantine, then the manifest."""
+        if not _locked:
+            with self._lock():
+                self._reload()
+                return self.commit(result, _locked=True)
+        self._remove_orphans()
+        report = result.report
+        new_files = self._write_partitions(result.incidents, report.import_id)
+        if len(result.rejects):
+            rel = f"quarantine/{report.import_id}.csv"
+            _write_atomic(self.root / rel, lambda p: result.rejects.to_csv(p, index=False, encoding="utf-8-sig"))
+            report.quarantine_file = rel
+        manifest = dict(self._manifest)
+        manifest["data_files"] = self._manifest["data_files"] + new_files
+        manifest["imports"] = self._manifest["imports"] + [report.to_dict()]
+        _write_json_atomic(self.root / MANIFEST, manifest)
+        self._manifest = manifest
+
+    def _write_partitions(self, incidents: pd.DataFrame, import_id: str) -> list[str]:
+        if incidents.empty:
+            return []
+        months = month_key(incidents["occurred_from"])
+        written = []
+        for month in np.unique(months):
+            part = incidents[months == month]
+            rel = f"incidents/month={month}/{import_id}.parquet"
+            geometry = shapely.points(part["easting"].to_numpy(), part["northing"].to_numpy())
+            gdf = gpd.GeoDataFrame(part, geometry=geometry, crs=BNG_EPSG)
+            _write_atomic(self.root / rel, lambda p, g=gdf: g.to_parquet(p, index=False, compression="zstd"))
+            written.append(rel)
+        return written
+
+    def set_area(self, area: Area | None) -> None:
+        """Set (or clear) the area that far-away records are rejected against."""
+        with self._lock():
+            self._reload()
+            manifest = dict(self._manifest, area=None if area is None else area.__dict__)
+            _write_json_atomic(self.root / MANIFEST, manifest)
+            self._manifest = manifest
+
+    def _reload(self) -> None:
+        self._manifest = Workspace.open(self.root)._manifest
+
+    def _remove_orphans(self) -> None:
+        """Delete files a killed import left behind: those no manifest lists."""
+        listed = set(self._manifest["data_files"]) | {r.get("quarantine_file") for r in self._manifest["imports"]}
+        for folder in ("incidents", "quarantine"):
+            for path in (self.root / folder).rglob("*"):
+                if path.is_file() and path.relative_to(self.root).as_posix() not in listed:
+                    path.unlink()
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        with open(self.root / ".lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_atomic(path: Path, write) -> None:
+    """Write through ``write(tmp_path)`` then rename into place, so ``path`` is whole or absent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    _write_atomic(path, lambda p: p.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8"))
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,1 @@
+"""Tasking lists, action log and exports (issue 5). Never imports Streamlit."""
