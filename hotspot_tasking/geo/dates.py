@@ -131,12 +131,30 @@ def window(naive: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd.Series
     """Local ``(occurred_from, occurred_to)`` for a start time at the given precision.
 
     Both ends are inclusive: a day runs 00:00 to 23:59, a month from its first day
-    00:00 to its last day 23:59, an exact time is a zero-length window.
+    00:00 to its last day 23:59, an exact time is a zero-length window. Computed once
+    per distinct (time, precision) pair.
     """
-    end = naive.copy()
-    is_day = precision.eq("day").to_numpy()
-    is_month = precision.eq("month").to_numpy()
+    keys = pd.DataFrame({"t": naive.to_numpy(), "p": precision.to_numpy()})
+    codes, distinct = _factorize_rows(keys)
+    start = pd.Series(distinct["t"].to_numpy(), dtype="datetime64[us]")
+    level = distinct["p"].astype("str")
+    end = start.copy()
     minute = pd.Timedelta(minutes=1)
-    end[is_day] = naive[is_day] + pd.Timedelta(days=1) - minute
-    end[is_month] = naive[is_month] + pd.offsets.MonthBegin(1) - minute
-    return localize(naive), localize(end)
+    is_day = level.eq("day").to_numpy()
+    is_month = level.eq("month").to_numpy()
+    end[is_day] = start[is_day] + pd.Timedelta(days=1) - minute
+    end[is_month] = start[is_month] + pd.offsets.MonthBegin(1) - minute
+    local_start, local_end = localize(start), localize(end)
+    return (pd.Series(local_start.array.take(codes), index=naive.index),
+            pd.Series(local_end.array.take(codes), index=naive.index))
+
+
+def _factorize_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """``(codes, distinct rows)``: row i of ``frame`` equals ``distinct.iloc[codes[i]]``."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in frame.columns:
+        c, u = pd.factorize(frame[column], use_na_sentinel=False)
+        combined = combined * max(len(u), 1) + c
+    codes, _ = pd.factorize(combined)
+    _, first = np.unique(codes, return_index=True)  # codes run 0..k-1 in order of appearance
+    return codes, frame.iloc[first].reset_index(drop=True)

@@ -10,21 +10,25 @@ Every row read is either accepted or rejected with one reason from
 from __future__ import annotations
 
 import logging
+import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import coords, dates
 from .readers import Reader
 from .report import REJECT_REASONS, FileCount, ImportReport
 from .schema import QUARANTINE_COLUMNS, conform
 from .taxonomy import UNMAPPED, Taxonomy
-from .textfiles import CsvText, read_csvs
+from .textfiles import CsvText, csv_inputs, parse_csv
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +118,11 @@ def read_incidents(
     import_id = import_id or new_import_id()
     report = ImportReport(import_id=import_id, source=reader.source,
                           started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    files = list(read_csvs(paths, reader.pattern))  # read every file first: one bad file stops all
-    parsed = [_parse_file(csv, reader) for csv in files]
+    inputs = csv_inputs(paths, reader.pattern)
+    with ThreadPoolExecutor(max_workers=min(len(inputs), os.cpu_count() or 1) or 1) as pool:
+        results = list(pool.map(lambda item: _read_file(item, reader), inputs))  # one bad file stops all
+    files = [csv for csv, _ in results]
+    parsed = [frame for _, frame in results]
     frame = pd.concat(parsed, ignore_index=True) if parsed else _empty_parsed()
     reason, detail, located = _validate(frame, area, existing_ids)
 
@@ -136,6 +143,13 @@ def _empty_parsed() -> pd.DataFrame:
                         _row=pd.Series(dtype="int64"))
 
 
+def _read_file(item: tuple[str, Callable[[], bytes]], reader: Reader) -> tuple[CsvText, pd.DataFrame]:
+    """Load, decode and parse one input (runs in a worker thread)."""
+    name, load = item
+    csv = parse_csv(load(), name)
+    return csv, _parse_file(csv, reader)
+
+
 def _parse_file(csv: CsvText, reader: Reader) -> pd.DataFrame:
     """Parse one file and give rows without an id a stable derived one."""
     out = reader.read(csv)
@@ -154,51 +168,65 @@ def derived_ids(raw: pd.DataFrame) -> np.ndarray:
 
     The same file imported again gives the same ids; two identical rows (police.uk
     often has several ASB reports at one point in one month) get ``-0`` and ``-1``.
-    The hash is pandas' SipHash of the row values (:func:`pandas.util.hash_pandas_object`,
-    fixed key), stable across runs and machines; a test pins one value.
+    The hash is pandas' SipHash (:func:`pandas.util.hash_array`, fixed key) of the row's
+    cells joined with the unit separator U+001F: stable across runs and machines; a
+    test pins one value.
     """
     if len(raw) == 0:
         return np.array([], dtype=object)
-    hashes = pd.util.hash_pandas_object(raw.astype(object), index=False).to_numpy(dtype=np.uint64)
+    cells = [pa.array(raw[c].astype("str").array) for c in raw.columns]
+    joined = pc.binary_join_element_wise(*cells, pa.scalar("\x1f", cells[0].type)) if len(cells) > 1 else cells[0]
+    hashes = pd.util.hash_array(joined.to_numpy(zero_copy_only=False).astype(object))
     hexed = np.frombuffer(hashes.astype(">u8").tobytes().hex().encode("ascii"), dtype="S16").astype(str)
     occurrence = pd.Series(hashes).groupby(hashes).cumcount().to_numpy()
     return ("h" + pd.Series(hexed, dtype="str") + "-" + pd.Series(occurrence).astype("str")).to_numpy()
 
 
 def _validate(frame: pd.DataFrame, area: Area | None, existing_ids: pd.Index | None):
-    """Per row: the first reason it cannot be accepted (``""`` if none), a detail, and its location."""
+    """Per row: the first reason it cannot be accepted (``""`` if none), a detail, and its location.
+
+    Detail text is built only for the rows a check rejects.
+    """
     n = len(frame)
     reason = np.full(n, "", dtype=object)
     detail = np.full(n, "", dtype=object)
 
-    def mark(mask: np.ndarray, why: str, what: pd.Series | np.ndarray | str) -> None:
-        new = mask & (reason == "")
-        reason[new] = why
-        detail[new] = np.asarray(what, dtype=object)[new] if not isinstance(what, str) else what
+    def mark(mask: np.ndarray, why: str, what) -> None:
+        new = np.flatnonzero(mask & (reason == ""))
+        if len(new):
+            reason[new] = why
+            detail[new] = what if isinstance(what, str) else np.asarray(what(new), dtype=object)
 
-    skip = frame["skip_reason"].astype("str").to_numpy(dtype=object)
-    mark(skip != "", "not a fire", "this source's incidents are fires only")
+    def coord_text(rows: np.ndarray) -> pd.Series:
+        sub = frame.iloc[rows]
+        return "coordinates '" + sub["x"].astype("str") + "', '" + sub["y"].astype("str") + "'"
+
+    def date_text(rows: np.ndarray) -> pd.Series:
+        return "date '" + frame["date_text"].iloc[rows].astype("str") + "'"
+
+    ids = frame["incident_id"].astype("str")
+
+    def id_text(rows: np.ndarray) -> pd.Series:
+        return "id '" + ids.iloc[rows] + "'"
+
+    mark(frame["skip_reason"].ne("").to_numpy(), "not a fire", "this source's incidents are fires only")
     located = _locate(frame)
-    coord_text = ("coordinates '" + frame["x"].astype("str") + "', '" + frame["y"].astype("str") + "'").to_numpy(dtype=object)
     mark(located.status == "no location", "no location", coord_text)
     mark(located.status == "outside Great Britain", "outside Great Britain", coord_text)
     if area is not None:
         dist = area.distance_m(located.easting, located.northing)
         far = np.nan_to_num(dist, nan=0.0) > area.margin_m
-        km = pd.Series(dist / 1000).round(1).astype("str")
-        mark(far, "far outside the workspace area", (km + " km outside the workspace area").to_numpy(dtype=object))
-    date_text = ("date '" + frame["date_text"].astype("str") + "'").to_numpy(dtype=object)
-    mark(frame["naive"].isna().to_numpy(), "unparseable date", date_text)
-    has_to = frame["naive_to"].notna().to_numpy()
-    backwards = has_to & (frame["naive_to"] < frame["naive"]).to_numpy()
+        mark(far, "far outside the workspace area",
+             lambda rows: pd.Series(dist[rows] / 1000).round(1).astype("str") + " km outside the workspace area")
+    naive = frame["naive"]
+    mark(naive.isna().to_numpy(), "unparseable date", date_text)
+    backwards = (frame["naive_to"].notna() & (frame["naive_to"] < naive)).to_numpy()
     mark(backwards, "time window ends before it starts", date_text)
-    ids = frame["incident_id"].astype("str")
-    id_text = ("id '" + ids + "'").to_numpy(dtype=object)
     if existing_ids is not None and len(existing_ids):
         mark(ids.isin(existing_ids).to_numpy(), "already imported", id_text)
-    candidates = reason == ""
+    candidates = np.flatnonzero(reason == "")
     repeated = np.zeros(n, dtype=bool)
-    repeated[candidates] = ids[candidates].duplicated(keep="first").to_numpy()
+    repeated[candidates] = ids.iloc[candidates].duplicated(keep="first").to_numpy()
     mark(repeated, "duplicate id", id_text)
     return reason, detail, located
 
@@ -222,29 +250,31 @@ def _locate(frame: pd.DataFrame) -> coords.Located:
 
 def _canonical(ok_frame: pd.DataFrame, located: coords.Located, ok: np.ndarray, reader: Reader,
                taxonomy: Taxonomy, import_id: str) -> pd.DataFrame:
+    ok_frame = ok_frame.reset_index(drop=True)
     occurred_from, occurred_to = dates.window(ok_frame["naive"], ok_frame["precision"])
+    precision = ok_frame["precision"]
     has_to = ok_frame["naive_to"].notna().to_numpy()
     if has_to.any():
         _, end = dates.window(ok_frame["naive_to"][has_to], ok_frame["precision_to"][has_to])
         occurred_to[has_to] = end
-    precision = ok_frame["precision"].where(~has_to, _coarser(ok_frame["precision"], ok_frame["precision_to"]))
+        precision = precision.where(~has_to, _coarser(precision, ok_frame["precision_to"]))
     mapped = taxonomy.apply(reader.vocabulary, ok_frame["source_category"])
     table = pd.DataFrame({
-        "incident_id": ok_frame["incident_id"].to_numpy(),
+        "incident_id": ok_frame["incident_id"],
         "source": reader.source,
-        "source_category": ok_frame["source_category"].to_numpy(),
-        **{k: mapped[k].to_numpy() for k in ("category", "subcategory", "groups")},
-        "occurred_from": occurred_from.to_numpy(),
-        "occurred_to": occurred_to.to_numpy(),
-        "time_precision": precision.to_numpy(),
+        "source_category": ok_frame["source_category"],
+        **{k: mapped[k] for k in ("category", "subcategory", "groups")},
+        "occurred_from": occurred_from,
+        "occurred_to": occurred_to,
+        "time_precision": precision,
         "easting": located.easting[ok],
         "northing": located.northing[ok],
         "longitude": located.longitude[ok],
         "latitude": located.latitude[ok],
-        "location_precision_m": ok_frame["location_precision_m"].to_numpy(dtype=float),
-        "location_text": ok_frame["location_text"].to_numpy(),
-        "lsoa_code_given": ok_frame["lsoa_code_given"].to_numpy(),
-        **{k: mapped[k].to_numpy() for k in ("harm_weight", "lead_agency", "sensitive")},
+        "location_precision_m": ok_frame["location_precision_m"],
+        "location_text": ok_frame["location_text"],
+        "lsoa_code_given": ok_frame["lsoa_code_given"],
+        **{k: mapped[k] for k in ("harm_weight", "lead_agency", "sensitive")},
         "import_id": import_id,
     })
     return conform(table)

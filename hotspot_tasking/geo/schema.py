@@ -74,5 +74,8 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def month_key(occurred_from: pd.Series) -> np.ndarray:
-    """The partition key ``YYYY-MM`` (Europe/London) for each timestamp."""
-    return occurred_from.dt.strftime("%Y-%m").to_numpy()
+    """The partition key ``YYYY-MM`` (Europe/London) for each timestamp, as a numpy str array."""
+    number = (occurred_from.dt.year * 100 + occurred_from.dt.month).to_numpy(dtype=np.int64)
+    codes, distinct = pd.factorize(number)
+    labels = np.array([f"{m // 100:04d}-{m % 100:02d}" for m in distinct], dtype="U7")
+    return labels[codes] if len(labels) else np.array([], dtype="U7")

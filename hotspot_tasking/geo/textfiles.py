@@ -15,7 +15,8 @@ import zipfile
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Iterable, Iterator
+from functools import partial
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -50,49 +51,54 @@ class CsvText:
         return pd.Series(self.frame.index.to_numpy() + 2, index=self.frame.index)
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode file bytes, returning ``(text, encoding)``.
+def decode(data: bytes) -> tuple[bytes, str]:
+    """Return ``(utf8_bytes, encoding)`` for file bytes.
 
-    UTF-8 with a byte-order mark, plain UTF-8, or else Windows-1252 (the encoding of
-    CSVs saved by Excel on Windows); undefined Windows-1252 bytes become U+FFFD.
+    UTF-8 with a byte-order mark (the mark is dropped), plain UTF-8 (passed through
+    untouched), or else Windows-1252 (the encoding of CSVs saved by Excel on Windows),
+    transcoded; undefined Windows-1252 bytes become U+FFFD.
     """
     if data.startswith(UTF8_BOM):
-        return data[len(UTF8_BOM):].decode("utf-8", errors="replace"), "utf-8-sig"
+        return data[len(UTF8_BOM):].decode("utf-8", errors="replace").encode("utf-8"), "utf-8-sig"
     try:
-        return data.decode("utf-8"), "utf-8"
+        data.decode("utf-8")
+        return data, "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
+        return data.decode("cp1252", errors="replace").encode("utf-8"), "cp1252"
 
 
 def parse_csv(data: bytes, name: str) -> CsvText:
     """Parse CSV bytes into text columns; raise :class:`GeoError` if it is not a CSV."""
-    text, encoding = decode(data)
-    if not text.strip():
+    utf8, encoding = decode(data)
+    if not utf8.strip():
         raise GeoError(f"{name}: the file is empty; export it again with its header row.")
-    utf8 = text.encode("utf-8")
+    columns = _header(utf8, name)
+    convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in columns},
+                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
     try:
-        columns = next(csv.reader(io.StringIO(text)))
-    except (csv.Error, StopIteration) as err:
-        raise GeoError(f"{name}: the header row could not be read as CSV ({err}); check it is a comma-separated file.") from err
-    if len(set(columns)) != len(columns):
-        dupes = sorted({c for c in columns if columns.count(c) > 1})
-        raise GeoError(f"{name}: the header repeats the column names {dupes}; rename them so each is unique.")
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(utf8),
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in columns},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        try:  # fast path: no line breaks inside quoted values (police.uk, LFB)
+            table = pacsv.read_csv(io.BytesIO(utf8), convert_options=convert)
+        except pa.ArrowInvalid:
+            table = pacsv.read_csv(io.BytesIO(utf8), convert_options=convert,
+                                   parse_options=pacsv.ParseOptions(newlines_in_values=True))
     except pa.ArrowInvalid as err:
         raise GeoError(f"{name}: could not be read as CSV ({err}); check the delimiter and quoting, then import it again.") from err
     frame = table.to_pandas()
     frame.columns = [str(c).strip() for c in frame.columns]
     return CsvText(name=name, frame=frame, encoding=encoding)
+
+
+def _header(utf8: bytes, name: str) -> list[str]:
+    """The header row's column names; :class:`GeoError` if missing or repeated."""
+    first = utf8[: utf8.find(b"\n") if b"\n" in utf8 else len(utf8)].decode("utf-8").rstrip("\r")
+    try:
+        columns = next(csv.reader([first]))
+    except (csv.Error, StopIteration) as err:
+        raise GeoError(f"{name}: the header row could not be read as CSV ({err}); check it is a comma-separated file.") from err
+    if len(set(columns)) != len(columns):
+        dupes = sorted({c for c in columns if columns.count(c) > 1})
+        raise GeoError(f"{name}: the header repeats the column names {dupes}; rename them so each is unique.")
+    return columns
 
 
 def expand_paths(paths: Iterable[str | Path], pattern: str = "*.csv") -> list[Path]:
@@ -122,25 +128,36 @@ def _matches(name: str, pattern: str) -> bool:
     return fnmatch(name, pattern) or fnmatch(name, pattern + ".gz")
 
 
-def read_csvs(paths: Iterable[str | Path], pattern: str = "*.csv") -> Iterator[CsvText]:
-    """Yield every CSV in ``paths``: plain or gzipped files, folders, and zips (members matching ``pattern``)."""
+def csv_inputs(paths: Iterable[str | Path], pattern: str = "*.csv") -> list[tuple[str, Callable[[], bytes]]]:
+    """Every CSV in ``paths`` as ``(name, load_bytes)``: plain or gzipped files, folders,
+    and zip members matching ``pattern``. Nothing is read yet, so callers may parse in parallel."""
+    inputs: list[tuple[str, Callable[[], bytes]]] = []
     for path in expand_paths(paths, pattern):
         if zipfile.is_zipfile(path):
-            yield from _read_zip(path, pattern)
+            with zipfile.ZipFile(path) as archive:
+                members = sorted(m for m in archive.namelist() if _matches(Path(m).name, pattern))
+            if not members:
+                raise GeoError(f"{path.name}: the zip holds no files matching '{pattern}'; check it is the right archive.")
+            inputs += [(f"{path.name}:{m}", partial(_zip_member, path, m)) for m in members]
         else:
-            try:
-                data = path.read_bytes()
-                if path.suffix.lower() == ".gz":
-                    data = gzip.decompress(data)
-            except OSError as err:  # includes gzip.BadGzipFile
-                raise GeoError(f"{path}: could not be read ({err}); check the file is whole and readable.") from err
-            yield parse_csv(data, path.name)
+            inputs.append((path.name, partial(_file_bytes, path)))
+    return inputs
 
 
-def _read_zip(path: Path, pattern: str) -> Iterator[CsvText]:
+def read_csvs(paths: Iterable[str | Path], pattern: str = "*.csv") -> Iterator[CsvText]:
+    """Yield every CSV in ``paths`` (see :func:`csv_inputs`), parsed."""
+    for name, load in csv_inputs(paths, pattern):
+        yield parse_csv(load(), name)
+
+
+def _file_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+        return gzip.decompress(data) if path.suffix.lower() == ".gz" else data
+    except OSError as err:  # includes gzip.BadGzipFile
+        raise GeoError(f"{path}: could not be read ({err}); check the file is whole and readable.") from err
+
+
+def _zip_member(path: Path, member: str) -> bytes:
     with zipfile.ZipFile(path) as archive:
-        members = sorted(m for m in archive.namelist() if _matches(Path(m).name, pattern))
-        if not members:
-            raise GeoError(f"{path.name}: the zip holds no files matching '{pattern}'; check it is the right archive.")
-        for member in members:
-            yield parse_csv(archive.read(member), f"{path.name}:{member}")
+        return archive.read(member)

@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow.dataset as pads
 import shapely
 
+from . import geoparquet
 from .errors import GeoError
 from .ingest import Area, IngestResult, new_import_id, read_incidents
 from .readers import reader_for
@@ -253,16 +254,20 @@ class Workspace:
         self._manifest = manifest
 
     def _write_partitions(self, incidents: pd.DataFrame, import_id: str) -> list[str]:
+        """One GeoParquet file per month of ``incidents``; returns their workspace-relative paths."""
         if incidents.empty:
             return []
         months = month_key(incidents["occurred_from"])
+        order = np.argsort(months, kind="stable")
+        table = geoparquet.to_point_table(incidents.iloc[order])
+        sorted_months = months[order]
+        starts = np.flatnonzero(np.r_[True, sorted_months[1:] != sorted_months[:-1]])
+        ends = np.r_[starts[1:], len(sorted_months)]
         written = []
-        for month in np.unique(months):
-            part = incidents[months == month]
-            rel = f"incidents/month={month}/{import_id}.parquet"
-            geometry = shapely.points(part["easting"].to_numpy(), part["northing"].to_numpy())
-            gdf = gpd.GeoDataFrame(part, geometry=geometry, crs=BNG_EPSG)
-            _write_atomic(self.root / rel, lambda p, g=gdf: g.to_parquet(p, index=False, compression="zstd"))
+        for start, end in zip(starts, ends):
+            rel = f"incidents/month={sorted_months[start]}/{import_id}.parquet"
+            part = table.slice(start, end - start)
+            _write_atomic(self.root / rel, lambda p, t=part: geoparquet.write_points(t, p))
             written.append(rel)
         return written
 

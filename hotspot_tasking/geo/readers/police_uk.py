@@ -15,6 +15,7 @@ differing at most in outcome) get the same id and are rejected as duplicates.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import dates
@@ -32,7 +33,7 @@ def parse(csv: CsvText) -> pd.DataFrame:
     naive_to, precision_to = no_time(f.index)
     return pd.DataFrame({
         "incident_id": offence_ids(f),
-        "source_category": f["Crime type"].str.strip(),
+        "source_category": f["Crime type"],
         "date_text": f["Month"],
         "naive": naive,
         "precision": precision,
@@ -42,8 +43,8 @@ def parse(csv: CsvText) -> pd.DataFrame:
         "y": f["Latitude"],
         "crs": "wgs84",
         "location_precision_m": POLICE_UK_PRECISION_M,
-        "location_text": f["Location"].str.strip(),
-        "lsoa_code_given": f["LSOA code"].str.strip(),
+        "location_text": f["Location"],
+        "lsoa_code_given": f["LSOA code"],
         "skip_reason": "",
     })
 
@@ -51,13 +52,18 @@ def parse(csv: CsvText) -> pd.DataFrame:
 def offence_ids(f: pd.DataFrame) -> pd.Series:
     """Crime ID, suffixed ``-k`` for the k-th further offence on the same Crime ID (see module notes)."""
     crime_id = f["Crime ID"].str.strip()
-    offence = crime_id + "|" + f["Month"] + "|" + f["Longitude"] + "|" + f["Latitude"] + "|" + f["Crime type"]
-    pairs = pd.DataFrame({"crime_id": crime_id, "offence": offence})
+    shared = (crime_id.duplicated(keep=False) & crime_id.ne("")).to_numpy()
+    if not shared.any():
+        return crime_id
+    g = f[shared]
+    offence = g["Month"] + "|" + g["Longitude"] + "|" + g["Latitude"] + "|" + g["Crime type"]
+    pairs = pd.DataFrame({"crime_id": crime_id[shared], "offence": offence})
     distinct = pairs.drop_duplicates()
     distinct = distinct.assign(k=distinct.groupby("crime_id").cumcount())
     k = pairs.merge(distinct, on=["crime_id", "offence"], how="left")["k"].to_numpy()
-    suffixed = crime_id + "-" + pd.Series(k, index=f.index).astype("str")
-    return crime_id.where((k == 0) | crime_id.eq(""), suffixed)
+    ids = crime_id.copy()
+    ids[shared] = np.where(k == 0, crime_id[shared], crime_id[shared] + "-" + pd.Series(k, index=g.index).astype("str"))
+    return ids
 
 
 READER = Reader(

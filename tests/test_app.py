@@ -1,0 +1,42 @@
+"""The Streamlit app on the bundled demo, through Streamlit's AppTest (no browser)."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hotspot_tasking import DEMO_WORKSPACE
+from hotspot_tasking.geo.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def demo_counts():
+    return Workspace.open(DEMO_WORKSPACE).summary()
+
+
+def run_app() -> AppTest:
+    return AppTest.from_file("../app.py", default_timeout=60).run()
+
+
+def test_data_page_shows_the_demo_counts(demo_counts):
+    at = run_app()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Incidents"] == f"{demo_counts.incidents:,}"
+    assert metrics["From"] == "01/01/2016" and metrics["To"] == "30/06/2018"
+    # the demo's simulated sources are labelled as such on the page
+    assert any("simulated" in w.value for w in at.warning)
+
+
+def test_a_folder_that_is_not_a_workspace_gives_one_clear_message(tmp_path):
+    at = run_app()
+    at.sidebar.text_input(key="workspace_path").set_value(str(tmp_path)).run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert "not a workspace" in at.error[0].value and "hotspot-tasking init" in at.error[0].value
+
+
+def test_workspace_from_the_environment(tmp_path, monkeypatch):
+    Workspace.create(tmp_path / "empty")
+    monkeypatch.setenv("HOTSPOT_WORKSPACE", str(tmp_path / "empty"))
+    at = run_app()
+    assert not at.exception
+    assert any("No incidents yet" in i.value for i in at.info)
