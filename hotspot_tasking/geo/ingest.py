@@ -209,7 +209,8 @@ def _validate(frame: pd.DataFrame, area: Area | None, existing_ids: pd.Index | N
     def id_text(rows: np.ndarray) -> pd.Series:
         return "id '" + ids.iloc[rows] + "'"
 
-    mark(frame["skip_reason"].ne("").to_numpy(), "not a fire", "this source's incidents are fires only")
+    mark(frame["skip_reason"].ne("").to_numpy(), "not a fire",
+         lambda rows: "'" + frame["source_category"].iloc[rows].astype("str") + "' is not a fire; this source keeps fires only")
     located = _locate(frame)
     mark(located.status == "no location", "no location", coord_text)
     mark(located.status == "outside Great Britain", "outside Great Britain", coord_text)
@@ -218,10 +219,16 @@ def _validate(frame: pd.DataFrame, area: Area | None, existing_ids: pd.Index | N
         far = np.nan_to_num(dist, nan=0.0) > area.margin_m
         mark(far, "far outside the workspace area",
              lambda rows: pd.Series(dist[rows] / 1000).round(1).astype("str") + " km outside the workspace area")
+    def window_text(rows: np.ndarray) -> pd.Series:
+        sub = frame.iloc[rows]
+        return "from '" + sub["date_text"].astype("str") + "' to '" + sub["date_to_text"].astype("str") + "'"
+
     naive = frame["naive"]
     mark(naive.isna().to_numpy(), "unparseable date", date_text)
+    bad_end = (frame["date_to_text"].ne("") & frame["naive_to"].isna()).to_numpy()
+    mark(bad_end, "unparseable date", lambda rows: "end date '" + frame["date_to_text"].iloc[rows].astype("str") + "'")
     backwards = (frame["naive_to"].notna() & (frame["naive_to"] < naive)).to_numpy()
-    mark(backwards, "time window ends before it starts", date_text)
+    mark(backwards, "time window ends before it starts", window_text)
     if existing_ids is not None and len(existing_ids):
         mark(ids.isin(existing_ids).to_numpy(), "already imported", id_text)
     candidates = np.flatnonzero(reason == "")
@@ -303,7 +310,9 @@ def _rejects(files: list[CsvText], frame: pd.DataFrame, reason: np.ndarray, deta
                 "reason": reason[start:stop][sel],
                 "detail": detail[start:stop][sel],
             })
-            parts.append(pd.concat([head, csv.frame[sel].reset_index(drop=True)], axis=1))
+            own = csv.frame[sel].reset_index(drop=True)
+            own.columns = [f"{c} (in file)" if c in QUARANTINE_COLUMNS else c for c in own.columns]
+            parts.append(pd.concat([head, own], axis=1))
         start = stop
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in QUARANTINE_COLUMNS})

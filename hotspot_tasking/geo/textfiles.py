@@ -12,12 +12,14 @@ import csv
 import gzip
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 from functools import partial
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -44,11 +46,13 @@ class CsvText:
     name: str
     frame: pd.DataFrame
     encoding: str
+    row_numbers: np.ndarray | None = None
 
     @property
     def rows(self) -> pd.Series:
-        """Spreadsheet row numbers of the records (header is row 1)."""
-        return pd.Series(self.frame.index.to_numpy() + 2, index=self.frame.index)
+        """Spreadsheet row numbers of the records (header is row 1; blank lines count as rows)."""
+        numbers = self.row_numbers if self.row_numbers is not None else self.frame.index.to_numpy() + 2
+        return pd.Series(numbers, index=self.frame.index)
 
 
 def decode(data: bytes) -> tuple[bytes, str]:
@@ -85,7 +89,20 @@ def parse_csv(data: bytes, name: str) -> CsvText:
         raise GeoError(f"{name}: could not be read as CSV ({err}); check the delimiter and quoting, then import it again.") from err
     frame = table.to_pandas()
     frame.columns = [str(c).strip() for c in frame.columns]
-    return CsvText(name=name, frame=frame, encoding=encoding)
+    return CsvText(name=name, frame=frame, encoding=encoding, row_numbers=_row_numbers(utf8, len(frame)))
+
+
+def _row_numbers(utf8: bytes, records: int) -> np.ndarray | None:
+    """Row numbers when blank lines (which the parser skips) shift records down; None otherwise.
+
+    Counted by lines, so only when each record is one line (no line breaks inside quotes);
+    otherwise records are numbered in order, as a spreadsheet shows them.
+    """
+    if b"\n\n" not in utf8 and b"\n\r\n" not in utf8:
+        return None
+    lines = np.array([len(line.strip()) > 0 for line in utf8.split(b"\n")])
+    data_lines = np.flatnonzero(lines[1:]) + 2  # line 1 is the header
+    return data_lines if len(data_lines) == records else None
 
 
 def _header(utf8: bytes, name: str) -> list[str]:
@@ -154,7 +171,7 @@ def _file_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
         return gzip.decompress(data) if path.suffix.lower() == ".gz" else data
-    except OSError as err:  # includes gzip.BadGzipFile
+    except (OSError, EOFError, zlib.error) as err:  # OSError includes gzip.BadGzipFile; EOFError: truncated
         raise GeoError(f"{path}: could not be read ({err}); check the file is whole and readable.") from err
 
 

@@ -12,6 +12,7 @@ column                      meaning
 ``naive``, ``precision``    parsed local start time and its precision (``NaT``/``""`` if unparsed)
 ``naive_to``                parsed local end of a from/to window, or ``NaT``
 ``precision_to``            precision of ``naive_to``
+``date_to_text``            the window's end as written (``""`` when there is none)
 ``x``, ``y``                coordinate text; ``crs`` says how to read it
 ``crs``                     ``"wgs84"``, ``"bng"`` or ``"auto"``
 ``location_precision_m``    metres
@@ -33,7 +34,7 @@ from ..errors import GeoError
 from ..textfiles import CsvText
 
 PARSED_COLUMNS = (
-    "incident_id", "source_category", "date_text", "naive", "precision", "naive_to", "precision_to",
+    "incident_id", "source_category", "date_text", "naive", "precision", "naive_to", "precision_to", "date_to_text",
     "x", "y", "crs", "location_precision_m", "location_text", "lsoa_code_given", "skip_reason",
 )
 
@@ -84,10 +85,11 @@ def require_columns(csv: CsvText, required: tuple[str, ...] | list[str], label: 
         )
 
 
-def no_time(index: pd.Index) -> tuple[pd.Series, pd.Series]:
-    """``(naive_to, precision_to)`` for records with no window end."""
-    return (pd.Series(np.datetime64("NaT", "us"), index=index, dtype="datetime64[us]"),
-            pd.Series("", index=index, dtype="str"))
+def no_time(index: pd.Index) -> dict[str, pd.Series]:
+    """The ``naive_to``, ``precision_to`` and ``date_to_text`` columns for records with no window end."""
+    return {"naive_to": pd.Series(np.datetime64("NaT", "us"), index=index, dtype="datetime64[us]"),
+            "precision_to": pd.Series("", index=index, dtype="str"),
+            "date_to_text": pd.Series("", index=index, dtype="str")}
 
 
 def blank(index: pd.Index) -> pd.Series:

@@ -51,7 +51,6 @@ def make_parse(motive_column: str | None = None):
         is_fire = group.eq("Fire") if group is not None else stop.str.contains("Fire", case=False)
         words = stop + " / " + f["PropertyCategory"].str.strip() + " / " + motive
         naive, precision = dates.combine(f["DateOfCall"], f["TimeOfCall"])
-        naive_to, precision_to = no_time(f.index)
         place = [f[c].str.strip() for c in ("Postcode_district", "IncGeo_WardName") if c in f.columns]
         location = place[0] + ", " + place[1] if len(place) == 2 else (place[0] if place else blank(f.index))
         return pd.DataFrame({
@@ -60,8 +59,7 @@ def make_parse(motive_column: str | None = None):
             "date_text": f["DateOfCall"] + " " + f["TimeOfCall"],
             "naive": naive,
             "precision": precision,
-            "naive_to": naive_to,
-            "precision_to": precision_to,
+            **no_time(f.index),
             "x": x,
             "y": y,
             "crs": "auto",

@@ -93,10 +93,10 @@ def make_reader(source: str, mapping: dict) -> Reader:
     def parse(csv: CsvText) -> pd.DataFrame:
         f = csv.frame
         naive, precision = dates.combine(f[cols["date"]], f[cols["time"]] if "time" in cols else None)
+        end = no_time(f.index)
         if "date_to" in cols:
-            naive_to, precision_to = dates.combine(f[cols["date_to"]], f[cols["time_to"]] if "time_to" in cols else None)
-        else:
-            naive_to, precision_to = no_time(f.index)
+            end["naive_to"], end["precision_to"] = dates.combine(f[cols["date_to"]], f[cols["time_to"]] if "time_to" in cols else None)
+            end["date_to_text"] = (f[cols["date_to"]] + (" " + f[cols["time_to"]] if "time_to" in cols else "")).str.strip()
         date_text = f[cols["date"]] + (" " + f[cols["time"]] if "time" in cols else "")
         return pd.DataFrame({
             "incident_id": f[cols["id"]].str.strip() if "id" in cols else blank(f.index),
@@ -104,8 +104,7 @@ def make_reader(source: str, mapping: dict) -> Reader:
             "date_text": date_text,
             "naive": naive,
             "precision": precision,
-            "naive_to": naive_to,
-            "precision_to": precision_to,
+            **end,
             "x": f[cols["x"]],
             "y": f[cols["y"]],
             "crs": mapping["coordinates"],

@@ -30,15 +30,13 @@ def parse(csv: CsvText) -> pd.DataFrame:
     """Parse one police.uk street CSV (see the module docstring)."""
     f = csv.frame
     naive, precision = dates.parse_dates(f["Month"])
-    naive_to, precision_to = no_time(f.index)
     return pd.DataFrame({
         "incident_id": offence_ids(f),
         "source_category": f["Crime type"],
         "date_text": f["Month"],
         "naive": naive,
         "precision": precision,
-        "naive_to": naive_to,
-        "precision_to": precision_to,
+        **no_time(f.index),
         "x": f["Longitude"],
         "y": f["Latitude"],
         "crs": "wgs84",

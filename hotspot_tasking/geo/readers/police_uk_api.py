@@ -5,6 +5,10 @@ category`` (a slug such as ``violent-crime``) or ``crime_type`` (the CSV's name)
 ``latitude, longitude, street_name``. Each record's id is the API's own numeric ``id``:
 ``persistent_id`` (the CSV's Crime ID) is empty for ASB and is shared by the several
 offences recorded on one crime reference, so it does not identify a record.
+
+The API gives no LSOA code. A flattened file may carry one computed by whoever
+flattened it (``lsoa11_code_derived`` in ../shared's Lambeth and Wandsworth extract,
+from a point-in-polygon join on the 2011 LSOAs); it is kept as ``lsoa_code_given``.
 """
 
 from __future__ import annotations
@@ -49,7 +53,6 @@ def parse(csv: CsvText) -> pd.DataFrame:
         raise GeoError(f"{csv.name}: has neither a 'crime_type' nor a 'category' column; it does not look like police.uk API records.")
     incident_id = f["id"].str.strip()
     naive, precision = dates.parse_dates(f["month"])
-    naive_to, precision_to = no_time(f.index)
     street = f["street_name"].str.strip() if "street_name" in f.columns else blank(f.index)
     return pd.DataFrame({
         "incident_id": incident_id,
@@ -57,14 +60,13 @@ def parse(csv: CsvText) -> pd.DataFrame:
         "date_text": f["month"],
         "naive": naive,
         "precision": precision,
-        "naive_to": naive_to,
-        "precision_to": precision_to,
+        **no_time(f.index),
         "x": f["longitude"],
         "y": f["latitude"],
         "crs": "wgs84",
         "location_precision_m": np.float64(POLICE_UK_PRECISION_M),
         "location_text": street,
-        "lsoa_code_given": blank(f.index),
+        "lsoa_code_given": f["lsoa11_code_derived"].str.strip() if "lsoa11_code_derived" in f.columns else blank(f.index),
         "skip_reason": "",
     })
 

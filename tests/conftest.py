@@ -1,0 +1,66 @@
+"""Shared paths and helpers for the tests (fixtures are described in fixtures/README.md)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from hotspot_tasking.geo import Area, Taxonomy, read_incidents, reader_for
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+POLICE_DIR = FIXTURES / "police_uk" / "city_of_london"
+POLICE_2014_10 = POLICE_DIR / "2014-10-city-of-london-street.csv"
+POLICE_2015_01 = POLICE_DIR / "2015-01-city-of-london-street.csv"
+POLICE_2015_08 = POLICE_DIR / "2015-08-city-of-london-street.csv"
+POLICE_ZIP = FIXTURES / "police_uk" / "city-of-london-archive.zip"
+POLICE_RELAID = FIXTURES / "police_uk" / "metropolitan_relaid" / "2016-01-metropolitan-street.csv"
+API_CSV = FIXTURES / "police_uk_api" / "lambeth_wandsworth_2016-01_sample.csv"
+API_GZ = FIXTURES / "police_uk_api" / "lambeth_wandsworth_2016-01_sample.csv.gz"
+FIRE = FIXTURES / "fire" / "lfb_incident_records_sample_2009-01.csv"
+FIRE_MOTIVE = FIXTURES / "fire" / "MODIFIED_lfb_sample_with_motive.csv"
+COUNCIL = FIXTURES / "council_asb" / "council_asb_cases_cp1252.csv"
+COUNCIL_MAPPING = FIXTURES / "council_asb" / "council_asb_mapping.toml"
+DRINKING = FIXTURES / "street_drinking" / "street_drinking_log_bom.csv"
+DRINKING_MAPPING = FIXTURES / "street_drinking" / "street_drinking_mapping.toml"
+
+#: The City of London, roughly, in British National Grid metres (5 km margin by default).
+CITY_AREA = Area(531000.0, 180400.0, 533900.0, 182000.0)
+#: Lambeth and Wandsworth, roughly (the extent of the API records), 5 km margin.
+LAMBETH_WANDSWORTH_AREA = Area(521000.0, 169500.0, 533700.0, 180500.0)
+
+
+@pytest.fixture(scope="session")
+def taxonomy() -> Taxonomy:
+    return Taxonomy.load()
+
+
+def read(source: str, *paths, area: Area | None = None, mapping=None, motive_column=None, existing_ids=None,
+         taxonomy: Taxonomy | None = None):
+    """``read_incidents`` with the default taxonomy and a fixed import id."""
+    return read_incidents(
+        [str(p) for p in paths],
+        reader_for(source, mapping, motive_column),
+        taxonomy=taxonomy or Taxonomy.load(),
+        area=area,
+        existing_ids=existing_ids,
+        import_id="test-import",
+    )
+
+
+def read_council(area: Area | None = LAMBETH_WANDSWORTH_AREA, path: Path = COUNCIL):
+    return read("council_asb", path, area=area, mapping=COUNCIL_MAPPING)
+
+
+def read_drinking(area: Area | None = LAMBETH_WANDSWORTH_AREA, path: Path = DRINKING):
+    return read("street_drinking", path, area=area, mapping=DRINKING_MAPPING)
+
+
+def tree_snapshot(root: Path) -> dict[str, str]:
+    """``{relative path: sha256 of the bytes}`` of every file under ``root``."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*")) if p.is_file()
+    }
