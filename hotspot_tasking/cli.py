@@ -3,8 +3,11 @@
     hotspot-tasking init WORKSPACE [--demo] [--area MINE,MINN,MAXE,MAXN]
     hotspot-tasking ingest WORKSPACE --source SOURCE [--mapping FILE] [--motive-column C] PATH...
     hotspot-tasking status WORKSPACE
+    hotspot-tasking boundaries add WORKSPACE --kind ward|lsoa|zone [--code-col C --name-col N] PATH
+    hotspot-tasking boundaries population WORKSPACE FILE --code-col C --value-col V
 
-Errors a person can fix print one sentence and exit with status 2; nothing else is caught.
+Errors a person can fix (:class:`~hotspot_tasking.errors.UserError`) print one sentence and exit
+with status 2; nothing else is caught.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import DEMO_WORKSPACE
+from .boundaries.assign import assign_areas, lsoa_agreement
+from .boundaries.layers import AREA_KINDS, load_layer
+from .boundaries.store import POPULATION_PREFIX, add_layer, add_population, area_layers
+from .errors import UserError
 from .geo.errors import GeoError
 from .geo.ingest import Area
 from .geo.schema import SOURCES
@@ -31,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     try:
         return args.run(args)
-    except GeoError as err:
+    except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
@@ -56,9 +63,28 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", type=Path, help="CSV files, folders of them, or zips")
     ingest.set_defaults(run=_ingest)
 
-    status = sub.add_parser("status", help="counts by source, category and month; quarantine totals")
+    status = sub.add_parser("status", help="counts by source, category and month; quarantine totals; area layers")
     status.add_argument("workspace", type=Path)
     status.set_defaults(run=_status)
+
+    bounds = sub.add_parser("boundaries", help="area layers (wards, LSOAs, zones) and population")
+    bsub = bounds.add_subparsers(required=True, metavar="ACTION")
+    add = bsub.add_parser("add", help="add (or replace) an area layer from GeoJSON, GeoPackage, Shapefile or a zipped shapefile")
+    add.add_argument("workspace", type=Path)
+    add.add_argument("--kind", required=True, choices=AREA_KINDS)
+    add.add_argument("--code-col", help="the area code column (detected when omitted)")
+    add.add_argument("--name-col", help="the area name column (detected when omitted)")
+    add.add_argument("--vintage", help="boundary set, e.g. 2014 (read from LSOA11CD-style column names)")
+    add.add_argument("--name", help="layer name (default KIND_VINTAGE)")
+    add.add_argument("path", type=Path)
+    add.set_defaults(run=_boundaries_add)
+    pop = bsub.add_parser("population", help="residents per area, for rates per 1,000")
+    pop.add_argument("workspace", type=Path)
+    pop.add_argument("file", type=Path)
+    pop.add_argument("--code-col", required=True)
+    pop.add_argument("--value-col", required=True)
+    pop.add_argument("--layer", help="the layer the codes belong to (default: the one sharing most codes)")
+    pop.set_defaults(run=_boundaries_population)
     return parser
 
 
@@ -94,6 +120,24 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _boundaries_add(args: argparse.Namespace) -> int:
+    ws = Workspace.open(args.workspace)
+    layer = load_layer(args.path, kind=args.kind, code_col=args.code_col, name_col=args.name_col,
+                       vintage=args.vintage, name=args.name)
+    notes = add_layer(ws, layer)
+    print(f"Added {layer.kind} layer '{layer.name}': {len(layer.frame):,} areas from {layer.source}.")
+    for note in notes:
+        print(f"Note: {note}")
+    return 0
+
+
+def _boundaries_population(args: argparse.Namespace) -> int:
+    ws = Workspace.open(args.workspace)
+    for note in add_population(ws, args.file, code_col=args.code_col, value_col=args.value_col, layer=args.layer):
+        print(note)
+    return 0
+
+
 def _status(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.workspace)
     s = ws.summary()
@@ -112,7 +156,28 @@ def _status(args: argparse.Namespace) -> int:
         print("\nRejected by reason:")
         for reason, n in s.rejected_by_reason.items():
             print(f"  {reason}: {n:,}")
+    _print_areas(ws)
     return 0
+
+
+def _print_areas(ws: Workspace) -> None:
+    """Area layers, incidents outside each, and the LSOA agreement where the source gave codes."""
+    if not ws.layers():
+        print("\nNo area layers yet: add wards and LSOAs with 'hotspot-tasking boundaries add'.")
+        return
+    inc = ws.incidents(["easting", "northing", "lsoa_code_given"])
+    assignment = assign_areas(inc, area_layers(ws))
+    print("\nArea layers:")
+    for name, meta in ws.layers().items():
+        pop = " with population" if f"{POPULATION_PREFIX}{name}" in ws.tables() else ""
+        print(f"  {name} ({meta['kind']}, {meta['features']:,} areas from {meta['source']}{pop}): "
+              f"{assignment.outside[name]:,} incidents outside every area")
+    for name, meta in ws.layers().items():
+        if meta["kind"] == "lsoa":
+            agree = lsoa_agreement(inc["lsoa_code_given"], assignment.codes[name])
+            if agree["compared"]:
+                print(f"  LSOA code in the source file vs computed from '{name}': {agree['agree']:,} of "
+                      f"{agree['compared']:,} agree ({agree['share']:.1%})")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import demo_simulation as sim  # noqa: E402
 
+from hotspot_tasking.boundaries.layers import load_layer  # noqa: E402
+from hotspot_tasking.boundaries.store import add_layer, add_population  # noqa: E402
 from hotspot_tasking.geo import coords  # noqa: E402
 from hotspot_tasking.geo.ingest import Area, read_incidents  # noqa: E402
 from hotspot_tasking.geo.readers import fire, mapped_csv, police_uk_api  # noqa: E402
@@ -55,15 +57,19 @@ def main(argv: list[str] | None = None) -> None:
     if args.out.exists():
         shutil.rmtree(args.out)
     with tempfile.TemporaryDirectory() as tmp:
-        area = write_boundaries(args.shared, Path(tmp) / "boundaries")
+        files, area = extract_boundaries(args.shared, Path(tmp))
         ws = Workspace.create(args.out, area=area, name="Lambeth and Wandsworth (demo)")
-        shutil.copytree(Path(tmp) / "boundaries", args.out / "boundaries", dirs_exist_ok=True)
+        for path, kind, vintage, name in files["layers"]:
+            add_layer(ws, load_layer(path, kind=kind, vintage=vintage, name=name))
+        add_population(ws, files["population"], code_col="LSOA11CD", value_col="Persons_All-Ages", layer="lsoa_2011")
     for name, text in saved.items():
         (args.out / name).write_text(text, encoding="utf-8")
-
-    police = import_police(ws, args.shared, rng)
     raw = args.out / "raw"
     raw.mkdir()
+    zones = write_zones(raw)
+    add_layer(ws, load_layer(zones, kind="zone", name="nte_zones_illustrative"))
+
+    police = import_police(ws, args.shared, rng)
     points = police[["easting", "northing", "category", "location_text"]]
     write_council_asb(raw, points, rng)
     write_street_drinking(raw, points, rng)
@@ -83,24 +89,40 @@ def commit(ws: Workspace, path: Path, reader, import_id: str) -> None:
     ws.commit(result)
 
 
-def write_boundaries(shared: Path, out: Path) -> Area:
-    """Copy the two boroughs' wards (2014), LSOAs (2011), outlines and population; return their area."""
-    out.mkdir(parents=True)
+def extract_boundaries(shared: Path, out: Path) -> tuple[dict, Area]:
+    """Cut the two boroughs' wards (2014), LSOAs (2011) and population out of the London
+    files; return the files to load and the boroughs' area."""
     london = shared / "boundaries" / "london"
     boroughs = gpd.read_file(london / "london_boroughs.gpkg")
-    boroughs = boroughs[boroughs["name"].isin(BOROUGHS)][["gss_code", "name", "hectares", "geometry"]]
+    boroughs = boroughs[boroughs["name"].isin(BOROUGHS)][["gss_code", "name", "geometry"]]
     boroughs.to_file(out / "boroughs.gpkg", layer="boroughs")
     wards = gpd.read_file(london / "London_Ward_Boundaries.shp")
-    wards = wards[wards["BOROUGH"].isin(BOROUGHS)]
-    wards.to_file(out / "wards_2014.gpkg", layer="wards_2014")
+    wards[wards["BOROUGH"].isin(BOROUGHS)].to_file(out / "wards_2014.shp")  # keeps the ESRI .prj's words
     lsoa = gpd.read_file(london / "london-2011-lsoa-gen20.shp")
-    lsoa = lsoa[lsoa["LAD11NM"].isin(BOROUGHS)]
-    lsoa.to_file(out / "lsoa_2011.gpkg", layer="lsoa_2011")
+    lsoa[lsoa["LAD11NM"].isin(BOROUGHS)].to_file(out / "lsoa_2011.gpkg", layer="lsoa_2011")
     pop = pd.read_csv(shared / "population" / "london-lsoa11-mid2020-pop.csv", dtype={"LSOA11CD": str})
-    pop = pop[pop["LAD11NM"].isin(BOROUGHS)]
-    pop.to_csv(out / "population_lsoa11_mid2020.csv", index=False)
+    pop[pop["LAD11NM"].isin(BOROUGHS)].to_csv(out / "population_lsoa11_mid2020.csv", index=False)
     minx, miny, maxx, maxy = boroughs.total_bounds
-    return Area(float(minx), float(miny), float(maxx), float(maxy), margin_m=5000.0)
+    files = {
+        "layers": [(out / "wards_2014.shp", "ward", "2014", "ward_2014"),
+                   (out / "lsoa_2011.gpkg", "lsoa", "2011", "lsoa_2011"),
+                   (out / "boroughs.gpkg", "zone", "", "boroughs")],
+        "population": out / "population_lsoa11_mid2020.csv",
+    }
+    return files, Area(float(minx), float(miny), float(maxx), float(maxy), margin_m=5000.0)
+
+
+def write_zones(raw: Path) -> Path:
+    """ILLUSTRATIVE night-time economy zones: 400 m circles round five town centres (not official areas)."""
+    centres = {"NTE-BRX": "Brixton", "NTE-CLH": "Clapham Common", "NTE-VXH": "Vauxhall",
+               "NTE-CLJ": "Clapham Junction", "NTE-TOO": "Tooting Broadway"}
+    lon, lat = np.array([sim.STREET_DRINKING_HUBS[name] for name in centres.values()]).T
+    e, n = coords.to_bng(lon, lat)
+    zones = gpd.GeoDataFrame({"code": list(centres), "name": [f"{v} NTE zone (illustrative)" for v in centres.values()]},
+                             geometry=gpd.points_from_xy(e, n).buffer(400, quad_segs=16), crs=27700).to_crs(4326)
+    path = raw / "nte_zones_illustrative.geojson"
+    zones.to_file(path, driver="GeoJSON")
+    return path
 
 
 def import_police(ws: Workspace, shared: Path, rng: np.random.Generator) -> pd.DataFrame:

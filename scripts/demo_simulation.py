@@ -82,7 +82,7 @@ def draw_times(month_start: pd.Series, weights: dict[str, np.ndarray], key: pd.S
     for (month, k), rows in groups.items():
         start = pd.Timestamp(month)
         days = pd.date_range(start, start + pd.offsets.MonthEnd(0), freq="D")
-        w = weights.get(k, DEFAULT_PROFILE)[days.dayofweek.to_numpy()]  # [ndays, 24]
+        w = weights.get(k, DEFAULT_PROFILE)[days.day_of_week.to_numpy()]  # [ndays, 24]
         if season:
             w = w * np.array([season.get(d.month, 1.0) for d in days])[:, None]
         p = (w / w.sum()).ravel()
@@ -98,7 +98,7 @@ def draw_dates(start: str, end: str, n: int, profile: np.ndarray, rng: np.random
     """Draw ``n`` local times between two dates from an hour-of-week profile and an
     optional per-day multiplier ``day_factor(dates) -> array`` (seasons, bonfire night)."""
     days = pd.date_range(start, end, freq="D")
-    w = profile[days.dayofweek.to_numpy()]
+    w = profile[days.day_of_week.to_numpy()]
     if day_factor is not None:
         w = w * np.asarray(day_factor(days), float)[:, None]
     p = (w / w.sum()).ravel()

@@ -128,7 +128,7 @@ def test_status_prints_counts(ws_path, capsys):
     code, out, err = run(capsys, "status", ws_path)
     assert code == 0 and err == ""
     first = out.splitlines()[0]
-    assert first == (f"Workspace ws: 49 incidents, 01/02/2016 to 30/10/2016; "
+    assert first == ("Workspace ws: 49 incidents, 01/02/2016 to 30/10/2016; "
                      "2 imports, 61 rows read, 12 rejected (in quarantine/).")
     assert "By source:" in out and "By category:" in out and "By month:" in out
     assert any(line.split() == ["council_asb", "25"] for line in out.splitlines())

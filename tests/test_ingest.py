@@ -18,7 +18,7 @@ from hotspot_tasking.geo.taxonomy import UNMAPPED
 from hotspot_tasking.geo.textfiles import parse_csv
 
 from conftest import (
-    API_GZ, CITY_AREA, COUNCIL, DRINKING, FIRE, FIRE_MOTIVE, LAMBETH_WANDSWORTH_AREA, POLICE_2014_10, POLICE_DIR,
+    API_GZ, CITY_AREA, COUNCIL, FIRE, FIRE_MOTIVE, LAMBETH_WANDSWORTH_AREA, POLICE_2014_10, POLICE_DIR,
     POLICE_RELAID, POLICE_ZIP, read, read_council, read_drinking,
 )
 

@@ -1,5 +1,6 @@
 """The incident table: schema, readers per source, validation and quarantine,
-coordinates, dates, the taxonomy and the GeoParquet workspace.
+coordinates, dates, H3 cells, the taxonomy, time bands with aoristic weights, and the
+GeoParquet workspace.
 
 Never imports Streamlit.
 """
@@ -10,9 +11,10 @@ from .readers import reader_for
 from .report import REJECT_REASONS, ImportReport
 from .schema import INCIDENT_COLUMNS, empty_incidents
 from .taxonomy import Taxonomy
+from .timebands import TimeBands
 from .workspace import Workspace
 
 __all__ = [
     "Area", "GeoError", "INCIDENT_COLUMNS", "ImportReport", "IngestResult", "REJECT_REASONS",
-    "Taxonomy", "Workspace", "empty_incidents", "read_incidents", "reader_for",
+    "Taxonomy", "TimeBands", "Workspace", "empty_incidents", "read_incidents", "reader_for",
 ]

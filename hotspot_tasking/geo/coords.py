@@ -29,6 +29,14 @@ def _transformer(src: int, dst: int) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
+def distinct_points(x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(inverse, x_distinct, y_distinct)`` as floats: row i's pair is distinct pair ``inverse[i]``.
+
+    Spatial work is done on the distinct pairs and spread back with ``inverse``.
+    """
+    return _distinct_pairs(pd.Series(np.asarray(x)), pd.Series(np.asarray(y)))
+
+
 def _unique_transform(x: np.ndarray, y: np.ndarray, src: int, dst: int) -> tuple[np.ndarray, np.ndarray]:
     """Transform coordinate arrays, computing each distinct pair once."""
     if len(x) == 0:

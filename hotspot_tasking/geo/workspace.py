@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import shutil
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,10 +42,11 @@ from .readers import reader_for
 from .report import ImportReport
 from .schema import BNG_EPSG, INCIDENT_COLUMNS, empty_incidents, month_key
 from .taxonomy import Taxonomy, default_config_path
+from .timebands import TimeBands
 
 MANIFEST = "workspace.json"
 FORMAT_VERSION = 1
-CONFIG_FILES = ("taxonomy.toml",)
+CONFIG_FILES = ("taxonomy.toml", "time_bands.toml")
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ class Workspace:
             "area": None if area is None else area.__dict__,
             "data_files": [],
             "imports": [],
+            "layers": {},
+            "tables": {},
         }
         ws = cls(root, manifest)
         _write_json_atomic(root / MANIFEST, manifest)
@@ -150,8 +154,10 @@ class Workspace:
 
     @property
     def version(self) -> str:
-        """Changes whenever the workspace's data change (for caches)."""
-        return f"{len(self._manifest['imports'])}:{len(self._manifest['data_files'])}"
+        """Changes whenever the workspace's data, layers or tables change (for caches)."""
+        files = [self._manifest["data_files"][-1:], [m["file"] for m in self.layers().values()],
+                 [m["file"] for m in self.tables().values()]]
+        return f"{len(self._manifest['imports'])}:{len(self._manifest['data_files'])}:{zlib.crc32(str(files).encode()):08x}"
 
     def config_path(self, name: str) -> Path:
         """The workspace's own copy of a configuration file, else the packaged default."""
@@ -159,7 +165,12 @@ class Workspace:
         return own if own.is_file() else default_config_path(name)
 
     def taxonomy(self) -> Taxonomy:
+        """The workspace's taxonomy (``config/taxonomy.toml``)."""
         return Taxonomy.load(self.config_path("taxonomy.toml"))
+
+    def time_bands(self) -> TimeBands:
+        """The workspace's time bands, seasons and excluded dates (``config/time_bands.toml``)."""
+        return TimeBands.load(self.config_path("time_bands.toml"))
 
     # --- reading ------------------------------------------------------------------------
     def incidents(self, columns: Sequence[str] | None = None, sources: Sequence[str] | None = None) -> pd.DataFrame:
@@ -271,6 +282,52 @@ class Workspace:
             written.append(rel)
         return written
 
+    # --- area layers and area tables (written by hotspot_tasking.boundaries) ------------
+    def layers(self) -> dict[str, dict]:
+        """``{layer name: metadata}`` of the area layers stored, in the order they were added."""
+        return dict(self._manifest.get("layers", {}))
+
+    def read_layer(self, name: str) -> gpd.GeoDataFrame:
+        """A stored area layer (GeoDataFrame in EPSG:27700)."""
+        meta = self.layers().get(name)
+        if meta is None:
+            known = ", ".join(self.layers()) or "none yet"
+            raise GeoError(f"{self.root}: has no area layer '{name}' (layers: {known}); add it with 'hotspot-tasking boundaries add'.")
+        return gpd.read_parquet(self.root / meta["file"])
+
+    def save_layer(self, name: str, frame: gpd.GeoDataFrame, meta: dict) -> None:
+        """Store (or replace) an area layer as GeoParquet, atomically, with its metadata."""
+        self._save_entry("layers", name, lambda p: frame.to_parquet(p, index=False, compression="zstd"), meta)
+
+    def tables(self) -> dict[str, dict]:
+        """``{table name: metadata}`` of area tables stored (such as population)."""
+        return dict(self._manifest.get("tables", {}))
+
+    def read_table(self, name: str) -> pd.DataFrame:
+        meta = self.tables().get(name)
+        if meta is None:
+            raise GeoError(f"{self.root}: has no table '{name}'; add it with 'hotspot-tasking boundaries population'.")
+        return pd.read_parquet(self.root / meta["file"])
+
+    def save_table(self, name: str, frame: pd.DataFrame, meta: dict) -> None:
+        """Store (or replace) an area table (e.g. population by LSOA), atomically."""
+        self._save_entry("tables", name, lambda p: frame.to_parquet(p, index=False), meta)
+
+    def _save_entry(self, section: str, name: str, write, meta: dict) -> None:
+        with self._lock():
+            self._reload()
+            self._remove_orphans()
+            rel = f"boundaries/{section}-{name}-{new_import_id()}.parquet"
+            _write_atomic(self.root / rel, write)
+            old = self._manifest.get(section, {}).get(name)
+            entries = dict(self._manifest.get(section, {}))
+            entries[name] = {**meta, "file": rel}
+            manifest = dict(self._manifest, **{section: entries})
+            _write_json_atomic(self.root / MANIFEST, manifest)
+            self._manifest = manifest
+            if old and (self.root / old["file"]).exists():
+                (self.root / old["file"]).unlink()
+
     def set_area(self, area: Area | None) -> None:
         """Set (or clear) the area that far-away records are rejected against."""
         with self._lock():
@@ -285,7 +342,8 @@ class Workspace:
     def _remove_orphans(self) -> None:
         """Delete files a killed import left behind: those no manifest lists."""
         listed = set(self._manifest["data_files"]) | {r.get("quarantine_file") for r in self._manifest["imports"]}
-        for folder in ("incidents", "quarantine"):
+        listed |= {m["file"] for section in ("layers", "tables") for m in self._manifest.get(section, {}).values()}
+        for folder in ("incidents", "quarantine", "boundaries"):
             for path in (self.root / folder).rglob("*"):
                 if path.is_file() and path.relative_to(self.root).as_posix() not in listed:
                     path.unlink()

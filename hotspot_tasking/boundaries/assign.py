@@ -1,0 +1,134 @@
+"""Assigning incidents to areas: wards, LSOAs (any vintages side by side) and zones.
+
+Each distinct point is tested once against an STRtree of the layer's polygons (police.uk
+data has about fifty records per point). Wards and LSOAs partition the area: a point
+on a shared edge or corner belongs to every area it touches, and is given the one with
+the lowest code, so the answer is exactly one area and the same every time. Zones may
+overlap: a point gets every zone that contains or touches it, codes joined with ``;``.
+Points in no area get ``""`` and are counted as outside, never dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..geo.coords import distinct_points
+from .layers import is_partition
+
+OUTSIDE = ""
+
+
+def assign_layer(easting: np.ndarray, northing: np.ndarray, layer: gpd.GeoDataFrame, *, partition: bool) -> np.ndarray:
+    """Area code(s) of each point in one layer (``""`` outside).
+
+    Parameters
+    ----------
+    easting, northing : numpy.ndarray
+        EPSG:27700 metres; NaN counts as outside.
+    layer : geopandas.GeoDataFrame
+        ``code`` and polygon ``geometry`` in EPSG:27700.
+    partition : bool
+        True for wards and LSOAs (lowest code of those touched), False for zones (all codes).
+
+    Returns
+    -------
+    numpy.ndarray of str (object)
+    """
+    inverse, ux, uy = distinct_points(easting, northing)
+    points = shapely.points(ux, uy)
+    tree = shapely.STRtree(layer.geometry.values)
+    point_idx, area_idx = tree.query(points, predicate="intersects")
+    codes = layer["code"].to_numpy(dtype=object)
+    pairs = pd.DataFrame({"point": point_idx, "code": codes[area_idx]}).sort_values(["point", "code"], kind="stable")
+    per_point = np.full(len(ux), OUTSIDE, dtype=object)
+    if len(pairs):
+        if partition:
+            first = pairs.drop_duplicates("point", keep="first")
+            per_point[first["point"].to_numpy()] = first["code"].to_numpy()
+        else:
+            joined = pairs.groupby("point")["code"].agg(";".join)
+            per_point[joined.index.to_numpy()] = joined.to_numpy()
+    return per_point[inverse]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Area codes for a set of incidents.
+
+    Attributes
+    ----------
+    codes : pandas.DataFrame
+        One ``str`` column per layer (named as the layer), plus ``ward_code`` and
+        ``lsoa_code`` (the latest-vintage ward and LSOA layers) and ``zone_codes``
+        (every zone layer's codes joined with ``;``), aligned to the incidents.
+    outside : dict
+        ``{layer: incidents in no area of it}``.
+    """
+
+    codes: pd.DataFrame
+    outside: dict[str, int]
+
+
+def assign_areas(incidents: pd.DataFrame, layers: Mapping[str, tuple[str, gpd.GeoDataFrame]]) -> Assignment:
+    """Give every incident the code of its ward, LSOA and zones in each layer.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        With ``easting`` and ``northing`` (EPSG:27700 metres). Not modified.
+    layers : mapping
+        ``{layer name: (kind, frame)}``, as :func:`hotspot_tasking.boundaries.store.area_layers` returns.
+
+    Returns
+    -------
+    Assignment
+    """
+    e = incidents["easting"].to_numpy(dtype=float)
+    n = incidents["northing"].to_numpy(dtype=float)
+    columns: dict[str, np.ndarray] = {}
+    outside: dict[str, int] = {}
+    for name, (kind, frame) in layers.items():
+        codes = assign_layer(e, n, frame, partition=is_partition(kind))
+        columns[name] = codes
+        outside[name] = int((codes == OUTSIDE).sum())
+    out = pd.DataFrame({k: pd.Series(v, dtype="str") for k, v in columns.items()})
+    for kind, alias in (("ward", "ward_code"), ("lsoa", "lsoa_code")):
+        latest = _latest(layers, kind)
+        out[alias] = out[latest] if latest else pd.Series(OUTSIDE, index=out.index, dtype="str")
+    zones = [name for name, (kind, _) in layers.items() if kind == "zone"]
+    out["zone_codes"] = _join_columns(out, zones)
+    out.index = incidents.index
+    return Assignment(out, outside)
+
+
+def _latest(layers: Mapping[str, tuple[str, gpd.GeoDataFrame]], kind: str) -> str | None:
+    """The layer of a kind with the highest name (``lsoa_2021`` over ``lsoa_2011``), if any."""
+    names = sorted(name for name, (k, _) in layers.items() if k == kind)
+    return names[-1] if names else None
+
+
+def _join_columns(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    if not columns:
+        return pd.Series(OUTSIDE, index=frame.index, dtype="str")
+    joined = frame[columns[0]]
+    for col in columns[1:]:
+        both = joined.ne(OUTSIDE) & frame[col].ne(OUTSIDE)
+        joined = (joined + np.where(both, ";", "") + frame[col]).astype("str")
+    return joined
+
+
+def lsoa_agreement(given: pd.Series, computed: pd.Series) -> dict[str, float]:
+    """How often a source's own LSOA code matches the computed one.
+
+    Only rows with a given code count. Returns ``{"compared", "agree", "share"}``.
+    """
+    has = given.fillna("").ne("").to_numpy()
+    compared = int(has.sum())
+    agree = int((given[has].to_numpy() == computed[has].to_numpy()).sum())
+    return {"compared": compared, "agree": agree, "share": agree / compared if compared else float("nan")}

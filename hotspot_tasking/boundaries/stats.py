@@ -1,0 +1,180 @@
+"""Area statistics: counts and harm per area and period, rates per 1,000 residents,
+share of the total, and change against the previous period and the same period last
+year, with the Poisson z beside the percentage.
+
+Change is judged with z = 2(√now − √before) (the variance-stabilised difference of two
+Poisson counts, after Chainey's change tests): |z| >= 2 is flagged, so that a rise from
+1 to 3 is not read as a 200% problem. Counts may be weighted (aoristic time-band
+weights), so they need not be whole numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+import pandas as pd
+
+PeriodKind = Literal["week", "month"]
+#: |z| at or above this is flagged as a real change.
+Z_FLAG = 2.0
+
+
+@dataclass(frozen=True)
+class Periods:
+    """How incidents were put into periods.
+
+    Attributes
+    ----------
+    label : pandas.Series of str
+        Per incident: ``"2017-01"`` (month), ``"2017-01-30"`` (the Monday of the week), or
+        ``"custom"``/``"before"``/``"last year"`` for a custom range; ``""`` when it fits none.
+    order : list of str
+        All labels in time order, including empty periods.
+    unplaced : int
+        Incidents whose dates are too vague for the period (month-only records in weeks).
+    """
+
+    label: pd.Series
+    order: list[str]
+    unplaced: int
+
+
+def assign_periods(incidents: pd.DataFrame, period: PeriodKind | tuple[str, str]) -> Periods:
+    """Put each incident in a week, a month, or a custom date range (and its two comparators).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        With ``occurred_from`` (Europe/London) and ``time_precision``.
+    period : {"week", "month"} or (start, end)
+        Weeks start on Monday. A custom range ``("2017-06-01", "2017-08-31")`` (inclusive
+        dates) is compared with the same number of days just before it and with the
+        same dates a year earlier.
+    """
+    start = incidents["occurred_from"]
+    precision = incidents["time_precision"].astype("str")
+    if period == "month":
+        label = start.dt.strftime("%Y-%m")
+        months = pd.period_range(start.min(), start.max(), freq="M") if len(start) else []
+        return Periods(label.astype("str"), [str(m) for m in months], 0)
+    if period == "week":
+        vague = precision.eq("month").to_numpy()
+        monday = (start.dt.normalize() - pd.to_timedelta(start.dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
+        label = monday.where(~vague, "").astype("str")
+        placed = start[~vague]
+        weeks = pd.date_range(placed.min().normalize() - pd.Timedelta(days=int(placed.min().day_of_week)),
+                              placed.max(), freq="7D") if len(placed) else []
+        return Periods(label, [w.strftime("%Y-%m-%d") for w in weeks], int(vague.sum()))
+    first, last = (pd.Timestamp(d) for d in period)
+    if last < first:
+        raise ValueError(f"period end {last:%d/%m/%Y} is before its start {first:%d/%m/%Y}")
+    days = (last - first).days + 1
+    local_day = start.dt.tz_localize(None).dt.normalize()
+    windows = {"before": (first - pd.Timedelta(days=days), first - pd.Timedelta(days=1)),
+               "last year": (first - pd.DateOffset(years=1), last - pd.DateOffset(years=1)),
+               "custom": (first, last)}
+    label = pd.Series("", index=incidents.index, dtype="str")
+    for name, (a, b) in windows.items():
+        label[(local_day >= a) & (local_day <= b)] = name
+    vague = precision.eq("month").to_numpy() & (days < 28)
+    label[vague] = ""
+    return Periods(label, ["last year", "before", "custom"], int(vague.sum()))
+
+
+def area_stats(incidents: pd.DataFrame, area: pd.Series, *, period: PeriodKind | tuple[str, str] = "month",
+               weights: pd.Series | None = None, areas: Sequence[str] | None = None,
+               population: pd.Series | None = None) -> pd.DataFrame:
+    """Counts, harm, rates, share and change per area and period.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        The incident table (or a filtered part of it); needs ``occurred_from``,
+        ``time_precision`` and ``harm_weight``. Not modified.
+    area : pandas.Series of str
+        Each incident's area code (``""`` outside), aligned to ``incidents``.
+    period : {"week", "month"} or (start, end), default="month"
+    weights : pandas.Series, optional
+        Per-incident weight in 0..1 (a time band's aoristic share); NaN excludes the
+        incident (no time of day). Default 1 for every incident.
+    areas : sequence of str, optional
+        Every area to report, with zeros where nothing happened; default: those seen.
+    population : pandas.Series, optional
+        Residents per area code; gives ``rate_per_1000``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area and period: ``area, period, count, harm, rate_per_1000, share``
+        (of all areas' count in that period), ``previous, change_pct, z_previous,
+        last_year, change_pct_last_year, z_last_year, flag`` (``"up"``, ``"down"`` or
+        ``""``, by |z_previous| >= 2). ``.attrs`` holds ``outside`` (weight in no area)
+        and ``unplaced`` (incidents too vague for the period).
+    """
+    periods = assign_periods(incidents, period)
+    w = pd.Series(1.0, index=incidents.index) if weights is None else weights.astype(float)
+    used = w.notna() & periods.label.ne("")
+    outside = float(w[used & area.eq("")].sum())
+    used &= area.ne("")
+    frame = pd.DataFrame({"area": area[used], "period": periods.label[used], "count": w[used],
+                          "harm": w[used] * incidents.loc[used, "harm_weight"].astype(float)})
+    sums = frame.groupby(["area", "period"], observed=True)[["count", "harm"]].sum()
+    area_list = sorted(set(areas) if areas is not None else set(frame["area"]))
+    grid = pd.MultiIndex.from_product([area_list, periods.order], names=["area", "period"])
+    table = sums.reindex(grid, fill_value=0.0).reset_index()
+    table = _add_changes(table, period, periods.order)
+    if population is not None:
+        pop = table["area"].map(population).astype(float)
+        table["rate_per_1000"] = (table["count"] / pop * 1000).where(pop > 0)
+    else:
+        table["rate_per_1000"] = np.nan
+    total = table.groupby("period")["count"].transform("sum")
+    table["share"] = (table["count"] / total).where(total > 0, 0.0)
+    table = table[["area", "period", "count", "harm", "rate_per_1000", "share", "previous", "change_pct",
+                   "z_previous", "last_year", "change_pct_last_year", "z_last_year", "flag"]]
+    table.attrs.update(outside=outside, unplaced=periods.unplaced)
+    return table
+
+
+def _add_changes(table: pd.DataFrame, period, order: list[str]) -> pd.DataFrame:
+    position = {p: i for i, p in enumerate(order)}
+    table = table.copy()
+    if isinstance(period, tuple):
+        wide = table.pivot(index="area", columns="period", values="count")
+        table = table[table["period"] == "custom"].copy()
+        table["previous"] = table["area"].map(wide["before"]).to_numpy()
+        table["last_year"] = table["area"].map(wide["last year"]).to_numpy()
+    else:
+        lag_year = 12 if period == "month" else 52
+        table["_i"] = table["period"].map(position)
+        by_area = table.groupby("area")["count"]
+        table["previous"] = by_area.shift(1)
+        table["last_year"] = by_area.shift(lag_year)
+        table = table.drop(columns="_i")
+    table["change_pct"] = percent_change(table["count"], table["previous"])
+    table["z_previous"] = poisson_z(table["count"], table["previous"])
+    table["change_pct_last_year"] = percent_change(table["count"], table["last_year"])
+    table["z_last_year"] = poisson_z(table["count"], table["last_year"])
+    table["flag"] = np.select([table["z_previous"] >= Z_FLAG, table["z_previous"] <= -Z_FLAG], ["up", "down"], "")
+    return table
+
+
+def poisson_z(now: pd.Series, before: pd.Series) -> pd.Series:
+    """z = 2(√now − √before); NaN where ``before`` is unknown.
+
+    >>> float(poisson_z(pd.Series([16.0]), pd.Series([9.0])).iloc[0])
+    2.0
+    """
+    return 2 * (np.sqrt(now.astype(float)) - np.sqrt(before.astype(float)))
+
+
+def percent_change(now: pd.Series, before: pd.Series) -> pd.Series:
+    """100 (now − before) / before; NaN where ``before`` is 0 or unknown.
+
+    >>> float(percent_change(pd.Series([12.0]), pd.Series([10.0])).iloc[0])
+    20.0
+    """
+    before = before.astype(float)
+    return (100 * (now.astype(float) - before) / before).where(before > 0)

@@ -1,0 +1,101 @@
+"""Keeping area layers and population in a workspace.
+
+Layers are stored by :meth:`Workspace.save_layer` as GeoParquet under
+``WORKSPACE/boundaries/`` with their metadata in the manifest; population as an area
+table ``population_<layer>`` with the columns ``code`` and ``population``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from ..geo.ingest import Area
+from ..geo.textfiles import read_csvs
+from ..geo.workspace import Workspace
+from .errors import BoundaryError
+from .layers import AreaLayer, is_partition
+
+POPULATION_PREFIX = "population_"
+
+
+def add_layer(ws: Workspace, layer: AreaLayer) -> list[str]:
+    """Store a loaded layer (replacing one of the same name); return notes for the user.
+
+    When the workspace has no area yet and the layer partitions it (wards, LSOAs), the
+    layer's bounding box becomes the area that far-away records are rejected against.
+    """
+    meta = {"kind": layer.kind, "vintage": layer.vintage, "source": layer.source,
+            "features": len(layer.frame), "notes": layer.notes}
+    ws.save_layer(layer.name, layer.frame, meta)
+    notes = list(layer.notes)
+    if ws.area is None and is_partition(layer.kind):
+        minx, miny, maxx, maxy = (float(v) for v in layer.frame.total_bounds)
+        ws.set_area(Area(minx, miny, maxx, maxy))
+        notes.append(f"The workspace area is now this layer's extent ({minx:.0f}, {miny:.0f}) to ({maxx:.0f}, {maxy:.0f}) "
+                     "plus 5 km: records farther out are rejected at import.")
+    return notes
+
+
+def area_layers(ws: Workspace) -> dict[str, tuple[str, gpd.GeoDataFrame]]:
+    """``{layer name: (kind, frame)}`` for every stored layer."""
+    return {name: (meta["kind"], ws.read_layer(name)) for name, meta in ws.layers().items()}
+
+
+def add_population(ws: Workspace, path: str | Path, *, code_col: str, value_col: str,
+                   layer: str | None = None) -> list[str]:
+    """Store resident population per area from a CSV; return notes for the user.
+
+    Parameters
+    ----------
+    path : path
+        CSV with one row per area.
+    code_col, value_col : str
+        The area code column and the population column (persons, all ages).
+    layer : str, optional
+        The layer the codes belong to; default: the stored layer sharing the most codes.
+    """
+    csv = next(read_csvs([path]))
+    for col, what in ((code_col, "--code-col"), (value_col, "--value-col")):
+        if col not in csv.frame.columns:
+            raise BoundaryError(f"{csv.name}: has no column '{col}' ({what}); its columns are {', '.join(csv.frame.columns)}.")
+    codes = csv.frame[code_col].str.strip()
+    values = pd.to_numeric(csv.frame[value_col].str.replace(",", "", regex=False), errors="coerce")
+    bad = values.isna() | (values < 0)
+    if bad.any():
+        first = int(csv.rows[bad].iloc[0])
+        raise BoundaryError(f"{csv.name}, row {first}, column '{value_col}': '{csv.frame.loc[bad, value_col].iloc[0]}' is not a "
+                            f"population (a whole number of 0 or more); {int(bad.sum())} rows affected. Fix them and add the file again.")
+    layer = layer or _best_layer(ws, codes, csv.name)
+    known = set(ws.read_layer(layer)["code"])
+    table = pd.DataFrame({"code": codes, "population": values.astype(float)}).groupby("code", as_index=False).sum()
+    matched = table["code"].isin(known)
+    missing = len(known - set(table["code"]))
+    ws.save_table(POPULATION_PREFIX + layer, table[matched].reset_index(drop=True),
+                  {"layer": layer, "source": csv.name, "value_col": value_col, "total": float(table.loc[matched, "population"].sum())})
+    notes = [f"Population for {int(matched.sum()):,} of the {len(known):,} areas in '{layer}' "
+             f"({table.loc[matched, 'population'].sum():,.0f} residents)."]
+    if (~matched).any():
+        notes.append(f"{int((~matched).sum()):,} codes in {csv.name} are not in '{layer}' and were left out.")
+    if missing:
+        notes.append(f"{missing:,} areas of '{layer}' have no population: their rates will be blank.")
+    return notes
+
+
+def population(ws: Workspace, layer: str) -> pd.Series | None:
+    """Residents per area code of ``layer``, or None when none is stored."""
+    name = POPULATION_PREFIX + layer
+    if name not in ws.tables():
+        return None
+    table = ws.read_table(name)
+    return table.set_index("code")["population"]
+
+
+def _best_layer(ws: Workspace, codes: pd.Series, file: str) -> str:
+    wanted = set(codes)
+    overlap = {name: len(wanted & set(ws.read_layer(name)["code"])) for name in ws.layers()}
+    if not overlap or max(overlap.values()) == 0:
+        raise BoundaryError(f"{file}: none of its area codes matches a layer in the workspace; add the boundaries first, or name the layer with --layer.")
+    return max(overlap, key=overlap.get)
