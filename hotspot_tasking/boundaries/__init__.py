@@ -8,9 +8,9 @@ from .assign import Assignment, assign_areas, lsoa_agreement
 from .errors import BoundaryError
 from .layers import AREA_KINDS, AreaLayer, load_layer
 from .stats import area_stats, assign_periods
-from .store import add_layer, add_population, area_layers, population
+from .store import add_layer, add_population, area_layers, incidents_with_areas, population
 
 __all__ = [
     "AREA_KINDS", "AreaLayer", "Assignment", "BoundaryError", "add_layer", "add_population", "area_layers",
-    "area_stats", "assign_areas", "assign_periods", "load_layer", "lsoa_agreement", "population",
+    "area_stats", "assign_areas", "assign_periods", "incidents_with_areas", "load_layer", "lsoa_agreement", "population",
 ]

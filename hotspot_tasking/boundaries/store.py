@@ -8,13 +8,16 @@ table ``population_<layer>`` with the columns ``code`` and ``population``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import geopandas as gpd
 import pandas as pd
 
+from ..geo.h3cells import DEFAULT_RESOLUTIONS, h3_cells
 from ..geo.ingest import Area
 from ..geo.textfiles import read_csvs
 from ..geo.workspace import Workspace
+from .assign import assign_areas
 from .errors import BoundaryError
 from .layers import AreaLayer, is_partition
 
@@ -42,6 +45,22 @@ def add_layer(ws: Workspace, layer: AreaLayer) -> list[str]:
 def area_layers(ws: Workspace) -> dict[str, tuple[str, gpd.GeoDataFrame]]:
     """``{layer name: (kind, frame)}`` for every stored layer."""
     return {name: (meta["kind"], ws.read_layer(name)) for name, meta in ws.layers().items()}
+
+
+def incidents_with_areas(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAULT_RESOLUTIONS) -> pd.DataFrame:
+    """The workspace's incidents with their area codes and H3 cells.
+
+    Returns the incident table plus one column per area layer (named as the layer),
+    ``ward_code``, ``lsoa_code``, ``zone_codes`` (see :func:`assign_areas`) and
+    ``h3_<res>`` for each resolution. ``.attrs["outside"]`` holds, per layer, the
+    incidents in no area of it.
+    """
+    incidents = ws.incidents()
+    assignment = assign_areas(incidents, area_layers(ws))
+    cells = h3_cells(incidents["longitude"], incidents["latitude"], h3_resolutions)
+    out = pd.concat([incidents, assignment.codes, cells], axis=1)
+    out.attrs["outside"] = assignment.outside
+    return out
 
 
 def add_population(ws: Workspace, path: str | Path, *, code_col: str, value_col: str,

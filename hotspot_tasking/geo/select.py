@@ -1,0 +1,59 @@
+"""Choosing incidents: by source, category, group and date range, without copying columns."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import GeoError
+from .schema import LOCAL_TZ
+
+
+def select_incidents(incidents: pd.DataFrame, *, sources: Sequence[str] | None = None,
+                     categories: Sequence[str] | None = None, groups: Sequence[str] | None = None,
+                     start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None) -> pd.Series:
+    """A boolean mask of the incidents that match every filter given.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        The incident table (the columns the filters use). Not modified.
+    sources, categories : sequence of str, optional
+        Keep these sources / categories.
+    groups : sequence of str, optional
+        Keep incidents in any of these partnership groups (``groups`` holds ids joined with ``;``).
+    start, end : date, optional
+        Keep incidents whose window overlaps these local dates (inclusive, Europe/London).
+
+    Returns
+    -------
+    pandas.Series of bool, aligned to ``incidents``.
+    """
+    mask = pd.Series(True, index=incidents.index)
+    if sources is not None:
+        mask &= incidents["source"].isin(list(sources))
+    if categories is not None:
+        mask &= incidents["category"].isin(list(categories))
+    if groups is not None:
+        tokens = incidents["groups"].astype("str").str.split(";")
+        wanted = set(groups)
+        codes, distinct = pd.factorize(tokens.map(tuple))
+        hit = np.array([bool(wanted & set(t)) for t in distinct], dtype=bool)  # once per distinct group list
+        mask &= hit[codes] if len(distinct) else False
+    if start is not None or end is not None:
+        lo = _local(start) if start is not None else None
+        hi = _local(end) + pd.Timedelta(days=1) if end is not None else None
+        if lo is not None and hi is not None and hi <= lo:
+            raise GeoError(f"the end date {pd.Timestamp(end):%d/%m/%Y} is before the start {pd.Timestamp(start):%d/%m/%Y}; swap them.")
+        if lo is not None:
+            mask &= incidents["occurred_to"] >= lo
+        if hi is not None:
+            mask &= incidents["occurred_from"] < hi
+    return mask
+
+
+def _local(day: str | pd.Timestamp) -> pd.Timestamp:
+    stamp = pd.Timestamp(day)
+    return stamp.tz_localize(LOCAL_TZ) if stamp.tzinfo is None else stamp.tz_convert(LOCAL_TZ)
