@@ -1,0 +1,77 @@
+"""Shared validators for the public hotspot functions, in scikit-learn's wording:
+"The 'eps_m' parameter of dbscan must be a float in the range (0.0, inf). Got -1 instead."
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .errors import HotspotError
+
+
+def check_number(value, name: str, where: str, *, low: float = 0.0, high: float = math.inf,
+                 low_open: bool = True, high_open: bool = True, integer: bool = False):
+    """Return ``value`` if it is a number in the range, else raise (TypeError / HotspotError)."""
+    kind = "an int" if integer else "a float"
+    ok_type = isinstance(value, (int, np.integer)) if integer else isinstance(value, Real)
+    if isinstance(value, bool) or not ok_type:
+        raise TypeError(f"The '{name}' parameter of {where} must be {kind}. Got {value!r} instead.")
+    lo_ok = value > low if low_open else value >= low
+    hi_ok = value < high if high_open else value <= high
+    if not (lo_ok and hi_ok) or (isinstance(value, float) and math.isnan(value)):
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        raise HotspotError(f"The '{name}' parameter of {where} must be {kind} in the range "
+                           f"{left}{low}, {high}{right}. Got {value!r} instead.")
+    return value
+
+
+def check_choice(value, name: str, where: str, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise HotspotError listing them."""
+    choices = tuple(choices)
+    if value not in choices:
+        raise HotspotError(f"The '{name}' parameter of {where} must be one of {', '.join(map(repr, choices))}. Got {value!r} instead.")
+    return value
+
+
+def check_points(incidents: pd.DataFrame, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(easting, northing)`` of incidents with a location, as float arrays.
+
+    Raises HotspotError if the columns are missing; rows without coordinates must have
+    been dropped by the caller (ingest never stores them).
+    """
+    missing = [c for c in ("easting", "northing") if c not in incidents.columns]
+    if missing:
+        raise HotspotError(f"{where} needs the incident columns 'easting' and 'northing' (EPSG:27700 metres); missing {missing}.")
+    e = incidents["easting"].to_numpy(dtype=float)
+    n = incidents["northing"].to_numpy(dtype=float)
+    if not (np.isfinite(e).all() and np.isfinite(n).all()):
+        raise HotspotError(f"{where}: {int((~np.isfinite(e) | ~np.isfinite(n)).sum())} incidents have no coordinates; "
+                           "drop them first (ingest rejects them).")
+    return e, n
+
+
+def weights_of(incidents: pd.DataFrame, weights: str | pd.Series | None, where: str) -> np.ndarray:
+    """Per-incident weights: ones, a column (e.g. ``"harm_weight"``) or a Series aligned to ``incidents``.
+
+    NaN weights (no time of day in an hour band) count as 0; negative ones are refused.
+    """
+    if weights is None:
+        return np.ones(len(incidents))
+    if isinstance(weights, str):
+        if weights not in incidents.columns:
+            raise HotspotError(f"{where}: weights column '{weights}' is not in the incident table.")
+        values = incidents[weights].to_numpy(dtype=float)
+    else:
+        if not weights.index.equals(incidents.index):
+            raise HotspotError(f"{where}: the weights Series must have the same index as the incidents.")
+        values = weights.to_numpy(dtype=float)
+    values = np.nan_to_num(values, nan=0.0)
+    if (values < 0).any() or not np.isfinite(values).all():
+        raise HotspotError(f"{where}: weights must be finite and 0 or more; {int((values < 0).sum())} are negative.")
+    return values
