@@ -12,6 +12,7 @@ from typing import Sequence
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from ..geo.h3cells import DEFAULT_RESOLUTIONS, h3_cells
 from ..geo.ingest import Area
@@ -45,6 +46,17 @@ def add_layer(ws: Workspace, layer: AreaLayer) -> list[str]:
 def area_layers(ws: Workspace) -> dict[str, tuple[str, gpd.GeoDataFrame]]:
     """``{layer name: (kind, frame)}`` for every stored layer."""
     return {name: (meta["kind"], ws.read_layer(name)) for name, meta in ws.layers().items()}
+
+
+def study_area(ws: Workspace):
+    """The partnership's area as one polygon (EPSG:27700): the union of its ward layer (the
+    latest), else its LSOA layer; None when it has neither."""
+    layers = ws.layers()
+    for kind in ("ward", "lsoa"):
+        names = sorted(n for n, meta in layers.items() if meta["kind"] == kind)
+        if names:
+            return shapely.union_all(ws.read_layer(names[-1]).geometry.values)
+    return None
 
 
 def incidents_with_areas(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAULT_RESOLUTIONS) -> pd.DataFrame:
