@@ -38,3 +38,10 @@ def test_pages_stay_thin():
     for path in (ROOT / "app_pages").glob("*.py"):
         lines = len(path.read_text(encoding="utf-8").splitlines())
         assert lines <= 120, f"{path.name} has {lines} lines; move work into the core or ui/"
+
+
+def test_every_package_is_listed_for_installation():
+    import tomllib
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "hotspot_tasking").rglob("__init__.py")}
+    assert found <= listed, f"add {sorted(found - listed)} to [tool.setuptools] packages in pyproject.toml"

@@ -1,52 +1,24 @@
-"""The ``hotspot-tasking`` command line.
-
-    hotspot-tasking init WORKSPACE [--demo] [--area MINE,MINN,MAXE,MAXN]
-    hotspot-tasking ingest WORKSPACE --source SOURCE [--mapping FILE] [--motive-column C] PATH...
-    hotspot-tasking status WORKSPACE
-    hotspot-tasking boundaries add WORKSPACE --kind ward|lsoa|zone [--code-col C --name-col N] PATH
-    hotspot-tasking boundaries population WORKSPACE FILE --code-col C --value-col V
-
-Errors a person can fix (:class:`~hotspot_tasking.errors.UserError`) print one sentence and exit
-with status 2; nothing else is caught.
-"""
+"""``hotspot-tasking init``, ``ingest`` and ``status``: workspaces and their incidents."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-from . import DEMO_WORKSPACE
-from .boundaries.assign import assign_areas, lsoa_agreement
-from .boundaries.layers import AREA_KINDS, load_layer
-from .boundaries.store import POPULATION_PREFIX, add_layer, add_population, area_layers
-from .errors import UserError
-from .geo.errors import GeoError
-from .geo.ingest import Area
-from .geo.schema import SOURCES
-from .geo.workspace import MANIFEST, Workspace
+from .. import DEMO_WORKSPACE
+from ..boundaries.assign import assign_areas, lsoa_agreement
+from ..boundaries.store import POPULATION_PREFIX, area_layers
+from ..geo.errors import GeoError
+from ..geo.ingest import Area
+from ..geo.schema import SOURCES
+from ..geo.workspace import MANIFEST, Workspace
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    try:
-        return args.run(args)
-    except UserError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hotspot-tasking", description="Hotspot and tasking analysis for community safety partnerships.")
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
-
+def register(sub) -> None:
+    """Add the commands to the top-level sub-parsers."""
     init = sub.add_parser("init", help="create a workspace (or copy the bundled demo)")
     init.add_argument("workspace", type=Path)
     init.add_argument("--demo", action="store_true", help="copy the bundled demo workspace (Lambeth and Wandsworth)")
@@ -66,26 +38,6 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="counts by source, category and month; quarantine totals; area layers")
     status.add_argument("workspace", type=Path)
     status.set_defaults(run=_status)
-
-    bounds = sub.add_parser("boundaries", help="area layers (wards, LSOAs, zones) and population")
-    bsub = bounds.add_subparsers(required=True, metavar="ACTION")
-    add = bsub.add_parser("add", help="add (or replace) an area layer from GeoJSON, GeoPackage, Shapefile or a zipped shapefile")
-    add.add_argument("workspace", type=Path)
-    add.add_argument("--kind", required=True, choices=AREA_KINDS)
-    add.add_argument("--code-col", help="the area code column (detected when omitted)")
-    add.add_argument("--name-col", help="the area name column (detected when omitted)")
-    add.add_argument("--vintage", help="boundary set, e.g. 2014 (read from LSOA11CD-style column names)")
-    add.add_argument("--name", help="layer name (default KIND_VINTAGE)")
-    add.add_argument("path", type=Path)
-    add.set_defaults(run=_boundaries_add)
-    pop = bsub.add_parser("population", help="residents per area, for rates per 1,000")
-    pop.add_argument("workspace", type=Path)
-    pop.add_argument("file", type=Path)
-    pop.add_argument("--code-col", required=True)
-    pop.add_argument("--value-col", required=True)
-    pop.add_argument("--layer", help="the layer the codes belong to (default: the one sharing most codes)")
-    pop.set_defaults(run=_boundaries_population)
-    return parser
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -117,24 +69,6 @@ def _ingest(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.workspace)
     report = ws.ingest(args.paths, args.source, mapping=args.mapping, motive_column=args.motive_column)
     print(report.format())
-    return 0
-
-
-def _boundaries_add(args: argparse.Namespace) -> int:
-    ws = Workspace.open(args.workspace)
-    layer = load_layer(args.path, kind=args.kind, code_col=args.code_col, name_col=args.name_col,
-                       vintage=args.vintage, name=args.name)
-    notes = add_layer(ws, layer)
-    print(f"Added {layer.kind} layer '{layer.name}': {len(layer.frame):,} areas from {layer.source}.")
-    for note in notes:
-        print(f"Note: {note}")
-    return 0
-
-
-def _boundaries_population(args: argparse.Namespace) -> int:
-    ws = Workspace.open(args.workspace)
-    for note in add_population(ws, args.file, code_col=args.code_col, value_col=args.value_col, layer=args.layer):
-        print(note)
     return 0
 
 
@@ -178,7 +112,3 @@ def _print_areas(ws: Workspace) -> None:
             if agree["compared"]:
                 print(f"  LSOA code in the source file vs computed from '{name}': {agree['agree']:,} of "
                       f"{agree['compared']:,} agree ({agree['share']:.1%})")
-
-
-if __name__ == "__main__":
-    sys.exit(main())
