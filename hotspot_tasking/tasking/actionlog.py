@@ -1,0 +1,746 @@
+"""The action log: what a tasking meeting agreed for each place, who owns it, and how it ended.
+
+One database per partnership: SQLite at ``WORKSPACE/actions.sqlite`` by default, or any
+SQLAlchemy URL (PostgreSQL for a shared deployment). Tables, migrations and connection
+settings are in :mod:`.actionlog_schema`; status values and funding routes come from
+``tasking.toml`` (the workspace's own copy, else the packaged default).
+
+Two people updating one action at once lose nothing: every action has a ``version``;
+:meth:`ActionLog.update_action` takes the version the caller read and changes the row
+only if it is still that version (one ``UPDATE ... WHERE version = ?``), else raises
+:class:`ActionConflictError` and changes nothing. Every write is one transaction, so a
+process killed mid-write leaves everything committed before it and nothing after.
+
+Examples
+--------
+>>> import datetime as dt
+>>> log = ActionLog.open("sqlite://")
+>>> m = log.record_meeting(dt.date(2017, 7, 4), group="Lambeth JAG", period="2017-07",
+...                        items=[{"tasking_id": "H3-8a195da49", "place_name": "Brixton Road", "rank": 1}])
+>>> a = log.add_action(m, "H3-8a195da49", agency="Police", action="High-visibility patrols Fri-Sat 21:00-03:00",
+...                    pier="Enforcement", owner_role="Neighbourhood sergeant", due_on="2017-07-31",
+...                    funding_bid_gbp="1000.00")
+>>> log.action(a)["approval_route"]
+'jag'
+>>> log.update_action(a, expected_version=1, status="done", outcome="Reports down from 14 to 5 in four weeks")
+2
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import numbers
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Literal, Mapping, Sequence
+
+import pandas as pd
+import sqlalchemy as sa
+
+from . import actionlog_schema as schema
+from .actionlog_schema import ACTIONS, FUNDING_STATUSES, ITEMS, MEETINGS, PIER_TAGS
+from .errors import ActionConflictError, TaskingError
+
+log = logging.getLogger(__name__)
+
+Pier = Literal["Prevent", "Intelligence", "Enforcement", "Reassure"]
+FundingStatus = Literal["none", "bid", "approved", "refused", "withdrawn"]
+ReviewState = Literal["new", "carried over", "actions closed", "listed, no action"]
+DB_FILE = "actions.sqlite"
+_MAX_GBP = Decimal("9999999999.99")
+_DECIDED = ("approved", "refused", "withdrawn")
+
+#: Columns of :meth:`ActionLog.actions_for` (and of :meth:`ActionLog.action` as keys).
+ACTION_COLUMNS = ("action_id", "meeting_id", "tasking_id", "agency", "action", "tactic", "pier", "owner_role",
+                  "due_on", "status", "outcome", "notes", "funding_bid_gbp", "approval_route", "funding_status",
+                  "funding_decided_on", "created_at", "updated_at", "version")
+#: Columns of :meth:`ActionLog.to_frame` (free-text ones only with ``include_free_text=True``).
+LOG_COLUMNS = ("meeting_id", "held_on", "group_name", "period", "band", "tasking_id", "place_name", "rank",
+               "summary") + ACTION_COLUMNS[:1] + ACTION_COLUMNS[3:]
+#: Columns of :meth:`ActionLog.last_status`.
+LAST_STATUS_COLUMNS = ("tasking_id", "state", "last_meeting_id", "last_held_on", "last_period", "times_listed",
+                       "actions", "open_actions", "last_action_id", "last_action_held_on", "status", "outcome")
+#: Columns that hold free text, which exports leave out by default.
+FREE_TEXT_COLUMNS = ("action", "outcome", "notes", "summary")
+_UPDATABLE = ("agency", "action", "tactic", "pier", "owner_role", "due_on", "status", "outcome", "notes",
+              "funding_bid_gbp", "funding_status", "funding_decided_on")
+_DATES = ("held_on", "due_on", "funding_decided_on", "last_held_on", "last_action_held_on")
+_INTS = ("meeting_id", "action_id", "rank", "version", "last_meeting_id", "last_action_id", "times_listed",
+         "actions", "open_actions")
+
+
+@dataclass(frozen=True)
+class FundingRoute:
+    """Who approves a bid of up to ``up_to_gbp`` pounds (None: no upper limit)."""
+
+    route: str
+    label: str
+    up_to_gbp: Decimal | None
+
+
+@dataclass(frozen=True)
+class TaskingConfig:
+    """Status values and funding routes from ``tasking.toml``.
+
+    Attributes
+    ----------
+    statuses : dict
+        ``{status: {"label": str, "closed": bool, "description": str}}`` in file order.
+    default_status : str
+        Given to a new action unless the caller chooses another.
+    routes : tuple of FundingRoute
+        Ascending limits; the last has ``up_to_gbp`` None.
+    path : pathlib.Path or None
+        The file it came from.
+    """
+
+    statuses: dict[str, dict]
+    default_status: str
+    routes: tuple[FundingRoute, ...]
+    path: Path | None = None
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "TaskingConfig":
+        """Read and check ``tasking.toml`` (the packaged default when ``path`` is None)."""
+        if path is None:  # the packaged default (data/config/), without importing the geo package
+            path = resources.files("hotspot_tasking.default_config").joinpath("tasking.toml")
+        path = Path(str(path))
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise TaskingError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
+        statuses = {}
+        for key, entry in data.get("statuses", {}).items():
+            if not isinstance(entry, dict) or not isinstance(entry.get("closed"), bool):
+                raise TaskingError(f"{path.name}, [statuses.{key}]: 'closed' must be true or false; add it.")
+            if len(key) > 30:
+                raise TaskingError(f"{path.name}, [statuses.{key}]: the name is {len(key)} characters long; "
+                                   "shorten it to 30 at most and put the long form in its label.")
+            statuses[key] = {"label": str(entry.get("label", key)), "closed": entry["closed"],
+                             "description": str(entry.get("description", ""))}
+        if not statuses:
+            raise TaskingError(f"{path.name}: has no [statuses.NAME] tables; copy them from the default tasking.toml.")
+        default = data.get("default_status", next(iter(statuses)))
+        if default not in statuses:
+            raise TaskingError(f"{path.name}: default_status {default!r} is not one of the [statuses] "
+                               f"({', '.join(statuses)}); fix the spelling or add that status.")
+        return cls(statuses, default, _routes(path, data.get("funding", {}).get("routes", [])), path)
+
+    @property
+    def closed_statuses(self) -> tuple[str, ...]:
+        """Statuses that mark a finished action."""
+        return tuple(k for k, v in self.statuses.items() if v["closed"])
+
+    def funding_route(self, amount_gbp: Decimal | int | str) -> str:
+        """The approval route of a bid: the first route whose limit it does not exceed.
+
+        Parameters
+        ----------
+        amount_gbp : Decimal, int or str
+            Pounds, 0 or more, at most two decimal places (``"£1,000"`` is read as 1000).
+
+        Returns
+        -------
+        str
+            A route name from ``tasking.toml``: by default ``"jag"`` up to and including
+            £1,000, else ``"partnership"``.
+        """
+        amount = _money("funding_bid_gbp", amount_gbp)
+        return next(r.route for r in self.routes if r.up_to_gbp is None or amount <= r.up_to_gbp)
+
+
+def _routes(path: Path, raw: list) -> tuple[FundingRoute, ...]:
+    routes, previous = [], Decimal("-1")
+    for n, entry in enumerate(raw, start=1):
+        where = f"{path.name}, [[funding.routes]] number {n}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("route"), str) or not 0 < len(entry["route"]) <= 40:
+            raise TaskingError(f"{where}: needs a 'route' name of 1 to 40 characters; add one such as route = \"jag\".")
+        limit = entry.get("up_to_gbp")
+        last = n == len(raw)
+        if last and limit is not None:
+            raise TaskingError(f"{where}: the last route takes every larger bid, so remove its up_to_gbp.")
+        if not last:
+            if isinstance(limit, bool) or not isinstance(limit, (int, float)) or Decimal(str(limit)) <= previous:
+                raise TaskingError(f"{where}: up_to_gbp must be a number of pounds above the previous route's "
+                                   f"limit, got {limit!r}; fix it.")
+            previous = Decimal(str(limit))
+        routes.append(FundingRoute(str(entry["route"]), str(entry.get("label", entry["route"])),
+                                   None if last else previous))
+    if not routes:
+        raise TaskingError(f"{path.name}: has no [[funding.routes]]; copy them from the default tasking.toml.")
+    return tuple(routes)
+
+
+class ActionLog:
+    """An open action log. Make one with :meth:`open`; it is safe to share between threads."""
+
+    def __init__(self, engine: sa.Engine, config: TaskingConfig):
+        self._engine = engine
+        self.config = config
+
+    @classmethod
+    def open(cls, target: Any, *, config: TaskingConfig | str | Path | None = None) -> "ActionLog":
+        """Open (creating or upgrading as needed) the action log of a workspace or at a URL.
+
+        Parameters
+        ----------
+        target : Workspace, str, pathlib.Path or sqlalchemy.URL
+            A workspace (or its folder): SQLite at ``WORKSPACE/actions.sqlite``, configured by
+            the workspace's ``tasking.toml``. Or an SQLAlchemy URL such as
+            ``postgresql://user@host/db`` (a shared deployment) or ``sqlite:///path.sqlite``.
+        config : TaskingConfig or path, optional
+            Statuses and funding routes; default the workspace's ``tasking.toml``, else the
+            packaged default.
+
+        Raises
+        ------
+        TaskingError
+            If the database cannot be reached, is not an action log, or has a schema newer
+            than this program.
+        """
+        workspace = None
+        if isinstance(target, sa.URL) or (isinstance(target, str) and "://" in target):
+            url = sa.make_url(target)
+        else:
+            workspace = target
+            if not hasattr(target, "config_path"):
+                from ..geo.workspace import Workspace
+                workspace = Workspace.open(target)
+            url = sa.URL.create("sqlite", database=str(Path(workspace.root).resolve() / DB_FILE))
+        if not isinstance(config, TaskingConfig):
+            if config is None and workspace is not None:
+                config = workspace.config_path("tasking.toml")
+            config = TaskingConfig.load(config)
+        engine = schema.create_engine(url)
+        try:
+            before = schema.migrate(engine)
+        except sa.exc.OperationalError as err:
+            engine.dispose()
+            reason = str(err.orig).strip().splitlines()[0] if err.orig else type(err).__name__
+            raise TaskingError(f"{schema.describe(url)}: cannot open the action log ({reason}); check the "
+                               "URL, that the server is running and that you may connect.") from err
+        except BaseException:
+            engine.dispose()
+            raise
+        if before < schema.LATEST_VERSION:
+            log.info("action log %s: schema upgraded from version %d to %d", schema.describe(engine.url), before,
+                     schema.LATEST_VERSION)
+        return cls(engine, config)
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine (for tools and tests; use the methods to change the log)."""
+        return self._engine
+
+    @property
+    def schema_version(self) -> int:
+        """The database's schema version."""
+        with self._engine.connect() as conn:
+            return schema.current_version(conn)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    def __enter__(self) -> "ActionLog":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _write(self):
+        """A connection whose transaction takes the write lock at once (SQLite ``BEGIN IMMEDIATE``)."""
+        return self._engine.connect().execution_options(hotspot_write=True)
+
+    # --- configuration -------------------------------------------------------------------
+    def funding_route(self, amount_gbp: Decimal | int | str) -> str:
+        """Who approves a bid of ``amount_gbp`` pounds (see :meth:`TaskingConfig.funding_route`).
+
+        Parameters
+        ----------
+        amount_gbp : Decimal, int or str
+            Pounds, 0 or more, at most two decimal places.
+
+        Returns
+        -------
+        str
+            ``"jag"`` up to and including the JAG's limit (default £1,000; Hastings £3,000),
+            else ``"partnership"`` (route names as in ``tasking.toml``).
+        """
+        return self.config.funding_route(amount_gbp)
+
+    # --- writing -------------------------------------------------------------------------
+    def record_meeting(self, held_on: dt.date | str, *, group: str, period: str, band: str | None = None,
+                       notes: str | None = None,
+                       items: Iterable[Mapping[str, Any]] | pd.DataFrame | None = None) -> int:
+        """Record a meeting and the tasking items on its list; return the meeting id.
+
+        Parameters
+        ----------
+        held_on : datetime.date or str
+            The meeting's date (ISO ``YYYY-MM-DD`` if a string).
+        group : str
+            Which group met, e.g. ``"Lambeth JAG"``. One meeting per group and date.
+        period : str
+            The review period, e.g. ``"2017-07"`` or ``"2017-W27"``.
+        band : str, optional
+            The time band reviewed, e.g. ``"night-time economy"``.
+        notes : str, optional
+            Free text (left out of exports by default).
+        items : DataFrame or iterable of mappings, optional
+            The tasking list: ``tasking_id`` (required, unique), ``place_name``, ``rank``, ``summary``.
+        """
+        row = {"held_on": _date("held_on", held_on), "group_name": _text("group", group, 100),
+               "period": _text("period", period, 20), "band": _text("band", band, 60, required=False),
+               "notes": _text("notes", notes, None, required=False), "created_at": _now()}
+        rows = _item_rows(items)
+        with self._write() as conn, conn.begin():
+            clash = conn.execute(sa.select(MEETINGS.c.id).where(MEETINGS.c.group_name == row["group_name"],
+                                                                MEETINGS.c.held_on == row["held_on"])).scalar()
+            if clash is not None:
+                raise TaskingError(f"{row['group_name']} already has a meeting on {row['held_on']} (meeting {clash}); "
+                                   "add items and actions to it, or give another date.")
+            try:
+                meeting_id = conn.execute(MEETINGS.insert().values(row).returning(MEETINGS.c.id)).scalar_one()
+            except sa.exc.IntegrityError as err:  # recorded by someone else since our check
+                raise TaskingError(f"{row['group_name']} already has a meeting on {row['held_on']}; add items and "
+                                   "actions to it, or give another date.") from err
+            if rows:
+                conn.execute(ITEMS.insert(), [{**r, "meeting_id": meeting_id} for r in rows])
+        return meeting_id
+
+    def add_item(self, meeting_id: int, *, tasking_id: str, place_name: str | None = None, rank: int | None = None,
+                 summary: str | None = None) -> None:
+        """Add one tasking item to a recorded meeting's list.
+
+        Parameters
+        ----------
+        meeting_id : int
+            From :meth:`record_meeting`.
+        tasking_id : str
+            The stable id from the tasking list (at most 64 characters).
+        place_name : str, optional
+            Ward, LSOA or street name as the list shows it.
+        rank : int, optional
+            Its rank on the list, from 1.
+        summary : str, optional
+            The list's explanation (free text, left out of exports by default).
+        """
+        (row,) = _item_rows([{"tasking_id": tasking_id, "place_name": place_name, "rank": rank, "summary": summary}])
+        with self._write() as conn, conn.begin():
+            self._meeting_date(conn, meeting_id)
+            if self._has_item(conn, meeting_id, row["tasking_id"]):
+                raise TaskingError(f"tasking item {row['tasking_id']!r} is already on meeting {meeting_id}'s list; "
+                                   "add actions to it instead.")
+            conn.execute(ITEMS.insert().values({**row, "meeting_id": meeting_id}))
+
+    def add_action(self, meeting_id: int, tasking_id: str, *, agency: str, action: str, tactic: str | None = None,
+                   pier: Pier | None = None, owner_role: str | None = None, due_on: dt.date | str | None = None,
+                   status: str | None = None, outcome: str | None = None, notes: str | None = None,
+                   funding_bid_gbp: Decimal | int | str | None = None, funding_status: FundingStatus | None = None,
+                   funding_decided_on: dt.date | str | None = None) -> int:
+        """Record an action agreed at a meeting for one of its tasking items; return its id.
+
+        Parameters
+        ----------
+        meeting_id : int
+            From :meth:`record_meeting`.
+        tasking_id : str
+            An item on that meeting's list.
+        agency : str
+            The lead agency, e.g. ``"Police"``, ``"Council ASB team"``, ``"Fire and rescue"``.
+        action : str
+            What will be done (free text; no personal names).
+        tactic : str, optional
+            e.g. ``"patrol"``, ``"deployable CCTV"``, ``"licensing visit"``.
+        pier : {"Prevent", "Intelligence", "Enforcement", "Reassure"}, optional
+            The PIER tag.
+        owner_role : str, optional
+            The role that owns it, e.g. ``"Neighbourhood sergeant"`` (a role, not a name).
+        due_on : datetime.date or str, optional
+            On or after the meeting date.
+        status : str, optional
+            One of ``tasking.toml``'s statuses; default its ``default_status``.
+        outcome, notes : str, optional
+            Free text (left out of exports by default).
+        funding_bid_gbp : Decimal, int or str, optional
+            A bid in pounds, 0 or more with at most two decimal places; its approval route
+            is computed from ``tasking.toml``.
+        funding_status : {"none", "bid", "approved", "refused", "withdrawn"}, optional
+            Default ``"bid"`` with an amount, else ``"none"``.
+        funding_decided_on : datetime.date or str, optional
+            When the bid was decided; default today for approved, refused or withdrawn.
+        """
+        tasking_id = _text("tasking_id", tasking_id, 64)
+        row = self._checked({"agency": agency, "action": action, "tactic": tactic, "pier": pier,
+                             "owner_role": owner_role, "due_on": due_on,
+                             "status": self.config.default_status if status is None else status,
+                             "outcome": outcome, "notes": notes, "funding_bid_gbp": funding_bid_gbp,
+                             "funding_status": funding_status, "funding_decided_on": funding_decided_on},
+                            )
+        now = _now()
+        with self._write() as conn, conn.begin():
+            _check_due(row["due_on"], self._meeting_date(conn, meeting_id))
+            if not self._has_item(conn, meeting_id, tasking_id):
+                raise TaskingError(f"tasking item {tasking_id!r} is not on meeting {meeting_id}'s list; check the id, "
+                                   "or add it with add_item() first.")
+            values = dict(row, meeting_id=meeting_id, tasking_id=tasking_id, created_at=now, updated_at=now, version=1)
+            return conn.execute(ACTIONS.insert().values(values).returning(ACTIONS.c.id)).scalar_one()
+
+    def update_action(self, action_id: int, *, expected_version: int, **changes: Any) -> int:
+        """Change an action if nobody else has since it was read; return its new version.
+
+        Parameters
+        ----------
+        action_id : int
+            The action.
+        expected_version : int
+            The ``version`` the caller read (from :meth:`action` or :meth:`actions_for`).
+        **changes
+            New values for any of ``agency, action, tactic, pier, owner_role, due_on, status,
+            outcome, notes, funding_bid_gbp, funding_status, funding_decided_on``, checked as
+            in :meth:`add_action`. A changed amount gets its approval route again.
+
+        Raises
+        ------
+        ActionConflictError
+            If the action's version is no longer ``expected_version``: nothing is changed;
+            reload the action and apply the change again.
+        TaskingError
+            For an unknown action or field, or a bad value.
+        """
+        unknown = sorted(set(changes) - set(_UPDATABLE))
+        if unknown:
+            raise TaskingError(f"update_action({action_id}): cannot change {', '.join(unknown)}; "
+                               f"change only {', '.join(_UPDATABLE)}.")
+        if not changes:
+            raise TaskingError(f"update_action({action_id}): no changes given; pass at least one, e.g. status='done'.")
+        if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 1:
+            raise TaskingError(f"update_action({action_id}): expected_version must be the action's version "
+                               f"(a whole number from 1), got {expected_version!r}; read it with action().")
+        with self._write() as conn, conn.begin():
+            current = conn.execute(sa.select(ACTIONS).where(ACTIONS.c.id == action_id)).mappings().first()
+            if current is None:
+                raise TaskingError(f"action {action_id} is not in the action log; check the id.")
+            if current["version"] != expected_version:
+                raise ActionConflictError(action_id, current["version"], expected_version)
+            merged = {k: current[k] for k in _UPDATABLE} | changes
+            new_amount = changes.get("funding_bid_gbp", current["funding_bid_gbp"])
+            amount_changed = (None if new_amount is None else _money("funding_bid_gbp", new_amount)) \
+                != current["funding_bid_gbp"]
+            status_changed = merged["funding_status"] != current["funding_status"]
+            if amount_changed and "funding_status" not in changes:
+                merged["funding_status"] = None  # a new amount needs a new decision: 'bid' again (or 'none')
+            if (amount_changed or status_changed) and "funding_decided_on" not in changes:
+                merged["funding_decided_on"] = None
+            row = self._checked(merged)
+            _check_due(row["due_on"], self._meeting_date(conn, current["meeting_id"]))
+            values = {k: v for k, v in row.items() if v != current[k]}
+            result = conn.execute(ACTIONS.update()
+                                  .where(ACTIONS.c.id == action_id, ACTIONS.c.version == expected_version)
+                                  .values({**values, "version": ACTIONS.c.version + 1, "updated_at": _now()}))
+            if result.rowcount != 1:  # changed between our read and our write (PostgreSQL read committed)
+                now = conn.execute(sa.select(ACTIONS.c.version).where(ACTIONS.c.id == action_id)).scalar_one()
+                raise ActionConflictError(action_id, now, expected_version)
+        return expected_version + 1
+
+    # --- reading -------------------------------------------------------------------------
+    def action(self, action_id: int) -> dict[str, Any]:
+        """One action, as stored.
+
+        Parameters
+        ----------
+        action_id : int
+            The action.
+
+        Returns
+        -------
+        dict
+            Keys :data:`ACTION_COLUMNS`; ``datetime.date`` dates, ``Decimal`` pounds, aware UTC
+            timestamps, None where empty. Pass its ``version`` to :meth:`update_action`.
+        """
+        with self._engine.connect() as conn:
+            row = conn.execute(_action_select().where(ACTIONS.c.id == action_id)).mappings().first()
+        if row is None:
+            raise TaskingError(f"action {action_id} is not in the action log; check the id.")
+        return dict(row)
+
+    def actions_for(self, *, tasking_ids: Sequence[str] | None = None, status: str | Sequence[str] | None = None,
+                    meeting_id: int | None = None) -> pd.DataFrame:
+        """Actions, optionally only for some tasking ids, statuses or one meeting.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`ACTION_COLUMNS`, oldest first: ids as ``Int64``, dates as
+            ``datetime64``, ``created_at``/``updated_at`` in UTC, text as ``str`` (missing:
+            NaN), ``funding_bid_gbp`` as :class:`~decimal.Decimal` pounds (or None).
+        """
+        query = _action_select().order_by(ACTIONS.c.id)
+        if tasking_ids is not None:
+            query = query.where(ACTIONS.c.tasking_id.in_(list(tasking_ids)))
+        if status is not None:
+            wanted = [status] if isinstance(status, str) else list(status)
+            for s in wanted:
+                self._status(s)
+            query = query.where(ACTIONS.c.status.in_(wanted))
+        if meeting_id is not None:
+            query = query.where(ACTIONS.c.meeting_id == meeting_id)
+        return self._frame(query, ACTION_COLUMNS)
+
+    def history(self, tasking_id: str) -> pd.DataFrame:
+        """What was listed and tasked for one place across meetings, with outcomes, oldest first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`LOG_COLUMNS`: one row per action, and one (with empty action
+            columns) for each meeting that listed the place but tasked nothing.
+        """
+        return self._frame(_log_select().where(ITEMS.c.tasking_id == tasking_id), LOG_COLUMNS)
+
+    def to_frame(self, *, include_free_text: bool = False) -> pd.DataFrame:
+        """The whole log, one row per action (or per listed item with none), for export.
+
+        Parameters
+        ----------
+        include_free_text : bool, default=False
+            Keep :data:`FREE_TEXT_COLUMNS` (action, outcome, notes, summary). Off by default:
+            exports carry no free text.
+        """
+        frame = self._frame(_log_select(), LOG_COLUMNS)
+        return frame if include_free_text else frame.drop(columns=list(FREE_TEXT_COLUMNS))
+
+    def meetings(self) -> pd.DataFrame:
+        """Meetings recorded (``meeting_id, held_on, group_name, period, band``), oldest first."""
+        query = sa.select(MEETINGS.c.id.label("meeting_id"), MEETINGS.c.held_on, MEETINGS.c.group_name,
+                          MEETINGS.c.period, MEETINGS.c.band).order_by(MEETINGS.c.held_on, MEETINGS.c.id)
+        return self._frame(query, ("meeting_id", "held_on", "group_name", "period", "band"))
+
+    def last_status(self, tasking_ids: Sequence[str], *, before: dt.date | str | None = None) -> pd.DataFrame:
+        """Per tasking id, where it stands in the log: for the "status" column of a tasking list.
+
+        Parameters
+        ----------
+        tasking_ids : sequence of str
+            The places on the new list.
+        before : datetime.date or str, optional
+            Only meetings held before this date (e.g. the meeting being prepared).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per tasking id in the order given, columns :data:`LAST_STATUS_COLUMNS`:
+            ``state`` is ``"new"`` (never listed), ``"carried over"`` (actions still open),
+            ``"actions closed"`` (every action done or cancelled) or ``"listed, no action"``;
+            ``last_meeting_id/last_held_on/last_period`` the latest meeting that listed it;
+            ``status``/``outcome`` those of its latest action (free text in ``outcome``).
+        """
+        ids = list(dict.fromkeys(_text("tasking_ids", t, 64) for t in tasking_ids))
+        query = _log_select().where(ITEMS.c.tasking_id.in_(ids))
+        if before is not None:
+            query = query.where(MEETINGS.c.held_on < _date("before", before))
+        rows = self._frame(query, LOG_COLUMNS)
+        closed = set(self.config.closed_statuses)
+        out = []
+        for tid in ids:
+            mine = rows[rows["tasking_id"] == tid]
+            if mine.empty:
+                out.append({"tasking_id": tid, "state": "new", "times_listed": 0, "actions": 0, "open_actions": 0})
+                continue
+            last = mine.iloc[-1]
+            acts = mine[mine["action_id"].notna()]
+            n_open = int((~acts["status"].isin(closed)).sum())
+            state = "carried over" if n_open else ("actions closed" if len(acts) else "listed, no action")
+            row = {"tasking_id": tid, "state": state, "last_meeting_id": last["meeting_id"],
+                   "last_held_on": last["held_on"], "last_period": last["period"],
+                   "times_listed": mine["meeting_id"].nunique(), "actions": len(acts), "open_actions": n_open}
+            if len(acts):
+                latest = acts.iloc[-1]
+                row |= {"last_action_id": latest["action_id"], "last_action_held_on": latest["held_on"],
+                        "status": latest["status"], "outcome": latest["outcome"]}
+            out.append(row)
+        return _typed(pd.DataFrame(out, columns=list(LAST_STATUS_COLUMNS)))
+
+    # --- helpers -------------------------------------------------------------------------
+    def _frame(self, query: sa.Select, columns: Sequence[str]) -> pd.DataFrame:
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return _typed(pd.DataFrame([dict(r) for r in rows], columns=list(columns)))
+
+    def _meeting_date(self, conn: sa.Connection, meeting_id: int) -> dt.date:
+        held_on = conn.execute(sa.select(MEETINGS.c.held_on).where(MEETINGS.c.id == meeting_id)).scalar()
+        if held_on is None:
+            raise TaskingError(f"meeting {meeting_id} is not in the action log; record it first with record_meeting().")
+        return held_on
+
+    @staticmethod
+    def _has_item(conn: sa.Connection, meeting_id: int, tasking_id: str) -> bool:
+        return conn.execute(sa.select(ITEMS.c.rank).where(ITEMS.c.meeting_id == meeting_id,
+                                                          ITEMS.c.tasking_id == tasking_id)).first() is not None
+
+    def _status(self, status: Any) -> str:
+        if status not in self.config.statuses:
+            raise TaskingError(f"status {status!r} is not one of {', '.join(self.config.statuses)} "
+                               f"(from {_config_name(self.config)}); use one of those or add it there.")
+        return status
+
+    def _checked(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate an action's fields (all of ``_UPDATABLE``) and derive its approval route."""
+        pier = values["pier"]
+        if pier is not None and pier not in PIER_TAGS:
+            raise TaskingError(f"pier {pier!r} is not a PIER tag; use one of {', '.join(PIER_TAGS)}.")
+        amount = None if values["funding_bid_gbp"] is None else _money("funding_bid_gbp", values["funding_bid_gbp"])
+        funding_status = values["funding_status"]
+        if funding_status is None:
+            funding_status = "none" if amount is None else "bid"
+        if funding_status not in FUNDING_STATUSES:
+            raise TaskingError(f"funding_status {funding_status!r} is not one of {', '.join(FUNDING_STATUSES)}; "
+                               "use one of those.")
+        if (amount is None) != (funding_status == "none"):
+            raise TaskingError(f"funding_status {funding_status!r} does not fit funding_bid_gbp {amount}; give an amount "
+                               "with 'bid', 'approved', 'refused' or 'withdrawn', and none with 'none'.")
+        decided = _date("funding_decided_on", values["funding_decided_on"], required=False)
+        if funding_status in _DECIDED and decided is None:
+            decided = dt.date.today()
+        if funding_status not in _DECIDED and decided is not None:
+            raise TaskingError(f"funding_decided_on is for a decided bid but funding_status is {funding_status!r}; "
+                               "leave the date out or set funding_status to approved, refused or withdrawn.")
+        return {
+            "agency": _text("agency", values["agency"], 100), "action": _text("action", values["action"], None),
+            "tactic": _text("tactic", values["tactic"], 100, required=False), "pier": pier,
+            "owner_role": _text("owner_role", values["owner_role"], 100, required=False),
+            "due_on": _date("due_on", values["due_on"], required=False), "status": self._status(values["status"]),
+            "outcome": _text("outcome", values["outcome"], None, required=False),
+            "notes": _text("notes", values["notes"], None, required=False),
+            "funding_bid_gbp": amount, "approval_route": None if amount is None else self.funding_route(amount),
+            "funding_status": funding_status, "funding_decided_on": decided,
+        }
+
+
+def _action_select() -> sa.Select:
+    return sa.select(*[ACTIONS.c.id.label("action_id") if c == "action_id" else ACTIONS.c[c] for c in ACTION_COLUMNS])
+
+
+def _log_select() -> sa.Select:
+    cols = [MEETINGS.c.id.label("meeting_id"), MEETINGS.c.held_on, MEETINGS.c.group_name, MEETINGS.c.period,
+            MEETINGS.c.band, ITEMS.c.tasking_id, ITEMS.c.place_name, ITEMS.c.rank, ITEMS.c.summary,
+            ACTIONS.c.id.label("action_id")] + [ACTIONS.c[c] for c in ACTION_COLUMNS[3:]]
+    join = ITEMS.join(MEETINGS, ITEMS.c.meeting_id == MEETINGS.c.id).outerjoin(
+        ACTIONS, (ACTIONS.c.meeting_id == ITEMS.c.meeting_id) & (ACTIONS.c.tasking_id == ITEMS.c.tasking_id))
+    return sa.select(*cols).select_from(join).order_by(MEETINGS.c.held_on, MEETINGS.c.id, ITEMS.c.tasking_id,
+                                                       ACTIONS.c.id)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a result frame its documented dtypes (also when empty): text ``str`` (missing: NaN)."""
+    out = frame.copy()
+    for col in out.columns:
+        if col in _DATES:
+            out[col] = pd.to_datetime(out[col]).astype("datetime64[s]")
+        elif col in _INTS:
+            out[col] = pd.array(out[col].tolist(), dtype="Int64")
+        elif col in ("created_at", "updated_at"):
+            out[col] = pd.to_datetime(out[col], utc=True)
+        elif col != "funding_bid_gbp":
+            out[col] = out[col].astype("str")
+    return out
+
+
+def _item_rows(items: Iterable[Mapping[str, Any]] | pd.DataFrame | None) -> list[dict[str, Any]]:
+    if items is None:
+        return []
+    records = items.to_dict("records") if isinstance(items, pd.DataFrame) else [dict(i) for i in items]
+    rows, seen = [], set()
+    for n, item in enumerate(records, start=1):
+        unknown = sorted(set(item) - {"tasking_id", "place_name", "rank", "summary"})
+        if unknown:
+            raise TaskingError(f"items, item {n}: unknown fields {', '.join(unknown)}; give only tasking_id, "
+                               "place_name, rank and summary.")
+        tid = _text(f"items, item {n}: tasking_id", item.get("tasking_id"), 64)
+        if tid in seen:
+            raise TaskingError(f"items, item {n}: tasking_id {tid!r} is listed twice; list each place once.")
+        seen.add(tid)
+        rank = item.get("rank")
+        if rank is None or (isinstance(rank, float) and math.isnan(rank)):
+            rank = None
+        elif isinstance(rank, bool) or not isinstance(rank, (numbers.Integral, float)) or rank != int(rank) \
+                or rank < 1:
+            raise TaskingError(f"items, item {n}: rank must be a whole number from 1, got {rank!r}; fix it.")
+        else:
+            rank = int(rank)
+        rows.append({"tasking_id": tid, "rank": rank,
+                     "place_name": _text(f"items, item {n}: place_name", item.get("place_name"), 200, required=False),
+                     "summary": _text(f"items, item {n}: summary", item.get("summary"), None, required=False)})
+    return rows
+
+
+def _text(field: str, value: Any, max_len: int | None, *, required: bool = True) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        if required:
+            raise TaskingError(f"{field} is missing; give it as text.")
+        return None
+    if not isinstance(value, str):
+        raise TaskingError(f"{field} must be text, got {type(value).__name__} {value!r}; pass a string.")
+    value = value.strip()
+    if not value:
+        if required:
+            raise TaskingError(f"{field} is empty; give it as text.")
+        return None
+    if max_len is not None and len(value) > max_len:
+        raise TaskingError(f"{field} is {len(value)} characters long; shorten it to {max_len} at most.")
+    return value
+
+
+def _date(field: str, value: Any, *, required: bool = True) -> dt.date | None:
+    if value is None:
+        if required:
+            raise TaskingError(f"{field} is missing; give a date such as '2017-07-04'.")
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise TaskingError(f"{field} {value!r} is not a date; give a date such as '2017-07-04'.")
+
+
+def _money(field: str, value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, str)):
+        raise TaskingError(f"{field} must be an amount in pounds, got {type(value).__name__} {value!r}; "
+                           "pass e.g. Decimal('250.00').")
+    try:
+        amount = Decimal(str(value).strip().lstrip("£").replace(",", "")) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise TaskingError(f"{field} {value!r} is not an amount in pounds; give a number such as '250.00'.") from None
+    if not amount.is_finite():
+        raise TaskingError(f"{field} {value!r} is not an amount in pounds; give a number such as '250.00'.")
+    if amount < 0:
+        raise TaskingError(f"{field} must be 0 or more, got {value}; give the bid in pounds, without a minus sign.")
+    if amount > _MAX_GBP:
+        raise TaskingError(f"{field} {value} is more than the log holds (£{_MAX_GBP:,}); check the amount.")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise TaskingError(f"{field} {value} has fractions of a penny; round it to pence.")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _check_due(due_on: dt.date | None, held_on: dt.date) -> None:
+    if due_on is not None and due_on < held_on:
+        raise TaskingError(f"due_on {due_on} is before the meeting on {held_on}; give a date on or after it.")
+
+
+def _config_name(config: TaskingConfig) -> str:
+    return config.path.name if config.path is not None else "tasking.toml"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,34 @@
+"""The one exception class of :mod:`hotspot_tasking.tasking`."""
+
+from ..errors import UserError
+
+
+class TaskingError(UserError):
+    """A problem with a tasking list, the action log or its configuration that a person can fix.
+
+    The message is one sentence naming the field, action or file, what is wrong and
+    what to do about it; the app and the CLI show it as it is, without a traceback.
+    """
+
+
+class ActionConflictError(TaskingError):
+    """Someone else changed an action since the caller read it (optimistic concurrency).
+
+    Attributes
+    ----------
+    action_id : int
+        The action that was changed.
+    current_version : int
+        Its version in the database now.
+    expected_version : int
+        The version the caller had.
+    """
+
+    def __init__(self, action_id: int, current_version: int, expected_version: int):
+        self.action_id = action_id
+        self.current_version = current_version
+        self.expected_version = expected_version
+        super().__init__(
+            f"action {action_id} was changed by someone else since you opened it "
+            f"(version {current_version}, you had {expected_version}); reload it and apply your change again."
+        )
