@@ -30,12 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
-import numbers
-import tomllib
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from importlib import resources
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Literal, Mapping, Sequence
 
@@ -44,7 +39,9 @@ import sqlalchemy as sa
 
 from . import actionlog_schema as schema
 from .actionlog_schema import ACTIONS, FUNDING_STATUSES, ITEMS, MEETINGS, PIER_TAGS
+from .config import TaskingConfig
 from .errors import ActionConflictError, TaskingError
+from .fields import check_due, date_field, item_rows, money_field, text_field
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +49,6 @@ Pier = Literal["Prevent", "Intelligence", "Enforcement", "Reassure"]
 FundingStatus = Literal["none", "bid", "approved", "refused", "withdrawn"]
 ReviewState = Literal["new", "carried over", "actions closed", "listed, no action"]
 DB_FILE = "actions.sqlite"
-_MAX_GBP = Decimal("9999999999.99")
 _DECIDED = ("approved", "refused", "withdrawn")
 
 #: Columns of :meth:`ActionLog.actions_for` (and of :meth:`ActionLog.action` as keys).
@@ -72,108 +68,6 @@ _UPDATABLE = ("agency", "action", "tactic", "pier", "owner_role", "due_on", "sta
 _DATES = ("held_on", "due_on", "funding_decided_on", "last_held_on", "last_action_held_on")
 _INTS = ("meeting_id", "action_id", "rank", "version", "last_meeting_id", "last_action_id", "times_listed",
          "actions", "open_actions")
-
-
-@dataclass(frozen=True)
-class FundingRoute:
-    """Who approves a bid of up to ``up_to_gbp`` pounds (None: no upper limit)."""
-
-    route: str
-    label: str
-    up_to_gbp: Decimal | None
-
-
-@dataclass(frozen=True)
-class TaskingConfig:
-    """Status values and funding routes from ``tasking.toml``.
-
-    Attributes
-    ----------
-    statuses : dict
-        ``{status: {"label": str, "closed": bool, "description": str}}`` in file order.
-    default_status : str
-        Given to a new action unless the caller chooses another.
-    routes : tuple of FundingRoute
-        Ascending limits; the last has ``up_to_gbp`` None.
-    path : pathlib.Path or None
-        The file it came from.
-    """
-
-    statuses: dict[str, dict]
-    default_status: str
-    routes: tuple[FundingRoute, ...]
-    path: Path | None = None
-
-    @classmethod
-    def load(cls, path: str | Path | None = None) -> "TaskingConfig":
-        """Read and check ``tasking.toml`` (the packaged default when ``path`` is None)."""
-        if path is None:  # the packaged default (data/config/), without importing the geo package
-            path = resources.files("hotspot_tasking.default_config").joinpath("tasking.toml")
-        path = Path(str(path))
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as err:
-            raise TaskingError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
-        statuses = {}
-        for key, entry in data.get("statuses", {}).items():
-            if not isinstance(entry, dict) or not isinstance(entry.get("closed"), bool):
-                raise TaskingError(f"{path.name}, [statuses.{key}]: 'closed' must be true or false; add it.")
-            if len(key) > 30:
-                raise TaskingError(f"{path.name}, [statuses.{key}]: the name is {len(key)} characters long; "
-                                   "shorten it to 30 at most and put the long form in its label.")
-            statuses[key] = {"label": str(entry.get("label", key)), "closed": entry["closed"],
-                             "description": str(entry.get("description", ""))}
-        if not statuses:
-            raise TaskingError(f"{path.name}: has no [statuses.NAME] tables; copy them from the default tasking.toml.")
-        default = data.get("default_status", next(iter(statuses)))
-        if default not in statuses:
-            raise TaskingError(f"{path.name}: default_status {default!r} is not one of the [statuses] "
-                               f"({', '.join(statuses)}); fix the spelling or add that status.")
-        return cls(statuses, default, _routes(path, data.get("funding", {}).get("routes", [])), path)
-
-    @property
-    def closed_statuses(self) -> tuple[str, ...]:
-        """Statuses that mark a finished action."""
-        return tuple(k for k, v in self.statuses.items() if v["closed"])
-
-    def funding_route(self, amount_gbp: Decimal | int | str) -> str:
-        """The approval route of a bid: the first route whose limit it does not exceed.
-
-        Parameters
-        ----------
-        amount_gbp : Decimal, int or str
-            Pounds, 0 or more, at most two decimal places (``"£1,000"`` is read as 1000).
-
-        Returns
-        -------
-        str
-            A route name from ``tasking.toml``: by default ``"jag"`` up to and including
-            £1,000, else ``"partnership"``.
-        """
-        amount = _money("funding_bid_gbp", amount_gbp)
-        return next(r.route for r in self.routes if r.up_to_gbp is None or amount <= r.up_to_gbp)
-
-
-def _routes(path: Path, raw: list) -> tuple[FundingRoute, ...]:
-    routes, previous = [], Decimal("-1")
-    for n, entry in enumerate(raw, start=1):
-        where = f"{path.name}, [[funding.routes]] number {n}"
-        if not isinstance(entry, dict) or not isinstance(entry.get("route"), str) or not 0 < len(entry["route"]) <= 40:
-            raise TaskingError(f"{where}: needs a 'route' name of 1 to 40 characters; add one such as route = \"jag\".")
-        limit = entry.get("up_to_gbp")
-        last = n == len(raw)
-        if last and limit is not None:
-            raise TaskingError(f"{where}: the last route takes every larger bid, so remove its up_to_gbp.")
-        if not last:
-            if isinstance(limit, bool) or not isinstance(limit, (int, float)) or Decimal(str(limit)) <= previous:
-                raise TaskingError(f"{where}: up_to_gbp must be a number of pounds above the previous route's "
-                                   f"limit, got {limit!r}; fix it.")
-            previous = Decimal(str(limit))
-        routes.append(FundingRoute(str(entry["route"]), str(entry.get("label", entry["route"])),
-                                   None if last else previous))
-    if not routes:
-        raise TaskingError(f"{path.name}: has no [[funding.routes]]; copy them from the default tasking.toml.")
-    return tuple(routes)
 
 
 class ActionLog:
@@ -295,10 +189,10 @@ class ActionLog:
         items : DataFrame or iterable of mappings, optional
             The tasking list: ``tasking_id`` (required, unique), ``place_name``, ``rank``, ``summary``.
         """
-        row = {"held_on": _date("held_on", held_on), "group_name": _text("group", group, 100),
-               "period": _text("period", period, 20), "band": _text("band", band, 60, required=False),
-               "notes": _text("notes", notes, None, required=False), "created_at": _now()}
-        rows = _item_rows(items)
+        row = {"held_on": date_field("held_on", held_on), "group_name": text_field("group", group, 100),
+               "period": text_field("period", period, 20), "band": text_field("band", band, 60, required=False),
+               "notes": text_field("notes", notes, None, required=False), "created_at": _now()}
+        rows = item_rows(items)
         with self._write() as conn, conn.begin():
             clash = conn.execute(sa.select(MEETINGS.c.id).where(MEETINGS.c.group_name == row["group_name"],
                                                                 MEETINGS.c.held_on == row["held_on"])).scalar()
@@ -331,7 +225,7 @@ class ActionLog:
         summary : str, optional
             The list's explanation (free text, left out of exports by default).
         """
-        (row,) = _item_rows([{"tasking_id": tasking_id, "place_name": place_name, "rank": rank, "summary": summary}])
+        (row,) = item_rows([{"tasking_id": tasking_id, "place_name": place_name, "rank": rank, "summary": summary}])
         with self._write() as conn, conn.begin():
             self._meeting_date(conn, meeting_id)
             if self._has_item(conn, meeting_id, row["tasking_id"]):
@@ -376,7 +270,7 @@ class ActionLog:
         funding_decided_on : datetime.date or str, optional
             When the bid was decided; default today for approved, refused or withdrawn.
         """
-        tasking_id = _text("tasking_id", tasking_id, 64)
+        tasking_id = text_field("tasking_id", tasking_id, 64)
         row = self._checked({"agency": agency, "action": action, "tactic": tactic, "pier": pier,
                              "owner_role": owner_role, "due_on": due_on,
                              "status": self.config.default_status if status is None else status,
@@ -385,7 +279,7 @@ class ActionLog:
                             )
         now = _now()
         with self._write() as conn, conn.begin():
-            _check_due(row["due_on"], self._meeting_date(conn, meeting_id))
+            check_due(row["due_on"], self._meeting_date(conn, meeting_id))
             if not self._has_item(conn, meeting_id, tasking_id):
                 raise TaskingError(f"tasking item {tasking_id!r} is not on meeting {meeting_id}'s list; check the id, "
                                    "or add it with add_item() first.")
@@ -431,7 +325,7 @@ class ActionLog:
                 raise ActionConflictError(action_id, current["version"], expected_version)
             merged = {k: current[k] for k in _UPDATABLE} | changes
             new_amount = changes.get("funding_bid_gbp", current["funding_bid_gbp"])
-            amount_changed = (None if new_amount is None else _money("funding_bid_gbp", new_amount)) \
+            amount_changed = (None if new_amount is None else money_field("funding_bid_gbp", new_amount)) \
                 != current["funding_bid_gbp"]
             status_changed = merged["funding_status"] != current["funding_status"]
             if amount_changed and "funding_status" not in changes:
@@ -439,7 +333,7 @@ class ActionLog:
             if (amount_changed or status_changed) and "funding_decided_on" not in changes:
                 merged["funding_decided_on"] = None
             row = self._checked(merged)
-            _check_due(row["due_on"], self._meeting_date(conn, current["meeting_id"]))
+            check_due(row["due_on"], self._meeting_date(conn, current["meeting_id"]))
             values = {k: v for k, v in row.items() if v != current[k]}
             result = conn.execute(ACTIONS.update()
                                   .where(ACTIONS.c.id == action_id, ACTIONS.c.version == expected_version)
@@ -541,10 +435,10 @@ class ActionLog:
             ``last_meeting_id/last_held_on/last_period`` the latest meeting that listed it;
             ``status``/``outcome`` those of its latest action (free text in ``outcome``).
         """
-        ids = list(dict.fromkeys(_text("tasking_ids", t, 64) for t in tasking_ids))
+        ids = list(dict.fromkeys(text_field("tasking_ids", t, 64) for t in tasking_ids))
         query = _log_select().where(ITEMS.c.tasking_id.in_(ids))
         if before is not None:
-            query = query.where(MEETINGS.c.held_on < _date("before", before))
+            query = query.where(MEETINGS.c.held_on < date_field("before", before))
         rows = self._frame(query, LOG_COLUMNS)
         closed = set(self.config.closed_statuses)
         out = []
@@ -595,7 +489,7 @@ class ActionLog:
         pier = values["pier"]
         if pier is not None and pier not in PIER_TAGS:
             raise TaskingError(f"pier {pier!r} is not a PIER tag; use one of {', '.join(PIER_TAGS)}.")
-        amount = None if values["funding_bid_gbp"] is None else _money("funding_bid_gbp", values["funding_bid_gbp"])
+        amount = None if values["funding_bid_gbp"] is None else money_field("funding_bid_gbp", values["funding_bid_gbp"])
         funding_status = values["funding_status"]
         if funding_status is None:
             funding_status = "none" if amount is None else "bid"
@@ -605,19 +499,19 @@ class ActionLog:
         if (amount is None) != (funding_status == "none"):
             raise TaskingError(f"funding_status {funding_status!r} does not fit funding_bid_gbp {amount}; give an amount "
                                "with 'bid', 'approved', 'refused' or 'withdrawn', and none with 'none'.")
-        decided = _date("funding_decided_on", values["funding_decided_on"], required=False)
+        decided = date_field("funding_decided_on", values["funding_decided_on"], required=False)
         if funding_status in _DECIDED and decided is None:
             decided = dt.date.today()
         if funding_status not in _DECIDED and decided is not None:
             raise TaskingError(f"funding_decided_on is for a decided bid but funding_status is {funding_status!r}; "
                                "leave the date out or set funding_status to approved, refused or withdrawn.")
         return {
-            "agency": _text("agency", values["agency"], 100), "action": _text("action", values["action"], None),
-            "tactic": _text("tactic", values["tactic"], 100, required=False), "pier": pier,
-            "owner_role": _text("owner_role", values["owner_role"], 100, required=False),
-            "due_on": _date("due_on", values["due_on"], required=False), "status": self._status(values["status"]),
-            "outcome": _text("outcome", values["outcome"], None, required=False),
-            "notes": _text("notes", values["notes"], None, required=False),
+            "agency": text_field("agency", values["agency"], 100), "action": text_field("action", values["action"], None),
+            "tactic": text_field("tactic", values["tactic"], 100, required=False), "pier": pier,
+            "owner_role": text_field("owner_role", values["owner_role"], 100, required=False),
+            "due_on": date_field("due_on", values["due_on"], required=False), "status": self._status(values["status"]),
+            "outcome": text_field("outcome", values["outcome"], None, required=False),
+            "notes": text_field("notes", values["notes"], None, required=False),
             "funding_bid_gbp": amount, "approval_route": None if amount is None else self.funding_route(amount),
             "funding_status": funding_status, "funding_decided_on": decided,
         }
@@ -650,92 +544,6 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         elif col != "funding_bid_gbp":
             out[col] = out[col].astype("str")
     return out
-
-
-def _item_rows(items: Iterable[Mapping[str, Any]] | pd.DataFrame | None) -> list[dict[str, Any]]:
-    if items is None:
-        return []
-    records = items.to_dict("records") if isinstance(items, pd.DataFrame) else [dict(i) for i in items]
-    rows, seen = [], set()
-    for n, item in enumerate(records, start=1):
-        unknown = sorted(set(item) - {"tasking_id", "place_name", "rank", "summary"})
-        if unknown:
-            raise TaskingError(f"items, item {n}: unknown fields {', '.join(unknown)}; give only tasking_id, "
-                               "place_name, rank and summary.")
-        tid = _text(f"items, item {n}: tasking_id", item.get("tasking_id"), 64)
-        if tid in seen:
-            raise TaskingError(f"items, item {n}: tasking_id {tid!r} is listed twice; list each place once.")
-        seen.add(tid)
-        rank = item.get("rank")
-        if rank is None or (isinstance(rank, float) and math.isnan(rank)):
-            rank = None
-        elif isinstance(rank, bool) or not isinstance(rank, (numbers.Integral, float)) or rank != int(rank) \
-                or rank < 1:
-            raise TaskingError(f"items, item {n}: rank must be a whole number from 1, got {rank!r}; fix it.")
-        else:
-            rank = int(rank)
-        rows.append({"tasking_id": tid, "rank": rank,
-                     "place_name": _text(f"items, item {n}: place_name", item.get("place_name"), 200, required=False),
-                     "summary": _text(f"items, item {n}: summary", item.get("summary"), None, required=False)})
-    return rows
-
-
-def _text(field: str, value: Any, max_len: int | None, *, required: bool = True) -> str | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        if required:
-            raise TaskingError(f"{field} is missing; give it as text.")
-        return None
-    if not isinstance(value, str):
-        raise TaskingError(f"{field} must be text, got {type(value).__name__} {value!r}; pass a string.")
-    value = value.strip()
-    if not value:
-        if required:
-            raise TaskingError(f"{field} is empty; give it as text.")
-        return None
-    if max_len is not None and len(value) > max_len:
-        raise TaskingError(f"{field} is {len(value)} characters long; shorten it to {max_len} at most.")
-    return value
-
-
-def _date(field: str, value: Any, *, required: bool = True) -> dt.date | None:
-    if value is None:
-        if required:
-            raise TaskingError(f"{field} is missing; give a date such as '2017-07-04'.")
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise TaskingError(f"{field} {value!r} is not a date; give a date such as '2017-07-04'.")
-
-
-def _money(field: str, value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, str)):
-        raise TaskingError(f"{field} must be an amount in pounds, got {type(value).__name__} {value!r}; "
-                           "pass e.g. Decimal('250.00').")
-    try:
-        amount = Decimal(str(value).strip().lstrip("£").replace(",", "")) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise TaskingError(f"{field} {value!r} is not an amount in pounds; give a number such as '250.00'.") from None
-    if not amount.is_finite():
-        raise TaskingError(f"{field} {value!r} is not an amount in pounds; give a number such as '250.00'.")
-    if amount < 0:
-        raise TaskingError(f"{field} must be 0 or more, got {value}; give the bid in pounds, without a minus sign.")
-    if amount > _MAX_GBP:
-        raise TaskingError(f"{field} {value} is more than the log holds (£{_MAX_GBP:,}); check the amount.")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise TaskingError(f"{field} {value} has fractions of a penny; round it to pence.")
-    return amount.quantize(Decimal("0.01"))
-
-
-def _check_due(due_on: dt.date | None, held_on: dt.date) -> None:
-    if due_on is not None and due_on < held_on:
-        raise TaskingError(f"due_on {due_on} is before the meeting on {held_on}; give a date on or after it.")
 
 
 def _config_name(config: TaskingConfig) -> str:
