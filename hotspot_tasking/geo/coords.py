@@ -114,10 +114,17 @@ def _distinct_pairs(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray,
     cx, vx = pd.factorize(x, use_na_sentinel=False)
     cy, vy = pd.factorize(y, use_na_sentinel=False)
     inverse, pair_codes = pd.factorize(cx.astype(np.int64) * max(len(vy), 1) + cy)
-    fx = pd.to_numeric(pd.Series(vx, dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    fy = pd.to_numeric(pd.Series(vy, dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    fx, fy = _as_floats(vx), _as_floats(vy)
     pair_codes = np.asarray(pair_codes)
     return inverse, fx[pair_codes // max(len(vy), 1)], fy[pair_codes % max(len(vy), 1)]
+
+
+def _as_floats(values) -> np.ndarray:
+    """Distinct values as floats: numbers directly, text through to_numeric (NaN if not a number)."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "fiu":
+        return arr.astype(float)
+    return pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _locate_distinct(xv: np.ndarray, yv: np.ndarray, system: str) -> Located:

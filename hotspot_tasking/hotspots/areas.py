@@ -1,0 +1,185 @@
+"""Hotspot areas from any surface on a grid (a KDE density, counts, ...): the cells above a
+threshold, dissolved into polygons, with the incidents inside.
+
+Threshold (``threshold``):
+
+- ``"mean_multiple"`` (default): at least ``multiple`` (2) times the mean of the study
+  area's cells, zero cells included, as Chainey's hotspot thresholds do;
+- ``"top_share"``: the densest cells making up ``top_share`` of the study area's cells
+  (e.g. 0.05: the densest 5%), ``floor(top_share x cells)`` of them, at least 1, with
+  every cell tied with the last one included;
+- a number: a fixed density (the surface's units, e.g. incidents per km²), so that
+  periods or bands are cut at one level.
+
+A cell is hot when its value is at or above the threshold, above 0, and in the study area.
+Hot cells that share an **edge** are one hotspot (4-connectivity, ArcGIS Region Group's
+default): each hotspot is one polygon that a patrol can walk round; cells touching only at
+a corner are separate hotspots.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal, get_args
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import ndimage
+
+from ..geo.schema import BNG_EPSG
+from .errors import HotspotError
+from .grid import Grid
+from .validate import check_choice, check_number, check_points, weights_of
+
+WHERE = "hotspot_areas"
+
+Threshold = Literal["mean_multiple", "top_share"]
+THRESHOLDS: tuple[str, ...] = get_args(Threshold)
+
+#: Columns of the frame :func:`hotspot_areas` returns, with their dtypes.
+HOTSPOT_COLUMNS: dict[str, str] = {
+    "hotspot_id": "int64",
+    "area_km2": "float64",
+    "incidents": "float64",
+    "share": "float64",
+    "peak_density": "float64",
+    "cells": "int64",
+}
+
+_EDGE = ndimage.generate_binary_structure(2, 1)  # edge neighbours only
+
+
+def hotspot_areas(surface: np.ndarray, grid: Grid, incidents: pd.DataFrame, *,
+                  threshold: Threshold | float = "mean_multiple", multiple: float = 2.0,
+                  top_share: float | None = None, study_mask: np.ndarray | None = None,
+                  weights: str | pd.Series | None = None) -> gpd.GeoDataFrame:
+    """Hotspots: cells at or above a threshold, edge-touching cells dissolved into polygons.
+
+    Parameters
+    ----------
+    surface : numpy.ndarray, shape (rows, cols)
+        Values on ``grid`` (row 0 north), e.g. :attr:`KdeResult.density` in incidents per
+        km². NaN cells are never hot. Not modified.
+    grid : Grid
+    incidents : pandas.DataFrame
+        ``easting`` and ``northing`` (EPSG:27700 metres) of the incidents to count inside
+        the hotspots (those the surface was made from). Not modified.
+    threshold : {"mean_multiple", "top_share"} or float, default="mean_multiple"
+        See the module notes; a float is a fixed level in the surface's units, > 0.
+    multiple : float, default=2.0
+        With ``"mean_multiple"``: the threshold is this times the study area's mean, > 0.
+    top_share : float, optional
+        With ``"top_share"`` (and only then): the share of the study area's cells, in (0, 1].
+    study_mask : numpy.ndarray of bool, shape (rows, cols), optional
+        Cells in the study area (the mean and shares are over these). Default: all cells.
+    weights : str or pandas.Series, optional
+        Count weight instead of incidents (a column such as ``"harm_weight"`` or a Series
+        on the incidents' index; NaN counts 0).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per hotspot, EPSG:27700, most incidents first: ``hotspot_id`` (1, 2, ...;
+        1 = most incidents, then highest peak), ``area_km2``, ``incidents`` (count or
+        weight inside its cells), ``share`` (of all the incidents given; 0 when they weigh
+        nothing), ``peak_density`` (the surface's maximum in it), ``cells``, ``geometry``
+        (a Polygon, with holes where cold cells are enclosed). No hot cell gives an empty
+        frame with these columns. ``attrs`` holds ``threshold_value`` and ``threshold_rule``.
+
+    Examples
+    --------
+    >>> grid = Grid(0.0, 0.0, 100.0, nx=4, ny=3)
+    >>> surface = np.array([[9, 9, 0, 0], [0, 0, 0, 1], [0, 0, 0, 5]], float)
+    >>> spots = hotspot_areas(surface, grid, pd.DataFrame({"easting": [50.0, 150, 150, 350],
+    ...                                                     "northing": [250.0, 250, 50, 50]}))
+    >>> spots[["hotspot_id", "cells"]].to_numpy().tolist(), spots["share"].tolist(), spots["area_km2"].tolist()
+    ([[1, 2], [2, 1]], [0.5, 0.25], [0.02, 0.01])
+    """
+    values, mask = _basic_checks(surface, grid, study_mask)
+    level, rule = _threshold(values, mask, threshold, multiple, top_share)
+    e, n = check_points(incidents, WHERE)
+    w = weights_of(incidents, weights, WHERE)
+    hot = mask & np.isfinite(values) & (values >= level) & (values > 0)
+    labels, count = ndimage.label(hot, structure=_EDGE)
+    frame = _frame(values, labels, count, grid, e, n, w)
+    frame.attrs.update(threshold_value=float(level), threshold_rule=rule)
+    return frame
+
+
+def _basic_checks(surface, grid, study_mask) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(grid, Grid):
+        raise TypeError(f"The 'grid' parameter of {WHERE} must be a Grid. Got {type(grid).__name__} instead.")
+    values = np.asarray(surface, dtype=float)
+    if values.shape != grid.shape:
+        raise HotspotError(f"{WHERE}: the surface has shape {values.shape} but the grid is {grid.shape} (rows, cols); "
+                           "pass the grid the surface was made on.")
+    if study_mask is None:
+        return values, np.ones(grid.shape, bool)
+    mask = np.asarray(study_mask)
+    if mask.shape != grid.shape or mask.dtype != bool:
+        raise HotspotError(f"{WHERE}: study_mask must be a bool array of the grid's shape {grid.shape}; "
+                           f"got {mask.dtype} {mask.shape}.")
+    return values, mask
+
+
+def _threshold(values, mask, threshold, multiple, top_share) -> tuple[float, str]:
+    """The level a cell must reach, and the rule in words."""
+    study = values[mask & np.isfinite(values)]
+    if not isinstance(threshold, str):
+        check_number(threshold, "threshold", WHERE)
+        if top_share is not None:
+            raise HotspotError(f"{WHERE}: 'top_share' is used only with threshold='top_share'; drop one of them.")
+        return float(threshold), f"at least {threshold:g} (given)"
+    check_choice(threshold, "threshold", WHERE, THRESHOLDS)
+    if threshold == "mean_multiple":
+        check_number(multiple, "multiple", WHERE)
+        if top_share is not None:
+            raise HotspotError(f"{WHERE}: 'top_share' is used only with threshold='top_share'; pass both, "
+                               "e.g. threshold='top_share', top_share=0.05.")
+        mean = float(study.mean()) if study.size else 0.0
+        return multiple * mean, f"at least {multiple:g} x the mean of the study area's {study.size:,} cells ({mean:.4g})"
+    if top_share is None:
+        raise HotspotError(f"{WHERE}: threshold='top_share' needs top_share, the share of the study area, e.g. 0.05.")
+    check_number(top_share, "top_share", WHERE, low=0.0, high=1.0, high_open=False)
+    if not study.size:
+        return math.inf, "no cell in the study area"
+    k = max(1, math.floor(top_share * study.size + 1e-9))
+    level = float(np.partition(study, study.size - k)[study.size - k])
+    return level, (f"the densest {k:,} of the study area's {study.size:,} cells ({top_share:.4g}; ties included), "
+                   f"at least {level:.4g}")
+
+
+def _frame(values, labels, count, grid: Grid, e, n, w) -> gpd.GeoDataFrame:
+    """One row per labelled region, sorted and numbered."""
+    if count == 0:
+        empty = {name: pd.Series(dtype=dtype) for name, dtype in HOTSPOT_COLUMNS.items()}
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=BNG_EPSG), crs=BNG_EPSG)
+    index = np.arange(1, count + 1)
+    cells = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    peak = np.asarray(ndimage.maximum(values, labels, index), float)
+    row, col = grid.locate(e, n)
+    where = np.where(row >= 0, labels[np.maximum(row, 0), np.maximum(col, 0)], 0)
+    inside = np.bincount(where, weights=w, minlength=count + 1)[1:]
+    total = float(w.sum())
+    first = np.asarray(ndimage.minimum(np.arange(labels.size).reshape(labels.shape), labels, index))
+    order = np.lexsort((first, -peak, -inside))  # most incidents, then highest peak, then north-west first
+    rows, cols = np.nonzero(labels)
+    lab = labels[rows, cols]
+    c = grid.cell_size_m
+    x_w, y_n = grid.x0 + cols * c, grid.y_north - rows * c
+    boxes = shapely.box(x_w, y_n - c, x_w + c, y_n)
+    by = np.argsort(lab, kind="stable")
+    starts = np.searchsorted(lab[by], index)
+    parts = np.split(boxes[by], starts[1:])
+    geoms = np.array([shapely.coverage_union_all(p) for p in parts], dtype=object)  # one step per hotspot
+    frame = gpd.GeoDataFrame({
+        "hotspot_id": np.arange(1, count + 1, dtype=np.int64),
+        "area_km2": cells[order] * grid.cell_area_km2,
+        "incidents": inside[order],
+        "share": inside[order] / total if total > 0 else np.zeros(count),
+        "peak_density": peak[order],
+        "cells": cells[order].astype(np.int64),
+    }, geometry=gpd.GeoSeries(geoms[order], crs=BNG_EPSG), crs=BNG_EPSG)
+    return frame
