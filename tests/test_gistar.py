@@ -209,7 +209,7 @@ def test_errors_name_the_parameter():
         gistar(inc, grid=ROW, h3_resolution=9)
     with pytest.raises(HotspotError, match="either grid or cell_size_m"):
         gistar(inc, grid=ROW, cell_size_m=50)
-    with pytest.raises(TypeError, match="'study_mask' parameter of gistar must be a shapely Polygon"):
+    with pytest.raises(TypeError, match="'study_mask' parameter of gistar must be a shapely geometry"):
         gistar(inc, grid=ROW, study_mask=[1, 2])
     with pytest.raises(HotspotError, match=r"bool array of the grid's shape \(1, 5\)"):
         gistar(inc, grid=ROW, study_mask=np.ones((2, 2), bool))

@@ -259,7 +259,7 @@ def test_warns_when_the_default_grid_is_too_large():
      "The 'weights' parameter of kde must be a column name (str), a pandas Series or None. Got list instead."),
     ({"weights": "harm"}, HotspotError, "kde: weights column 'harm' is not in the incident table."),
     ({"study_area": "Lambeth"}, TypeError,
-     "The 'study_area' parameter of kde must be a shapely geometry, GeoSeries, GeoDataFrame or None. Got str instead."),
+     "The 'study_area' parameter of kde must be a shapely geometry, GeoSeries, GeoDataFrame, a bool array of the grid's shape, or None. Got str instead."),
 ])
 def test_validation_messages(kwargs, error, message):
     with pytest.raises(error) as info:

@@ -30,14 +30,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..boundaries.stats import PeriodKind
 from .card import MethodCard
 from .errors import HotspotError
 from .grid import Grid
 from .persistence import PERIOD_KINDS, bin_periods, flag_thin_periods, period_positions
-from .validate import check_choice, check_number, check_points, weights_of
+from .validate import check_choice, check_number, check_points, grid_mask, weights_of
 
 DEFAULT_SHARES: tuple[float, ...] = (0.01, 0.02, 0.05, 0.10)
 NAIVE = "naive"
@@ -218,7 +217,7 @@ def backtest(incidents: pd.DataFrame, *, grid: Grid, score_fn: Callable[[pd.Data
     name = "model" if name == "<lambda>" else name
     if name == NAIVE:
         raise HotspotError(f"backtest: method_name '{NAIVE}' is the baseline's name; choose another.")
-    mask = _study_mask(grid, study_mask, where)
+    mask = grid_mask(grid, study_mask, where)
     e, n = check_points(incidents, where)
     w = weights_of(incidents, weights, where)
     position, order, unplaced = period_positions(incidents, period)
@@ -311,13 +310,3 @@ def _nonnegative(values, name: str, shape: tuple, where: str) -> np.ndarray:
     return arr
 
 
-def _study_mask(grid: Grid, study_mask, where: str) -> np.ndarray:
-    if study_mask is None:
-        return np.ones(grid.shape, bool)
-    if isinstance(study_mask, (shapely.Polygon, shapely.MultiPolygon)):
-        return grid.within(study_mask)
-    mask = np.asarray(study_mask)
-    if mask.dtype != bool or mask.shape != grid.shape:
-        raise HotspotError(f"{where}: study_mask must be a polygon (EPSG:27700) or a bool array of the grid's shape "
-                           f"{grid.shape}; got {type(study_mask).__name__}.")
-    return mask

@@ -43,7 +43,7 @@ from ..geo.schema import BNG_EPSG, WGS84_EPSG
 from .card import MethodCard
 from .errors import HotspotError
 from .grid import Grid
-from .validate import check_number, check_points, weights_of
+from .validate import check_number, check_points, grid_mask, study_polygon, weights_of
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +254,7 @@ def grid_neighbours(mask: np.ndarray, cell_size_m: float, distance_m: float) -> 
 
 def _grid_layout(incidents, w, grid, cell_size_m, distance_m, study_mask, card):
     e, n = check_points(incidents, WHERE)
-    polygon = _mask_polygon(study_mask)
+    polygon = study_polygon(study_mask, WHERE, "study_mask")
     if grid is not None:
         if not isinstance(grid, Grid):
             raise TypeError(f"The 'grid' parameter of gistar must be a Grid. Got {type(grid).__name__} instead.")
@@ -273,7 +273,7 @@ def _grid_layout(incidents, w, grid, cell_size_m, distance_m, study_mask, card):
         else:
             raise HotspotError("gistar: no incidents and no study area to size a grid on; pass grid= or study_mask=.")
         grid = Grid.covering(tuple(bounds), cell_size_m=cell_size_m, card=card)
-    mask = _grid_mask(grid, study_mask, polygon)
+    mask = grid_mask(grid, study_mask, WHERE)
     c = grid.cell_size_m
     if distance_m is None:
         distance_m = c * math.sqrt(2)
@@ -308,7 +308,7 @@ def _h3_layout(incidents, w, res, distance_m, study_mask, card):
                                f"(WGS84); missing {missing}.")
         of = h3_cells(incidents["longitude"], incidents["latitude"], (res,))[column].to_numpy(dtype=object)
     if study_mask is not None:
-        polygon = _mask_polygon(study_mask)
+        polygon = study_polygon(study_mask, WHERE, "study_mask")
         if polygon is None:
             raise HotspotError("gistar on H3 cells needs study_mask as a polygon (EPSG:27700), not an array.")
         wgs = gpd.GeoSeries([polygon], crs=BNG_EPSG).to_crs(WGS84_EPSG).iloc[0]
@@ -398,26 +398,8 @@ def _classify(frame, values, neighbours, fdr_alpha, card) -> gpd.GeoDataFrame:
     return out
 
 
-def _mask_polygon(study_mask):
-    """The study polygon if ``study_mask`` is one, None if it is None or an array."""
-    if study_mask is None or isinstance(study_mask, np.ndarray):
-        return None
-    if isinstance(study_mask, (shapely.Polygon, shapely.MultiPolygon)):
-        return study_mask
-    raise TypeError("The 'study_mask' parameter of gistar must be a shapely Polygon or MultiPolygon (EPSG:27700) "
-                    f"or a bool array of the grid's shape. Got {type(study_mask).__name__} instead.")
 
 
-def _grid_mask(grid: Grid, study_mask, polygon) -> np.ndarray:
-    if study_mask is None:
-        return np.ones(grid.shape, bool)
-    if polygon is not None:
-        return grid.within(polygon)
-    mask = np.asarray(study_mask)
-    if mask.dtype != bool or mask.shape != grid.shape:
-        raise HotspotError(f"gistar: study_mask must be a bool array of the grid's shape {grid.shape}; "
-                           f"got {mask.dtype} {mask.shape}.")
-    return mask.copy()
 
 
 def _record_outside(card: MethodCard, w: np.ndarray, inside: np.ndarray, where: str) -> None:

@@ -49,10 +49,8 @@ from typing import Literal, get_args
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..geo.coords import distinct_points
-from ..geo.schema import BNG_EPSG
 from .areas import Threshold, hotspot_areas
 from .card import MethodCard
 from .errors import HotspotError
@@ -60,7 +58,7 @@ from . import kde_engines as engines
 from .kde_engines import FFT_MAX_SUBCELLS, FFT_SUBCELL_TARGET
 from .geotiff import write_geotiff
 from .grid import LARGE_GRID_CELLS, Grid
-from .validate import check_choice, check_number, check_points, weights_of
+from .validate import check_choice, check_number, check_points, study_polygon, weights_of
 
 WHERE = "kde"
 
@@ -205,7 +203,7 @@ def kde(incidents: pd.DataFrame, *, grid: Grid | None = None, cell_size_m: float
         check_number(cell_size_m, "cell_size_m", WHERE)
         if grid is not None:
             raise HotspotError(f"{WHERE}: give either 'grid' or 'cell_size_m', not both (the grid has its cell size).")
-    area = _study_area(study_area)
+    area = study_polygon(study_area, WHERE)
     card = MethodCard("kde")
     card.choose("kernel", kernel, "given" if kernel != "quartic" else "quartic, as ArcGIS and QGIS (default)")
     x, y, w, counts, precision = _points(incidents, weights, card)
@@ -229,24 +227,6 @@ def kde(incidents: pd.DataFrame, *, grid: Grid | None = None, cell_size_m: float
 
 # --- private steps ----------------------------------------------------------------------
 
-def _study_area(study_area):
-    """The study area as one shapely geometry in EPSG:27700, or None."""
-    if study_area is None:
-        return None
-    if isinstance(study_area, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        crs = study_area.crs
-        if crs is not None and crs.to_epsg() != BNG_EPSG:
-            raise HotspotError(f"{WHERE}: the study area is in {crs.name}, not EPSG:27700 (British National Grid); "
-                               "reproject it first with .to_crs(27700).")
-        geom = shapely.union_all(np.asarray(study_area.geometry.array))
-    elif isinstance(study_area, shapely.Geometry):
-        geom = study_area
-    else:
-        raise TypeError(f"The 'study_area' parameter of {WHERE} must be a shapely geometry, GeoSeries, GeoDataFrame "
-                        f"or None. Got {type(study_area).__name__} instead.")
-    if geom is None or geom.is_empty or geom.area <= 0:
-        raise HotspotError(f"{WHERE}: the study area has no area; pass polygons (EPSG:27700) or None.")
-    return geom
 
 
 def _points(incidents: pd.DataFrame, weights, card: MethodCard):
