@@ -5,6 +5,8 @@
     hotspot-tasking status WORKSPACE
     hotspot-tasking boundaries add WORKSPACE --kind ward|lsoa|zone [--code-col C --name-col N] PATH
     hotspot-tasking boundaries population WORKSPACE FILE --code-col C --value-col V
+    hotspot-tasking hotspots WORKSPACE --method kde|dbscan|gistar [--band B] [--category C] [--period P] --out FILE
+    hotspot-tasking backtest WORKSPACE [--band B] [--category C] [--every month|week]
 
 Errors a person can fix (:class:`~hotspot_tasking.errors.UserError`) print one sentence and exit
 with status 2; nothing else is caught.
@@ -17,16 +19,16 @@ import logging
 import sys
 
 from ..errors import UserError
-from . import boundaries, workspace
+from . import boundaries, hotspots, workspace
 
-COMMAND_GROUPS = (workspace, boundaries)
+COMMAND_GROUPS = (workspace, boundaries, hotspots)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.basicConfig(level=logging.ERROR, format="%(message)s")  # warnings are printed from the method cards
     try:
         return args.run(args)
     except UserError as err:

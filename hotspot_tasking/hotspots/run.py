@@ -1,0 +1,151 @@
+"""One hotspot analysis of a workspace, as a person asks for it: a method, a time band,
+categories or groups, a period; the incidents chosen, the method run, its layers and card.
+
+The CLI (``hotspot-tasking hotspots``) and the app both call :func:`run_hotspots`, so a map
+made in one can be reproduced in the other from its method card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+import geopandas as gpd
+import pandas as pd
+
+from ..boundaries.store import study_area
+from ..geo.select import select_incidents
+from ..geo.workspace import Workspace
+from .bands import ALL_TIMES, select_band
+from .card import MethodCard
+from .dbscan import dbscan
+from .errors import HotspotError
+from .gistar import gistar
+from .kde import KdeResult, kde
+from .validate import check_choice
+
+Method = Literal["kde", "dbscan", "gistar"]
+METHODS: tuple[str, ...] = get_args(Method)
+Weighting = Literal["count", "harm"]
+
+
+@dataclass(frozen=True)
+class HotspotRequest:
+    """What to analyse.
+
+    Attributes
+    ----------
+    method : {"kde", "dbscan", "gistar"}
+    band : str
+        A band of ``time_bands.toml`` or ``"all"``.
+    categories, groups, sources : tuple of str, optional
+        Incidents in any of these (None: all).
+    start, end : str, optional
+        Local dates, inclusive (``"2017-07-01"``).
+    weighting : {"count", "harm"}
+        Count incidents, or weight them by the taxonomy's harm weights.
+    cell_size_m, bandwidth_m, eps_m, min_samples, distance_m
+        Method parameters; None leaves each to its documented rule.
+    """
+
+    method: Method = "kde"
+    band: str = ALL_TIMES
+    categories: tuple[str, ...] | None = None
+    groups: tuple[str, ...] | None = None
+    sources: tuple[str, ...] | None = None
+    start: str | None = None
+    end: str | None = None
+    weighting: Weighting = "count"
+    cell_size_m: float | None = None
+    bandwidth_m: float | None = None
+    eps_m: float | None = None
+    min_samples: int | None = None
+    distance_m: float | None = None
+
+
+@dataclass
+class HotspotRun:
+    """An analysis done.
+
+    Attributes
+    ----------
+    request : HotspotRequest
+    layers : dict
+        ``{name: GeoDataFrame}`` in EPSG:27700; ``"hotspots"`` always (hotspot polygons,
+        clusters, or hot Gi* cells), plus method-specific ones.
+    card : MethodCard
+    surface : KdeResult or None
+        The density surface (KDE only), for GeoTIFF export and maps.
+    incidents : int
+        Incidents selected (before band weighting).
+    """
+
+    request: HotspotRequest
+    layers: dict[str, gpd.GeoDataFrame]
+    card: MethodCard
+    surface: KdeResult | None = None
+    incidents: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def run_hotspots(ws: Workspace, request: HotspotRequest, *, incidents: pd.DataFrame | None = None) -> HotspotRun:
+    """Select the incidents a request describes and run its method on them.
+
+    Parameters
+    ----------
+    ws : Workspace
+        Gives the incidents (unless passed), the time bands and the study area (the ward layer).
+    request : HotspotRequest
+    incidents : pandas.DataFrame, optional
+        The workspace's incident table, if already loaded (the app caches it).
+
+    Returns
+    -------
+    HotspotRun
+    """
+    check_choice(request.method, "method", "run_hotspots", METHODS)
+    check_choice(request.weighting, "weighting", "run_hotspots", get_args(Weighting))
+    table = ws.incidents() if incidents is None else incidents
+    chosen = table[select_incidents(table, sources=request.sources, categories=request.categories,
+                                    groups=request.groups, start=request.start, end=request.end)]
+    if chosen.empty:
+        raise HotspotError(f"no incidents match {describe(request)}; widen the period, band or categories.")
+    band = select_band(chosen, request.band, time_bands=ws.time_bands())
+    weights = band.weights * (chosen["harm_weight"].astype(float) if request.weighting == "harm" else 1.0)
+    area = study_area(ws)
+    if request.method == "kde":
+        result = kde(chosen, cell_size_m=request.cell_size_m, bandwidth_m=request.bandwidth_m, weights=weights,
+                     study_area=area)
+        layers = {"hotspots": result.hotspots(), "density_cells": result.to_cells(min_density=float(result.density[result.study_mask].mean()))}
+        run = HotspotRun(request, layers, result.card, surface=result)
+    elif request.method == "dbscan":
+        result = dbscan(chosen, eps_m=request.eps_m, min_samples=request.min_samples, weights=weights,
+                        bands=ws.time_bands())
+        layers = result.layers()
+        run = HotspotRun(request, {"hotspots": layers["outline"], "hulls": layers["hull"]}, result.card)
+    else:
+        result = gistar(chosen, cell_size_m=request.cell_size_m, distance_m=request.distance_m, weights=weights,
+                        study_mask=area)
+        frame = result.frame
+        run = HotspotRun(request, {"hotspots": frame[frame["class"] == "hot"].reset_index(drop=True),
+                                   "gistar_cells": frame}, result.card)
+    run.incidents = len(chosen)
+    run.card.data.update(selection=describe(request), incidents_selected=len(chosen), band=band.label)
+    if band.message:
+        run.card.warn(band.message)
+    return run
+
+
+def describe(request: HotspotRequest) -> str:
+    """The selection in words, e.g. "violence, night-time economy band, 01/07/2017 to 31/07/2017"."""
+    parts = [", ".join(request.categories) if request.categories else "all categories"]
+    if request.groups:
+        parts.append("groups " + ", ".join(request.groups))
+    if request.sources:
+        parts.append("sources " + ", ".join(request.sources))
+    parts.append("all times" if request.band == ALL_TIMES else f"band '{request.band}'")
+    if request.start or request.end:
+        fmt = lambda d: pd.Timestamp(d).strftime("%d/%m/%Y") if d else "…"  # noqa: E731
+        parts.append(f"{fmt(request.start)} to {fmt(request.end)}")
+    parts.append("harm-weighted" if request.weighting == "harm" else "counts")
+    return "; ".join(parts)

@@ -1,0 +1,91 @@
+"""Hotspot analyses of a workspace: the runner, the files it writes, and the CLI commands."""
+
+import json
+
+import geopandas as gpd
+import pyogrio
+import pytest
+import rasterio
+
+from hotspot_tasking import DEMO_WORKSPACE
+from hotspot_tasking.cli import main
+from hotspot_tasking.geo.errors import GeoError
+from hotspot_tasking.geo.select import period_range
+from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.hotspots.errors import HotspotError
+from hotspot_tasking.hotspots.export import write_hotspots
+from hotspot_tasking.hotspots.run import HotspotRequest, describe, run_hotspots
+
+VIOLENCE = ("Violence and sexual offences",)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    ws = Workspace.open(DEMO_WORKSPACE)
+    return ws, ws.incidents()
+
+
+@pytest.mark.parametrize("method,extra", [("kde", "density_cells"), ("dbscan", "hulls"), ("gistar", "gistar_cells")])
+def test_each_method_writes_a_geopackage_with_its_card(demo, tmp_path, method, extra):
+    ws, inc = demo
+    run = run_hotspots(ws, HotspotRequest(method=method, band="nte", categories=VIOLENCE,
+                                          start="2017-01-01", end="2017-12-31"), incidents=inc)
+    assert run.incidents == int(((inc["category"] == VIOLENCE[0]) & (inc["occurred_from"].dt.year == 2017)).sum())
+    assert len(run.layers["hotspots"]) > 0
+    (out,) = write_hotspots(run, tmp_path / "h.gpkg")
+    layers = dict(pyogrio.list_layers(out))
+    assert set(layers) == {"hotspots", extra, "method_card"}
+    card = pyogrio.read_dataframe(out, layer="method_card")
+    assert {"section", "name", "value", "rule"} <= set(card.columns)
+    assert (card["name"] == "selection").any() and card.loc[card["name"] == "band", "value"].item() == '"Night-time economy"'
+    back = gpd.read_file(out, layer="hotspots")
+    assert back.crs.to_epsg() == 27700 and len(back) == len(run.layers["hotspots"])
+
+
+def test_geojson_is_wgs84_with_the_card_beside_it_and_tif_needs_kde(demo, tmp_path):
+    ws, inc = demo
+    run = run_hotspots(ws, HotspotRequest(method="kde", categories=VIOLENCE, start="2017-07-01", end="2017-07-31"),
+                       incidents=inc)
+    geo, card = write_hotspots(run, tmp_path / "h.geojson")
+    assert gpd.read_file(geo).crs.to_epsg() == 4326
+    assert json.loads(card.read_text())["method"] == "kde"
+    (tif,) = write_hotspots(run, tmp_path / "h.tif")
+    with rasterio.open(tif) as src:
+        assert src.crs.to_epsg() == 27700 and src.shape == run.surface.grid.shape
+    clusters = run_hotspots(ws, HotspotRequest(method="dbscan", categories=VIOLENCE, start="2017-07-01",
+                                               end="2017-07-31"), incidents=inc)
+    with pytest.raises(HotspotError, match="only --method kde makes"):
+        write_hotspots(clusters, tmp_path / "c.tif")
+    with pytest.raises(HotspotError, match="unknown output format '.shp'"):
+        write_hotspots(run, tmp_path / "h.shp")
+
+
+def test_nothing_selected_is_one_clear_sentence(demo):
+    ws, inc = demo
+    with pytest.raises(HotspotError, match="no incidents match Robbery; all times; 01/01/2030 to 31/01/2030; counts"):
+        run_hotspots(ws, HotspotRequest(categories=("Robbery",), start="2030-01-01", end="2030-01-31"), incidents=inc)
+
+
+def test_period_words():
+    assert period_range("2017") == ("2017-01-01", "2017-12-31")
+    assert period_range("2016-02") == ("2016-02-01", "2016-02-29")
+    assert period_range("01/06/2017:31/08/2017") == ("2017-06-01", "2017-08-31")
+    with pytest.raises(GeoError, match="is not a period"):
+        period_range("last summer")
+    with pytest.raises(GeoError, match="ends before it starts"):
+        period_range("2017-08-01:2017-06-01")
+    assert describe(HotspotRequest(band="nte", weighting="harm")) == "all categories; band 'nte'; harm-weighted"
+
+
+def test_cli_hotspots_and_backtest(tmp_path, capsys):
+    out = tmp_path / "nte.gpkg"
+    assert main(["hotspots", str(DEMO_WORKSPACE), "--method", "kde", "--band", "nte", "--category", VIOLENCE[0],
+                 "--period", "2017-07", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("kde: ") and "hotspots from" in text and "bandwidth_m = " in text and out.exists()
+    assert main(["backtest", str(DEMO_WORKSPACE), "--category", "Burglary",
+                 "--period", "2017"]) == 0
+    text = capsys.readouterr().out
+    assert "hit_rate" in text and "pai" in text and "naive" in text and "kde" in text
+    assert main(["hotspots", str(DEMO_WORKSPACE), "--band", "teatime", "--out", str(out)]) == 2
+    assert "error:" in capsys.readouterr().err
