@@ -14,7 +14,7 @@ from hotspot_tasking.geo.select import period_range
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.hotspots.errors import HotspotError
 from hotspot_tasking.hotspots.export import write_hotspots
-from hotspot_tasking.hotspots.run import HotspotRequest, describe, run_hotspots
+from hotspot_tasking.hotspots.run import HotspotRequest, compare_band_hotspots, describe, run_hotspots
 
 VIOLENCE = ("Violence and sexual offences",)
 
@@ -58,6 +58,16 @@ def test_geojson_is_wgs84_with_the_card_beside_it_and_tif_needs_kde(demo, tmp_pa
         write_hotspots(clusters, tmp_path / "c.tif")
     with pytest.raises(HotspotError, match="unknown output format '.shp'"):
         write_hotspots(run, tmp_path / "h.shp")
+
+
+def test_bands_are_compared_on_one_grid(demo):
+    ws, inc = demo
+    request = HotspotRequest(method="kde", categories=VIOLENCE, start="2017-01-01", end="2017-12-31")
+    runs, marked = compare_band_hotspots(ws, request, ["nte", "daytime"], incidents=inc)
+    assert runs["nte"].surface.grid == runs["daytime"].surface.grid  # same cells: comparable maps
+    assert set(marked["band"]) == {"nte", "daytime"}
+    assert marked["only_in_band"].dtype == bool
+    assert len(marked) == len(runs["nte"].layers["hotspots"]) + len(runs["daytime"].layers["hotspots"])
 
 
 def test_nothing_selected_is_one_clear_sentence(demo):

@@ -10,7 +10,7 @@ Default cell size (sfhotspot's rule, finer): the shorter side of the extent divi
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -51,6 +51,8 @@ class Grid:
     cell_size_m: float
     nx: int
     ny: int
+    #: How the cell size was chosen (for method cards); not part of the grid's identity.
+    rule: str = field(default="given", compare=False)
 
     @classmethod
     def covering(cls, bounds: tuple[float, float, float, float], *, cell_size_m: float | None = None,
@@ -73,7 +75,7 @@ class Grid:
         y0 = math.floor(miny / cell_size_m) * cell_size_m
         nx = max(1, math.ceil((maxx - x0) / cell_size_m))
         ny = max(1, math.ceil((maxy - y0) / cell_size_m))
-        grid = cls(x0, y0, float(cell_size_m), nx, ny)
+        grid = cls(x0, y0, float(cell_size_m), nx, ny, rule)
         if card is not None:
             card.choose("cell_size_m", float(cell_size_m), rule)
             card.data["grid"] = f"{nx} x {ny} cells from ({x0:.0f}, {y0:.0f})"

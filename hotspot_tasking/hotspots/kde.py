@@ -308,7 +308,7 @@ def _bandwidth(given, x, y, w, counts, precision, card: MethodCard) -> float:
 
 def _grid(grid, cell_size_m, x, y, area, h, card: MethodCard) -> Grid:
     if grid is not None:
-        card.choose("cell_size_m", grid.cell_size_m, "given (with the grid)")
+        card.choose("cell_size_m", grid.cell_size_m, f"{grid.rule} (with the grid)")
         card.data["grid"] = f"{grid.nx} x {grid.ny} cells from ({grid.x0:.0f}, {grid.y0:.0f})"
         if grid.cells > LARGE_GRID_CELLS:
             card.warn(f"the grid has {grid.cells:,} cells (over {LARGE_GRID_CELLS:,}): it will be slow and large; "

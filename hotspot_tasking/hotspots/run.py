@@ -7,8 +7,8 @@ made in one can be reproduced in the other from its method card.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal, get_args
+from dataclasses import dataclass, field, replace
+from typing import Literal, Sequence, get_args
 
 import geopandas as gpd
 import pandas as pd
@@ -16,11 +16,12 @@ import pandas as pd
 from ..boundaries.store import study_area
 from ..geo.select import select_incidents
 from ..geo.workspace import Workspace
-from .bands import ALL_TIMES, select_band
+from .bands import ALL_TIMES, exclusive_areas, select_band
 from .card import MethodCard
 from .dbscan import dbscan
 from .errors import HotspotError
 from .gistar import gistar
+from .grid import Grid
 from .kde import KdeResult, kde
 from .validate import check_choice
 
@@ -113,9 +114,9 @@ def run_hotspots(ws: Workspace, request: HotspotRequest, *, incidents: pd.DataFr
     band = select_band(chosen, request.band, time_bands=ws.time_bands())
     weights = band.weights * (chosen["harm_weight"].astype(float) if request.weighting == "harm" else 1.0)
     area = study_area(ws)
+    grid = workspace_grid(ws, table, cell_size_m=request.cell_size_m, area=area)
     if request.method == "kde":
-        result = kde(chosen, cell_size_m=request.cell_size_m, bandwidth_m=request.bandwidth_m, weights=weights,
-                     study_area=area)
+        result = kde(chosen, grid=grid, bandwidth_m=request.bandwidth_m, weights=weights, study_area=area)
         layers = {"hotspots": result.hotspots(), "density_cells": result.to_cells(min_density=float(result.density[result.study_mask].mean()))}
         run = HotspotRun(request, layers, result.card, surface=result)
     elif request.method == "dbscan":
@@ -124,8 +125,7 @@ def run_hotspots(ws: Workspace, request: HotspotRequest, *, incidents: pd.DataFr
         layers = result.layers()
         run = HotspotRun(request, {"hotspots": layers["outline"], "hulls": layers["hull"]}, result.card)
     else:
-        result = gistar(chosen, cell_size_m=request.cell_size_m, distance_m=request.distance_m, weights=weights,
-                        study_mask=area)
+        result = gistar(chosen, grid=grid, distance_m=request.distance_m, weights=weights, study_mask=area)
         frame = result.frame
         run = HotspotRun(request, {"hotspots": frame[frame["class"] == "hot"].reset_index(drop=True),
                                    "gistar_cells": frame}, result.card)
@@ -134,6 +134,33 @@ def run_hotspots(ws: Workspace, request: HotspotRequest, *, incidents: pd.DataFr
     if band.message:
         run.card.warn(band.message)
     return run
+
+
+def workspace_grid(ws: Workspace, incidents: pd.DataFrame, *, cell_size_m: float | None = None, area=None) -> Grid:
+    """The grid for a workspace: over its study area (else all its incidents), so that every
+    band, period and category is mapped on the same cells and can be compared.
+
+    The cell size defaults to the shorter side of that extent / 50, rounded down to 10 m.
+    """
+    area = study_area(ws) if area is None else area
+    if area is not None:
+        bounds = area.bounds
+    else:
+        bounds = (incidents["easting"].min(), incidents["northing"].min(),
+                  incidents["easting"].max(), incidents["northing"].max())
+    return Grid.covering(bounds, cell_size_m=cell_size_m)
+
+
+def compare_band_hotspots(ws: Workspace, request: HotspotRequest, bands: Sequence[str], *,
+                          incidents: pd.DataFrame | None = None) -> tuple[dict[str, HotspotRun], gpd.GeoDataFrame]:
+    """Run one request in several bands on the same grid; return the runs and every band's
+    hotspots marked with the other bands they touch (``only_in_band`` True when none).
+
+    For example night-time economy against daytime: the hotspots that appear only at night.
+    """
+    table = ws.incidents() if incidents is None else incidents
+    runs = {band: run_hotspots(ws, replace(request, band=band), incidents=table) for band in bands}
+    return runs, exclusive_areas({band: run.layers["hotspots"] for band, run in runs.items()})
 
 
 def describe(request: HotspotRequest) -> str:
