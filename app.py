@@ -5,13 +5,16 @@
 
 import streamlit as st
 
+from hotspot_tasking.ui.filters import draw_filters
 from hotspot_tasking.ui.workspace_picker import pick_workspace
 
-st.set_page_config(page_title="Hotspot tasking", page_icon="📍", layout="wide")
+st.set_page_config(page_title="Hotspot tasking", page_icon=":material/location_on:", layout="wide")
 
 pages = [
-    st.Page("app_pages/data.py", title="Data", icon="🗂️", default=True),
+    st.Page("app_pages/explorer.py", title="Hotspot explorer", icon=":material/local_fire_department:", default=True),
+    st.Page("app_pages/data.py", title="Data", icon=":material/dataset:"),
 ]
 navigation = st.navigation(pages)
-pick_workspace()
+workspace = pick_workspace()
+draw_filters(workspace)
 navigation.run()

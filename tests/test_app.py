@@ -18,6 +18,7 @@ def run_app() -> AppTest:
 
 def test_data_page_shows_the_demo_counts(demo_counts):
     at = run_app()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Incidents"] == f"{demo_counts.incidents:,}"
@@ -40,3 +41,25 @@ def test_workspace_from_the_environment(tmp_path, monkeypatch):
     at = run_app()
     assert not at.exception
     assert any("No incidents yet" in i.value for i in at.info)
+
+
+def test_hotspot_explorer_draws_a_map_and_a_table():
+    at = run_app()
+    at.switch_page("app_pages/explorer.py").run()
+    assert not at.exception
+    assert len(at.get("deck_gl_json_chart")) == 1
+    spec = at.get("deck_gl_json_chart")[0].proto.json
+    assert '"GeoJsonLayer"' in spec and '"hotspots"' in spec and '"boundaries"' in spec
+    assert at.dataframe and len(at.dataframe[0].value) > 0
+    at.radio(key="explorer_method").set_value("dbscan").run()
+    assert not at.exception
+    assert "cluster_id" in at.dataframe[0].value.columns
+
+
+def test_explorer_band_filter_changes_the_selection():
+    at = run_app()
+    at.switch_page("app_pages/explorer.py").run()
+    before = at.caption[0].value
+    at.sidebar.selectbox(key="band").set_value("nte").run()
+    assert not at.exception
+    assert "band nte" in at.caption[0].value and at.caption[0].value != before

@@ -6,10 +6,18 @@ lands), so a cache entry is reused until the data change.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from ..boundaries.store import incidents_with_areas as _incidents_with_areas
+from ..boundaries.store import study_area
+from ..geo.select import select_incidents
 from ..geo.workspace import Summary, Workspace
+from ..hotspots.accuracy import backtest
+from ..hotspots.bands import select_band
+from ..hotspots.kde import kde
+from ..hotspots.run import HotspotRequest, HotspotRun, run_hotspots, workspace_grid
 
 
 @st.cache_data(show_spinner="Counting incidents…")
@@ -28,3 +36,36 @@ def import_log(path: str, version: str) -> pd.DataFrame:
         for r in Workspace.open(path).imports
     ]
     return pd.DataFrame(rows)
+
+
+@st.cache_resource(show_spinner="Loading incidents and joining them to areas…", max_entries=2)
+def incidents_with_areas(path: str, version: str) -> pd.DataFrame:
+    """The incident table with area codes and H3 cells; shared, read-only (never modify it)."""
+    return _incidents_with_areas(Workspace.open(path))
+
+
+@st.cache_resource(show_spinner="Finding hotspots…", max_entries=64)
+def hotspot_run(path: str, version: str, request: HotspotRequest) -> HotspotRun:
+    """One hotspot analysis (see :func:`run_hotspots`); shared, read-only."""
+    ws = Workspace.open(path)
+    return run_hotspots(ws, request, incidents=incidents_with_areas(path, version))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def layer(path: str, version: str, name: str) -> gpd.GeoDataFrame:
+    """A stored area layer, in EPSG:27700."""
+    return Workspace.open(path).read_layer(name)
+
+
+@st.cache_data(show_spinner="Backtesting…", max_entries=16)
+def backtest_summary(path: str, version: str, request: HotspotRequest, every: str) -> pd.DataFrame:
+    """Mean hit rate, PAI and RRI of KDE against the naive baseline, period by period."""
+    ws = Workspace.open(path)
+    table = incidents_with_areas(path, version)
+    chosen = table[select_incidents(table, sources=request.sources, categories=request.categories,
+                                    groups=request.groups, start=request.start, end=request.end)]
+    weights = select_band(chosen, request.band, time_bands=ws.time_bands()).weights
+    grid = workspace_grid(ws, table, cell_size_m=request.cell_size_m)
+    result = backtest(chosen, grid=grid, score_fn=lambda inc, g: kde(inc, grid=g, weights="weight").density,
+                      period=every, study_mask=study_area(ws), weights=weights, method_name="kde")
+    return result.summary.reset_index() if result.summary.index.name else result.summary

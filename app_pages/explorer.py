@@ -1,0 +1,64 @@
+"""Hotspot explorer: one method, its parameters and their rules, on the sidebar's selection."""
+
+import streamlit as st
+
+from hotspot_tasking.errors import UserError
+from hotspot_tasking.hotspots.run import METHODS, HotspotRequest
+from hotspot_tasking.ui.cache import backtest_summary, hotspot_run, layer
+from hotspot_tasking.ui.filters import current_filters
+from hotspot_tasking.ui.maps import boundary_layer, deck, density_layer, hotspot_layer
+from hotspot_tasking.ui.workspace_picker import current_workspace
+
+ws = current_workspace()
+path, version = str(ws.root), ws.version
+filters = current_filters(ws)
+st.title("Hotspot explorer")
+st.caption(filters.caption())
+
+names = {"kde": "Kernel density (KDE)", "dbscan": "Clusters (DBSCAN)", "gistar": "Getis-Ord Gi*"}
+method = st.radio("Method", METHODS, format_func=names.get, horizontal=True, key="explorer_method")
+with st.expander("Parameters (leave at 0 for the documented automatic rule)"):
+    c1, c2, c3 = st.columns(3)
+    cell = c1.number_input("Cell size, m", min_value=0, max_value=2000, value=0, step=10, key="explorer_cell")
+    bandwidth = c2.number_input("KDE bandwidth, m", min_value=0, max_value=5000, value=0, step=25, key="explorer_bw")
+    eps = c3.number_input("DBSCAN eps, m", min_value=0, max_value=2000, value=0, step=10, key="explorer_eps")
+    harm = st.toggle("Weight by harm", key="explorer_harm")
+
+request = HotspotRequest(method=method, band=filters.band, categories=filters.categories, start=filters.start,
+                         end=filters.end, weighting="harm" if harm else "count", cell_size_m=cell or None,
+                         bandwidth_m=bandwidth or None, eps_m=eps or None)
+try:
+    run = hotspot_run(path, version, request)
+except UserError as err:
+    st.error(str(err))
+    st.stop()
+
+hotspots = run.layers["hotspots"]
+layers = [boundary_layer(layer(path, version, "ward_2014"))] if "ward_2014" in ws.layers() else []
+if run.surface is not None:
+    layers.append(density_layer(run.layers["density_cells"]))
+layers.append(hotspot_layer(hotspots))
+bounds = layer(path, version, "ward_2014").total_bounds if layers[:-1] else hotspots.total_bounds
+tiles = st.toggle("Basemap tiles (needs the internet)", key="explorer_tiles")
+st.pydeck_chart(deck(layers, tuple(bounds), tiles=tiles), height=560)
+st.caption(f"{len(hotspots):,} hotspots from {run.incidents:,} incidents. Density in incidents per km²; "
+           "outlines in orange. Boundaries: London wards (2014). Contains OS data © Crown copyright and database right.")
+
+shown = [c for c in ("hotspot_id", "cluster_id", "incidents", "share", "area_km2", "dominant_categories",
+                     "peak_band", "peak_day", "peak_hour", "z") if c in hotspots.columns]
+st.dataframe(hotspots[shown], hide_index=True, width="stretch",
+             column_config={"share": st.column_config.NumberColumn("share", format="percent"),
+                            "area_km2": st.column_config.NumberColumn("area, km²", format="%.2f")})
+with st.expander("Method card: every parameter and the rule that chose it"):
+    st.code("\n".join(run.card.lines()), language=None)
+for warning in run.card.warnings:
+    st.warning(warning)
+
+st.subheader("How well do last period's hotspots predict the next?")
+every = st.segmented_control("Backtest periods", ["month", "week"], default="month", key="explorer_every")
+if st.button("Run the backtest", key="explorer_backtest"):
+    st.dataframe(backtest_summary(path, version, request, every or "month"), hide_index=True,
+                 column_config={"hit_rate": st.column_config.NumberColumn("hit rate", format="percent"),
+                                "pai": st.column_config.NumberColumn("PAI", format="%.1f"),
+                                "rri": st.column_config.NumberColumn("RRI", format="%.2f")})
+    st.caption("PAI = share of next period's incidents captured / share of the area flagged; naive = last period's counts.")
