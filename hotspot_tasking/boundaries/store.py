@@ -20,7 +20,7 @@ from ..geo.textfiles import read_csvs
 from ..geo.workspace import Workspace
 from .assign import assign_areas
 from .errors import BoundaryError
-from .layers import AreaLayer, is_partition
+from .layers import AREA_KINDS, AreaLayer, is_partition
 
 POPULATION_PREFIX = "population_"
 
@@ -44,8 +44,9 @@ def add_layer(ws: Workspace, layer: AreaLayer) -> list[str]:
 
 
 def area_layers(ws: Workspace) -> dict[str, tuple[str, gpd.GeoDataFrame]]:
-    """``{layer name: (kind, frame)}`` for every stored layer."""
-    return {name: (meta["kind"], ws.read_layer(name)) for name, meta in ws.layers().items()}
+    """``{layer name: (kind, frame)}`` for every stored area layer (ward, LSOA, zone)."""
+    return {name: (meta["kind"], ws.read_layer(name)) for name, meta in ws.layers().items()
+            if meta.get("kind") in AREA_KINDS}
 
 
 def study_area(ws: Workspace):

@@ -46,7 +46,7 @@ from .timebands import TimeBands
 
 MANIFEST = "workspace.json"
 FORMAT_VERSION = 1
-CONFIG_FILES = ("taxonomy.toml", "time_bands.toml", "tasking.toml")
+CONFIG_FILES = ("taxonomy.toml", "time_bands.toml", "tasking.toml", "tactics.toml")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,166 @@
+"""Suggested tactics and the lead agency of a place on a tasking list.
+
+The tactic menu comes from ``tactics.toml`` (the workspace's copy, else the packaged
+default in ``data/config/``; that file documents the format and quotes where each tactic
+comes from). The lead agency is the taxonomy's ``lead_agency`` of the place's dominant
+category, carried on every incident ("Violent Crime and Criminal Damage - Police; Arson -
+Hampshire Fire and Rescue Service; Anti-Social Behaviour - Southampton City Council" [001]).
+
+Examples
+--------
+>>> menu = TacticMenu.load()
+>>> describe(menu.suggest("Robbery", band="after_school"))
+'Patrol (Enforcement, Police); School-route presence (Reassure, Police); Transport hub presence (Reassure, TfL/BTP)'
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from itertools import chain, zip_longest
+from pathlib import Path
+from typing import Sequence
+
+from ..geo.taxonomy import default_config_path
+from .actionlog_schema import PIER_TAGS
+from .errors import TaskingError
+
+FILE = "tactics.toml"
+DEFAULT_MAX_PER_PLACE = 3
+
+
+@dataclass(frozen=True)
+class Tactic:
+    """One tactic of the menu.
+
+    Attributes
+    ----------
+    key : str
+        Its key in ``tactics.toml`` (``[tactics.KEY]``).
+    name : str
+        What people call it, e.g. ``"Deployable CCTV"``.
+    pier : {"Prevent", "Intelligence", "Enforcement", "Reassure"}
+    agency : str
+        Who usually owns it.
+    source : str
+        Where it comes from (a seed document or DOMAIN.md).
+    """
+
+    key: str
+    name: str
+    pier: str
+    agency: str
+    source: str = ""
+
+    def label(self) -> str:
+        """``"Patrol (Enforcement, Police)"``."""
+        return f"{self.name} ({self.pier}, {self.agency})"
+
+
+@dataclass(frozen=True)
+class TacticMenu:
+    """The tactic menu of ``tactics.toml``.
+
+    Attributes
+    ----------
+    tactics : dict
+        ``{key: Tactic}`` in file order.
+    by_category : dict
+        ``{category or "category / subcategory": (key, ...)}``.
+    by_band : dict
+        ``{band name: (key, ...)}``.
+    default : tuple of str
+        Keys used when nothing else matches.
+    max_per_place : int
+        Tactics suggested per place.
+    path : pathlib.Path or None
+        The file it came from.
+    """
+
+    tactics: dict[str, Tactic]
+    by_category: dict[str, tuple[str, ...]]
+    by_band: dict[str, tuple[str, ...]]
+    default: tuple[str, ...]
+    max_per_place: int = DEFAULT_MAX_PER_PLACE
+    path: Path | None = None
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "TacticMenu":
+        """Read and check ``tactics.toml`` (the packaged default when ``path`` is None).
+
+        Raises
+        ------
+        TaskingError
+            Invalid TOML, a tactic without a name, agency or PIER tag, or a menu naming a
+            tactic that is not defined.
+        """
+        path = Path(default_config_path(FILE) if path is None else path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise TaskingError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
+        tactics = {}
+        for key, entry in data.get("tactics", {}).items():
+            where = f"{path.name}, [tactics.{key}]"
+            if not isinstance(entry, dict):
+                raise TaskingError(f"{where}: must be a table with name, pier and agency; see the file's header.")
+            for field in ("name", "agency"):
+                if not isinstance(entry.get(field), str) or not entry[field].strip():
+                    raise TaskingError(f"{where}: needs a '{field}' (text); add it.")
+            if entry.get("pier") not in PIER_TAGS:
+                raise TaskingError(f"{where}: pier {entry.get('pier')!r} is not a PIER tag; use one of "
+                                   f"{', '.join(PIER_TAGS)}.")
+            tactics[key] = Tactic(key, entry["name"].strip(), entry["pier"], entry["agency"].strip(),
+                                  str(entry.get("source", "")))
+        if not tactics:
+            raise TaskingError(f"{path.name}: has no [tactics.KEY] tables; copy them from the default tactics.toml.")
+        max_per_place = data.get("max_per_place", DEFAULT_MAX_PER_PLACE)
+        if isinstance(max_per_place, bool) or not isinstance(max_per_place, int) or max_per_place < 1:
+            raise TaskingError(f"{path.name}: max_per_place must be a whole number from 1, got {max_per_place!r}; "
+                               "fix it.")
+        by_category = {name: _keys(path, f'categories."{name}"', entry, tactics)
+                       for name, entry in data.get("categories", {}).items()}
+        by_band = {name: _keys(path, f"bands.{name}", entry, tactics) for name, entry in data.get("bands", {}).items()}
+        default = _keys(path, "default", data["default"], tactics) if "default" in data else ()
+        return cls(tactics, by_category, by_band, default, max_per_place, path)
+
+    def suggest(self, category: str, *, subcategory: str = "", band: str | None = None) -> list[Tactic]:
+        """The tactics for a place (see the rule in ``tactics.toml``'s header).
+
+        Parameters
+        ----------
+        category : str
+            The place's dominant category (taxonomy name).
+        subcategory : str, default=""
+            The leading subcategory within it, if any.
+        band : str, optional
+            The list's band, or the place's peak band; None or ``"all"``: none.
+
+        Returns
+        -------
+        list of Tactic
+            At most :attr:`max_per_place`, without duplicates.
+        """
+        what = list(self.by_category.get(f"{category} / {subcategory}", ())) if subcategory else []
+        what += self.by_category.get(category, ())
+        when = self.by_band.get(band, ()) if band else ()
+        turns = chain.from_iterable(zip_longest(what, when))
+        keys = dict.fromkeys(k for k in chain(turns, self.default) if k is not None)
+        return [self.tactics[k] for k in list(keys)[: self.max_per_place]]
+
+
+def describe(tactics: Sequence[Tactic]) -> str:
+    """``"Patrol (Enforcement, Police); Licensing visit (Prevent, Licensing)"`` ("" for none)."""
+    return "; ".join(t.label() for t in tactics)
+
+
+def _keys(path: Path, where: str, entry, tactics: dict[str, Tactic]) -> tuple[str, ...]:
+    keys = entry.get("tactics") if isinstance(entry, dict) else None
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise TaskingError(f"{path.name}, [{where}]: needs tactics = [\"key\", ...] naming [tactics.KEY] tables; "
+                           "add it.")
+    unknown = [k for k in keys if k not in tactics]
+    if unknown:
+        raise TaskingError(f"{path.name}, [{where}]: {', '.join(map(repr, unknown))} is not a tactic of the file; "
+                           f"define [tactics.{unknown[0]}] or use one of {', '.join(tactics)}.")
+    return tuple(keys)
