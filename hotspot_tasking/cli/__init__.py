@@ -6,6 +6,7 @@
     hotspot-tasking boundaries add WORKSPACE --kind ward|lsoa|zone [--code-col C --name-col N] PATH
     hotspot-tasking boundaries population WORKSPACE FILE --code-col C --value-col V
     hotspot-tasking hotspots WORKSPACE --method kde|dbscan|gistar [--band B] [--category C] [--period P] --out FILE
+    hotspot-tasking tasking WORKSPACE --period P [--band B] [--top N] [--candidates hotspot|ward|lsoa|zone] --out FILE...
     hotspot-tasking backtest WORKSPACE [--band B] [--category C] [--every month|week]
 
 Errors a person can fix (:class:`~hotspot_tasking.errors.UserError`) print one sentence and exit
@@ -19,9 +20,9 @@ import logging
 import sys
 
 from ..errors import UserError
-from . import boundaries, hotspots, workspace
+from . import boundaries, hotspots, tasking, workspace
 
-COMMAND_GROUPS = (workspace, boundaries, hotspots)
+COMMAND_GROUPS = (workspace, boundaries, hotspots, tasking)
 
 
 def main(argv: list[str] | None = None) -> int:

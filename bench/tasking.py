@@ -1,0 +1,73 @@
+"""Benchmark: a full tasking run on the demo workspace, stage by stage.
+
+    python bench/tasking.py [--period 2017-07]
+
+One period, the four default time bands, KDE and DBSCAN hotspots, ranking, and every
+export (CSV, XLSX, GeoPackage, GeoJSON, PDF briefing pack, PNG map), on a copy of the
+demo so nothing is written into it. Target (issue 5): 10 s or less. Never run as a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hotspot_tasking import DEMO_WORKSPACE
+from hotspot_tasking.boundaries.store import incidents_with_areas
+from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.tasking.exports import export_tasking
+from hotspot_tasking.tasking.rank import build_tasking_list
+from hotspot_tasking.tasking.store import save_tasking_list
+
+BANDS = ("nte", "after_school", "overnight", "daytime")
+FORMATS = ("csv", "xlsx", "gpkg", "geojson", "pdf", "png")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--period", default="2017-07")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)  # the method cards' warnings are not the point here
+    stages: list[tuple[str, float]] = []
+
+    def stage(name: str, started: float) -> float:
+        now = time.perf_counter()
+        stages.append((name, now - started))
+        return now
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ws"
+        shutil.copytree(DEMO_WORKSPACE, root)
+        t0 = time.perf_counter()
+        ws = Workspace.open(root)
+        incidents = incidents_with_areas(ws)
+        t = stage(f"load {len(incidents):,} incidents, join to areas and H3", t0)
+        lists = {}
+        for method in ("kde", "dbscan"):
+            for band in BANDS:
+                lists[(method, band)] = build_tasking_list(ws, period=args.period, band=band, method=method,
+                                                           incidents=incidents)
+                t = stage(f"{method} hotspots + ranking, band {band} ({len(lists[(method, band)].frame)} places)", t)
+        for tasking in [lists[("kde", b)] for b in BANDS]:
+            save_tasking_list(ws, tasking)
+        t = stage("store the four KDE lists in the workspace", t)
+        out = Path(tmp) / "out"
+        for fmt in FORMATS:
+            export_tasking(lists[("kde", "nte")], out / f"tasking.{fmt}", workspace=ws, top=10)
+            t = stage(f"export .{fmt} (night-time economy, top 10)", t)
+        total = t - t0
+    width = max(len(name) for name, _ in stages)
+    for name, seconds in stages:
+        print(f"{name:<{width}}  {seconds:6.2f} s")
+    print(f"{'total':<{width}}  {total:6.2f} s  (target <= 10 s: {'met' if total <= 10 else 'NOT met'})")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+
+
+if __name__ == "__main__":
+    main()

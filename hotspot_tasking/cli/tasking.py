@@ -1,0 +1,65 @@
+"""``hotspot-tasking tasking``: the ranked tasking list for a period, stored and exported."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from ..geo.workspace import Workspace
+from ..hotspots.bands import ALL_TIMES
+from ..tasking.actionlog import DB_FILE, ActionLog
+from ..tasking.changes import what_changed
+from ..tasking.exports import export_tasking
+from ..tasking.rank import build_tasking_list
+from ..tasking.schema import CANDIDATE_KINDS
+from ..tasking.store import latest_before, save_tasking_list
+
+
+def register(sub) -> None:
+    """Add the command to the top-level sub-parsers."""
+    task = sub.add_parser("tasking", help="the ranked tasking list for a week or month, with exports")
+    task.add_argument("workspace", type=Path)
+    task.add_argument("--period", required=True, help="a month (2017-07) or the Monday of a week (2017-07-03)")
+    task.add_argument("--band", default=ALL_TIMES, help="a time band from config/time_bands.toml (default: all times)")
+    task.add_argument("--top", type=int, help="keep the first N places")
+    task.add_argument("--candidates", choices=CANDIDATE_KINDS, default="hotspot",
+                      help="hotspot outlines (default) or areas of a layer")
+    task.add_argument("--method", choices=("kde", "dbscan"), default="kde", help="how hotspot outlines are found")
+    task.add_argument("--layer", help="the area layer for --candidates ward|lsoa|zone (default: the latest)")
+    task.add_argument("--category", action="append", help="a category (repeat for several)")
+    task.add_argument("--group", action="append", help="a partnership group id")
+    task.add_argument("--out", action="append", type=Path, default=[],
+                      help="FILE.csv, .xlsx, .gpkg, .geojson, .pdf (briefing pack) or .png (map); repeat for several")
+    task.add_argument("--no-save", action="store_true",
+                      help="do not store the list in the workspace (stored lists let next period's places keep their ids)")
+    task.set_defaults(run=_tasking)
+
+
+def _tasking(args: argparse.Namespace) -> int:
+    ws = Workspace.open(args.workspace)
+    log = ActionLog.open(ws) if (ws.root / DB_FILE).exists() else None
+    previous = latest_before(ws, args.period, args.band, args.candidates)
+    tasking = build_tasking_list(ws, period=args.period, band=args.band, candidates=args.candidates,
+                                 method=args.method, top=args.top, layer=args.layer,
+                                 categories=tuple(args.category) if args.category else None,
+                                 groups=tuple(args.group) if args.group else None,
+                                 previous=previous, action_log=log)
+    if not args.no_save:
+        save_tasking_list(ws, tasking)
+    frame = tasking.frame
+    print(f"Tasking list for {tasking.period} ({'all times' if tasking.band == ALL_TIMES else tasking.band}): "
+          f"{len(frame)} places.")
+    shown = ["rank", "tasking_id", "place_name", "arrow", "count_now", "count_before", "peak_band", "lead_agency", "status"]
+    with pd.option_context("display.width", 170, "display.max_colwidth", 45, "display.float_format", "{:,.1f}".format):
+        print(pd.DataFrame(frame[shown]).head(args.top or 15).to_string(index=False))
+    for caveat in tasking.caveats:
+        print(f"Caveat: {caveat}")
+    if previous is not None:
+        print("\nWhat changed since " + previous.period + ":\n" + what_changed(tasking, previous))
+    actions = log.actions_for(tasking_ids=list(frame["tasking_id"])) if log is not None else None
+    for out in args.out:
+        for written in export_tasking(tasking, out, workspace=ws, top=args.top, actions=actions):
+            print(f"Wrote {written}")
+    return 0

@@ -1,0 +1,54 @@
+"""``hotspot-tasking tasking`` on a copy of the demo: the list, its storage, what changed, exports."""
+
+import shutil
+
+import openpyxl
+import pyogrio
+import pytest
+
+from hotspot_tasking import DEMO_WORKSPACE
+from hotspot_tasking.cli import main
+from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.tasking.store import stored_lists
+
+
+@pytest.fixture(scope="module")
+def demo_copy(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    shutil.copytree(DEMO_WORKSPACE, root)
+    return root
+
+
+def test_two_months_store_lists_keep_ids_and_say_what_changed(demo_copy, tmp_path, capsys):
+    assert main(["tasking", str(demo_copy), "--period", "2017-06", "--top", "8"]) == 0
+    june = capsys.readouterr().out
+    assert june.startswith("Tasking list for 2017-06 (all times): 8 places.")
+    assert "What changed" not in june  # the first list has nothing to compare with
+    outs = [tmp_path / f"july.{ext}" for ext in ("csv", "xlsx", "gpkg")]
+    args = ["tasking", str(demo_copy), "--period", "2017-07", "--top", "8"]
+    assert main(args + [a for o in outs for a in ("--out", str(o))]) == 0
+    july = capsys.readouterr().out
+    assert "What changed since 2017-06:" in july
+    assert all(o.exists() for o in outs)
+    sheets = openpyxl.load_workbook(outs[1], read_only=True).sheetnames
+    assert {"Tasking list", "Method cards", "Suppressed", "About"} <= set(sheets)
+    assert "tasking_list" in dict(pyogrio.list_layers(outs[2]))
+    assert len(stored_lists(Workspace.open(demo_copy))) == 2
+    # places listed in both months kept their ids
+    june_ids = {line.split()[1] for line in june.splitlines()[2:10]}
+    july_ids = {line.split()[1] for line in july.splitlines()[2:10]}
+    assert june_ids & july_ids
+
+
+def test_area_candidates_and_no_save(demo_copy, capsys):
+    before = len(stored_lists(Workspace.open(demo_copy)))
+    assert main(["tasking", str(demo_copy), "--period", "2017-07", "--candidates", "ward", "--top", "5", "--no-save"]) == 0
+    out = capsys.readouterr().out
+    assert "W-E050" in out
+    assert len(stored_lists(Workspace.open(demo_copy))) == before
+
+
+def test_a_bad_period_is_one_sentence(demo_copy, capsys):
+    assert main(["tasking", str(demo_copy), "--period", "July"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
