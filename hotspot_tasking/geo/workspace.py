@@ -38,7 +38,7 @@ import shapely
 from . import geoparquet
 from .errors import GeoError
 from .ingest import Area, IngestResult, new_import_id, read_incidents
-from .readers import reader_for
+from .readers import Reader, reader_for
 from .report import ImportReport
 from .schema import BNG_EPSG, INCIDENT_COLUMNS, empty_incidents, month_key
 from .taxonomy import Taxonomy, default_config_path
@@ -232,12 +232,14 @@ class Workspace:
 
     # --- writing ------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path], source: str, *, mapping: str | Path | None = None,
-               motive_column: str | None = None) -> ImportReport:
+               motive_column: str | None = None, reader: Reader | None = None) -> ImportReport:
         """Read files of one source and add their accepted rows (see :func:`read_incidents`).
 
-        Returns the import report. The workspace is unchanged if any file cannot be read.
+        ``reader`` overrides the one ``source``, ``mapping`` and ``motive_column`` choose
+        (the app builds one from columns picked on screen). Returns the import report. The
+        workspace is unchanged if any file cannot be read.
         """
-        reader = reader_for(source, mapping, motive_column)
+        reader = reader or reader_for(source, mapping, motive_column)
         with self._lock():
             self._reload()
             result = read_incidents(paths, reader, taxonomy=self.taxonomy(), area=self.area,

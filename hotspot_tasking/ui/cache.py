@@ -69,3 +69,24 @@ def backtest_summary(path: str, version: str, request: HotspotRequest, every: st
     result = backtest(chosen, grid=grid, score_fn=lambda inc, g: kde(inc, grid=g, weights="weight").density,
                       period=every, study_mask=study_area(ws), weights=weights, method_name="kde")
     return result.summary.reset_index() if result.summary.index.name else result.summary
+
+
+@st.cache_data(show_spinner=False)
+def quarantine_reasons(path: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rejected rows by reason, and the first 200 of them."""
+    rejects = Workspace.open(path).quarantine()
+    if rejects.empty:
+        return pd.DataFrame(columns=["reason", "rows"]), rejects
+    reasons = rejects.groupby("reason").size().rename("rows").reset_index().sort_values("rows", ascending=False)
+    return reasons, rejects.head(200)
+
+
+@st.cache_data(show_spinner=False)
+def boundary_summary(path: str, version: str) -> pd.DataFrame:
+    """The area layers loaded: kind, areas, source file, population, notes."""
+    ws = Workspace.open(path)
+    tables = ws.tables()
+    rows = [{"layer": name, "kind": meta["kind"], "areas": meta["features"], "from": meta["source"],
+             "population": "yes" if f"population_{name}" in tables else "",
+             "notes": " ".join(meta.get("notes", []))} for name, meta in ws.layers().items()]
+    return pd.DataFrame(rows)

@@ -56,7 +56,21 @@ def load_mapping(path: str | Path) -> dict:
         raise GeoError(f"{path}: no such mapping file; check the --mapping path.") from err
     except tomllib.TOMLDecodeError as err:
         raise GeoError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
-    given = {k.lower(): v for k, v in data.get("columns", {}).items()}
+    return mapping_from(data, where=path.name, path=path)
+
+
+def mapping_from(data: dict, *, where: str, path: str | Path | None = None) -> dict:
+    """Check a mapping given as a dict (the TOML file's content, or columns chosen in the app).
+
+    Parameters
+    ----------
+    data : dict
+        ``{"columns": {...}, "coordinates": ..., "location_precision_m": ..., "source_name": ...,
+        "vocabulary": ...}`` as in a mapping file (see the module docstring).
+    where : str
+        What to name in error messages (the file's name, or "the column choices").
+    """
+    given = {k.lower(): v for k, v in data.get("columns", {}).items() if v}
     columns = {}
     for key, aliases in ALIASES.items():
         found = [given[a] for a in aliases if a in given]
@@ -67,20 +81,20 @@ def load_mapping(path: str | Path) -> dict:
             columns[key] = given[key]
     missing = [k for k in ("date", "category", "x", "y") if k not in columns]
     if missing:
-        raise GeoError(f"{path.name}: [columns] must name {', '.join(missing)}; add the CSV's column for each.")
+        raise GeoError(f"{where}: [columns] must name {', '.join(missing)}; add the CSV's column for each.")
     coordinates = str(data.get("coordinates", "auto")).lower()
     if coordinates not in ("auto", "wgs84", "bng"):
-        raise GeoError(f"{path.name}: coordinates must be \"auto\", \"wgs84\" or \"bng\", got {coordinates!r}.")
+        raise GeoError(f"{where}: coordinates must be \"auto\", \"wgs84\" or \"bng\", got {coordinates!r}.")
     precision = data.get("location_precision_m", 0)
     if not isinstance(precision, (int, float)) or precision < 0:
-        raise GeoError(f"{path.name}: location_precision_m must be a number of metres (0 or more), got {precision!r}.")
+        raise GeoError(f"{where}: location_precision_m must be a number of metres (0 or more), got {precision!r}.")
     return {
         "columns": columns,
         "coordinates": coordinates,
         "location_precision_m": float(precision),
         "source_name": data.get("source_name"),
         "vocabulary": data.get("vocabulary"),
-        "path": path,
+        "path": Path(path) if path is not None else Path(where),
     }
 
 

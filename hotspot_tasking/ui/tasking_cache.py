@@ -1,0 +1,309 @@
+"""Cached wrappers for the weekly review and the patrol plan: the tasking list, a place's
+detail, the action log's reads, the patrol plan, and the maps and charts they draw.
+
+Data caches take the workspace path and its ``version``; action-log reads take
+:func:`log_version` instead (it changes whenever the log is written), so the list stays
+cached while a decision is recorded. The action log is opened once per workspace
+(``st.cache_resource``) and only when something is written, so merely looking never
+creates ``actions.sqlite``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import geopandas as gpd
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from ..geo.schema import LOCAL_TZ
+from ..geo.timebands import DAY_NAMES
+from ..geo.workspace import Workspace
+from ..tasking.actionlog import DB_FILE, ActionLog
+from ..tasking.changes import what_changed
+from ..tasking.disclosure import DisclosureRules
+from ..tasking.maps import TREND_EDGES, TREND_STYLE
+from ..tasking.patrol import PatrolPlan, PlaceProfile, patrol_plan, patrol_plan_pdf, place_profile
+from ..tasking.rank import build_tasking_list, review_period, status_text
+from ..tasking.schema import TaskingList
+from ..tasking.store import latest_before
+from .cache import incidents_with_areas, layer
+from .maps import boundary_layer, deck
+from .style import CATEGORICAL, UK_DATE
+
+#: Share of month-only records above which weekly periods are not offered.
+MONTH_ONLY_LIMIT = 0.5
+HISTORY_COLUMNS = {"held_on": "meeting", "period": "period", "agency": "agency", "action": "action",
+                   "tactic": "tactic", "pier": "PIER", "owner_role": "owner", "due_on": "due", "status": "status",
+                   "funding_bid_gbp": "bid, £", "approval_route": "approval"}
+
+
+# --- the action log ---------------------------------------------------------------------
+
+def log_version(path: str) -> str:
+    """Changes whenever the workspace's action log is written ("" when it has none)."""
+    files = [Path(path) / DB_FILE, Path(path) / f"{DB_FILE}-wal"]
+    return ":".join(f"{f.stat().st_mtime_ns}-{f.stat().st_size}" for f in files if f.is_file())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def action_log(path: str) -> ActionLog:
+    """The workspace's action log, opened (and created if needed) once and shared."""
+    return ActionLog.open(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def place_history(path: str, log_version: str, tasking_id: str) -> pd.DataFrame:
+    """What was listed and tasked for one place, newest first, for display (no log: empty)."""
+    if not log_version:
+        return pd.DataFrame(columns=list(HISTORY_COLUMNS.values()))
+    log = action_log(path)
+    frame = log.history(tasking_id)
+    labels = {k: v["label"] for k, v in log.config.statuses.items()}
+    frame["status"] = frame["status"].map(lambda s: labels.get(s, s))
+    frame = frame.iloc[::-1][list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS)
+    return frame.replace({"nan": None, "None": None})
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def meeting_groups(path: str, log_version: str) -> list[str]:
+    """Groups that have met, most recent first (no log: none)."""
+    if not log_version:
+        return []
+    return list(dict.fromkeys(action_log(path).meetings()["group_name"].iloc[::-1]))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _statuses(path: str, log_version: str, period: str, ids: tuple[str, ...]) -> list[str]:
+    review = review_period(period)
+    log = action_log(path)
+    states = log.last_status(list(ids), before=(review.end + pd.Timedelta(days=1)).date())
+    labels = {k: v["label"] for k, v in log.config.statuses.items()}
+    return [status_text(r, review.shifted(-1).label, labels=labels) for r in states.to_dict("records")]
+
+
+# --- review periods -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReviewChoices:
+    """Review periods the data allow: ``periods[every]`` is ``[(period, label)]`` newest first,
+    ``default[every]`` the index of the latest complete one; ``note`` says why weeks are missing."""
+
+    every: tuple[str, ...]
+    periods: dict
+    default: dict
+    note: str = ""
+
+
+@st.cache_data(show_spinner=False)
+def review_choices(path: str, version: str) -> ReviewChoices:
+    """Weeks (from their Monday) and months from the first to the last incident."""
+    table = incidents_with_areas(path, version)
+    local = table["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    first, last = local.min().normalize(), local.max().normalize()
+    month_only = float(table["time_precision"].astype("str").eq("month").mean())
+    every = ("week", "month") if month_only <= MONTH_ONLY_LIMIT else ("month",)
+    note = "" if "week" in every else (f"Weekly review needs dates finer than a month; {month_only:.0%} of the "
+                                       "records have only a month (police.uk), so periods are months.")
+    periods, default = {}, {}
+    for kind in every:  # at most two
+        start = (first - pd.Timedelta(days=first.day_of_week) if kind == "week" else first.replace(day=1))
+        step = pd.DateOffset(weeks=1) if kind == "week" else pd.DateOffset(months=1)
+        starts = pd.date_range(start, last, freq=step)[::-1]
+        ends = [review_period(_label(s, kind)).end for s in starts]
+        periods[kind] = [(_label(s, kind), _title(s, kind) + ("" if e <= last else " (incomplete)"))
+                         for s, e in zip(starts, ends)]
+        default[kind] = next((i for i, e in enumerate(ends) if e <= last), 0)
+    return ReviewChoices(every, periods, default, note)
+
+
+def _label(start: pd.Timestamp, every: str) -> str:
+    return start.strftime("%Y-%m-%d" if every == "week" else "%Y-%m")
+
+
+def _title(start: pd.Timestamp, every: str) -> str:
+    return f"w/b {start:{UK_DATE}}" if every == "week" else start.strftime("%B %Y")
+
+
+# --- the tasking list ---------------------------------------------------------------------
+
+@st.cache_resource(show_spinner="Ranking places…", max_entries=32)
+def tasking_list(path: str, version: str, period: str, band: str, method: str,
+                 categories: tuple[str, ...] | None) -> TaskingList:
+    """The ranked list (ids kept from the last stored list); shared, read-only."""
+    ws = Workspace.open(path)
+    previous = latest_before(ws, period, band, "hotspot")
+    return build_tasking_list(ws, period=period, band=band, method=method, categories=categories,
+                              incidents=incidents_with_areas(path, version), previous=previous)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def review_table(path: str, version: str, period: str, band: str, method: str, categories: tuple[str, ...] | None,
+                 log_version: str) -> pd.DataFrame:
+    """The list for display: rank, place, arrow, now, before, peak band, lead, status, tasking_id."""
+    frame = tasking_list(path, version, period, band, method, categories).frame
+    table = pd.DataFrame({"rank": frame["rank"], "place": frame["place_name"], "trend": frame["arrow"],
+                          "now": frame["count_now"].round(1), "before": frame["count_before"].round(1),
+                          "peak band": frame["peak_band"], "peak": frame["peak_days"] + " " + frame["peak_hours"],
+                          "lead": frame["lead_agency"], "status": frame["status"],
+                          "tasking_id": frame["tasking_id"]})
+    if log_version:
+        table["status"] = _statuses(path, log_version, period, tuple(table["tasking_id"]))
+    return table
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def changes_text(path: str, version: str, period: str, band: str, method: str,
+                 categories: tuple[str, ...] | None) -> str | None:
+    """What changed since the last stored list of the same band and period length (None: none stored)."""
+    previous = latest_before(Workspace.open(path), period, band, "hotspot")
+    if previous is None:
+        return None
+    return what_changed(tasking_list(path, version, period, band, method, categories), previous)
+
+
+@st.cache_data(show_spinner="Profiling the place…", max_entries=64)
+def place_detail(path: str, version: str, period: str, band: str, method: str, categories: tuple[str, ...] | None,
+                 tasking_id: str) -> PlaceProfile:
+    """Hour-of-week grid, category mix and trend of one listed place (see :func:`place_profile`)."""
+    tl = tasking_list(path, version, period, band, method, categories)
+    row = tl.frame[tl.frame["tasking_id"] == tasking_id]
+    ws = Workspace.open(path)
+    base = int(next((c.parameters["baseline_periods"] for c in tl.cards if "baseline_periods" in c.parameters), 12))
+    return place_profile(incidents_with_areas(path, version), row.geometry.iloc[0], period=period, band=band,
+                         baseline_periods=base, bands=ws.time_bands())
+
+
+# --- maps and charts -------------------------------------------------------------------------
+
+def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:
+    return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)] + [alpha]
+
+
+def _wards(path: str, version: str) -> gpd.GeoDataFrame | None:
+    names = sorted(n for n, m in Workspace.open(path).layers().items() if m["kind"] == "ward")
+    return layer(path, version, names[-1]) if names else None
+
+
+def _numbers(frame: pd.DataFrame, text: str, layer_id: str) -> pdk.Layer:
+    return pdk.Layer("TextLayer", frame, id=layer_id, get_position=["lon", "lat"], get_text=text, get_size=15,
+                     get_color=[0, 0, 0, 255], background=True, get_background_color=[255, 255, 255, 220],
+                     background_padding=[3, 1], font_weight="bold", pickable=False)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def review_deck(path: str, version: str, period: str, band: str, method: str, categories: tuple[str, ...] | None,
+                selected: str | None) -> pdk.Deck:
+    """Wards, the listed places filled by trend (▲ vermillion, ► yellow, ▼ blue) and numbered by rank."""
+    frame = tasking_list(path, version, period, band, method, categories).frame
+    shown = gpd.GeoDataFrame(frame[["rank", "tasking_id", "place_name", "arrow", "count_now", "peak_hours"]].assign(
+        fill=[_rgb(TREND_STYLE[a][0], 140) for a in frame["arrow"]],
+        line=[_rgb(TREND_EDGES[TREND_STYLE[a][0]]) for a in frame["arrow"]], count_now=frame["count_now"].round(1)),
+        geometry=frame.geometry, crs=frame.crs).to_crs(4326)
+    layers = []
+    wards = _wards(path, version)
+    if wards is not None:
+        layers.append(boundary_layer(wards))
+    layers.append(pdk.Layer("GeoJsonLayer", shown.__geo_interface__, id="places", stroked=True, filled=True,
+                            get_fill_color="properties.fill", get_line_color="properties.line",
+                            line_width_min_pixels=2, pickable=True))
+    if selected is not None and (shown["tasking_id"] == selected).any():
+        layers.append(pdk.Layer("GeoJsonLayer", shown[shown["tasking_id"] == selected][["geometry"]].__geo_interface__,
+                                id="selected", stroked=True, filled=False, get_line_color=[0, 0, 0, 255],
+                                line_width_min_pixels=5))
+    points = shown.representative_point()
+    labels = pd.DataFrame({"lon": points.x, "lat": points.y, "label": shown["rank"].astype(str)})
+    layers.append(_numbers(labels, "label", "ranks"))
+    bounds = tuple(wards.total_bounds) if wards is not None else tuple(frame.total_bounds)
+    return deck(layers, bounds, tooltip="{rank}. {place_name}: {count_now} now {arrow}, peak {peak_hours}")
+
+
+def heat_grid(counts: pd.DataFrame) -> alt.Chart:
+    """A 7 x 24 hour-of-week grid (Monday at the top), viridis, in incidents."""
+    long = counts.rename_axis(index="day", columns="hour").stack().rename("incidents").reset_index()
+    long["day"] = long["day"].str[:3]
+    return alt.Chart(long).mark_rect().encode(
+        x=alt.X("hour:O", title="hour of day (local time)", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("day:O", sort=[d[:3] for d in DAY_NAMES], title=None),
+        color=alt.Color("incidents:Q", scale=alt.Scale(scheme="viridis"), title="incidents"),
+        tooltip=["day", "hour", alt.Tooltip("incidents:Q", format=".1f")]).properties(height=210)
+
+
+def trend_line(trend: pd.DataFrame, every: str) -> alt.Chart:
+    """Incidents per period over the baseline, the review period marked."""
+    data = trend.assign(now=[False] * (len(trend) - 1) + [True])
+    base = alt.Chart(data).encode(x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=-45)),
+                                  y=alt.Y("incidents:Q", title=f"incidents per {every}"))
+    return (base.mark_line(color=CATEGORICAL[0]) + base.mark_point(filled=True, size=60).encode(
+        color=alt.Color("now:N", scale=alt.Scale(domain=[False, True], range=[CATEGORICAL[0], CATEGORICAL[5]]),
+                        legend=None), tooltip=["period", alt.Tooltip("incidents:Q", format=".1f")])
+            ).properties(height=170)
+
+
+# --- the patrol plan ---------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False)
+def patrol_areas(path: str, version: str) -> dict[str, dict[str, str]]:
+    """``{layer: {code: name}}`` of the ward and zone layers, names sorted."""
+    ws = Workspace.open(path)
+    out = {}
+    for name, meta in sorted(ws.layers().items()):
+        if meta["kind"] in ("ward", "zone"):
+            frame = layer(path, version, name)
+            names = frame["name"] if "name" in frame else frame["code"]
+            out[name] = dict(sorted(zip(frame["code"].astype(str), names.astype(str)), key=lambda kv: kv[1]))
+    return out
+
+
+@st.cache_data(show_spinner="Planning the patrol…", max_entries=64)
+def patrol(path: str, version: str, area_layer: str, area_code: str, days: tuple[int, ...], start_hour: int,
+           end_hour: int, weeks: int) -> PatrolPlan:
+    """The patrol plan of one area and shift (see :func:`patrol_plan`)."""
+    ws = Workspace.open(path)
+    return patrol_plan(incidents_with_areas(path, version), area_code=area_code, area_layer=area_layer, days=days,
+                       start_hour=start_hour, end_hour=end_hour, weeks=weeks,
+                       area_name=patrol_areas(path, version)[area_layer].get(area_code), bands=ws.time_bands())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def patrol_pdf(path: str, version: str, area_layer: str, area_code: str, days: tuple[int, ...], start_hour: int,
+               end_hour: int, weeks: int) -> bytes:
+    """The printable one-page plan (PDF)."""
+    plan = patrol(path, version, area_layer, area_code, days, start_hour, end_hour, weeks)
+    marking = _marking(Workspace.open(path))
+    return patrol_plan_pdf(plan, outline=_outline(path, version, area_layer, area_code), marking=marking)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def patrol_deck(path: str, version: str, area_layer: str, area_code: str, days: tuple[int, ...], start_hour: int,
+                end_hour: int, weeks: int) -> pdk.Deck:
+    """The area outline and the places as numbered blue circles."""
+    plan = patrol(path, version, area_layer, area_code, days, start_hour, end_hour, weeks)
+    frame = layer(path, version, area_layer)
+    area = frame[frame["code"].astype(str) == area_code]
+    places = plan.frame.assign(lon=plan.frame["longitude"], lat=plan.frame["latitude"],
+                               label=plan.frame["order"].astype(str), incidents=plan.frame["incidents"].round(1))
+    layers = [boundary_layer(area, layer_id="area"),
+              pdk.Layer("ScatterplotLayer", places, id="places", get_position=["lon", "lat"], get_radius=45,
+                        radius_min_pixels=9, get_fill_color=_rgb(CATEGORICAL[0], 230), pickable=True),
+              _numbers(places, "label", "order")]
+    return deck(layers, tuple(area.total_bounds),
+                tooltip="{order}. {place_name}: {best_hours} ({best_days}); {incidents} incidents")
+
+
+def _outline(path: str, version: str, area_layer: str, area_code: str):
+    frame = layer(path, version, area_layer)
+    return frame.loc[frame["code"].astype(str) == area_code].geometry.union_all()
+
+
+def _marking(ws: Workspace) -> str:
+    return DisclosureRules.load(ws.config_path("tasking.toml"), taxonomy=ws.taxonomy()).marking
+
+
+def default_meeting_day(period: str) -> dt.date:
+    """The day after the review period ends, or today if that is still to come."""
+    return min((review_period(period).end + pd.Timedelta(days=1)).date(), dt.date.today())

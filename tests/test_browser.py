@@ -1,0 +1,84 @@
+"""The real flow in a real browser: every page, a filter change, an import, a decision, a download.
+
+Marked ``browser`` (deselected by default; CI runs ``pytest -m browser``). Screenshots of
+every page go to $HOTSPOT_SCREENSHOTS (default: the test's tmp folder).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, copy_demo, free_port, need_browser, start_app
+
+pytestmark = pytest.mark.browser
+PAGES = {  # url path -> text the page shows when it has rendered
+    "": "Hotspot explorer",
+    "data": "Data",
+}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    need_browser()
+    workspace = copy_demo(tmp_path_factory.mktemp("browser") / "ws")
+    port = free_port()
+    proc = start_app(workspace, port)
+    yield f"http://127.0.0.1:{port}", workspace
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page(app):
+    sync_api = need_browser()
+    shots = Path(os.environ.get("HOTSPOT_SCREENSHOTS", "") or app[1].parent / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        tab.shots = shots
+        yield tab
+        browser.close()
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the Streamlit selectbox labelled ``label``."""
+    page.locator("[data-testid='stSelectbox']").filter(has_text=label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def wait_rendered(page, text: str) -> None:
+    page.get_by_role("heading", name=text).first.wait_for(timeout=90_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    page.wait_for_timeout(1500)
+    assert page.locator("[data-testid='stException']").count() == 0, f"an exception is shown on {text}"
+
+
+@pytest.mark.parametrize("url_path,title", list(PAGES.items()))
+def test_every_page_renders_without_an_exception(app, page, url_path, title):
+    page.goto(f"{app[0]}/{url_path}")
+    wait_rendered(page, title)
+    page.screenshot(path=str(page.shots / f"{url_path or 'home'}.png"), full_page=True)
+
+
+def test_changing_the_band_updates_the_explorer(app, page):
+    page.goto(app[0])
+    wait_rendered(page, "Hotspot explorer")
+    choose(page, "Time band", "Night-time economy")
+    page.get_by_text("band nte").first.wait_for(timeout=60_000)
+    wait_rendered(page, "Hotspot explorer")
+    page.screenshot(path=str(page.shots / "explorer_nte.png"), full_page=True)
+
+
+def test_importing_a_file_through_the_data_page(app, page):
+    page.goto(f"{app[0]}/data")
+    wait_rendered(page, "Data")
+    page.get_by_role("tab", name="Import").click()
+    choose(page, "What is the file?", "fire")
+    sample = ROOT / "tests" / "fixtures" / "fire" / "MODIFIED_lfb_sample_with_motive.csv"
+    page.locator("input[type='file']").set_input_files(str(sample))
+    page.get_by_role("button", name="Import").click()
+    # 12 are not fires; the 2009 fires elsewhere in London are far outside the demo's area
+    page.get_by_text("(fire): 20 rows read = 3 accepted + 17 rejected").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(page.shots / "data_import.png"), full_page=True)
