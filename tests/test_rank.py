@@ -24,9 +24,13 @@ from hotspot_tasking.geo.schema import INCIDENT_COLUMNS, LOCAL_TZ
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.tasking.actionlog import ActionLog
 from hotspot_tasking.tasking.errors import TaskingError
-from hotspot_tasking.tasking.explain import explain, peak_times
-from hotspot_tasking.tasking.rank import RankingConfig, build_tasking_list, review_period, status_text
+from hotspot_tasking.tasking.explain import explain
+from hotspot_tasking.tasking.periods import review_period
+from hotspot_tasking.tasking.profile import peak_times
+from hotspot_tasking.tasking.rank import build_tasking_list
+from hotspot_tasking.tasking.ranking_config import RankingConfig
 from hotspot_tasking.tasking.schema import TASKING_COLUMNS, TaskingList
+from hotspot_tasking.tasking.status import status_text
 from hotspot_tasking.tasking.store import latest_before, load_tasking_list, outline_of, save_tasking_list, stored_lists
 from hotspot_tasking.tasking.tactics import TacticMenu, describe
 

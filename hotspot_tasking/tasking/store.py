@@ -28,7 +28,8 @@ from ..geo.schema import BNG_EPSG
 from ..geo.workspace import Workspace
 from ..hotspots.card import MethodCard
 from .errors import TaskingError
-from .rank import CARD, review_period
+from .periods import review_period
+from .rank import CARD
 from .schema import CANDIDATE_KINDS, TASKING_COLUMNS, TaskingList
 
 PREFIX = "tasking-"

@@ -1,0 +1,351 @@
+"""What a place on a tasking list is like (:func:`profiles`): its name, ward and LSOA,
+dominant categories, sensitive share, repeat locations and busiest map point, peak band,
+days and hours (:func:`peak_times`), lead agency and suggested tactics.
+
+The rules, over the place's incidents in the review period (:class:`Members`), each
+weighted by its band weight; ties always go to the alphabetically first value:
+
+- ``place_name`` (hotspots): the commonest ``location_text`` of its non-sensitive incidents,
+  "On or near " removed, then in brackets the wards holding at least
+  :data:`WARD_NAME_SHARE` (20%) of its incidents, at most two, most first:
+  "Brixton Road (Coldharbour)" (after " – " when the text ends in brackets of its own); the
+  wards alone when no text is known. Texts found in more than :data:`GENERIC_WARD_SHARE`
+  (15%, and at least 4) of the wards with incidents are generic (police.uk's "On or near
+  Supermarket", "Petrol Station", "Nightclub") and are used only when the place has no
+  other text.
+- ``ward_code``/``lsoa_code``: the ward and LSOA holding most of its incidents (an area's
+  own code for a ward or LSOA).
+- ``dominant_categories``: the top :data:`TOP_CATEGORIES` (3) categories with their share
+  of the place's incidents, "Violence and sexual offences 46%, Public order 18%"; a
+  sensitive category is named only with at least ``disclosure_min_count`` incidents there.
+- ``repeat_locations``: distinct map points with at least ``repeat_min_incidents``.
+- ``peak_band``: the band (``time_bands.toml``) with the highest share of the place's timed
+  incidents per hour it runs in a week, as :mod:`hotspot_tasking.hotspots.clusters` does
+  for clusters (ties: the larger share, then file order); "no time of day" without timed
+  records.
+- ``peak_hours``: the shortest run of whole local hours (wrapping midnight) holding at least
+  ``peak_cover`` (50%) of the timed incidents, written start to end ("21:00-04:00": 21:00
+  up to 04:00); ties: the run with more incidents, then the earliest start; "all day" when
+  only 24 hours will do.
+- ``peak_days``: the fewest days holding at least ``peak_cover`` of them, in week order
+  ("Fri, Sat"); when the peak hours pass midnight, the hours after it count for the day
+  before (Saturday 02:00 is Friday night, as in the time bands); ties: Monday first.
+- ``peak_share``: the share of the timed incidents on the peak days within the peak hours.
+- ``lead_agency``: the commonest ``lead_agency`` (from the taxonomy) of its incidents in
+  its dominant category; ``tactics`` from :class:`~.tactics.TacticMenu` for that category,
+  its leading subcategory and the list's band (the place's peak band on an all-times list).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..geo.aoristic import band_weights, hour_of_week_by
+from ..geo.timebands import DAY_NAMES, NO_TIME_OF_DAY, TimeBands
+from ..hotspots.bands import ALL_TIMES
+from .ranking_config import RankingConfig
+from .tactics import TacticMenu, describe
+
+#: Hours text meaning the whole day (no contiguous peak shorter than 24 hours).
+ALL_DAY = "all day"
+#: Categories named in ``dominant_categories``.
+TOP_CATEGORIES = 3
+#: Share of a hotspot's incidents a ward needs to be named in its place name (at most two are).
+WARD_NAME_SHARE = 0.2
+#: A location text in more than this share of the wards with incidents (and at least 4) is generic.
+GENERIC_WARD_SHARE = 0.15
+_PREFIX = r"(?i)^\s*on or near\s+"
+_TIME_COLUMNS = ["occurred_from", "occurred_to", "time_precision"]
+#: Columns of :func:`profiles`.
+PROFILE_COLUMNS = ("place_name", "ward_code", "ward_name", "lsoa_code", "dominant_categories", "sensitive_share",
+                   "repeat_locations", "peak_band", "peak_days", "peak_hours", "peak_share", "lead_agency",
+                   "tactics", "busiest_longitude", "busiest_latitude", "order")
+
+
+@dataclass(frozen=True)
+class Members:
+    """The review period's incidents of each place: (place, incident) pairs.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The incidents (positional rows): ``category``, ``subcategory``, ``sensitive``,
+        ``location_text``, ``lead_agency``, ``longitude``, ``latitude``, the time columns and,
+        when loaded, ``ward_code`` and ``lsoa_code``. Not modified.
+    rows, cand : numpy.ndarray of int
+        Per pair: the incident's row and the place (0..n-1).
+    weight, harm : numpy.ndarray of float
+        Per pair: band weight, and band weight x harm weight.
+    inverse : numpy.ndarray of int
+        Per row of ``frame``: its distinct map point.
+    points : (numpy.ndarray, numpy.ndarray)
+        Easting and northing of the distinct map points (metres).
+    kind : str
+        hotspot, ward, lsoa or zone.
+    codes : list of str
+        Per place: its area code ("" for hotspots).
+    """
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    cand: np.ndarray
+    weight: np.ndarray
+    harm: np.ndarray
+    inverse: np.ndarray
+    points: tuple[np.ndarray, np.ndarray]
+    kind: str
+    codes: list[str]
+
+    def column(self, name: str) -> np.ndarray:
+        """Per pair, a column's values as objects ("" where missing)."""
+        if name not in self.frame.columns:
+            return np.full(len(self.rows), "", dtype=object)
+        values = self.frame[name].to_numpy(dtype=object)[self.rows]
+        return np.where(pd.isna(values), "", values)
+
+
+def profiles(members: Members, n: int, *, bands: TimeBands, band: str, config: RankingConfig,
+             menu: TacticMenu, ward_names: Mapping[str, str]) -> pd.DataFrame:
+    """What each place is like in the review period (see the module notes for every rule).
+
+    Parameters
+    ----------
+    members : Members
+    n : int
+        Places (``members.cand`` runs 0..n-1).
+    bands : TimeBands
+    band : str
+        The list's band or ``"all"``.
+    config : RankingConfig
+        ``repeat_min_incidents``, ``peak_cover``, ``disclosure_min_count``.
+    menu : TacticMenu
+    ward_names : mapping
+        Ward code -> name (the latest ward layer).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n`` rows, columns :data:`PROFILE_COLUMNS`; ``busiest_longitude/latitude``: the
+        busiest map point (ties: lowest easting, then northing); ``order``: 0 for the place
+        with the most incidents (ties: more harm, then its busiest point's easting, northing).
+    """
+    m, cand, w = members, members.cand, members.weight
+    out = pd.DataFrame(index=range(n))
+    total = np.bincount(cand, weights=w, minlength=n)
+    sensitive = m.column("sensitive").astype(bool)
+    out["sensitive_share"] = np.where(total > 0, np.bincount(cand, weights=w * sensitive, minlength=n) / total, 0.0)
+    out = out.join(_points(m, n, config.repeat_min_incidents))
+    harm = np.bincount(cand, weights=m.harm, minlength=n)
+    out["order"] = np.argsort(np.lexsort((out["busiest_northing"], out["busiest_easting"], -harm, -total)),
+                              kind="stable")
+    categories = _top(cand, m.column("category"), w, TOP_CATEGORIES, sensitive=sensitive,
+                      min_sensitive=config.disclosure_min_count)
+    out["dominant_categories"] = _shares(categories, total, n)
+    lead = categories.drop_duplicates("c").set_index("c")["v"].reindex(range(n), fill_value="")
+    in_lead = m.column("category") == lead.to_numpy(dtype=object)[cand]
+    agency = _top(cand[in_lead], m.column("lead_agency")[in_lead], w[in_lead], 1, skip_empty=True)
+    out["lead_agency"] = _first(agency, n)
+    sub = _top(cand[in_lead], m.column("subcategory")[in_lead], w[in_lead], 1)
+    out = out.join(_peaks(m, n, bands, config.peak_cover))
+    subs = _first(sub, n)
+    out["tactics"] = [describe(menu.suggest(c, subcategory=s, band=band if band != ALL_TIMES else p))
+                      for c, s, p in zip(lead, subs, out["peak_band"])]  # one step per place
+    out = out.join(_where(m, n, total, sensitive, ward_names))
+    return out[list(PROFILE_COLUMNS)]
+
+
+def _top(cand: np.ndarray, values: np.ndarray, weight: np.ndarray, k: int, *, skip_empty: bool = False,
+         sensitive: np.ndarray | None = None, min_sensitive: float = 0.0) -> pd.DataFrame:
+    """Per place, its ``k`` values with the most weight (``c, v, w``; ties: alphabetical)."""
+    frame = pd.DataFrame({"c": cand, "v": values.astype(str), "w": weight,
+                          "s": np.zeros(len(cand), bool) if sensitive is None else sensitive})
+    if skip_empty:
+        frame = frame[frame["v"] != ""]
+    sums = frame.groupby(["c", "v"], sort=False).agg(w=("w", "sum"), s=("s", "max")).reset_index()
+    sums = sums[(sums["w"] > 0) & ~(sums["s"] & (sums["w"] < min_sensitive))]
+    sums = sums.sort_values(["c", "w", "v"], ascending=[True, False, True], kind="stable")
+    return sums.groupby("c", sort=False).head(k)
+
+
+def _first(top: pd.DataFrame, n: int) -> pd.Series:
+    return top.drop_duplicates("c").set_index("c")["v"].reindex(range(n), fill_value="").astype(object)
+
+
+def _shares(top: pd.DataFrame, total: np.ndarray, n: int) -> list[str]:
+    share = top["w"].to_numpy() / np.maximum(total[top["c"].to_numpy()], 1e-300)
+    text = top.assign(t=[f"{v} {s:.0%}" for v, s in zip(top["v"], share)])
+    joined = text.groupby("c", sort=False)["t"].agg(", ".join)
+    return joined.reindex(range(n), fill_value="").tolist()
+
+
+def _points(m: Members, n: int, k: float) -> pd.DataFrame:
+    """Repeat locations and the busiest map point per place."""
+    ux, uy = m.points
+    point = m.inverse[m.rows]
+    key = m.cand.astype(np.int64) * len(ux) + point
+    uniq, inv = np.unique(key, return_inverse=True)
+    sums = np.bincount(inv.ravel(), weights=m.weight)
+    c, p = uniq // len(ux), uniq % len(ux)
+    repeats = np.bincount(c[sums >= k - 1e-9], minlength=n)
+    order = np.lexsort((uy[p], ux[p], -np.round(sums, 9), c))
+    first = order[np.r_[True, c[order][1:] != c[order][:-1]]] if len(order) else order
+    lon = pd.Series(m.frame["longitude"].to_numpy(float)).groupby(m.inverse).first()
+    lat = pd.Series(m.frame["latitude"].to_numpy(float)).groupby(m.inverse).first()
+    out = pd.DataFrame({"repeat_locations": repeats, "busiest_easting": np.nan, "busiest_northing": np.nan,
+                        "busiest_longitude": np.nan, "busiest_latitude": np.nan}, index=range(n))
+    at = c[first]
+    out.loc[at, "busiest_easting"], out.loc[at, "busiest_northing"] = ux[p[first]], uy[p[first]]
+    out.loc[at, "busiest_longitude"] = lon.reindex(p[first]).to_numpy()
+    out.loc[at, "busiest_latitude"] = lat.reindex(p[first]).to_numpy()
+    return out
+
+
+def _where(m: Members, n: int, total: np.ndarray, sensitive: np.ndarray,
+           ward_names: Mapping[str, str]) -> pd.DataFrame:
+    """Place name, ward and LSOA per place."""
+    wards = _top(m.cand, m.column("ward_code"), m.weight, 2, skip_empty=True)
+    lsoa = _first(_top(m.cand, m.column("lsoa_code"), m.weight, 1, skip_empty=True), n)
+    ward_code = _first(wards, n)
+    if m.kind == "ward":
+        ward_code = pd.Series(m.codes, dtype=object)
+    if m.kind == "lsoa":
+        lsoa = pd.Series(m.codes, dtype=object)
+    out = pd.DataFrame({"ward_code": ward_code.to_numpy(), "lsoa_code": lsoa.to_numpy()}, index=range(n))
+    out["ward_name"] = [ward_names.get(c, "") for c in out["ward_code"]]
+    texts = _texts(m.frame)
+    text = texts.to_numpy(dtype=object)[m.rows]
+    plain = ~sensitive & ~np.isin(text, _generic(texts, m.frame))
+    street = _first(_top(m.cand[plain], text[plain], m.weight[plain], 1, skip_empty=True), n)
+    generic = _first(_top(m.cand[~sensitive], text[~sensitive], m.weight[~sensitive], 1, skip_empty=True), n)
+    street = street.where(street != "", generic)
+    shares = wards["w"].to_numpy() / np.maximum(total[wards["c"].to_numpy()], 1e-300)
+    named = wards[shares >= WARD_NAME_SHARE].assign(name=lambda f: [ward_names.get(c, c) for c in f["v"]])
+    ward_text = named.groupby("c", sort=False)["name"].agg(", ".join).reindex(range(n), fill_value="")
+    out["place_name"] = [_place_name(s, w) for s, w in zip(street, ward_text)]
+    return out
+
+
+def _place_name(street: str, wards: str) -> str:
+    """``"Brixton Road (Coldharbour)"``; ``"Waterloo (station) – Bishop's"``; either alone."""
+    if street and wards:
+        return f"{street} – {wards}" if street.endswith(")") else f"{street} ({wards})"
+    return street or wards or "Unnamed place"
+
+
+def _texts(frame: pd.DataFrame) -> pd.Series:
+    """Location texts without police.uk's "On or near " ("" where missing)."""
+    if "location_text" not in frame.columns:
+        return pd.Series("", index=range(len(frame)), dtype=object)
+    text = frame["location_text"].astype("str").fillna("").str.replace(_PREFIX, "", regex=True).str.strip()
+    return text.reset_index(drop=True)
+
+
+def _generic(texts: pd.Series, frame: pd.DataFrame) -> list[str]:
+    """Texts found in more than GENERIC_WARD_SHARE of the wards with incidents (at least 4)."""
+    if "ward_code" not in frame.columns:
+        return []
+    wards = pd.DataFrame({"t": texts.to_numpy(dtype=object), "w": frame["ward_code"].astype("str").to_numpy()})
+    wards = wards[(wards["t"] != "") & (wards["w"] != "")]
+    spread = wards.groupby("t")["w"].nunique()
+    limit = max(4, GENERIC_WARD_SHARE * wards["w"].nunique())
+    return spread.index[spread > limit].tolist()
+
+
+def _peaks(m: Members, n: int, bands: TimeBands, cover: float) -> pd.DataFrame:
+    """Peak band, days, hours and the share in them, per place."""
+    out = pd.DataFrame({"peak_band": NO_TIME_OF_DAY, "peak_days": "", "peak_hours": "", "peak_share": np.nan},
+                       index=range(n))
+    if not len(m.rows):
+        return out
+    uniq, back = np.unique(m.rows, return_inverse=True)
+    sub = m.frame.iloc[uniq][_TIME_COLUMNS].reset_index(drop=True)
+    names = list(bands.names())
+    shares = np.zeros((n, len(names)))
+    timed = None
+    for j, name in enumerate(names):  # one step per band
+        bw = band_weights(sub, name, bands=bands).to_numpy()[back.ravel()]
+        if timed is None:
+            timed = np.bincount(m.cand, weights=m.weight * np.isfinite(bw), minlength=n)
+        shares[:, j] = np.bincount(m.cand, weights=m.weight * np.nan_to_num(bw), minlength=n)
+    has = timed > 0
+    shares[has] /= timed[has, None]
+    hours = np.array([_band_hours(bands.band(b)) for b in names])
+    rate = shares / hours
+    near = np.isclose(rate, rate.max(axis=1, keepdims=True), rtol=1e-9, atol=0.0)
+    pick = np.argmax(np.where(near, shares, -1.0), axis=1)
+    out.loc[has, "peak_band"] = np.asarray(names, dtype=object)[pick[has]]
+    pairs = m.frame.iloc[m.rows][_TIME_COLUMNS].reset_index(drop=True).assign(_place=m.cand)
+    long = hour_of_week_by(pairs, "_place", weights=pd.Series(m.weight))
+    groups = np.unique(m.cand)
+    cells = long["count"].to_numpy().reshape(len(groups), 169)[:, :168].reshape(len(groups), 7, 24)
+    found = [peak_times(cells[g], cover=cover) for g in range(len(groups))]  # one step per place
+    if found:
+        days, hours_text, share = zip(*found)
+        out.loc[groups, "peak_days"], out.loc[groups, "peak_hours"] = list(days), list(hours_text)
+        out.loc[groups, "peak_share"] = np.asarray(share, dtype=float)
+    return out
+
+
+def peak_times(cells: np.ndarray, *, cover: float = 0.5) -> tuple[str, str, float]:
+    """Peak days, peak hours and the share in both, from a 7 x 24 hour-of-week profile.
+
+    Parameters
+    ----------
+    cells : numpy.ndarray
+        7 x 24: Monday..Sunday x local hour 0-23, counts or weights.
+    cover : float, default=0.5
+        Share (0-1] the days, and the hours, must each hold.
+
+    Returns
+    -------
+    (str, str, float)
+        ``("Fri, Sat", "21:00-04:00", 0.7)``; ``("", "", nan)`` for an empty profile.
+
+    Friday 22:00 (4), Saturday 01:00 (3, Friday night), Tuesday noon (3):
+
+    >>> cells = np.zeros((7, 24)); cells[4, 22] = 4; cells[5, 1] = 3; cells[1, 12] = 3
+    >>> peak_times(cells)
+    ('Fri', '22:00-02:00', 0.7)
+    """
+    cells = np.asarray(cells, dtype=float)
+    total = cells.sum()
+    if not total > 0:
+        return "", "", float("nan")
+    need = cover * total - 1e-9 * total
+    by_hour = cells.sum(axis=0)
+    window = np.zeros(24)
+    for length in range(1, 25):  # the shortest run of hours first
+        window = window + np.roll(by_hour, -(length - 1))
+        best = np.round(window, 9)
+        if best.max() >= need:
+            start = int(np.argmax(best))
+            break
+    end = start + length
+    in_window = np.zeros(24, bool)
+    in_window[np.arange(start, end) % 24] = True
+    after_midnight = np.zeros(24, bool)
+    if end > 24:
+        after_midnight[: end - 24] = True
+    # the hours after midnight of a run that passes it belong to the day before
+    night = np.where(after_midnight, np.roll(cells, -1, axis=0), cells)
+    by_day = night.sum(axis=1)
+    chosen, held = [], 0.0
+    for d in np.argsort(-np.round(by_day, 9), kind="stable"):
+        chosen.append(int(d))
+        held += by_day[d]
+        if held >= need:
+            break
+    chosen.sort()
+    share = float(night[chosen][:, in_window].sum() / total)
+    hours_text = ALL_DAY if length == 24 else f"{start:02d}:00-{end % 24:02d}:00"
+    return ", ".join(DAY_NAMES[d][:3] for d in chosen), hours_text, share
+
+
+def _band_hours(band) -> float:
+    """Hours a band runs in a week."""
+    minutes = (band.end_minute - band.start_minute) % 1440 or 1440
+    return len(band.days) * minutes / 60.0

@@ -1,0 +1,200 @@
+"""The incidents a tasking list is built from: the review period and its baseline periods.
+
+:func:`select_review_incidents` keeps the incidents matching the filters from the first
+baseline period to the end of the review period, with each one's period position and
+its band weight (aoristic share of the band; 0 for records without a time of day in an
+hour band), as a :class:`ReviewSelection`. :func:`selection_caveats` says in words what
+was left out and why (untimed records, month-only records in weekly periods, a short
+baseline, simulated data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..geo.aoristic import band_weights
+from ..geo.coords import distinct_points
+from ..geo.schema import LOCAL_TZ
+from ..geo.select import select_incidents
+from ..geo.timebands import TimeBands
+from ..hotspots.bands import ALL_TIMES
+from .errors import TaskingError
+from .periods import ReviewPeriod
+from .profile import Members
+
+if TYPE_CHECKING:
+    from .candidates import CandidatePlaces
+
+
+@dataclass
+class ReviewSelection:
+    """The incidents of the baseline and review periods, with their period and band weight.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The rows used (positional), with the incident table's columns.
+    pos : numpy.ndarray of int
+        Per row, its period position 0..periods-1 (periods-1 = the review period).
+    weight : numpy.ndarray of float
+        Per row, its band weight (1 for all times).
+    harm : numpy.ndarray of float
+        Per row, band weight x ``harm_weight``.
+    periods : int
+        Baseline periods used + 1.
+    labels : list of str
+        Per period position, its review-period label.
+    totals : numpy.ndarray of float
+        Band weight per period over the whole selection.
+    untimed : (int, int)
+        Records without a time of day left out of the band: (review period, baseline).
+    unplaced : int
+        Month-only records that fit no week.
+    data_start : pandas.Timestamp
+        The first matching incident's start (naive local time).
+    sources : list of str
+        Sources of the review period's incidents.
+    inverse : numpy.ndarray of int
+        Per row, its distinct map point.
+    points : (numpy.ndarray, numpy.ndarray)
+        Easting and northing of the distinct map points (metres).
+    """
+
+    frame: pd.DataFrame
+    pos: np.ndarray
+    weight: np.ndarray
+    harm: np.ndarray
+    periods: int
+    labels: list[str]
+    totals: np.ndarray
+    untimed: tuple[int, int]
+    unplaced: int
+    data_start: pd.Timestamp
+    sources: list[str]
+    inverse: np.ndarray = field(default=None)
+    points: tuple[np.ndarray, np.ndarray] = field(default=None)
+
+    def per_period(self, places: CandidatePlaces) -> tuple[np.ndarray, np.ndarray]:
+        """``(count, harm)`` arrays of places x periods."""
+        n = len(places.keys) * self.periods
+        slot = places.cand * self.periods + self.pos[places.row]
+        counts = np.bincount(slot, weights=self.weight[places.row], minlength=n).reshape(-1, self.periods)
+        harms = np.bincount(slot, weights=self.harm[places.row], minlength=n).reshape(-1, self.periods)
+        return counts, harms
+
+    def now(self, places: CandidatePlaces) -> Members:
+        """The review period's (place, incident) pairs with weight, for :func:`.profile.profiles`."""
+        on = (self.pos[places.row] == self.periods - 1) & (self.weight[places.row] > 0)
+        rows, cand = places.row[on], places.cand[on]
+        return Members(self.frame, rows, cand, self.weight[rows], self.harm[rows], self.inverse, self.points,
+                       places.kind, places.keys)
+
+
+def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: int, band: str, bands: TimeBands,
+                            categories: Sequence[str] | None, groups: Sequence[str] | None,
+                            sources: Sequence[str] | None) -> ReviewSelection:
+    """The incidents of ``review`` and the ``n_base`` periods before it that match the filters.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Incidents (``occurred_from``, ``time_precision``, ``easting``, ``northing``,
+        ``harm_weight``, ``source`` and the filter columns). Not modified.
+    review : ReviewPeriod
+    n_base : int
+        Baseline periods wanted (fewer are used when the data start later).
+    band : str
+        A band of ``bands``, or ``"all"``.
+    bands : TimeBands
+    categories, groups, sources : sequence of str or None
+        Only these incidents (None: all).
+
+    Returns
+    -------
+    ReviewSelection
+
+    Raises
+    ------
+    TaskingError
+        No incidents match the filters, the data start after the review period, or no
+        incidents match in it.
+    """
+    chosen = select_incidents(table, sources=sources, categories=categories, groups=groups).to_numpy(copy=True)
+    start = table["occurred_from"]
+    if not chosen.any():
+        raise TaskingError("no incidents match the categories, groups or sources given; widen them.")
+    data_start = start[chosen].min().tz_convert(LOCAL_TZ).tz_localize(None)
+    first = review.shifted(-n_base).start.tz_localize(LOCAL_TZ)
+    last = (review.end + pd.Timedelta(days=1)).tz_localize(LOCAL_TZ)
+    chosen &= ((start >= first) & (start < last)).to_numpy()
+    frame = table.loc[chosen]
+    local = frame["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    pos = review.index(local) + n_base
+    unplaced = 0
+    if review.every == "week":
+        vague = frame["time_precision"].astype("str").eq("month").to_numpy()
+        unplaced = int(vague.sum())
+        pos[vague] = -1
+    offset = max(0, int(review.index(pd.Series([data_start]))[0]) + n_base)
+    if offset > n_base:
+        raise TaskingError(f"the data start on {data_start:%d/%m/%Y}, after the period {review.label}; "
+                           "choose a later period.")
+    periods = n_base - offset + 1
+    pos = pos - offset
+    used = pos >= 0
+    if not (pos == periods - 1).any():
+        raise TaskingError(f"no incidents match in {review.label} ({review.start:%d/%m/%Y} to "
+                           f"{review.end:%d/%m/%Y}); choose a period with data or widen the filters.")
+    frame, pos = frame.iloc[np.flatnonzero(used)], pos[used]
+    if band == ALL_TIMES:
+        weight, untimed = np.ones(len(frame)), np.zeros(len(frame), bool)
+    else:
+        raw = band_weights(frame, band, bands=bands).to_numpy()
+        untimed = np.isnan(raw)
+        weight = np.nan_to_num(raw)
+    harm = weight * frame["harm_weight"].to_numpy(dtype=float, na_value=1.0)
+    now = pos == periods - 1
+    labels = [review.shifted(k - periods + 1).label for k in range(periods)]
+    inverse, ux, uy = distinct_points(frame["easting"].to_numpy(float), frame["northing"].to_numpy(float))
+    return ReviewSelection(frame, pos, weight, harm, periods, labels,
+                           np.bincount(pos, weights=weight, minlength=periods),
+                           (int((untimed & now).sum()), int((untimed & ~now).sum())), unplaced, data_start,
+                           sorted(frame.loc[now, "source"].astype("str").unique()), inverse, (ux, uy))
+
+
+def selection_caveats(sel: ReviewSelection, review: ReviewPeriod, band_label: str, n_base: int) -> list[str]:
+    """What the selection left out or should be read with, in words (possibly none).
+
+    Parameters
+    ----------
+    sel : ReviewSelection
+    review : ReviewPeriod
+    band_label : str
+        The band's label, e.g. ``"Night-time economy"`` or ``"All times"``.
+    n_base : int
+        Baseline periods asked for.
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    now, before = sel.untimed
+    if now or before:
+        out.append(f"{now:,} incidents in {review.describe()} (and {before:,} in the baseline) have no time of day "
+                   f"(day- or month-only dates) and are left out of the '{band_label}' band; they count under all "
+                   "times.")
+    if sel.unplaced:
+        out.append(f"{sel.unplaced:,} month-only records (e.g. police.uk) cannot be placed in a week and are left "
+                   "out; use monthly periods to include them.")
+    if sel.periods - 1 < n_base:
+        out.append(f"The baseline has {sel.periods - 1} {review.every}s, not {n_base}: the data start on "
+                   f"{sel.data_start:%d/%m/%Y}.")
+    simulated = [s for s in sel.sources if "simulated" in s]
+    if simulated:
+        out.append(f"Includes simulated data ({', '.join(simulated)}): for demonstration, not for operational use.")
+    return out
