@@ -12,6 +12,8 @@ st.set_page_config(page_title="Hotspot tasking", page_icon=":material/location_o
 
 pages = [
     st.Page("app_pages/explorer.py", title="Hotspot explorer", icon=":material/local_fire_department:", default=True),
+    st.Page("app_pages/area_comparison.py", title="Area comparison", icon=":material/compare_arrows:"),
+    st.Page("app_pages/exports.py", title="Exports", icon=":material/download:"),
     st.Page("app_pages/data.py", title="Data", icon=":material/dataset:"),
 ]
 navigation = st.navigation(pages)

@@ -14,6 +14,8 @@ from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, copy_demo, free_port, need_br
 pytestmark = pytest.mark.browser
 PAGES = {  # url path -> text the page shows when it has rendered
     "": "Hotspot explorer",
+    "area_comparison": "Area comparison",
+    "exports": "Exports",
     "data": "Data",
 }
 

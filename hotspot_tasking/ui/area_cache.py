@@ -31,7 +31,7 @@ def comparable_layers(path: str, version: str) -> dict[str, str]:
     layers = Workspace.open(path).layers()
     order = sorted(layers, key=lambda n: (["ward", "zone", "lsoa"].index(layers[n]["kind"])
                                           if layers[n]["kind"] in _KIND_LABELS else 9, n))
-    return {n: f"{_KIND_LABELS.get(layers[n]['kind'], layers[n]['kind'])}: {n.replace('_', ' ')} "
+    return {n: f"{_KIND_LABELS.get(layers[n]['kind'], layers[n]['kind'])} · {n.replace('_', ' ')} "
                f"({layers[n].get('features', '?')})" for n in order}
 
 
@@ -87,31 +87,36 @@ def comparison_table(comparison: AreaComparison):
     def change(pct, arrow, z):
         return "" if pd.isna(pct) else f"{arrow} {pct:+.0f}% (z {z:+.1f})"
 
+    counts = "{:,.0f}" if (t["incidents"] % 1 == 0).all() else "{:,.1f}"
     shown = pd.DataFrame({
         "Area": t["area_name"],
+        "Target status": t["status"],
         "Incidents": t["incidents"],
         "Rate per 1,000 residents": t["rate_per_1000_residents"],
-        "Residents": t["residents"],
         "Share of total, %": t["share_of_total_pct"],
-        "Harm (weighted incidents)": t["harm_weighted_incidents"],
-        "Previous period": t["previous_incidents"],
         "Change on previous": [change(*r) for r in zip(t["change_vs_previous_pct"], t["arrow_vs_previous"],
                                                        t["z_vs_previous"])],
-        "Same dates last year": t["last_year_incidents"],
         "Change on last year": [change(*r) for r in zip(t["change_vs_last_year_pct"], t["arrow_vs_last_year"],
                                                         t["z_vs_last_year"])],
         "Target, incidents": t["target_incidents"],
-        "Target status": t["status"],
+        "Previous period": t["previous_incidents"],
+        "Same dates last year": t["last_year_incidents"],
+        "Residents": t["residents"],
+        "Harm (weighted incidents)": t["harm_weighted_incidents"],
     })
     colour = dict(zip(t["status"], t["rag"].map(RAG_COLOURS)))
-    styler = shown.style.format({"Incidents": "{:,.1f}", "Rate per 1,000 residents": "{:,.1f}", "Residents": "{:,.0f}",
+    styler = shown.style.format({"Incidents": counts, "Rate per 1,000 residents": "{:,.1f}", "Residents": "{:,.0f}",
                                  "Share of total, %": "{:.1f}", "Harm (weighted incidents)": "{:,.0f}",
-                                 "Previous period": "{:,.1f}", "Same dates last year": "{:,.1f}",
+                                 "Previous period": counts, "Same dates last year": counts,
                                  "Target, incidents": "{:,.1f}"}, na_rep="–")
     styler = styler.map(lambda s: f"background-color: {colour.get(s, '#FFFFFF')}; color: #000000",
                         subset=["Target status"])
-    config = {"Target status": st.column_config.TextColumn(
-        help=f"Against the {BASELINE_LABELS[base]}. {comparison.rag_rule}")}
+    config = {
+        "Area": st.column_config.TextColumn(width=min(40 + 7 * int(t["area_name"].str.len().max()), 320), pinned=True),
+        "Target status": st.column_config.TextColumn(
+            width=30 + 7 * int(t["status"].str.len().max()),
+            help=f"Against the {BASELINE_LABELS[base]}. {comparison.rag_rule}"),
+    }
     return styler, config
 
 
@@ -137,16 +142,16 @@ def category_mix(comparison: AreaComparison) -> alt.Chart:
     order = list(dict.fromkeys(data["category"]))
     palette = [CATEGORICAL[i] if c != OTHER else "#999999" for i, c in enumerate(order)]
     return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("area_name:N", title=None, sort=list(comparison.table["area_name"])),
+        y=alt.Y("area_name:N", title=None, sort=list(comparison.table["area_name"]), axis=alt.Axis(labelLimit=260)),
         x=alt.X("share_pct:Q", title="share of the area's incidents, %", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("category:N", scale=alt.Scale(domain=order, range=palette), sort=order,
-                        legend=alt.Legend(orient="bottom", columns=2, title=None)),
+                        legend=alt.Legend(orient="right", title=None, labelLimit=320)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("area_name:N", title="area"), "category:N",
                  alt.Tooltip("incidents:Q", format=",.1f", title="incidents"),
                  alt.Tooltip("share_pct:Q", format=".1f", title="% of the area")],
-    ).transform_calculate(order=f"indexof({order!r}, datum.category)").properties(height=60 + 40 * len(
-        comparison.table))
+    ).transform_calculate(order=f"indexof({order!r}, datum.category)").properties(
+        height=max(40 * len(comparison.table) + 60, 18 * len(order) + 70))  # bars and axis, or the legend
 
 
 def trend_chart(comparison: AreaComparison) -> alt.Chart:
@@ -157,7 +162,7 @@ def trend_chart(comparison: AreaComparison) -> alt.Chart:
     line = alt.Chart(data).mark_line().encode(
         x=alt.X("month:T", title="month", axis=alt.Axis(format="%b %Y", labelAngle=-45, tickCount="month")),
         y=alt.Y("incidents:Q", title="incidents per month"),
-        color=alt.Color("area_name:N", scale=scale, legend=alt.Legend(orient="bottom", title=None)))
+        color=alt.Color("area_name:N", scale=scale, legend=alt.Legend(orient="right", title="area", labelLimit=320)))
     points = line.mark_point(size=40, opacity=1).encode(
         fill=alt.condition("datum.partial", alt.value("#FFFFFF"), alt.Fill("area_name:N", scale=scale, legend=None)),
         tooltip=[alt.Tooltip("area_name:N", title="area"), alt.Tooltip("month:T", format="%B %Y", title="month"),

@@ -1,0 +1,83 @@
+"""Exports: the tasking list in every format and the hotspot layers, with the disclosure settings in view."""
+
+import streamlit as st
+
+from hotspot_tasking.errors import UserError
+from hotspot_tasking.hotspots.run import describe
+from hotspot_tasking.tasking.exports import period_label
+from hotspot_tasking.ui.export_cache import (
+    FREE_TEXT_WARNING, HOTSPOT_FORMATS, PLACES, TASKING_FORMATS, ExportRequest, disclosure_rules, download_row,
+    explorer_default, hotspot_files, review_period_for, tasking_files, tasking_list,
+)
+from hotspot_tasking.ui.filters import current_filters
+from hotspot_tasking.ui.workspace_picker import current_workspace
+
+ws = current_workspace()
+path, version = str(ws.root), ws.version
+filters = current_filters(ws)
+st.title("Exports")
+st.caption(filters.caption())
+period, note = review_period_for(filters.start, filters.end)
+if note:
+    st.info(note)
+
+left, right = st.columns([3, 2])
+with left:
+    c1, c2 = st.columns(2)
+    places = c1.selectbox("Places", list(PLACES), format_func=PLACES.get, key="exports_places",
+                          help="Hotspot outlines found in the period, or the areas of a ward, LSOA or zone layer.")
+    top = c2.number_input("Places to export (top of the list)", min_value=1, max_value=100, value=10, step=1,
+                          key="exports_top", help="The PDF has a page for each of them.")
+with right.container(border=True):
+    st.markdown("**Disclosure control** (what may leave the room)")
+    configured = disclosure_rules(path, version, None, False)
+    min_count = st.number_input("Smallest count shown", min_value=1, max_value=50, value=configured.min_count,
+                                step=1, key="exports_min_count",
+                                help="Counts above 0 and below this are written as \"fewer than N\" "
+                                     "(tasking.toml [disclosure] min_count).")
+    free_text = st.checkbox("Include free text (action wording, notes, outcomes)", value=False,
+                            key="exports_free_text")
+    if free_text:
+        st.warning(FREE_TEXT_WARNING, icon="⚠️")
+    rules = disclosure_rules(path, version, int(min_count), free_text)
+    st.markdown("\n".join(f"- {line}" for line in rules.describe()))
+    st.caption(f"Sensitive share threshold: {rules.sensitive_share:.0%}. Protective marking on the pack: "
+               f"{rules.marking or 'none'}.")
+
+request = ExportRequest(period, filters.band, filters.categories, places, int(top), int(min_count), free_text)
+try:
+    ranked = tasking_list(path, version, period, filters.band, filters.categories, places)
+except UserError as err:
+    st.error(str(err))
+    st.stop()
+
+with left:
+    st.subheader(f"Tasking list: {period_label(period)}")
+    st.caption(f"{len(ranked.frame):,} places ranked; the top {min(int(top), len(ranked.frame)):,} are exported. "
+               "Build a file, then download it; files are built in memory, nothing is written to the workspace.")
+    if ranked.caveats:
+        with st.expander(f"Data caveats printed in the exports ({len(ranked.caveats)})"):
+            st.markdown("\n".join(f"- {c}" for c in ranked.caveats))
+    if ranked.frame.empty:
+        st.info("No place has incidents in this period and band: widen the filters to export a list.")
+        st.stop()
+    try:
+        for suffix, (label, about) in TASKING_FORMATS.items():
+            download_row(st.container(border=True), label, about, f"tasking{suffix}", (path, version, request, suffix),
+                         lambda s=suffix: tasking_files(path, version, request, s),
+                         prepare=(lambda: tasking_list(path, version, period, filters.band, filters.categories,
+                                                       places)) if suffix == ".pdf" else None)
+    except UserError as err:
+        st.error(str(err))
+
+    st.subheader("Hotspot layers")
+    hotspots = explorer_default(filters)
+    st.caption(f"The hotspot explorer's default kernel density (automatic cell size and bandwidth, counts) for "
+               f"{describe(hotspots)}. These carry density and outlines, not the tasking list's disclosure control: "
+               "for analysts, not for circulation.")
+    try:
+        for suffix, (label, about) in HOTSPOT_FORMATS.items():
+            download_row(st.container(border=True), label, about, f"hotspots{suffix}", (path, version, hotspots, suffix),
+                         lambda s=suffix: hotspot_files(path, version, hotspots, s))
+    except UserError as err:
+        st.error(str(err))
