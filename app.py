@@ -11,7 +11,9 @@ from hotspot_tasking.ui.workspace_picker import pick_workspace
 st.set_page_config(page_title="Hotspot tasking", page_icon=":material/location_on:", layout="wide")
 
 pages = [
-    st.Page("app_pages/explorer.py", title="Hotspot explorer", icon=":material/local_fire_department:", default=True),
+    st.Page("app_pages/weekly_review.py", title="Weekly review", icon=":material/event_note:", default=True),
+    st.Page("app_pages/explorer.py", title="Hotspot explorer", icon=":material/local_fire_department:"),
+    st.Page("app_pages/patrol_plan.py", title="Patrol plan", icon=":material/directions_walk:"),
     st.Page("app_pages/area_comparison.py", title="Area comparison", icon=":material/compare_arrows:"),
     st.Page("app_pages/exports.py", title="Exports", icon=":material/download:"),
     st.Page("app_pages/data.py", title="Data", icon=":material/dataset:"),

@@ -33,14 +33,17 @@ def timed(label: str, action) -> float:
 def main() -> None:
     logging.disable(logging.WARNING)
     at = AppTest.from_file(APP, default_timeout=180)
-    first = timed("first load (hotspot explorer, all times)", at.run)
+    first = timed("first load (weekly review: the tasking list)", at.run)
     after = [
+        timed("page -> Hotspot explorer", lambda: at.switch_page("app_pages/explorer.py").run()),
         timed("band -> night-time economy", lambda: at.sidebar.selectbox(key="band").set_value("nte").run()),
         timed("method -> DBSCAN", lambda: at.radio(key="explorer_method").set_value("dbscan").run()),
         timed("method -> Gi*", lambda: at.radio(key="explorer_method").set_value("gistar").run()),
         timed("band -> all times (cached)", lambda: at.sidebar.selectbox(key="band").set_value("all").run()),
         timed("page -> Data", lambda: at.switch_page("app_pages/data.py").run()),
-        timed("page -> Hotspot explorer (cached)", lambda: at.switch_page("app_pages/explorer.py").run()),
+        timed("page -> Area comparison", lambda: at.switch_page("app_pages/area_comparison.py").run()),
+        timed("page -> Patrol plan", lambda: at.switch_page("app_pages/patrol_plan.py").run()),
+        timed("page -> Weekly review (cached)", lambda: at.switch_page("app_pages/weekly_review.py").run()),
     ]
     print(f"first load {first:.2f} s; slowest interaction after it {max(after):.2f} s "
           f"(target < 1 s: {'met' if max(after) < 1 else 'NOT met'}); a new band or method is computed once, "

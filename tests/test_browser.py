@@ -13,7 +13,9 @@ from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, copy_demo, free_port, need_br
 
 pytestmark = pytest.mark.browser
 PAGES = {  # url path -> text the page shows when it has rendered
-    "": "Hotspot explorer",
+    "": "Weekly review",
+    "explorer": "Hotspot explorer",
+    "patrol_plan": "Patrol plan",
     "area_comparison": "Area comparison",
     "exports": "Exports",
     "data": "Data",
@@ -65,7 +67,7 @@ def test_every_page_renders_without_an_exception(app, page, url_path, title):
 
 
 def test_changing_the_band_updates_the_explorer(app, page):
-    page.goto(app[0])
+    page.goto(f"{app[0]}/explorer")
     wait_rendered(page, "Hotspot explorer")
     choose(page, "Time band", "Night-time economy")
     page.get_by_text("band nte").first.wait_for(timeout=60_000)

@@ -159,6 +159,13 @@ class Workspace:
                  [m["file"] for m in self.tables().values()]]
         return f"{len(self._manifest['imports'])}:{len(self._manifest['data_files'])}:{zlib.crc32(str(files).encode()):08x}"
 
+    @property
+    def data_version(self) -> str:
+        """Changes when incidents or area layers change, not when tables (population, stored
+        tasking lists) do: the key for caches of the joined incident table."""
+        files = [self._manifest["data_files"][-1:], [m["file"] for m in self.layers().values()]]
+        return f"{len(self._manifest['imports'])}:{len(self._manifest['data_files'])}:{zlib.crc32(str(files).encode()):08x}"
+
     def config_path(self, name: str) -> Path:
         """The workspace's own copy of a configuration file, else the packaged default."""
         own = self.root / "config" / name

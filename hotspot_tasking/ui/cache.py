@@ -38,9 +38,17 @@ def import_log(path: str, version: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@st.cache_resource(show_spinner="Loading incidents and joining them to areas…", max_entries=2)
 def incidents_with_areas(path: str, version: str) -> pd.DataFrame:
-    """The incident table with area codes and H3 cells; shared, read-only (never modify it)."""
+    """The incident table with area codes and H3 cells; shared, read-only (never modify it).
+
+    Cached on the workspace's data version, so storing a tasking list or a population
+    table (which change ``version``) does not reload and re-join the incidents.
+    """
+    return _joined_incidents(path, Workspace.open(path).data_version)
+
+
+@st.cache_resource(show_spinner="Loading incidents and joining them to areas…", max_entries=2)
+def _joined_incidents(path: str, data_version: str) -> pd.DataFrame:
     return _incidents_with_areas(Workspace.open(path))
 
 

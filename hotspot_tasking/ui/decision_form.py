@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ..errors import UserError
 from ..geo.workspace import Workspace
 from ..tasking.actionlog import ActionLog, Pier
 from ..tasking.actionlog_schema import PIER_TAGS
@@ -24,7 +25,7 @@ from ..tasking.errors import TaskingError
 from ..tasking.schema import TaskingList
 from ..tasking.store import save_tasking_list
 from .style import UK_DATE
-from .tasking_cache import action_log, default_meeting_day, log_version, meeting_groups
+from .tasking_cache import action_log, default_meeting_day, log_version, meeting_groups, place_history
 
 #: Agencies offered besides the place's lead and its tactics' owners (others can be typed).
 AGENCIES = ("Police", "Council ASB team", "Community wardens", "Fire and rescue", "Housing", "Licensing", "Parks",
@@ -67,9 +68,12 @@ def record_decision(ws: Workspace, log: ActionLog, tasking_list: TaskingList, ta
     Raises
     ------
     TaskingError
-        For any value the action log refuses; nothing is written when the due date is
-        before the meeting.
+        For any value the action log refuses; nothing is written when the action, agency
+        or group is missing or the due date is before the meeting.
     """
+    for name, value in (("the action agreed", action), ("the agency", agency), ("the group", group)):
+        if not (value or "").strip():  # checked before anything is written
+            raise TaskingError(f"Give {name}: it is needed to record the decision.")
     if due_on is not None and due_on < held_on:
         raise TaskingError(f"The due date {due_on:{UK_DATE}} is before the meeting on {held_on:{UK_DATE}}; "
                            "give a date on or after it.")
@@ -102,6 +106,9 @@ def record_decision(ws: Workspace, log: ActionLog, tasking_list: TaskingList, ta
 def decision_form(ws: Workspace, tasking_list: TaskingList, tasking_id: str) -> Recorded | None:
     """Draw the decision form for one place of the list; record it when submitted."""
     path, tid = str(ws.root), tasking_id
+    # keys change once the place has one more action: the form is fresh after a decision is recorded
+    # (no double recording), and keeps what was typed when the log refuses a value
+    gen = f"{tid}_{len(place_history(path, log_version(path), tid))}"
     row = tasking_list.frame[tasking_list.frame["tasking_id"] == tid].iloc[0]
     config = TaskingConfig.load(ws.config_path("tasking.toml"))
     tactics = tactic_choices(row["tactics"])
@@ -109,26 +116,26 @@ def decision_form(ws: Workspace, tasking_list: TaskingList, tasking_id: str) -> 
     groups = meeting_groups(path, log_version(path)) or [DEFAULT_GROUP]
     held = default_meeting_day(tasking_list.period)
     statuses = list(config.statuses)
-    with st.form(f"decision_{tid}", clear_on_submit=False, border=True):
+    with st.form(f"decision_{gen}", border=True):
         st.markdown(f"**Record a decision for #{row['rank']} {row['place_name']}**")
         c1, c2, c3 = st.columns(3)
-        group = c1.selectbox("Group", groups, key=f"decision_group_{tid}", accept_new_options=True)
-        held_on = c2.date_input("Meeting date", value=held, format="DD/MM/YYYY", key=f"decision_held_{tid}")
+        group = c1.selectbox("Group", groups, key=f"decision_group_{gen}", accept_new_options=True)
+        held_on = c2.date_input("Meeting date", value=held, format="DD/MM/YYYY", key=f"decision_held_{gen}")
         status = c3.selectbox("Status", statuses, index=statuses.index(config.default_status),
-                              format_func=lambda s: config.statuses[s]["label"], key=f"decision_status_{tid}")
-        agency = c1.selectbox("Agency", agencies, key=f"decision_agency_{tid}", accept_new_options=True)
-        tactic = c2.selectbox("Tactic", [t for t, _, _ in tactics] or ["Patrol"], key=f"decision_tactic_{tid}",
+                              format_func=lambda s: config.statuses[s]["label"], key=f"decision_status_{gen}")
+        agency = c1.selectbox("Agency", agencies, key=f"decision_agency_{gen}", accept_new_options=True)
+        tactic = c2.selectbox("Tactic", [t for t, _, _ in tactics] or ["Patrol"], key=f"decision_tactic_{gen}",
                               accept_new_options=True, help="Suggested for this place; type another if needed.")
-        pier = c3.selectbox("PIER tag", PIER_TAGS, key=f"decision_pier_{tid}",
+        pier = c3.selectbox("PIER tag", PIER_TAGS, key=f"decision_pier_{gen}",
                             index=PIER_TAGS.index(tactics[0][1]) if tactics else 0,
                             help="Prevent, Intelligence, Enforcement, Reassure.")
-        action = st.text_area("Action agreed", key=f"decision_action_{tid}", height=68,
+        action = st.text_area("Action agreed", key=f"decision_action_{gen}", height=68,
                               placeholder="e.g. High-visibility patrols Fri-Sat 21:00-03:00 (no personal names)")
         c1, c2, c3 = st.columns(3)
-        owner = c1.text_input("Owner role", key=f"decision_owner_{tid}", placeholder="e.g. Neighbourhood sergeant")
+        owner = c1.text_input("Owner role", key=f"decision_owner_{gen}", placeholder="e.g. Neighbourhood sergeant")
         due = c2.date_input("Due", value=held + dt.timedelta(days=DUE_AFTER_DAYS), format="DD/MM/YYYY",
-                            key=f"decision_due_{tid}")
-        bid = c3.number_input("Funding bid, £", min_value=0.0, step=50.0, format="%.2f", key=f"decision_bid_{tid}",
+                            key=f"decision_due_{gen}")
+        bid = c3.number_input("Funding bid, £", min_value=0.0, step=50.0, format="%.2f", key=f"decision_bid_{gen}",
                               help="0 for no bid.")
         st.caption("Funding approval: " + "; ".join(
             (f"up to £{r.up_to_gbp:,.0f}: {r.label}" if r.up_to_gbp is not None else f"above that: {r.label}")
@@ -142,10 +149,12 @@ def decision_form(ws: Workspace, tasking_list: TaskingList, tasking_id: str) -> 
                                    held_on=held_on, agency=agency or "", action=action, tactic=tactic, pier=pier,
                                    owner_role=owner or None, due_on=due, status=status,
                                    funding_bid_gbp=f"{bid:.2f}" if bid else None)
-    except TaskingError as err:
+    except UserError as err:  # TaskingError, or the workspace refusing to store the list
         st.error(str(err))
         return None
-    meeting = "a new meeting (its list is stored in the workspace)" if done.new_meeting else f"meeting {done.meeting_id}"
-    st.success(f"Recorded action {done.action_id} for #{row['rank']} {row['place_name']} at {group}'s "
-               f"{meeting} on {held_on:{UK_DATE}}." + (f" Funding bid £{bid:,.2f}: {done.approval}." if bid else ""))
+    n = len(tasking_list.frame)
+    meeting = (f"a new meeting, whose list of {n} places is now stored in the workspace" if done.new_meeting
+               else f"meeting {done.meeting_id}")
+    st.success(f"Recorded action {done.action_id} for #{row['rank']} {row['place_name']}: {group}, {meeting}, "
+               f"held on {held_on:{UK_DATE}}." + (f" Funding bid £{bid:,.2f}: {done.approval}." if bid else ""))
     return done

@@ -11,6 +11,7 @@ creates ``actions.sqlite``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,9 +65,12 @@ def place_history(path: str, log_version: str, tasking_id: str) -> pd.DataFrame:
     log = action_log(path)
     frame = log.history(tasking_id)
     labels = {k: v["label"] for k, v in log.config.statuses.items()}
-    frame["status"] = frame["status"].map(lambda s: labels.get(s, s))
+    listed_only = frame["action_id"].isna()
+    frame["status"] = frame["status"].map(lambda s: labels.get(s, s)).where(~listed_only, "listed, no action")
     frame = frame.iloc[::-1][list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS)
-    return frame.replace({"nan": None, "None": None})
+    text = [c for c in frame.columns if c not in ("meeting", "due", "bid, £")]
+    frame[text] = frame[text].astype(object).where(frame[text].notna(), "").astype("str")
+    return frame
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -146,11 +150,14 @@ def review_table(path: str, version: str, period: str, band: str, method: str, c
                  log_version: str) -> pd.DataFrame:
     """The list for display: rank, place, arrow, now, before, peak band, lead, status, tasking_id."""
     frame = tasking_list(path, version, period, band, method, categories).frame
+    bands = Workspace.open(path).time_bands()
+    labels = {name: bands.band(name).label for name in bands.names()}
     table = pd.DataFrame({"rank": frame["rank"], "place": frame["place_name"], "trend": frame["arrow"],
                           "now": frame["count_now"].round(1), "before": frame["count_before"].round(1),
-                          "peak band": frame["peak_band"], "peak": frame["peak_days"] + " " + frame["peak_hours"],
+                          "peak band": frame["peak_band"].map(lambda b: labels.get(b, b)),
+                          "peak": frame["peak_days"] + " " + frame["peak_hours"],
                           "lead": frame["lead_agency"], "status": frame["status"],
-                          "tasking_id": frame["tasking_id"]})
+                          "tasking_id": frame["tasking_id"], "explanation": frame["explanation"]})
     if log_version:
         table["status"] = _statuses(path, log_version, period, tuple(table["tasking_id"]))
     return table
@@ -163,7 +170,8 @@ def changes_text(path: str, version: str, period: str, band: str, method: str,
     previous = latest_before(Workspace.open(path), period, band, "hotspot")
     if previous is None:
         return None
-    return what_changed(tasking_list(path, version, period, band, method, categories), previous)
+    text = what_changed(tasking_list(path, version, period, band, method, categories), previous)
+    return text.replace("\n", "  \n")  # one line each in Markdown
 
 
 @st.cache_data(show_spinner="Profiling the place…", max_entries=64)
@@ -184,15 +192,37 @@ def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:
     return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)] + [alpha]
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _wards(path: str, version: str) -> gpd.GeoDataFrame | None:
+    """The latest ward layer, simplified to 5 m for the screen (a quarter of the bytes to send)."""
     names = sorted(n for n, m in Workspace.open(path).layers().items() if m["kind"] == "ward")
-    return layer(path, version, names[-1]) if names else None
+    if not names:
+        return None
+    wards = layer(path, version, names[-1])
+    return wards.set_geometry(wards.geometry.simplify(5.0))
 
 
-def _numbers(frame: pd.DataFrame, text: str, layer_id: str) -> pdk.Layer:
-    return pdk.Layer("TextLayer", frame, id=layer_id, get_position=["lon", "lat"], get_text=text, get_size=15,
-                     get_color=[0, 0, 0, 255], background=True, get_background_color=[255, 255, 255, 220],
-                     background_padding=[3, 1], font_weight="bold", pickable=False)
+def _fit(view: pdk.Deck, bounds_27700, width_px: int, height_px: int) -> pdk.Deck:
+    """Frame the map on a British National Grid extent for a chart of about this size."""
+    box = gpd.GeoSeries.from_xy([bounds_27700[0], bounds_27700[2]], [bounds_27700[1], bounds_27700[3]],
+                                crs=27700).to_crs(4326)
+    lon, lat = box.x.to_numpy(), box.y.to_numpy()
+    merc = [math.log(math.tan(math.pi / 4 + math.radians(v) / 2)) for v in lat]
+    zoom_x = math.log2(width_px * 360 / (512 * max(abs(lon[1] - lon[0]), 1e-6)))
+    zoom_y = math.log2(height_px * 2 * math.pi / (512 * max(abs(merc[1] - merc[0]), 1e-9)))
+    view.initial_view_state = pdk.ViewState(longitude=float(lon.mean()), latitude=float(lat.mean()),
+                                            zoom=round(min(zoom_x, zoom_y, 17) - 0.15, 2))
+    return view
+
+
+def _numbers(frame: pd.DataFrame, text: str, layer_id: str, *, fill: list[int], ink: list[int]) -> list[pdk.Layer]:
+    """Numbered markers: a disc with a thin outline and the number on it (plain text, no
+    background box or bold face: those draw blank under some WebGL renderers)."""
+    return [pdk.Layer("ScatterplotLayer", frame, id=f"{layer_id}_disc", get_position=["lon", "lat"], get_radius=1,
+                      radius_min_pixels=11, stroked=True, get_fill_color=fill, get_line_color=[0, 0, 0, 255],
+                      line_width_min_pixels=1, pickable=False),
+            pdk.Layer("TextLayer", frame, id=layer_id, get_position=["lon", "lat"], get_text=text, get_size=14,
+                      get_color=ink, pickable=False)]
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -206,8 +236,10 @@ def review_deck(path: str, version: str, period: str, band: str, method: str, ca
         geometry=frame.geometry, crs=frame.crs).to_crs(4326)
     layers = []
     wards = _wards(path, version)
-    if wards is not None:
-        layers.append(boundary_layer(wards))
+    if wards is not None:  # outlines only: nothing to fill, so the map redraws quickly on each selection
+        layers.append(pdk.Layer("GeoJsonLayer", wards[["code", "name", "geometry"]].to_crs(4326).__geo_interface__,
+                                id="boundaries", stroked=True, filled=False, get_line_color=[90, 90, 90, 200],
+                                line_width_min_pixels=1, pickable=False))
     layers.append(pdk.Layer("GeoJsonLayer", shown.__geo_interface__, id="places", stroked=True, filled=True,
                             get_fill_color="properties.fill", get_line_color="properties.line",
                             line_width_min_pixels=2, pickable=True))
@@ -217,9 +249,10 @@ def review_deck(path: str, version: str, period: str, band: str, method: str, ca
                                 line_width_min_pixels=5))
     points = shown.representative_point()
     labels = pd.DataFrame({"lon": points.x, "lat": points.y, "label": shown["rank"].astype(str)})
-    layers.append(_numbers(labels, "label", "ranks"))
+    layers += _numbers(labels, "label", "ranks", fill=[255, 255, 255, 235], ink=[0, 0, 0, 255])
     bounds = tuple(wards.total_bounds) if wards is not None else tuple(frame.total_bounds)
-    return deck(layers, bounds, tooltip="{rank}. {place_name}: {count_now} now {arrow}, peak {peak_hours}")
+    return _fit(deck(layers, bounds, tooltip="{rank}. {place_name}: {count_now} now {arrow}, peak {peak_hours}"),
+                bounds, 540, 520)
 
 
 def heat_grid(counts: pd.DataFrame) -> alt.Chart:
@@ -228,39 +261,78 @@ def heat_grid(counts: pd.DataFrame) -> alt.Chart:
     long["day"] = long["day"].str[:3]
     return alt.Chart(long).mark_rect().encode(
         x=alt.X("hour:O", title="hour of day (local time)", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("day:O", sort=[d[:3] for d in DAY_NAMES], title=None),
+        y=alt.Y("day:O", sort=[d[:3] for d in DAY_NAMES], title=None, axis=alt.Axis(labelOverlap=False)),
         color=alt.Color("incidents:Q", scale=alt.Scale(scheme="viridis"), title="incidents"),
         tooltip=["day", "hour", alt.Tooltip("incidents:Q", format=".1f")]).properties(height=210)
 
 
 def trend_line(trend: pd.DataFrame, every: str) -> alt.Chart:
     """Incidents per period over the baseline, the review period marked."""
-    data = trend.assign(now=[False] * (len(trend) - 1) + [True])
-    base = alt.Chart(data).encode(x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=-45)),
+    starts = pd.to_datetime(trend["period"].str.slice(0, 10), format="mixed")
+    data = trend.assign(now=[False] * (len(trend) - 1) + [True],
+                        label=starts.dt.strftime("%d/%m/%y" if every == "week" else "%b %Y"))
+    base = alt.Chart(data).encode(x=alt.X("label:O", sort=None, title=f"{every} (from)" if every == "week" else None,
+                                          axis=alt.Axis(labelAngle=-45)),
                                   y=alt.Y("incidents:Q", title=f"incidents per {every}"))
     return (base.mark_line(color=CATEGORICAL[0]) + base.mark_point(filled=True, size=60).encode(
         color=alt.Color("now:N", scale=alt.Scale(domain=[False, True], range=[CATEGORICAL[0], CATEGORICAL[5]]),
-                        legend=None), tooltip=["period", alt.Tooltip("incidents:Q", format=".1f")])
-            ).properties(height=170)
+                        legend=None), tooltip=[alt.Tooltip("label:O", title=every), alt.Tooltip("incidents:Q", format=".1f")])
+            ).properties(height=230)
+
+
+def category_bars(categories: pd.DataFrame, *, top: int = 6) -> alt.Chart:
+    """The leading categories (the rest as "other") as horizontal bars, most first."""
+    head = categories.head(top)
+    rest = categories.iloc[top:]
+    if len(rest):
+        head = pd.concat([head, pd.DataFrame({"category": ["other categories"], "incidents": [rest["incidents"].sum()],
+                                              "share": [rest["share"].sum()]})], ignore_index=True)
+    return alt.Chart(head).mark_bar(color=CATEGORICAL[0]).encode(
+        x=alt.X("incidents:Q", title="incidents this period"),
+        y=alt.Y("category:N", sort=head["category"].tolist(), title=None, axis=alt.Axis(labelLimit=220)),
+        tooltip=["category", alt.Tooltip("incidents:Q", format=".1f"), alt.Tooltip("share:Q", format=".0%")],
+    ).properties(height=230)
 
 
 # --- the patrol plan ---------------------------------------------------------------------
 
 @st.cache_data(show_spinner=False)
 def patrol_areas(path: str, version: str) -> dict[str, dict[str, str]]:
-    """``{layer: {code: name}}`` of the ward and zone layers, names sorted."""
-    ws = Workspace.open(path)
+    """``{layer: {code: name}}`` of the ward layers (latest first), then the zone layers; names sorted."""
+    stored = Workspace.open(path).layers()
+    wards = sorted((n for n, m in stored.items() if m["kind"] == "ward"), reverse=True)
     out = {}
-    for name, meta in sorted(ws.layers().items()):
-        if meta["kind"] in ("ward", "zone"):
-            frame = layer(path, version, name)
-            names = frame["name"] if "name" in frame else frame["code"]
-            out[name] = dict(sorted(zip(frame["code"].astype(str), names.astype(str)), key=lambda kv: kv[1]))
+    for name in wards + sorted(n for n, m in stored.items() if m["kind"] == "zone"):  # one step per layer
+        frame = layer(path, version, name)
+        names = frame["name"] if "name" in frame else frame["code"]
+        out[name] = dict(sorted(zip(frame["code"].astype(str), names.astype(str)), key=lambda kv: kv[1]))
+    return out
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A shift offered on the patrol page: label, days (names) and whole local hours."""
+
+    label: str
+    days: tuple[str, ...]
+    start_hour: int
+    end_hour: int
+
+
+@st.cache_data(show_spinner=False)
+def shift_choices(path: str, version: str) -> dict[str, Shift]:
+    """The workspace's time bands as shifts (start rounded down, end up to the hour)."""
+    bands = Workspace.open(path).time_bands()
+    out = {}
+    for name in bands.names():
+        b = bands.band(name)
+        out[name] = Shift(f"{b.label} ({b.start_minute // 60:02d}:00-{-(-b.end_minute // 60) % 24:02d}:00)",
+                          tuple(DAY_NAMES[d] for d in sorted(b.days)), b.start_minute // 60, -(-b.end_minute // 60))
     return out
 
 
 @st.cache_data(show_spinner="Planning the patrol…", max_entries=64)
-def patrol(path: str, version: str, area_layer: str, area_code: str, days: tuple[int, ...], start_hour: int,
+def patrol(path: str, version: str, area_layer: str, area_code: str, days: tuple[str, ...], start_hour: int,
            end_hour: int, weeks: int) -> PatrolPlan:
     """The patrol plan of one area and shift (see :func:`patrol_plan`)."""
     ws = Workspace.open(path)
@@ -270,7 +342,7 @@ def patrol(path: str, version: str, area_layer: str, area_code: str, days: tuple
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def patrol_pdf(path: str, version: str, area_layer: str, area_code: str, days: tuple[int, ...], start_hour: int,
+def patrol_pdf(path: str, version: str, area_layer: str, area_code: str, days: tuple[str, ...], start_hour: int,
                end_hour: int, weeks: int) -> bytes:
     """The printable one-page plan (PDF)."""
     plan = patrol(path, version, area_layer, area_code, days, start_hour, end_hour, weeks)
@@ -279,7 +351,7 @@ def patrol_pdf(path: str, version: str, area_layer: str, area_code: str, days: t
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def patrol_deck(path: str, version: str, area_layer: str, area_code: str, days: tuple[int, ...], start_hour: int,
+def patrol_deck(path: str, version: str, area_layer: str, area_code: str, days: tuple[str, ...], start_hour: int,
                 end_hour: int, weeks: int) -> pdk.Deck:
     """The area outline and the places as numbered blue circles."""
     plan = patrol(path, version, area_layer, area_code, days, start_hour, end_hour, weeks)
@@ -288,11 +360,12 @@ def patrol_deck(path: str, version: str, area_layer: str, area_code: str, days: 
     places = plan.frame.assign(lon=plan.frame["longitude"], lat=plan.frame["latitude"],
                                label=plan.frame["order"].astype(str), incidents=plan.frame["incidents"].round(1))
     layers = [boundary_layer(area, layer_id="area"),
-              pdk.Layer("ScatterplotLayer", places, id="places", get_position=["lon", "lat"], get_radius=45,
-                        radius_min_pixels=9, get_fill_color=_rgb(CATEGORICAL[0], 230), pickable=True),
-              _numbers(places, "label", "order")]
-    return deck(layers, tuple(area.total_bounds),
-                tooltip="{order}. {place_name}: {best_hours} ({best_days}); {incidents} incidents")
+              pdk.Layer("ScatterplotLayer", places, id="places", get_position=["lon", "lat"], get_radius=60,
+                        get_fill_color=_rgb(CATEGORICAL[0], 60), pickable=True),
+              *_numbers(places, "label", "order", fill=_rgb(CATEGORICAL[0], 240), ink=[255, 255, 255, 255])]
+    return _fit(deck(layers, tuple(area.total_bounds),
+                     tooltip="{order}. {place_name}: {best_hours} ({best_days}); {incidents} incidents"),
+                tuple(area.total_bounds), 420, 380)
 
 
 def _outline(path: str, version: str, area_layer: str, area_code: str):

@@ -1,0 +1,77 @@
+"""Patrol plan: for a supervisor's area and a shift, the places to be, in order, the hours to
+be there, a small map and a printable one-page plan."""
+
+import functools
+
+import streamlit as st
+
+from hotspot_tasking.errors import UserError
+from hotspot_tasking.ui.filters import current_filters
+from hotspot_tasking.ui.tasking_cache import patrol, patrol_areas, patrol_deck, patrol_pdf, shift_choices
+from hotspot_tasking.ui.workspace_picker import current_workspace
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+ws = current_workspace()
+path, version = str(ws.root), ws.version
+filters = current_filters(ws)
+st.title("Patrol plan")
+areas = patrol_areas(path, version)
+if not areas:
+    st.info("The workspace has no ward or zone layer; add one with 'hotspot-tasking boundaries add'.")
+    st.stop()
+
+c1, c2 = st.columns([1, 2])
+area_layer = c1.selectbox("Area layer", list(areas), key="patrol_layer", help="Ward and zone layers of the workspace.")
+area = c2.selectbox("Area", list(areas[area_layer]), format_func=areas[area_layer].get, key=f"patrol_area_{area_layer}")
+shifts = shift_choices(path, version)
+options = [*shifts, "custom"]
+c1, c2, c3, c4 = st.columns([2, 3, 1, 1])
+hours_from = c1.selectbox("Shift", options, index=options.index(filters.band) if filters.band in shifts else 0,
+                          format_func=lambda k: shifts[k].label if k in shifts else "Custom hours", key="patrol_shift")
+chosen = shifts.get(hours_from)
+days = c2.multiselect("Days", DAYS, default=chosen.days if chosen else DAYS, key=f"patrol_days_{hours_from}",
+                      format_func=lambda d: d[:3], help="Hours after midnight count for the day the shift began.")
+start = c3.selectbox("From", range(24), index=chosen.start_hour if chosen else 18, format_func="{:02d}:00".format,
+                     key=f"patrol_start_{hours_from}", disabled=chosen is not None)
+end = c4.selectbox("To", range(25), index=chosen.end_hour if chosen else 2, format_func="{:02d}:00".format,
+                   key=f"patrol_end_{hours_from}", disabled=chosen is not None)
+weeks = st.slider("Weeks of data (ending on the last day with data)", 2, 26, 8, key="patrol_weeks")
+
+args = (path, version, area_layer, area, tuple(days), start, end, weeks)
+try:
+    plan = patrol(*args)
+except UserError as err:
+    st.error(str(err))
+    st.stop()
+
+st.subheader(plan.title)
+st.caption(plan.summary + " Places are spots about 130 m across, ranked by incidents in the shift; "
+           "'be there' is the shortest run of hours holding half of a place's incidents.")
+if plan.frame.empty:
+    st.info(plan.caveats[-1])
+    st.stop()
+left, right = st.columns([3, 2])
+left.dataframe(plan.frame, hide_index=True, height=35 * 9 + 3, key="patrol_table",
+               column_order=["order", "place_name", "best_hours", "best_days", "incidents", "share", "categories"],
+               column_config={"order": st.column_config.NumberColumn("#", width="small"),
+                              "place_name": st.column_config.TextColumn("place", width="medium"),
+                              "best_hours": st.column_config.TextColumn("be there"),
+                              "best_days": st.column_config.TextColumn("days"),
+                              "incidents": st.column_config.NumberColumn("incidents", format="%.1f"),
+                              "share": st.column_config.NumberColumn("share", format="percent",
+                                                                     help="of the area's incidents in the shift"),
+                              "categories": st.column_config.TextColumn("mostly")})
+with right:
+    st.pydeck_chart(patrol_deck(*args), height=380, key="patrol_map")
+    st.caption("Blue circles: the places, numbered in order; grey: the area. Contains OS data © Crown copyright.")
+
+st.download_button("Printable plan (PDF, one A4 page)", data=functools.partial(patrol_pdf, *args),
+                   file_name=f"patrol-plan-{area}-{hours_from}.pdf", mime="application/pdf", on_click="ignore",
+                   icon=":material/print:", key="patrol_pdf")
+with st.expander("The plan in words"):
+    st.markdown("\n".join(plan.lines()[1:]))
+for caveat in plan.caveats:
+    st.caption(f"Note: {caveat}")
+with st.expander("Method card"):
+    st.code("\n".join(plan.card.lines()), language=None)

@@ -1,0 +1,507 @@
+"""Patrol plans: for a supervisor's area and a shift, the places to be, in order, and the
+hours to be there; and what one listed place is like (:func:`place_profile`).
+
+:func:`patrol_plan` rules:
+
+- **area**: the incidents whose ``area_layer`` column holds ``area_code`` (a zone column
+  may hold several codes joined by ``;``);
+- **window**: the ``weeks`` weeks ending on ``until`` (a local date, inclusive; default the
+  last local date with an incident in the frame);
+- **shift**: ``days`` x ``start_hour`` to ``end_hour`` (Europe/London local time); an end at
+  or before the start wraps past midnight and the hours after midnight belong to the day
+  the shift began (Saturday 02:00 is Friday's night shift), as in a time band. An incident
+  counts by the share of its time window inside the shift (aoristic weight); records with
+  no time of day are left out and counted in the caveats;
+- **places**: H3 cells at ``cell_resolution`` (10: about 130 m across), ranked by incidents
+  in the shift (ties: cell id); the first ``top`` are the plan. Each is placed at the mean
+  easting/northing of its incidents and named by its commonest location text ("On or near"
+  dropped); a text found in more than 15% (and at least 4) of the wards in the window is
+  generic ("Supermarket", "Nightclub") and is put before the place's commonest specific
+  text ("Nightclub, Coldharbour Lane");
+- **best hours**: the shortest run of whole shift hours holding at least ``cover`` of the
+  place's shift incidents (ties: more incidents, then earlier); **best days**: the fewest
+  shift days holding at least ``cover`` of them, in week order;
+- **categories**: the two leading categories with their share; sensitive categories only
+  as "sensitive (aggregated)".
+
+Example: ``patrol_plan(table, area_code="E05000420", area_layer="ward_2014",
+days=["Fri", "Sat"], start_hour=21, end_hour=4)`` gives Coldharbour's Friday and Saturday
+night plan over the last 8 weeks.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..geo.aoristic import band_weights, hour_of_week, hour_of_week_by
+from ..geo.h3cells import h3_cells
+from ..geo.schema import LOCAL_TZ
+from ..geo.timebands import DAY_NAMES, Band, TimeBands
+from ..hotspots.bands import ALL_TIMES
+from ..hotspots.card import MethodCard
+from .errors import TaskingError
+from .rank import review_period
+
+#: Columns of :attr:`PatrolPlan.frame`, in order.
+PLACE_COLUMNS = {"order": "int64", "place_name": "str", "h3_cell": "str", "easting": "float64",
+                 "northing": "float64", "longitude": "float64", "latitude": "float64", "incidents": "float64",
+                 "share": "float64", "best_hours": "str", "best_days": "str", "categories": "str"}
+GENERIC_WARD_SHARE = 0.15
+SENSITIVE = "sensitive (aggregated)"
+_PREFIX = r"(?i)^\s*on or near\s+"
+
+
+@dataclass
+class PatrolPlan:
+    """A patrol plan: :data:`PLACE_COLUMNS` (``order`` 1 = first), what it covers, and why.
+
+    ``incidents`` is the area's shift-weighted total in the window; ``start``/``end`` its
+    first and last days (naive local dates).
+    """
+
+    frame: pd.DataFrame
+    area_code: str
+    area_name: str
+    shift: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    incidents: float
+    card: MethodCard
+    caveats: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"Patrol plan: {self.area_name}, {self.shift}"
+
+    @property
+    def summary(self) -> str:
+        """``"8 weeks, 05/05/2018 to 29/06/2018: 312 incidents in the area during the shift."``"""
+        weeks = (self.end - self.start).days // 7 + 1
+        return (f"{weeks} weeks, {self.start:%d/%m/%Y} to {self.end:%d/%m/%Y}: {_n(self.incidents)} incidents in "
+                "the area during the shift.")
+
+    def lines(self) -> list[str]:
+        """The plan in words: a heading line, then one line per place."""
+        out = [f"{self.title}. {self.summary}"]
+        out += [f"{r.order}. {r.place_name}: be there {r.best_hours} ({r.best_days}); {_n(r.incidents)} incidents, "
+                f"{r.share:.0%} of the area's; {r.categories}." for r in self.frame.itertuples()]
+        return out
+
+
+def patrol_plan(incidents: pd.DataFrame, *, area_code: str, area_layer: str, days: Sequence[str | int],
+                start_hour: int, end_hour: int, weeks: int = 8, until=None, top: int = 8,
+                area_name: str | None = None, cell_resolution: int = 10, cover: float = 0.5,
+                bands: TimeBands | None = None) -> PatrolPlan:
+    """The places to patrol in an area during a shift, in order, with the hours to be there.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        :func:`~hotspot_tasking.boundaries.store.incidents_with_areas` (needs ``area_layer``,
+        the time columns, ``easting``, ``northing``, ``longitude``, ``latitude``,
+        ``location_text``, ``category``, ``sensitive``, ``ward_code``). Not modified.
+    area_code, area_layer : str
+        The area, and the stored layer (column) it belongs to, e.g. ``"E05000420"``, ``"ward_2014"``.
+    days : sequence of str or int
+        Shift days: ``"Friday"``, ``"Fri"`` or 0 (Monday) to 6.
+    start_hour, end_hour : int
+        Local hours, start 0-23 (inclusive), end 0-24 (exclusive); end <= start wraps midnight.
+    weeks : int, default=8
+        Weeks of data before ``until``, 1-104.
+    until : date or str, optional
+        Last day of the window (local, inclusive); default the last day with data.
+    top : int, default=8
+        Places in the plan.
+    area_name : str, optional
+        For the title (default the code).
+    cell_resolution : int, default=10
+        H3 resolution of a place (9: about 350 m across; 10: 130 m; 11: 50 m).
+    cover : float, default=0.5
+        Share (0-1] of a place's incidents its best hours, and its best days, must each hold.
+    bands : TimeBands, optional
+        For excluded dates (the packaged default when None).
+
+    Returns
+    -------
+    PatrolPlan
+        An empty frame (same columns) when nothing happened in the shift.
+    """
+    shift, first, last = _checked(incidents, area_code, area_layer, days, start_hour, end_hour, weeks, top, cover,
+                                  cell_resolution, until)
+    card = MethodCard("patrol-plan")
+    for name, value in (("area_layer", area_layer), ("area_code", area_code), ("days", shift.days),
+                        ("start_hour", start_hour), ("end_hour", end_hour), ("weeks", weeks), ("top", top),
+                        ("cell_resolution", cell_resolution), ("cover", cover)):
+        card.choose(name, value, "given")
+    card.data.update(window=f"{first:%d/%m/%Y} to {last:%d/%m/%Y}", shift=shift.summary(),
+                     places="H3 cells ranked by shift-weighted incidents (ties: cell id)")
+    local = incidents["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    everywhere = incidents.loc[((local >= first) & (local < last + pd.Timedelta(days=1))).to_numpy()]
+    codes = ";" + everywhere[area_layer].astype("str") + ";"  # a zone column may hold "Z1;Z2"
+    table = everywhere.loc[codes.str.contains(f";{area_code};", regex=False).to_numpy()]
+    weight = band_weights(table, shift, bands=bands).to_numpy()
+    caveats = []
+    untimed = int(np.isnan(weight).sum())
+    if untimed:
+        caveats.append(f"{untimed:,} incidents in the area have no time of day (day- or month-only dates) and are "
+                       "left out of the shift.")
+    on = np.nan_to_num(weight) > 0
+    plan = PatrolPlan(pd.DataFrame({c: pd.Series(dtype=t) for c, t in PLACE_COLUMNS.items()}), area_code,
+                      area_name or area_code, _shift_text(shift), first, last, float(np.nansum(weight)), card, caveats)
+    card.data.update(incidents_in_area=len(table), incidents_in_shift=round(plan.incidents, 2))
+    if not on.any():
+        caveats.append(f"No incidents in {plan.area_name} during {plan.shift} from {first:%d/%m/%Y} to "
+                       f"{last:%d/%m/%Y}; choose more weeks, other days or hours.")
+        return plan
+    sub = table.loc[on, ["occurred_from", "occurred_to", "time_precision", "easting", "northing", "location_text",
+                         "category", "sensitive", "ward_code"]].reset_index(drop=True)
+    column = f"h3_{cell_resolution}"
+    sub["cell"] = (table.loc[on, column].to_numpy() if column in table.columns else h3_cells(
+        table.loc[on, "longitude"], table.loc[on, "latitude"], [cell_resolution])[column].to_numpy())
+    sub["w"] = weight[on]
+    places = _places(sub, top)
+    places["share"] = places["incidents"] / plan.incidents
+    places["place_name"] = _names(sub, places, _generic(everywhere))
+    places["categories"] = _categories(sub, places.index)
+    hours, days_text = _best_times(sub, places.index, shift, cover)
+    places["best_hours"], places["best_days"] = hours, days_text
+    lonlat = _lonlat(places["easting"].to_numpy(), places["northing"].to_numpy())
+    places["longitude"], places["latitude"] = lonlat
+    places["h3_cell"] = places.index.astype("str")
+    places["order"] = np.arange(1, len(places) + 1)
+    plan.frame = places.reset_index(drop=True)[list(PLACE_COLUMNS)].astype(PLACE_COLUMNS)
+    return plan
+
+
+# --- steps of patrol_plan -------------------------------------------------------------------
+
+def _checked(incidents, area_code, area_layer, days, start_hour, end_hour, weeks, top, cover, resolution, until):
+    if not isinstance(incidents, pd.DataFrame):
+        raise TypeError(f"patrol_plan needs the incident table as a DataFrame, got {type(incidents).__name__}.")
+    if area_layer not in incidents.columns:
+        raise TaskingError(f"the incidents have no area layer {area_layer!r}; choose a stored ward or zone layer.")
+    for name, value, lo, hi in (("start_hour", start_hour, 0, 23), ("end_hour", end_hour, 0, 24),
+                                ("weeks", weeks, 1, 104), ("top", top, 1, 100), ("cell_resolution", resolution, 7, 12)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+            raise TaskingError(f"patrol plan: {name} must be a whole number from {lo} to {hi}, got {value!r}.")
+    if not 0 < cover <= 1:
+        raise TaskingError(f"patrol plan: cover is a share above 0 and at most 1, got {cover!r}.")
+    picked = sorted({_day(d) for d in days})
+    if not picked:
+        raise TaskingError("patrol plan: choose at least one day for the shift.")
+    if not str(area_code):
+        raise TaskingError("patrol plan: choose an area.")
+    # an end at 0 or 24 ends at midnight; an end equal to the start makes a 24-hour shift
+    shift = Band("shift", "Shift", tuple(picked), start_hour * 60, end_hour * 60 or 1440)
+    if until is None:
+        if not len(incidents):
+            raise TaskingError("patrol plan: the workspace has no incidents yet; import some first.")
+        until = incidents["occurred_from"].max()
+    last = pd.Timestamp(until)
+    last = (last.tz_convert(LOCAL_TZ).tz_localize(None) if last.tzinfo else last).normalize()
+    return shift, last - pd.Timedelta(days=7 * weeks - 1), last
+
+
+def _day(value) -> int:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and 0 <= value <= 6:
+        return int(value)
+    names = {n.casefold(): i for i, n in enumerate(DAY_NAMES)} | {n[:3].casefold(): i for i, n in enumerate(DAY_NAMES)}
+    if isinstance(value, str) and value.strip().casefold() in names:
+        return names[value.strip().casefold()]
+    raise TaskingError(f"patrol plan: {value!r} is not a day; use Monday..Sunday, Mon..Sun or 0 (Monday) to 6.")
+
+
+def _places(sub: pd.DataFrame, top: int) -> pd.DataFrame:
+    """Per cell: weighted count and mean position; the first ``top`` by count (ties: cell id)."""
+    sub = sub.assign(we=sub["w"] * sub["easting"], wn=sub["w"] * sub["northing"])
+    cells = sub.groupby("cell", sort=True)[["w", "we", "wn"]].sum()
+    cells = cells.assign(neg=-cells["w"].round(9)).sort_values(["neg"], kind="stable").head(top)
+    return pd.DataFrame({"incidents": cells["w"], "easting": cells["we"] / cells["w"],
+                         "northing": cells["wn"] / cells["w"]}, index=cells.index)
+
+
+def _generic(window: pd.DataFrame) -> set[str]:
+    texts = window["location_text"].astype("str").str.replace(_PREFIX, "", regex=True).str.strip()
+    pairs = pd.DataFrame({"t": texts.to_numpy(), "w": window["ward_code"].astype("str").to_numpy()})
+    pairs = pairs[(pairs["t"] != "") & (pairs["w"] != "")]
+    spread = pairs.groupby("t")["w"].nunique()
+    return set(spread.index[spread > max(4, GENERIC_WARD_SHARE * pairs["w"].nunique())])
+
+
+def _names(sub: pd.DataFrame, places: pd.DataFrame, generic: set[str]) -> list[str]:
+    """Commonest text; a generic one gets the cell's (else the nearest cell's) commonest specific text."""
+    texts = sub["location_text"].astype("str").str.replace(_PREFIX, "", regex=True).str.strip()
+    mine = sub.assign(t=texts)[texts.ne("") & ~sub["sensitive"].astype(bool)]
+    counts = mine.groupby(["cell", "t"])["w"].sum().reset_index().sort_values(["cell", "w", "t"],
+                                                                             ascending=[True, False, True])
+    top_any = counts.drop_duplicates("cell").set_index("cell")["t"]
+    specific = counts[~counts["t"].isin(generic)].drop_duplicates("cell").set_index("cell")["t"]
+    centres = sub.groupby("cell")[["easting", "northing"]].mean().loc[specific.index].to_numpy()
+    out = []
+    for cell, row in places.iterrows():  # one step per place (at most `top`)
+        first = top_any.get(cell)
+        if first is None or first not in generic:
+            out.append(first or f"Unnamed spot (E {row['easting']:.0f}, N {row['northing']:.0f})")
+        elif cell in specific.index:
+            own = specific[cell]
+            out.append(own if first.casefold() in own.casefold() else f"{first}, {own}")
+        elif len(specific):
+            gap = np.hypot(centres[:, 0] - row["easting"], centres[:, 1] - row["northing"])
+            out.append(f"{first} near {specific.iloc[int(np.argmin(gap))]}")
+        else:
+            out.append(first)
+    return out
+
+
+def _categories(sub: pd.DataFrame, cells: pd.Index) -> list[str]:
+    mine = sub[sub["cell"].isin(cells)]
+    label = mine["category"].astype("str").where(~mine["sensitive"].astype(bool), SENSITIVE)
+    mix = mine.assign(c=label).groupby(["cell", "c"])["w"].sum().reset_index()
+    mix["share"] = mix["w"] / mix.groupby("cell")["w"].transform("sum")
+    mix = mix.sort_values(["cell", "w", "c"], ascending=[True, False, True]).groupby("cell").head(2)
+    text = mix.assign(s=mix["c"] + " " + (100 * mix["share"]).round().astype(int).astype(str) + "%")
+    return text.groupby("cell")["s"].agg(", ".join).reindex(cells).fillna("").tolist()
+
+
+def _best_times(sub: pd.DataFrame, cells: pd.Index, shift: Band, cover: float) -> tuple[list[str], list[str]]:
+    """Best hours and best days per place from its hour-of-week profile inside the shift."""
+    mine = sub[sub["cell"].isin(cells)]
+    long = hour_of_week_by(mine, "cell", weights=mine["w"])
+    grids = long["count"].to_numpy().reshape(-1, 169)[:, :168].reshape(-1, 7, 24)
+    order = long["cell"].drop_duplicates().tolist()
+    start_h, end_h = shift.start_minute // 60, -(-shift.end_minute // 60)
+    length = (end_h - start_h) % 24 or 24
+    hours = (start_h + np.arange(length)) % 24  # shift hours in order
+    in_hours = np.zeros(24, bool)
+    in_hours[hours] = True
+    after = np.zeros(24, bool)
+    if shift.wraps:
+        after[: end_h % 24 if end_h % 24 else 0] = True
+    out_hours, out_days = [], []
+    for cell in cells:  # one step per place (at most `top`)
+        grid = grids[order.index(cell)]
+        band_day = np.where(after, np.roll(grid, -1, axis=0), grid)  # after midnight: the day before
+        in_shift = np.zeros((7, 24))
+        in_shift[list(shift.days)] = band_day[list(shift.days)]
+        in_shift[:, ~in_hours] = 0.0
+        by_hour = in_shift.sum(axis=0)[hours]
+        total = by_hour.sum()
+        need = cover * total - 1e-9 * total
+        best = None
+        for n in range(1, length + 1):  # the shortest run first; at most 24 x 24 steps
+            sums = np.array([by_hour[i:i + n].sum() for i in range(length - n + 1)])
+            if sums.max() >= need:
+                best = (int(np.argmax(np.round(sums, 9))), n)
+                break
+        i, n = best if best else (0, length)
+        out_hours.append(f"{hours[i]:02d}:00-{(hours[i] + n) % 24:02d}:00")
+        by_day = in_shift.sum(axis=1)
+        chosen, held = [], 0.0
+        for d in np.argsort(-np.round(by_day, 9), kind="stable"):
+            chosen.append(int(d))
+            held += by_day[d]
+            if held >= need:
+                break
+        out_days.append(", ".join(DAY_NAMES[d][:3] for d in sorted(chosen)))
+    return out_hours, out_days
+
+
+def _lonlat(easting: np.ndarray, northing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(27700, 4326, always_xy=True).transform(easting, northing)
+    return np.asarray(lon, float), np.asarray(lat, float)
+
+
+def _shift_text(shift: Band) -> str:
+    days = "every day" if len(shift.days) == 7 else ", ".join(DAY_NAMES[d][:3] for d in shift.days)
+    start, end = shift.start_minute // 60, shift.end_minute // 60 % 24
+    if (shift.end_minute - shift.start_minute) % 1440 == 0:
+        return f"{days}, all day" if start == 0 else f"{days}, 24 hours from {start:02d}:00"
+    return f"{days} {start:02d}:00-{end:02d}:00"
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"
+
+
+# --- one place on a tasking list --------------------------------------------------------
+
+@dataclass
+class PlaceProfile:
+    """What one place of a tasking list is like.
+
+    Attributes
+    ----------
+    hour_of_week : pandas.DataFrame
+        7 x 24 (Monday..Sunday x local hour): incidents in the review period, all hours.
+    no_time_of_day : float
+        Incidents of the review period with no time of day (not in the grid).
+    categories : pandas.DataFrame
+        ``category, incidents, share`` in the review period (band-weighted), most first;
+        sensitive categories as one "sensitive (aggregated)" row.
+    trend : pandas.DataFrame
+        ``period, incidents`` (band-weighted): the baseline periods, then the review period.
+    """
+
+    hour_of_week: pd.DataFrame
+    no_time_of_day: float
+    categories: pd.DataFrame
+    trend: pd.DataFrame
+
+
+def place_profile(incidents: pd.DataFrame, outline, *, period: str, band: str = ALL_TIMES,
+                  baseline_periods: int = 12, bands: TimeBands | None = None) -> PlaceProfile:
+    """Hour-of-week grid, category mix and trend of the incidents inside one outline.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        The incident table. Not modified.
+    outline : shapely geometry
+        The place (EPSG:27700), e.g. a tasking list row's geometry.
+    period : str
+        The review period (``"2017-07"`` or a Monday ``"2017-07-03"``).
+    band : str, default="all"
+        Counts in ``categories`` and ``trend`` are weighted by this band (the grid is not).
+    baseline_periods : int, default=12
+        Periods before the review period in ``trend``.
+    bands : TimeBands, optional
+        The workspace's bands (the packaged default when None).
+    """
+    import shapely
+
+    review = review_period(period)
+    first = review.shifted(-baseline_periods).start
+    local = incidents["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    x0, y0, x1, y1 = outline.bounds
+    e, n = incidents["easting"].to_numpy(float), incidents["northing"].to_numpy(float)
+    near = ((local >= first) & (local < review.end + pd.Timedelta(days=1))).to_numpy() \
+        & (e >= x0) & (e <= x1) & (n >= y0) & (n <= y1)
+    idx = np.flatnonzero(near)
+    idx = idx[shapely.contains_xy(outline, e[idx], n[idx])]
+    table = incidents.iloc[idx]
+    pos = review.index(local.iloc[idx]) + baseline_periods
+    if review.every == "week":
+        pos[table["time_precision"].astype("str").eq("month").to_numpy()] = -1
+    weight = np.ones(len(table)) if band == ALL_TIMES else np.nan_to_num(
+        band_weights(table, band, bands=bands).to_numpy())
+    labels = [review.shifted(k - baseline_periods).label for k in range(baseline_periods + 1)]
+    ok = pos >= 0
+    trend = pd.DataFrame({"period": labels, "incidents": np.bincount(pos[ok], weights=weight[ok],
+                                                                   minlength=len(labels))})
+    now = pos == baseline_periods
+    profile = hour_of_week(table.loc[now])
+    label = table["category"].astype("str").where(~table["sensitive"].astype(bool), SENSITIVE)
+    mix = pd.Series(weight[now], index=label[now].to_numpy()).groupby(level=0).sum()
+    mix = mix[mix > 0].sort_values(ascending=False, kind="stable")
+    categories = pd.DataFrame({"category": mix.index.astype("str"), "incidents": mix.to_numpy(),
+                               "share": (mix / mix.sum()).to_numpy() if len(mix) else []})
+    return PlaceProfile(profile.counts, profile.no_time_of_day, categories, trend)
+
+
+# --- the printable page ---------------------------------------------------------------------
+
+def patrol_plan_pdf(plan: PatrolPlan, path: str | Path | None = None, *, outline=None,
+                    marking: str = "OFFICIAL") -> bytes:
+    """One A4 page: title, shift and window, a map of the numbered places, the table, notes.
+
+    Parameters
+    ----------
+    plan : PatrolPlan
+    path : str or Path, optional
+        Also write the PDF there.
+    outline : shapely geometry, optional
+        The area's outline (EPSG:27700), drawn under the places.
+    marking : str, default="OFFICIAL"
+        Protective marking printed at the top and bottom ("" for none).
+
+    Returns
+    -------
+    bytes
+        The PDF.
+    """
+    import matplotlib
+    from fpdf import FPDF
+
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    if marking:
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.text(105 - pdf.get_string_width(marking) / 2, 8, marking)
+        pdf.text(105 - pdf.get_string_width(marking) / 2, 292, marking)
+    pdf.set_xy(12, 12)
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.multi_cell(186, 7, plan.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    pdf.set_x(12)
+    pdf.multi_cell(186, 4.5, plan.summary + " Places in order of incidents in the shift; be there in the hours shown.",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.image(io.BytesIO(_map_png(plan, outline)), x=12, y=pdf.get_y() + 2, w=186, h=105)
+    pdf.set_y(pdf.get_y() + 110)
+    widths = (8, 64, 24, 28, 20, 42)
+    with pdf.table(col_widths=widths, text_align=("RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"),
+                   line_height=4.6, first_row_as_headings=True) as grid:
+        pdf.set_font("DejaVu", "", 8)
+        grid.row(["#", "Place", "Be there", "Days", "Incidents", "Mostly"])
+        for r in plan.frame.itertuples():  # one step per place (at most `top`)
+            grid.row([str(r.order), r.place_name, r.best_hours, r.best_days, f"{_n(r.incidents)} ({r.share:.0%})",
+                      r.categories.split(",")[0]])
+    pdf.set_font("DejaVu", "", 7)
+    notes = plan.caveats + [f"Method: {plan.card.data.get('places')}. {plan.card.data.get('shift')}.",
+                            f"Produced {pd.Timestamp.now(tz=LOCAL_TZ):%d/%m/%Y} by hotspot-tasking. "
+                            "Contains OS data © Crown copyright and database right."]
+    pdf.set_xy(12, max(pdf.get_y() + 3, 262))
+    pdf.multi_cell(186, 3.4, "\n".join(notes))
+    data = bytes(pdf.output())
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def _map_png(plan: PatrolPlan, outline) -> bytes:
+    """The area outline with the places as numbered circles, a scale bar and north arrow."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.3, 4.1))
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    xs, ys = plan.frame["easting"].to_numpy(), plan.frame["northing"].to_numpy()
+    if outline is not None:
+        for poly in getattr(outline, "geoms", [outline]):  # one step per polygon part
+            x, y = poly.exterior.xy
+            ax.fill(x, y, facecolor="#f2f2f2", edgecolor="#5a5a5a", linewidth=1.2)
+        x0, y0, x1, y1 = outline.bounds
+    else:
+        x0, y0, x1, y1 = (xs.min(), ys.min(), xs.max(), ys.max()) if len(xs) else (0, 0, 1, 1)
+    pad = max(x1 - x0, y1 - y0, 400) * 0.06
+    cx, cy, half_w, half_h = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2 + pad, (y1 - y0) / 2 + pad
+    half_w, half_h = max(half_w, half_h * 7.3 / 4.1), max(half_h, half_w * 4.1 / 7.3)
+    ax.set_xlim(cx - half_w, cx + half_w)
+    ax.set_ylim(cy - half_h, cy + half_h)
+    ax.scatter(xs, ys, s=260, color="#0072B2", edgecolor="white", linewidth=1.2, zorder=3)
+    for x, y, k in zip(xs, ys, plan.frame["order"]):  # one step per place
+        ax.text(x, y, str(k), color="white", ha="center", va="center", fontsize=9, weight="bold", zorder=4)
+    bar = next((s for s in (2000, 1000, 500, 250, 100, 50) if s <= half_w * 0.6), 50)
+    bx, by = cx - half_w * 0.95, cy - half_h * 0.92
+    ax.plot([bx, bx + bar], [by, by], color="black", linewidth=2.5)
+    ax.text(bx + bar / 2, by + half_h * 0.03, f"{bar:,} m" if bar < 1000 else f"{bar / 1000:g} km", ha="center",
+            fontsize=8)
+    ax.annotate("N", xy=(cx + half_w * 0.93, cy + half_h * 0.9), xytext=(cx + half_w * 0.93, cy + half_h * 0.7),
+                ha="center", fontsize=10, weight="bold", arrowprops={"arrowstyle": "-|>", "color": "black"})
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=170)
+    return buffer.getvalue()
