@@ -86,3 +86,37 @@ def test_importing_a_file_through_the_data_page(app, page):
     # 12 are not fires; the 2009 fires elsewhere in London are far outside the demo's area
     page.get_by_text("(fire): 20 rows read = 3 accepted + 17 rejected").first.wait_for(timeout=60_000)
     page.screenshot(path=str(page.shots / "data_import.png"), full_page=True)
+
+
+def test_downloading_an_export(app, page):
+    page.goto(f"{app[0]}/exports")
+    wait_rendered(page, "Exports")
+    page.get_by_role("button", name="Build CSV").click()
+    button = page.get_by_role("button", name="Download csv")
+    button.wait_for(timeout=90_000)
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    saved = page.shots / info.value.suggested_filename
+    info.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("Rank,") or "rank" in text.splitlines()[0].lower()
+    assert len(text.splitlines()) > 2
+    page.screenshot(path=str(page.shots / "exports.png"), full_page=True)
+
+
+def test_recording_a_decision_on_the_weekly_review(app, page):
+    page.goto(app[0])
+    wait_rendered(page, "Weekly review")
+    grid = page.locator("[data-testid='stDataFrame']").first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 52)  # the first row's selection box
+    page.get_by_role("button", name="Record decision").wait_for(timeout=60_000)
+    page.get_by_label("Action agreed").fill("High-visibility patrols Fri-Sat 21:00-03:00")
+    page.get_by_label("Owner role").fill("Neighbourhood sergeant")
+    page.get_by_role("button", name="Record decision").click()
+    page.get_by_text("Recorded action 1 for #1").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(page.shots / "weekly_review_decision.png"), full_page=True)
+    from hotspot_tasking.tasking.actionlog import ActionLog
+    with ActionLog.open(app[1]) as log:
+        actions = log.actions_for()
+    assert len(actions) == 1 and actions["owner_role"].item() == "Neighbourhood sergeant"
