@@ -1,8 +1,6 @@
 """The area comparison and exports pages on a copy of the demo workspace, through AppTest.
 
-Until app.py registers the two pages, they run under tests/app_router_areas.py (app.py's
-sidebar and these pages). Downloads are read back by recording what Streamlit's media
-store is given.
+Downloads are read back by recording what Streamlit's media store is given.
 """
 
 import json
@@ -14,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from hotspot_tasking import DEMO_WORKSPACE
 
-ROUTER = "app_router_areas.py"
-AREAS, EXPORTS = "../app_pages/area_comparison.py", "../app_pages/exports.py"
+ROUTER = "../app.py"
+AREAS, EXPORTS = "app_pages/area_comparison.py", "app_pages/exports.py"
 
 
 @pytest.fixture(scope="module")

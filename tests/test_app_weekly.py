@@ -1,7 +1,6 @@
 """The weekly review and patrol plan pages on the bundled demo, through Streamlit's AppTest.
 
-Uses app.py once it registers the pages, else tests/app_router_for_tests.py (the same
-router with the two pages added). Anything written goes to a copy of the demo in tmp_path.
+Runs app.py; anything written goes to a copy of the demo in tmp_path.
 """
 
 import json
@@ -17,8 +16,7 @@ from hotspot_tasking.tasking.actionlog import ActionLog
 from hotspot_tasking.tasking.store import stored_lists
 
 HERE = Path(__file__).resolve().parent
-REGISTERED = "app_pages/weekly_review.py" in (HERE.parent / "app.py").read_text(encoding="utf-8")
-ENTRY, PAGES = ("../app.py", "app_pages/") if REGISTERED else ("app_router_for_tests.py", "../app_pages/")
+ENTRY, PAGES = "../app.py", "app_pages/"
 
 
 def open_page(page: str) -> AppTest:

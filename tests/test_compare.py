@@ -11,7 +11,7 @@ import shapely
 
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.boundaries.compare import (
-    OTHER, TABLE_COLUMNS, AreaComparison, Residents, apportion_residents, arrows, compare_areas, rag_status,
+    OTHER, TABLE_COLUMNS, AreaComparison, apportion_residents, arrows, compare_areas, rag_status,
     residents_for_layer,
 )
 from hotspot_tasking.boundaries.errors import BoundaryError
