@@ -45,6 +45,7 @@ from ..geo.schema import LOCAL_TZ
 from ..geo.timebands import DAY_NAMES, Band, TimeBands
 from ..hotspots.bands import ALL_TIMES
 from ..hotspots.card import MethodCard
+from .profile import fewest_days
 from .errors import TaskingError
 from .rank import review_period
 
@@ -302,13 +303,7 @@ def _best_times(sub: pd.DataFrame, cells: pd.Index, shift: Band, cover: float) -
         i, n = best if best else (0, length)
         out_hours.append(f"{hours[i]:02d}:00-{(hours[i] + n) % 24:02d}:00")
         by_day = in_shift.sum(axis=1)
-        chosen, held = [], 0.0
-        for d in np.argsort(-np.round(by_day, 9), kind="stable"):
-            chosen.append(int(d))
-            held += by_day[d]
-            if held >= need:
-                break
-        out_days.append(", ".join(DAY_NAMES[d][:3] for d in sorted(chosen)))
+        out_days.append(", ".join(DAY_NAMES[d][:3] for d in fewest_days(by_day, need)))
     return out_hours, out_days
 
 

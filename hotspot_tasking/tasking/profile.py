@@ -333,13 +333,7 @@ def peak_times(cells: np.ndarray, *, cover: float = 0.5) -> tuple[str, str, floa
     # the hours after midnight of a run that passes it belong to the day before
     night = np.where(after_midnight, np.roll(cells, -1, axis=0), cells)
     by_day = night.sum(axis=1)
-    chosen, held = [], 0.0
-    for d in np.argsort(-np.round(by_day, 9), kind="stable"):
-        chosen.append(int(d))
-        held += by_day[d]
-        if held >= need:
-            break
-    chosen.sort()
+    chosen = fewest_days(by_day, need)
     share = float(night[chosen][:, in_window].sum() / total)
     hours_text = ALL_DAY if length == 24 else f"{start:02d}:00-{end % 24:02d}:00"
     return ", ".join(DAY_NAMES[d][:3] for d in chosen), hours_text, share
@@ -349,3 +343,18 @@ def _band_hours(band) -> float:
     """Hours a band runs in a week."""
     minutes = (band.end_minute - band.start_minute) % 1440 or 1440
     return len(band.days) * minutes / 60.0
+
+
+def fewest_days(by_day: np.ndarray, need: float) -> list[int]:
+    """The fewest days (0 = Monday) whose counts reach ``need``, taken busiest first; sorted.
+
+    >>> fewest_days(np.array([1.0, 0, 0, 0, 5, 6, 0]), 10)
+    [4, 5]
+    """
+    chosen, held = [], 0.0
+    for d in np.argsort(-np.round(by_day, 9), kind="stable"):
+        chosen.append(int(d))
+        held += by_day[d]
+        if held >= need:
+            break
+    return sorted(chosen)
