@@ -10,7 +10,7 @@ Residents of areas without their own population
     would get 0 residents; and over whole-LSOA assignment because it keeps the total
     (areas that partition the LSOAs share out exactly their residents). Its limit: parks,
     rail land and high streets get residents they do not have. Where the LSOAs with a
-    population cover less of an area than :data:`FULL_COVER`, the residents are too few
+    population cover less of an area than :data:`.residents.FULL_COVER`, the residents are too few
     and the note says so. Every result says which rule gave its residents.
 
 Target status (red/amber/green), against the chosen baseline (previous equal period or
@@ -26,7 +26,7 @@ the same dates last year), for a target "reduce by R%" (target change −R%):
 - **Not judged**: no baseline (no incidents then, or no data) or no target for the area.
 
 Arrows beside each change: ▲ z >= 2, ▼ z <= −2, ► otherwise (as on the tasking list).
-Pure: reads nothing but its arguments, except :func:`residents_for_layer`, which reads a
+Pure: reads nothing but its arguments, except :func:`.residents.residents_for_layer`, which reads a
 workspace.
 """
 
@@ -35,22 +35,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Mapping, Sequence, get_args
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..geo.aoristic import hour_of_week_by
 from ..geo.timebands import DAY_NAMES, NO_TIME_OF_DAY
 from .errors import BoundaryError
+from .residents import Residents
 from .stats import Z_FLAG, area_stats, assign_periods, poisson_z
 
 Baseline = Literal["previous", "last_year"]
 BASELINES: tuple[str, ...] = get_args(Baseline)
 #: Percentage points above the target change that are still amber.
 AMBER_POINTS = 5.0
-#: Share of an area the LSOAs with a population must cover for its residents to be complete.
-FULL_COVER = 0.99
 #: Categories named in the mix (the rest are "Other categories"): the colour-blind-safe palette has 8 colours.
 MIX_CATEGORIES = 7
 OTHER = "Other categories"
@@ -62,40 +59,6 @@ TABLE_COLUMNS = (
     "share_of_total_pct", "previous_incidents", "change_vs_previous_pct", "z_vs_previous", "arrow_vs_previous",
     "last_year_incidents", "change_vs_last_year_pct", "z_vs_last_year", "arrow_vs_last_year",
     "no_time_of_day_incidents", "target_change_pct", "target_incidents", "z_vs_target", "rag", "status")
-
-
-@dataclass(frozen=True)
-class Residents:
-    """Residents per area and where they came from.
-
-    Attributes
-    ----------
-    per_area : pandas.Series
-        Residents (persons) per area code.
-    method : {"own", "area_share"}
-        The layer's own population, or apportioned from LSOAs by area share.
-    note : str
-        The rule in words.
-    cover : pandas.Series, optional
-        Share (0-1) of each area inside source areas with a population (area share only).
-    """
-
-    per_area: pd.Series
-    method: str
-    note: str
-    cover: pd.Series | None = None
-
-    def note_for(self, codes: Sequence[str], names: Mapping[str, str] | None = None) -> str:
-        """The note, plus a warning naming those of ``codes`` the source areas do not cover."""
-        if self.cover is None:
-            return self.note
-        cover = self.cover.reindex(list(codes))
-        short = cover[cover < FULL_COVER].sort_values()
-        if short.empty:
-            return self.note
-        listed = ", ".join(f"{(names or {}).get(c, c)} {v:.0%}" for c, v in short.items())
-        return (f"{self.note} Covered by LSOAs with a population: {listed}; nobody is counted in the rest, which is "
-                "right for the river or parkland but gives too few residents (and too high a rate) if homes are there.")
 
 
 @dataclass(frozen=True)
@@ -265,63 +228,6 @@ def arrows(z: pd.Series) -> pd.Series:
     out = np.select([z >= Z_FLAG, z <= -Z_FLAG, z.notna()], ["▲", "▼", "►"], "")
     return pd.Series(out, index=z.index, dtype="str")
 
-
-def apportion_residents(source: gpd.GeoDataFrame, source_population: pd.Series, target: gpd.GeoDataFrame, *,
-                        source_name: str = "LSOAs") -> Residents:
-    """Residents of ``target`` areas from ``source`` areas' population, by area share.
-
-    Parameters
-    ----------
-    source : geopandas.GeoDataFrame
-        ``code`` and polygons (EPSG:27700), e.g. LSOAs.
-    source_population : pandas.Series
-        Residents per source code; areas without one add nothing.
-    target : geopandas.GeoDataFrame
-        ``code`` and polygons in the same CRS.
-    source_name : str, default="LSOAs"
-        Named in the note.
-
-    Returns
-    -------
-    Residents
-        ``per_area`` indexed by target code; method ``"area_share"``.
-    """
-    if source.crs != target.crs:
-        raise BoundaryError(f"apportion_residents: the {source_name} are in {source.crs} but the areas in "
-                            f"{target.crs}; reproject both to EPSG:27700.")
-    pop = source["code"].map(source_population).astype(float).to_numpy()
-    has = np.isfinite(pop)
-    src = source.geometry.values[has]
-    t_idx, s_idx = shapely.STRtree(src).query(target.geometry.values, predicate="intersects")
-    inter = shapely.area(shapely.intersection(target.geometry.values[t_idx], src[s_idx]))
-    share = inter / np.maximum(shapely.area(src[s_idx]), 1e-9)
-    residents = np.bincount(t_idx, weights=share * pop[has][s_idx], minlength=len(target))
-    covered = np.bincount(t_idx, weights=inter, minlength=len(target)) / np.maximum(shapely.area(target.geometry.values), 1e-9)
-    per_area = pd.Series(residents, index=target["code"].to_numpy(), name="residents")
-    note = (f"Residents apportioned from {source_name} by area share: each LSOA's residents spread evenly over its "
-            "area (parks and high streets get residents they do not have).")
-    per_area[covered == 0] = np.nan  # nothing known about them
-    cover = pd.Series(covered, index=per_area.index, name="cover")
-    return Residents(per_area, "area_share", note, cover)
-
-
-def residents_for_layer(ws, layer: str) -> Residents | None:
-    """Residents of a workspace layer: its own population, else apportioned from the latest
-    LSOA layer that has one (area share), else None."""
-    from .store import population
-
-    own = population(ws, layer)
-    if own is not None:
-        return Residents(own, "own", f"Residents: the population stored for {layer}.")
-    lsoas = sorted((name for name, meta in ws.layers().items() if meta.get("kind") == "lsoa"), reverse=True)
-    for name in lsoas:
-        pop = population(ws, name)
-        if pop is not None:
-            return apportion_residents(ws.read_layer(name), pop, ws.read_layer(layer), source_name=f"LSOAs ({name})")
-    return None
-
-
-# --- private steps ------------------------------------------------------------------------------
 
 def _checked(incidents, layer, codes, start, end, baseline, names) -> list[str]:
     if not isinstance(incidents, pd.DataFrame):

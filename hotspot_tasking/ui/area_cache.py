@@ -10,7 +10,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ..boundaries.compare import OTHER, AreaComparison, Residents, compare_areas, residents_for_layer
+from ..boundaries.compare import OTHER, AreaComparison, compare_areas
+from ..boundaries.residents import Residents, residents_for_layer
 from ..geo.select import select_incidents
 from ..geo.timebands import DAY_NAMES
 from ..geo.workspace import Workspace
