@@ -58,7 +58,6 @@ from .ranking_config import WEIGHT_NAMES, RankingConfig
 from .schema import CANDIDATE_KINDS, TASKING_COLUMNS, CandidateKind, TaskingList, empty_tasking_frame
 from .selection import ReviewSelection, select_review_incidents, selection_caveats
 from .status import status_column
-from .status import status_text as status_text  # re-exported: ui/tasking_cache.py imports it from here
 from .tactics import TacticMenu
 
 log = logging.getLogger(__name__)

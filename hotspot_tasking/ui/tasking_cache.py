@@ -28,8 +28,11 @@ from ..tasking.actionlog import DB_FILE, ActionLog
 from ..tasking.changes import what_changed
 from ..tasking.disclosure import DisclosureRules
 from ..tasking.maps import TREND_EDGES, TREND_STYLE
-from ..tasking.patrol import PatrolPlan, PlaceProfile, patrol_plan, patrol_plan_pdf, place_profile
-from ..tasking.rank import build_tasking_list, review_period, status_text
+from ..tasking.patrol import PatrolPlan, patrol_plan, patrol_plan_pdf
+from ..tasking.place import PlaceProfile, place_profile
+from ..tasking.periods import review_period
+from ..tasking.rank import build_tasking_list
+from ..tasking.status import status_text
 from ..tasking.schema import TaskingList
 from ..tasking.store import latest_before
 from .cache import incidents_with_areas, layer
