@@ -7,15 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..boundaries.store import study_area
-from ..geo.select import period_range, select_incidents
+from ..geo.select import period_range
 from ..geo.workspace import Workspace
-from ..hotspots.accuracy import backtest
-from ..hotspots.bands import ALL_TIMES, select_band
+from ..hotspots.bands import ALL_TIMES
 from ..hotspots.export import write_hotspots
-from ..hotspots.grid import Grid
-from ..hotspots.kde import kde
-from ..hotspots.run import METHODS, HotspotRequest, describe, run_hotspots
+from ..hotspots.run import METHODS, HotspotRequest, backtest_request, describe, run_hotspots
 
 
 def register(sub) -> None:
@@ -78,21 +74,7 @@ def _hotspots(args: argparse.Namespace) -> int:
 def _backtest(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.workspace)
     request = _request(args, "kde")
-    table = ws.incidents()
-    chosen = table[select_incidents(table, sources=request.sources, categories=request.categories,
-                                    groups=request.groups, start=request.start, end=request.end)]
-    band = select_band(chosen, request.band, time_bands=ws.time_bands())
-    weights = band.weights * (chosen["harm_weight"].astype(float) if request.weighting == "harm" else 1.0)
-    area = study_area(ws)
-    bounds = area.bounds if area is not None else (chosen["easting"].min(), chosen["northing"].min(),
-                                                   chosen["easting"].max(), chosen["northing"].max())
-    grid = Grid.covering(bounds, cell_size_m=request.cell_size_m)
-
-    def kde_density(period_incidents: pd.DataFrame, g: Grid):
-        return kde(period_incidents, grid=g, weights="weight").density
-
-    result = backtest(chosen, grid=grid, score_fn=kde_density, period=args.every, study_mask=area, weights=weights,
-                      method_name="kde")
+    result, band, grid = backtest_request(ws, request, every=args.every)
     print(f"Backtest of KDE against the naive baseline ({describe(request)}), {args.every}ly, "
           f"{grid.cell_size_m:g} m cells: hotspots found on each period, scored on the next.")
     summary = result.summary.reset_index() if result.summary.index.name else result.summary

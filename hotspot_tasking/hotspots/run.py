@@ -16,7 +16,8 @@ import pandas as pd
 from ..boundaries.store import study_area
 from ..geo.select import select_incidents
 from ..geo.workspace import Workspace
-from .bands import ALL_TIMES, exclusive_areas, select_band
+from .accuracy import BacktestResult, backtest
+from .bands import ALL_TIMES, BandSelection, exclusive_areas, select_band
 from .card import MethodCard
 from .dbscan import dbscan
 from .errors import HotspotError
@@ -107,12 +108,7 @@ def run_hotspots(ws: Workspace, request: HotspotRequest, *, incidents: pd.DataFr
     check_choice(request.method, "method", "run_hotspots", METHODS)
     check_choice(request.weighting, "weighting", "run_hotspots", get_args(Weighting))
     table = ws.incidents() if incidents is None else incidents
-    chosen = table[select_incidents(table, sources=request.sources, categories=request.categories,
-                                    groups=request.groups, start=request.start, end=request.end)]
-    if chosen.empty:
-        raise HotspotError(f"no incidents match {describe(request)}; widen the period, band or categories.")
-    band = select_band(chosen, request.band, time_bands=ws.time_bands())
-    weights = band.weights * (chosen["harm_weight"].astype(float) if request.weighting == "harm" else 1.0)
+    chosen, band, weights = select_request(ws, request, table)
     area = study_area(ws)
     grid = workspace_grid(ws, table, cell_size_m=request.cell_size_m, area=area)
     if request.method == "kde":
@@ -134,6 +130,38 @@ def run_hotspots(ws: Workspace, request: HotspotRequest, *, incidents: pd.DataFr
     if band.message:
         run.card.warn(band.message)
     return run
+
+
+def select_request(ws: Workspace, request: HotspotRequest,
+                   incidents: pd.DataFrame) -> tuple[pd.DataFrame, BandSelection, pd.Series]:
+    """The incidents a request selects, its band, and each incident's weight (band share,
+    times harm when the request weights by harm).
+
+    Raises HotspotError naming the selection when nothing matches.
+    """
+    chosen = incidents[select_incidents(incidents, sources=request.sources, categories=request.categories,
+                                        groups=request.groups, start=request.start, end=request.end)]
+    if chosen.empty:
+        raise HotspotError(f"no incidents match {describe(request)}; widen the period, band or categories.")
+    band = select_band(chosen, request.band, time_bands=ws.time_bands())
+    weights = band.weights * (chosen["harm_weight"].astype(float) if request.weighting == "harm" else 1.0)
+    return chosen, band, weights
+
+
+def backtest_request(ws: Workspace, request: HotspotRequest, *, every: str = "month",
+                     incidents: pd.DataFrame | None = None) -> tuple[BacktestResult, BandSelection, Grid]:
+    """Rolling accuracy of KDE hotspots for a request's selection, beside the naive baseline
+    (see :func:`hotspots.accuracy.backtest`), on the workspace grid."""
+    table = ws.incidents() if incidents is None else incidents
+    chosen, band, weights = select_request(ws, request, table)
+    grid = workspace_grid(ws, table, cell_size_m=request.cell_size_m)
+
+    def kde_density(period_incidents: pd.DataFrame, g: Grid):
+        return kde(period_incidents, grid=g, weights="weight").density
+
+    result = backtest(chosen, grid=grid, score_fn=kde_density, period=every, study_mask=study_area(ws),
+                      weights=weights, method_name="kde")
+    return result, band, grid
 
 
 def workspace_grid(ws: Workspace, incidents: pd.DataFrame, *, cell_size_m: float | None = None, area=None) -> Grid:

@@ -11,13 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from ..boundaries.store import incidents_with_areas as _incidents_with_areas
-from ..boundaries.store import study_area
-from ..geo.select import select_incidents
 from ..geo.workspace import Summary, Workspace
-from ..hotspots.accuracy import backtest
-from ..hotspots.bands import select_band
-from ..hotspots.kde import kde
-from ..hotspots.run import HotspotRequest, HotspotRun, run_hotspots, workspace_grid
+from ..hotspots.run import HotspotRequest, HotspotRun, backtest_request, run_hotspots
 
 
 @st.cache_data(show_spinner="Counting incidents…")
@@ -68,14 +63,8 @@ def layer(path: str, version: str, name: str) -> gpd.GeoDataFrame:
 @st.cache_data(show_spinner="Backtesting…", max_entries=16)
 def backtest_summary(path: str, version: str, request: HotspotRequest, every: str) -> pd.DataFrame:
     """Mean hit rate, PAI and RRI of KDE against the naive baseline, period by period."""
-    ws = Workspace.open(path)
-    table = incidents_with_areas(path, version)
-    chosen = table[select_incidents(table, sources=request.sources, categories=request.categories,
-                                    groups=request.groups, start=request.start, end=request.end)]
-    weights = select_band(chosen, request.band, time_bands=ws.time_bands()).weights
-    grid = workspace_grid(ws, table, cell_size_m=request.cell_size_m)
-    result = backtest(chosen, grid=grid, score_fn=lambda inc, g: kde(inc, grid=g, weights="weight").density,
-                      period=every, study_mask=study_area(ws), weights=weights, method_name="kde")
+    result, _, _ = backtest_request(Workspace.open(path), request, every=every,
+                                    incidents=incidents_with_areas(path, version))
     return result.summary.reset_index() if result.summary.index.name else result.summary
 
 
