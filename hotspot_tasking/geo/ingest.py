@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from . import coords, dates
 from .readers import Reader
+from .readers.base import all_distinct
 from .report import REJECT_REASONS, FileCount, ImportReport
 from .schema import QUARANTINE_COLUMNS, conform
 from .taxonomy import UNMAPPED, Taxonomy
@@ -233,7 +234,8 @@ def _validate(frame: pd.DataFrame, area: Area | None, existing_ids: pd.Index | N
         mark(ids.isin(existing_ids).to_numpy(), "already imported", id_text)
     candidates = np.flatnonzero(reason == "")
     repeated = np.zeros(n, dtype=bool)
-    repeated[candidates] = ids.iloc[candidates].duplicated(keep="first").to_numpy()
+    if not all_distinct(ids.iloc[candidates]):
+        repeated[candidates] = ids.iloc[candidates].duplicated(keep="first").to_numpy()
     mark(repeated, "duplicate id", id_text)
     return reason, detail, located
 

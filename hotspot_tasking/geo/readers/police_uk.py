@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import dates
 from ..textfiles import CsvText
-from .base import Reader, no_time
+from .base import Reader, all_distinct, no_time
 
 #: Metres: police.uk map points stand for at least eight addresses around them.
 POLICE_UK_PRECISION_M = 150.0
@@ -50,6 +50,8 @@ def parse(csv: CsvText) -> pd.DataFrame:
 def offence_ids(f: pd.DataFrame) -> pd.Series:
     """Crime ID, suffixed ``-k`` for the k-th further offence on the same Crime ID (see module notes)."""
     crime_id = f["Crime ID"].str.strip()
+    if all_distinct(crime_id[crime_id.ne("")]):  # the usual case, checked at arrow speed
+        return crime_id
     shared = (crime_id.duplicated(keep=False) & crime_id.ne("")).to_numpy()
     if not shared.any():
         return crime_id
