@@ -4,7 +4,7 @@ import streamlit as st
 
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.hotspots.run import describe
-from hotspot_tasking.tasking.exports import period_label
+from hotspot_tasking.reports.exports import period_label
 from hotspot_tasking.ui.export_cache import (
     FREE_TEXT_WARNING, HOTSPOT_FORMATS, PLACES, TASKING_FORMATS, ExportRequest, disclosure_rules, download_row,
     explorer_default, hotspot_files, review_period_for, tasking_files, tasking_list,

@@ -21,9 +21,9 @@ from pathlib import Path
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.boundaries.store import incidents_with_areas
 from hotspot_tasking.geo.workspace import Workspace
-from hotspot_tasking.tasking.exports import export_tasking
-from hotspot_tasking.tasking.rank import build_tasking_list
-from hotspot_tasking.tasking.store import save_tasking_list
+from hotspot_tasking.reports.exports import export_tasking
+from hotspot_tasking.ranking.rank import build_tasking_list
+from hotspot_tasking.pipeline.store import save_tasking_list
 
 BANDS = ("nte", "after_school", "overnight", "daytime")
 FORMATS = ("csv", "xlsx", "gpkg", "geojson", "pdf", "png")

@@ -23,10 +23,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from hypothesis import strategies as st
 
 from hotspot_tasking.geo.workspace import Workspace
-from hotspot_tasking.tasking import actionlog_schema as schema
-from hotspot_tasking.tasking.actionlog import (ACTION_COLUMNS, FREE_TEXT_COLUMNS, LAST_STATUS_COLUMNS, LOG_COLUMNS,
+from hotspot_tasking.actions import schema
+from hotspot_tasking.actions.log import (ACTION_COLUMNS, FREE_TEXT_COLUMNS, LAST_STATUS_COLUMNS, LOG_COLUMNS,
                                                ActionLog, TaskingConfig)
-from hotspot_tasking.tasking.errors import ActionConflictError, TaskingError
+from hotspot_tasking.actions.errors import ActionConflictError
+from hotspot_tasking.errors import TaskingError
 from pg import postgres_server, postgres_url  # noqa: F401  (pytest fixtures)
 
 JULY = dt.date(2017, 7, 4)
@@ -391,8 +392,8 @@ def test_racing_updaters_lose_no_update(url):
 
 CHILD = """
 import sys, time, datetime as dt
-from hotspot_tasking.tasking.actionlog import ActionLog
-from hotspot_tasking.tasking import actionlog_schema as schema
+from hotspot_tasking.actions.log import ActionLog
+from hotspot_tasking.actions import schema
 url, mode, start, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 log = ActionLog.open(url)
 for n in range(start, start + count):

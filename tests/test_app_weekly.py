@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.geo.workspace import Workspace
-from hotspot_tasking.tasking.actionlog import ActionLog
-from hotspot_tasking.tasking.store import stored_lists
+from hotspot_tasking.actions.log import ActionLog
+from hotspot_tasking.pipeline.store import stored_lists
 
 HERE = Path(__file__).resolve().parent
 ENTRY, PAGES = "../app.py", "app_pages/"
@@ -178,7 +178,7 @@ def test_record_decision_reuses_a_meeting_and_adds_a_place_missing_from_its_list
     import pandas as pd
     import shapely
 
-    from hotspot_tasking.tasking.schema import TASKING_COLUMNS, TaskingList
+    from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
     from hotspot_tasking.ui.decision_form import record_decision
 
     def listed(ids, period):

@@ -18,9 +18,9 @@ import pytest
 from PIL import Image
 from test_exports import make_list, make_workspace
 
-from hotspot_tasking.tasking.exports import export_tasking
-from hotspot_tasking.tasking.maps import background_layers, hotspot_figure, overview_figure
-from hotspot_tasking.tasking.schema import TaskingList
+from hotspot_tasking.reports.exports import export_tasking
+from hotspot_tasking.reports.maps import background_layers, hotspot_figure, overview_figure
+from hotspot_tasking.ranking.schema import TaskingList
 
 POPPLER = all(shutil.which(tool) for tool in ("pdfinfo", "pdftoppm", "pdftotext"))
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdfinfo, pdftoppm, pdftotext) is not "
@@ -161,7 +161,7 @@ def test_every_export_of_a_real_dbscan_list(tmp_path):
 
     from hotspot_tasking.geo.workspace import Workspace
     from hotspot_tasking.hotspots.run import HotspotRequest, run_hotspots
-    from hotspot_tasking.tasking.schema import TASKING_COLUMNS
+    from hotspot_tasking.ranking.schema import TASKING_COLUMNS
 
     ws = Workspace.open(Path(__file__).resolve().parent.parent / "data" / "demo")
     run = run_hotspots(ws, HotspotRequest(method="dbscan", start="2017-07-01", end="2017-07-31"))

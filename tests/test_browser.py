@@ -116,7 +116,7 @@ def test_recording_a_decision_on_the_weekly_review(app, page):
     page.get_by_role("button", name="Record decision").click()
     page.get_by_text("Recorded action 1 for #1").first.wait_for(timeout=60_000)
     page.screenshot(path=str(page.shots / "weekly_review_decision.png"), full_page=True)
-    from hotspot_tasking.tasking.actionlog import ActionLog
+    from hotspot_tasking.actions.log import ActionLog
     with ActionLog.open(app[1]) as log:
         actions = log.actions_for()
     assert len(actions) == 1 and actions["owner_role"].item() == "Neighbourhood sergeant"

@@ -9,8 +9,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotspot_tasking.tasking.changes import what_changed
-from hotspot_tasking.tasking.schema import TASKING_COLUMNS, TaskingList
+from hotspot_tasking.ranking.changes import what_changed
+from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
 
 _DEFAULTS = {"int64": 0, "float64": 0.0, "str": ""}
 

@@ -18,17 +18,17 @@ from hypothesis import strategies as st
 from scipy.stats import norm
 
 from hotspot_tasking.geo.workspace import Workspace
-from hotspot_tasking.tasking import evaluate as ev
-from hotspot_tasking.tasking.actionlog import ActionLog
-from hotspot_tasking.tasking.errors import TaskingError
-from hotspot_tasking.tasking.evaluate import (
+from hotspot_tasking.evaluation import evaluate as ev
+from hotspot_tasking.actions.log import ActionLog
+from hotspot_tasking.errors import TaskingError
+from hotspot_tasking.evaluation.evaluate import (
     BY_ACTION_TYPE_COLUMNS,
     EVALUATION_COLUMNS,
     evaluate_by_action_type,
     evaluate_log,
     evaluate_places,
 )
-from hotspot_tasking.tasking.wdd import wdd_test
+from hotspot_tasking.evaluation.wdd import wdd_test
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 TZ = "Europe/London"

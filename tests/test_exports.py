@@ -24,10 +24,10 @@ from openpyxl import load_workbook
 
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.hotspots.card import MethodCard
-from hotspot_tasking.tasking.disclosure import DisclosureRules, disclose, neutralise
-from hotspot_tasking.tasking.errors import TaskingError
-from hotspot_tasking.tasking.exports import export_tasking, period_label
-from hotspot_tasking.tasking.schema import TASKING_COLUMNS, TaskingList
+from hotspot_tasking.reports.disclosure import DisclosureRules, disclose, neutralise
+from hotspot_tasking.errors import TaskingError
+from hotspot_tasking.reports.exports import export_tasking, period_label
+from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo"

@@ -8,9 +8,9 @@ import shapely
 from pyproj import Transformer
 
 from hotspot_tasking.geo.schema import LOCAL_TZ
-from hotspot_tasking.tasking.errors import TaskingError
-from hotspot_tasking.tasking.patrol import PLACE_COLUMNS, SENSITIVE, patrol_plan, patrol_plan_pdf
-from hotspot_tasking.tasking.place import place_profile
+from hotspot_tasking.errors import TaskingError
+from hotspot_tasking.patrol.plan import PLACE_COLUMNS, SENSITIVE, patrol_plan, patrol_plan_pdf
+from hotspot_tasking.ranking.place import place_profile
 
 # Two spots 1 km apart in ward W1 (different H3 cells), and one in ward W2.
 A, B, C = (530000.0, 175000.0), (531000.0, 175000.0), (532000.0, 175000.0)

@@ -22,17 +22,17 @@ from pyproj import Transformer
 from hotspot_tasking.boundaries.store import incidents_with_areas
 from hotspot_tasking.geo.schema import INCIDENT_COLUMNS, LOCAL_TZ
 from hotspot_tasking.geo.workspace import Workspace
-from hotspot_tasking.tasking.actionlog import ActionLog
-from hotspot_tasking.tasking.errors import TaskingError
-from hotspot_tasking.tasking.explain import explain
-from hotspot_tasking.tasking.periods import review_period
-from hotspot_tasking.tasking.profile import peak_times
-from hotspot_tasking.tasking.rank import build_tasking_list
-from hotspot_tasking.tasking.ranking_config import RankingConfig
-from hotspot_tasking.tasking.schema import TASKING_COLUMNS, TaskingList
-from hotspot_tasking.tasking.status import status_text
-from hotspot_tasking.tasking.store import latest_before, load_tasking_list, outline_of, save_tasking_list, stored_lists
-from hotspot_tasking.tasking.tactics import TacticMenu, describe
+from hotspot_tasking.actions.log import ActionLog
+from hotspot_tasking.errors import PeriodError, TaskingError
+from hotspot_tasking.ranking.explain import explain
+from hotspot_tasking.periods import review_period
+from hotspot_tasking.ranking.profile import peak_times
+from hotspot_tasking.ranking.rank import build_tasking_list
+from hotspot_tasking.ranking.config import RankingConfig
+from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
+from hotspot_tasking.actions.status import status_text
+from hotspot_tasking.pipeline.store import latest_before, load_tasking_list, outline_of, save_tasking_list, stored_lists
+from hotspot_tasking.ranking.tactics import TacticMenu, describe
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo"
@@ -260,12 +260,12 @@ def test_periods_as_people_write_them():
     assert review_period("2017-07-03").end == pd.Timestamp("2017-07-09")
     assert review_period("2017-07-03").describe() == "the week beginning 3 July 2017"
     assert review_period("2017-07").describe() == "July 2017"
-    with pytest.raises(TaskingError, match="'2017-07-05' is a Wednesday; a weekly period starts on a Monday: "
+    with pytest.raises(PeriodError, match="'2017-07-05' is a Wednesday; a weekly period starts on a Monday: "
                                            "use 2017-07-03"):
         review_period("2017-07-05")
-    with pytest.raises(TaskingError, match="is a month but every='week'"):
+    with pytest.raises(PeriodError, match="is a month but every='week'"):
         review_period("2017-07", "week")
-    with pytest.raises(TaskingError, match="is not a review period"):
+    with pytest.raises(PeriodError, match="is not a review period"):
         review_period("July")
 
 

@@ -9,7 +9,7 @@ import pytest
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.cli import main
 from hotspot_tasking.geo.workspace import Workspace
-from hotspot_tasking.tasking.store import stored_lists
+from hotspot_tasking.pipeline.store import stored_lists
 
 
 @pytest.fixture(scope="module")

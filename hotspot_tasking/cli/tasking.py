@@ -9,12 +9,12 @@ import pandas as pd
 
 from ..geo.workspace import Workspace
 from ..hotspots.bands import ALL_TIMES
-from ..tasking.actionlog import DB_FILE, ActionLog
-from ..tasking.changes import what_changed
-from ..tasking.exports import export_tasking
-from ..tasking.rank import build_tasking_list
-from ..tasking.schema import CANDIDATE_KINDS
-from ..tasking.store import latest_before, save_tasking_list
+from ..actions.log import DB_FILE, ActionLog
+from ..ranking.changes import what_changed
+from ..reports.exports import export_tasking
+from ..ranking.rank import build_tasking_list
+from ..ranking.schema import CANDIDATE_KINDS
+from ..pipeline.store import latest_before, save_tasking_list
 
 
 def register(sub) -> None:

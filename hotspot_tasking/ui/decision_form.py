@@ -18,12 +18,12 @@ import streamlit as st
 
 from ..errors import UserError
 from ..geo.workspace import Workspace
-from ..tasking.actionlog import ActionLog, Pier
-from ..tasking.actionlog_schema import PIER_TAGS
-from ..tasking.config import TaskingConfig
-from ..tasking.errors import TaskingError
-from ..tasking.schema import TaskingList
-from ..tasking.store import save_tasking_list
+from ..actions.log import ActionLog, Pier
+from ..actions.schema import PIER_TAGS
+from ..actions.config import TaskingConfig
+from ..errors import TaskingError
+from ..ranking.schema import TaskingList
+from ..pipeline.store import save_tasking_list
 from .style import UK_DATE
 from .tasking_cache import action_log, default_meeting_day, log_version, meeting_groups, place_history
 

@@ -1,7 +1,7 @@
 """The exports page's bridge to the core: the tasking list and hotspot files built into bytes
 for ``st.download_button``, cached by request, and the build-then-download widgets.
 
-Files are written by the core (:func:`~hotspot_tasking.tasking.exports.export_tasking`,
+Files are written by the core (:func:`~hotspot_tasking.reports.exports.export_tasking`,
 :func:`~hotspot_tasking.hotspots.export.write_hotspots`) into a temporary folder and read
 back, so nothing is written into the workspace.
 """
@@ -19,11 +19,11 @@ import streamlit as st
 from ..geo.workspace import Workspace
 from ..hotspots.export import write_hotspots
 from ..hotspots.run import HotspotRequest
-from ..tasking.actionlog import DB_FILE, ActionLog
-from ..tasking.disclosure import DisclosureRules
-from ..tasking.exports import export_tasking, period_label
-from ..tasking.rank import build_tasking_list
-from ..tasking.schema import TaskingList
+from ..actions.log import DB_FILE, ActionLog
+from ..reports.disclosure import DisclosureRules
+from ..reports.exports import export_tasking, period_label
+from ..ranking.rank import build_tasking_list
+from ..ranking.schema import TaskingList
 from .cache import hotspot_run, incidents_with_areas
 from .style import UK_DATE
 

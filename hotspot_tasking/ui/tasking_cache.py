@@ -24,17 +24,17 @@ import streamlit as st
 from ..geo.schema import LOCAL_TZ
 from ..geo.timebands import DAY_NAMES
 from ..geo.workspace import Workspace
-from ..tasking.actionlog import DB_FILE, ActionLog
-from ..tasking.changes import what_changed
-from ..tasking.disclosure import DisclosureRules
-from ..tasking.maps import TREND_EDGES, TREND_STYLE
-from ..tasking.patrol import PatrolPlan, patrol_plan, patrol_plan_pdf
-from ..tasking.place import PlaceProfile, place_profile
-from ..tasking.periods import review_period
-from ..tasking.rank import build_tasking_list
-from ..tasking.status import status_text
-from ..tasking.schema import TaskingList
-from ..tasking.store import latest_before
+from ..actions.log import DB_FILE, ActionLog
+from ..ranking.changes import what_changed
+from ..reports.disclosure import DisclosureRules
+from ..reports.maps import TREND_EDGES, TREND_STYLE
+from ..patrol.plan import PatrolPlan, patrol_plan, patrol_plan_pdf
+from ..ranking.place import PlaceProfile, place_profile
+from ..periods import review_period
+from ..ranking.rank import build_tasking_list
+from ..actions.status import status_text
+from ..ranking.schema import TaskingList
+from ..pipeline.store import latest_before
 from .cache import incidents_with_areas, layer
 from .maps import boundary_layer, deck
 from .style import CATEGORICAL, UK_DATE

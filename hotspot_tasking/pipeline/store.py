@@ -27,10 +27,10 @@ import shapely
 from ..geo.schema import BNG_EPSG
 from ..geo.workspace import Workspace
 from ..hotspots.card import MethodCard
-from .errors import TaskingError
-from .periods import review_period
-from .rank import CARD
-from .schema import CANDIDATE_KINDS, TASKING_COLUMNS, TaskingList
+from ..errors import TaskingError
+from ..periods import review_period
+from ..ranking.rank import CARD
+from ..ranking.schema import CANDIDATE_KINDS, TASKING_COLUMNS, TaskingList
 
 PREFIX = "tasking-"
 CONTENT = "tasking_list"

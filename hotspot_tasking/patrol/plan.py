@@ -44,8 +44,8 @@ from ..geo.h3cells import h3_cells
 from ..geo.schema import LOCAL_TZ
 from ..geo.timebands import DAY_NAMES, Band, TimeBands
 from ..hotspots.card import MethodCard
-from .profile import fewest_days
-from .errors import TaskingError
+from ..ranking.profile import fewest_days
+from .errors import PatrolError
 
 #: Columns of :attr:`PatrolPlan.frame`, in order.
 PLACE_COLUMNS = {"order": "int64", "place_name": "str", "h3_cell": "str", "easting": "float64",
@@ -184,23 +184,23 @@ def _checked(incidents, area_code, area_layer, days, start_hour, end_hour, weeks
     if not isinstance(incidents, pd.DataFrame):
         raise TypeError(f"patrol_plan needs the incident table as a DataFrame, got {type(incidents).__name__}.")
     if area_layer not in incidents.columns:
-        raise TaskingError(f"the incidents have no area layer {area_layer!r}; choose a stored ward or zone layer.")
+        raise PatrolError(f"the incidents have no area layer {area_layer!r}; choose a stored ward or zone layer.")
     for name, value, lo, hi in (("start_hour", start_hour, 0, 23), ("end_hour", end_hour, 0, 24),
                                 ("weeks", weeks, 1, 104), ("top", top, 1, 100), ("cell_resolution", resolution, 7, 12)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-            raise TaskingError(f"patrol plan: {name} must be a whole number from {lo} to {hi}, got {value!r}.")
+            raise PatrolError(f"patrol plan: {name} must be a whole number from {lo} to {hi}, got {value!r}.")
     if not 0 < cover <= 1:
-        raise TaskingError(f"patrol plan: cover is a share above 0 and at most 1, got {cover!r}.")
+        raise PatrolError(f"patrol plan: cover is a share above 0 and at most 1, got {cover!r}.")
     picked = sorted({_day(d) for d in days})
     if not picked:
-        raise TaskingError("patrol plan: choose at least one day for the shift.")
+        raise PatrolError("patrol plan: choose at least one day for the shift.")
     if not str(area_code):
-        raise TaskingError("patrol plan: choose an area.")
+        raise PatrolError("patrol plan: choose an area.")
     # an end at 0 or 24 ends at midnight; an end equal to the start makes a 24-hour shift
     shift = Band("shift", "Shift", tuple(picked), start_hour * 60, end_hour * 60 or 1440)
     if until is None:
         if not len(incidents):
-            raise TaskingError("patrol plan: the workspace has no incidents yet; import some first.")
+            raise PatrolError("patrol plan: the workspace has no incidents yet; import some first.")
         until = incidents["occurred_from"].max()
     last = pd.Timestamp(until)
     last = (last.tz_convert(LOCAL_TZ).tz_localize(None) if last.tzinfo else last).normalize()
@@ -213,7 +213,7 @@ def _day(value) -> int:
     names = {n.casefold(): i for i, n in enumerate(DAY_NAMES)} | {n[:3].casefold(): i for i, n in enumerate(DAY_NAMES)}
     if isinstance(value, str) and value.strip().casefold() in names:
         return names[value.strip().casefold()]
-    raise TaskingError(f"patrol plan: {value!r} is not a day; use Monday..Sunday, Mon..Sun or 0 (Monday) to 6.")
+    raise PatrolError(f"patrol plan: {value!r} is not a day; use Monday..Sunday, Mon..Sun or 0 (Monday) to 6.")
 
 
 def _places(sub: pd.DataFrame, top: int) -> pd.DataFrame:

@@ -22,8 +22,8 @@ from ..geo.schema import LOCAL_TZ
 from ..geo.select import select_incidents
 from ..geo.timebands import TimeBands
 from ..hotspots.bands import ALL_TIMES
-from .errors import TaskingError
-from .periods import ReviewPeriod
+from .errors import RankingError
+from ..periods import ReviewPeriod
 from .profile import Members
 
 if TYPE_CHECKING:
@@ -119,14 +119,14 @@ def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: i
 
     Raises
     ------
-    TaskingError
+    RankingError
         No incidents match the filters, the data start after the review period, or no
         incidents match in it.
     """
     chosen = select_incidents(table, sources=sources, categories=categories, groups=groups).to_numpy(copy=True)
     start = table["occurred_from"]
     if not chosen.any():
-        raise TaskingError("no incidents match the categories, groups or sources given; widen them.")
+        raise RankingError("no incidents match the categories, groups or sources given; widen them.")
     data_start = start[chosen].min().tz_convert(LOCAL_TZ).tz_localize(None)
     first = review.shifted(-n_base).start.tz_localize(LOCAL_TZ)
     last = (review.end + pd.Timedelta(days=1)).tz_localize(LOCAL_TZ)
@@ -141,13 +141,13 @@ def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: i
         pos[vague] = -1
     offset = max(0, int(review.index(pd.Series([data_start]))[0]) + n_base)
     if offset > n_base:
-        raise TaskingError(f"the data start on {data_start:%d/%m/%Y}, after the period {review.label}; "
+        raise RankingError(f"the data start on {data_start:%d/%m/%Y}, after the period {review.label}; "
                            "choose a later period.")
     periods = n_base - offset + 1
     pos = pos - offset
     used = pos >= 0
     if not (pos == periods - 1).any():
-        raise TaskingError(f"no incidents match in {review.label} ({review.start:%d/%m/%Y} to "
+        raise RankingError(f"no incidents match in {review.label} ({review.start:%d/%m/%Y} to "
                            f"{review.end:%d/%m/%Y}); choose a period with data or widen the filters.")
     frame, pos = frame.iloc[np.flatnonzero(used)], pos[used]
     if band == ALL_TIMES:

@@ -15,7 +15,7 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from .errors import TaskingError
+from .errors import PeriodError
 
 Every = Literal["week", "month"]
 EVERY: tuple[str, ...] = get_args(Every)
@@ -93,15 +93,15 @@ def review_period(period: str, every: Every | None = None) -> ReviewPeriod:
             day = pd.Timestamp(dt.date.fromisoformat(text))
             if day.day_of_week != 0:
                 monday = day - pd.Timedelta(days=day.day_of_week)
-                raise TaskingError(f"period {period!r} is a {day:%A}; a weekly period starts on a Monday: "
+                raise PeriodError(f"period {period!r} is a {day:%A}; a weekly period starts on a Monday: "
                                    f"use {monday:%Y-%m-%d} (or the month {day:%Y-%m}).")
             found = ReviewPeriod("week", day)
     except (ValueError, IndexError) as err:
-        if isinstance(err, TaskingError):
+        if isinstance(err, PeriodError):
             raise
-        raise TaskingError(f"period {period!r} is not a review period; write a month (2017-07), the Monday "
+        raise PeriodError(f"period {period!r} is not a review period; write a month (2017-07), the Monday "
                            "of a week (2017-07-03) or an ISO week (2017-W27).") from None
     if every is not None and every != found.every:
-        raise TaskingError(f"period {period!r} is a {found.every} but every={every!r}; write "
+        raise PeriodError(f"period {period!r} is a {found.every} but every={every!r}; write "
                            f"{'a month such as 2017-07' if every == 'month' else 'a Monday such as 2017-07-03'}.")
     return found

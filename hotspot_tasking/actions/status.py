@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..geo.workspace import Workspace
-from .actionlog import DB_FILE, ActionLog
-from .errors import TaskingError
-from .periods import ReviewPeriod, review_period
+from .log import DB_FILE, ActionLog
+from ..errors import PeriodError
+from ..periods import ReviewPeriod, review_period
 
 
 def status_column(ws: Workspace, ids: list[str], review: ReviewPeriod, action_log: ActionLog | None,
@@ -93,5 +93,5 @@ def _period_label(text) -> str:
         return ""
     try:
         return review_period(text).label
-    except TaskingError:
+    except PeriodError:
         return text.strip()

@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .actionlog import FREE_TEXT_COLUMNS
-from .errors import TaskingError
+from ..actions.log import FREE_TEXT_COLUMNS
+from .errors import ReportError
 
 #: Text that a spreadsheet may read as a formula or a command when it starts a cell (OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -108,12 +108,12 @@ class DisclosureRules:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as err:
-            raise TaskingError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
+            raise ReportError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
         raw = data.get("disclosure", {})
         known = {f for f in cls.__dataclass_fields__ if f not in ("sensitive_categories", "status_labels")}
         unknown = sorted(set(raw) - known)
         if unknown:
-            raise TaskingError(f"{path.name}, [disclosure]: unknown keys {', '.join(unknown)}; "
+            raise ReportError(f"{path.name}, [disclosure]: unknown keys {', '.join(unknown)}; "
                                f"use only {', '.join(sorted(known))}.")
         taxonomy = taxonomy if taxonomy is not None else Taxonomy.load()
         sensitive = sorted({name for entries in taxonomy.vocabularies.values() for e in entries.values()
@@ -141,21 +141,21 @@ class DisclosureRules:
         return replace(self, **changes).checked("export options")
 
     def checked(self, where: str) -> DisclosureRules:
-        """Return self if every setting is valid, else raise (TypeError / TaskingError)."""
+        """Return self if every setting is valid, else raise (TypeError / ReportError)."""
         if isinstance(self.min_count, bool) or not isinstance(self.min_count, (int, np.integer)):
             raise TypeError(f"{where}: min_count must be a whole number. Got {self.min_count!r} instead.")
         if self.min_count < 1:
-            raise TaskingError(f"{where}: min_count must be 1 or more (1 suppresses nothing). Got {self.min_count}.")
+            raise ReportError(f"{where}: min_count must be 1 or more (1 suppresses nothing). Got {self.min_count}.")
         if not isinstance(self.wording, str) or "{n}" not in self.wording:
-            raise TaskingError(f"{where}: wording must be text holding {{n}}, e.g. \"fewer than {{n}}\". "
+            raise ReportError(f"{where}: wording must be text holding {{n}}, e.g. \"fewer than {{n}}\". "
                                f"Got {self.wording!r}.")
         if isinstance(self.sensitive_share, bool) or not isinstance(self.sensitive_share, (int, float)) \
                 or not 0 < self.sensitive_share <= 1:
-            raise TaskingError(f"{where}: sensitive_share must be a number in (0, 1]. Got {self.sensitive_share!r}.")
+            raise ReportError(f"{where}: sensitive_share must be a number in (0, 1]. Got {self.sensitive_share!r}.")
         if not isinstance(self.include_free_text, bool):
             raise TypeError(f"{where}: include_free_text must be true or false. Got {self.include_free_text!r} instead.")
         if not isinstance(self.marking, str) or not isinstance(self.sensitive_label, str):
-            raise TaskingError(f"{where}: marking and sensitive_label must be text (\"\" for no marking).")
+            raise ReportError(f"{where}: marking and sensitive_label must be text (\"\" for no marking).")
         return self
 
     @property
@@ -377,7 +377,7 @@ def check_no_points(frame: gpd.GeoDataFrame, *, where: str = "tasking list") -> 
 
     Raises
     ------
-    TaskingError
+    ReportError
         If any geometry is, or holds, a point; the message says how many.
     """
     geoms = frame.geometry.values
@@ -385,7 +385,7 @@ def check_no_points(frame: gpd.GeoDataFrame, *, where: str = "tasking list") -> 
     kinds = shapely.get_type_id(parts)
     n = int(np.isin(kinds, (0,)).sum())  # 0: Point (MultiPoints and collections are split into parts)
     if n:
-        raise TaskingError(f"{where}: {n} point geometries; exports carry outlines and aggregates only, never "
+        raise ReportError(f"{where}: {n} point geometries; exports carry outlines and aggregates only, never "
                            "points. Fix: give each place its outline (hotspot polygon or area boundary).")
 
 

@@ -47,7 +47,7 @@ import pandas as pd
 from ..geo.aoristic import band_weights, hour_of_week_by
 from ..geo.timebands import DAY_NAMES, NO_TIME_OF_DAY, TimeBands
 from ..hotspots.bands import ALL_TIMES
-from .ranking_config import RankingConfig
+from .config import RankingConfig
 from .tactics import TacticMenu, describe
 
 #: Hours text meaning the whole day (no contiguous peak shorter than 24 hours).

@@ -69,7 +69,7 @@ import shapely
 from ..geo.schema import LOCAL_TZ
 from ..hotspots.card import MethodCard
 from .wdd import pooled_verdict, verdict_words, wdd_z
-from .errors import TaskingError
+from .errors import EvaluationError
 
 ActionTypeField = Literal["tactic", "pier", "agency"]
 UNSPECIFIED = "unspecified"
@@ -191,7 +191,7 @@ def evaluate_by_action_type(results: pd.DataFrame, *, alpha: float = 0.05) -> pd
     _check_alpha(alpha, "evaluate_by_action_type")
     missing = [c for c in EVALUATION_COLUMNS if c not in results.columns]
     if missing:
-        raise TaskingError(f"evaluate_by_action_type needs the columns of evaluate_places; missing {missing}.")
+        raise EvaluationError(f"evaluate_by_action_type needs the columns of evaluate_places; missing {missing}.")
     frame = results.assign(ok=results["wdd"].notna() & results["wdd_var"].notna())
     judged = frame[frame["ok"]]
     sig = judged["p_value"] < alpha
@@ -241,20 +241,20 @@ def evaluate_log(ws_or_incidents, action_log, outlines: gpd.GeoDataFrame, *, win
         Actions whose tasking id has no outline are listed in the card's warnings.
     """
     if action_type not in ("tactic", "pier", "agency"):
-        raise TaskingError(f"action_type must be 'tactic', 'pier' or 'agency'; got {action_type!r}.")
+        raise EvaluationError(f"action_type must be 'tactic', 'pier' or 'agency'; got {action_type!r}.")
     if not isinstance(outlines, gpd.GeoDataFrame) or "tasking_id" not in outlines.columns:
-        raise TaskingError("outlines must be a GeoDataFrame with a 'tasking_id' column and the outlines as geometry.")
+        raise EvaluationError("outlines must be a GeoDataFrame with a 'tasking_id' column and the outlines as geometry.")
     if outlines["tasking_id"].duplicated().any():
         dup = sorted(outlines.loc[outlines["tasking_id"].duplicated(), "tasking_id"].astype(str).unique())
-        raise TaskingError(f"outlines: tasking ids {', '.join(dup[:5])} appear more than once; give one outline each.")
+        raise EvaluationError(f"outlines: tasking ids {', '.join(dup[:5])} appear more than once; give one outline each.")
     if isinstance(control, str):
         if not hasattr(ws_or_incidents, "read_layer"):
-            raise TaskingError(f"control {control!r} names a layer, which needs a workspace; pass a polygon instead.")
+            raise EvaluationError(f"control {control!r} names a layer, which needs a workspace; pass a polygon instead.")
         control = ws_or_incidents.read_layer(control)
     incidents = ws_or_incidents
     if hasattr(ws_or_incidents, "incidents") and not isinstance(ws_or_incidents, pd.DataFrame):
         if isinstance(weights, pd.Series):
-            raise TaskingError("weights as a Series need the incident table it is aligned to; pass the incidents "
+            raise EvaluationError("weights as a Series need the incident table it is aligned to; pass the incidents "
                                "instead of the workspace, or a column name such as 'harm_weight'.")
         extra = [weights] if isinstance(weights, str) else []
         incidents = ws_or_incidents.incidents(columns=list(_NEEDED) + extra)
@@ -290,9 +290,9 @@ def evaluate_log(ws_or_incidents, action_log, outlines: gpd.GeoDataFrame, *, win
 def _evaluate(incidents, places, *, window_days, buffer_m, control, weights, alpha, data_period):
     where = "evaluate_places"
     if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days < 1:
-        raise TaskingError(f"{where}: window_days must be a whole number of days, 1 or more; got {window_days!r}.")
+        raise EvaluationError(f"{where}: window_days must be a whole number of days, 1 or more; got {window_days!r}.")
     if isinstance(buffer_m, bool) or not isinstance(buffer_m, Real) or not 0 <= buffer_m < 10_000:
-        raise TaskingError(f"{where}: buffer_m must be metres from 0 to 10,000; got {buffer_m!r}.")
+        raise EvaluationError(f"{where}: buffer_m must be metres from 0 to 10,000; got {buffer_m!r}.")
     _check_alpha(alpha, where)
     outline, start, kind = _places(places, where)
     e, n, t_from, t_to, w = _incident_arrays(incidents, weights, where)
@@ -408,7 +408,7 @@ def _fill_card(card, out, n_incidents, left_control, first, last, complete) -> N
 # --- checks and conversions -----------------------------------------------------------------------
 def _check_alpha(alpha, where) -> None:
     if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0 < alpha < 0.5:
-        raise TaskingError(f"{where}: alpha must be a number between 0 and 0.5 (e.g. 0.05); got {alpha!r}.")
+        raise EvaluationError(f"{where}: alpha must be a number between 0 and 0.5 (e.g. 0.05); got {alpha!r}.")
 
 
 def _places(places, where):
@@ -417,18 +417,18 @@ def _places(places, where):
     _check_crs(places.crs, "places", where)
     missing = [c for c in ("tasking_id", "start") if c not in places.columns]
     if missing:
-        raise TaskingError(f"{where}: places lack the columns {missing}; give tasking_id, start and the outline.")
+        raise EvaluationError(f"{where}: places lack the columns {missing}; give tasking_id, start and the outline.")
     geoms = np.asarray(places.geometry.array, dtype=object)
     bad = np.flatnonzero(~np.isin(shapely.get_type_id(geoms), [3, 6]) | shapely.is_empty(geoms))
     if len(bad):
-        raise TaskingError(f"{where}: {len(bad)} places (rows {bad[:5].tolist()}) have no polygon outline; give "
+        raise EvaluationError(f"{where}: {len(bad)} places (rows {bad[:5].tolist()}) have no polygon outline; give "
                            "polygons (buffer a point venue first, e.g. by 50 m).")
     start = pd.to_datetime(pd.Series(places["start"].to_numpy()), errors="coerce")
     if start.dt.tz is not None:
         start = start.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
     if start.isna().any():
         rows = np.flatnonzero(start.isna().to_numpy())
-        raise TaskingError(f"{where}: {len(rows)} places (rows {rows[:5].tolist()}) have no readable start date; "
+        raise EvaluationError(f"{where}: {len(rows)} places (rows {rows[:5].tolist()}) have no readable start date; "
                            "give dates such as 2017-07-04.")
     kind = (places["action_type"].astype(object).where(places["action_type"].notna(), UNSPECIFIED).astype(str)
             if "action_type" in places.columns else pd.Series(UNSPECIFIED, index=places.index))
@@ -437,7 +437,7 @@ def _places(places, where):
 
 def _check_crs(crs, what, where) -> None:
     if crs is not None and crs.to_epsg() != 27700:
-        raise TaskingError(f"{where}: {what} are in {crs.name}, not EPSG:27700 (British National Grid); "
+        raise EvaluationError(f"{where}: {what} are in {crs.name}, not EPSG:27700 (British National Grid); "
                            "reproject them first with .to_crs(27700).")
 
 
@@ -449,7 +449,7 @@ def _control_geometry(control, where):
         raise TypeError(f"{where}: control must be a shapely geometry, GeoSeries or GeoDataFrame (EPSG:27700) or "
                         f"None; got {type(control).__name__}.")
     if control.is_empty or control.area <= 0:
-        raise TaskingError(f"{where}: the control area has no area; give polygons in EPSG:27700, or None.")
+        raise EvaluationError(f"{where}: the control area has no area; give polygons in EPSG:27700, or None.")
     return control
 
 
@@ -458,32 +458,32 @@ def _incident_arrays(incidents, weights, where):
         raise TypeError(f"{where}: incidents must be a DataFrame (the incident table); got {type(incidents).__name__}.")
     missing = [c for c in _NEEDED if c not in incidents.columns]
     if missing:
-        raise TaskingError(f"{where}: the incident table lacks the columns {missing}.")
+        raise EvaluationError(f"{where}: the incident table lacks the columns {missing}.")
     e, n = incidents["easting"].to_numpy(float), incidents["northing"].to_numpy(float)
     bad = ~(np.isfinite(e) & np.isfinite(n))
     if bad.any():
-        raise TaskingError(f"{where}: {int(bad.sum())} incidents have no coordinates; drop them first.")
+        raise EvaluationError(f"{where}: {int(bad.sum())} incidents have no coordinates; drop them first.")
     times = []
     for col in ("occurred_from", "occurred_to"):
         idx = pd.DatetimeIndex(incidents[col])
         if idx.tz is None and len(idx):
-            raise TaskingError(f"{where}: column '{col}' has no time zone; localise it to Europe/London first.")
+            raise EvaluationError(f"{where}: column '{col}' has no time zone; localise it to Europe/London first.")
         if idx.isna().any():
-            raise TaskingError(f"{where}: column '{col}' is empty in {int(idx.isna().sum())} rows; drop them first.")
+            raise EvaluationError(f"{where}: column '{col}' is empty in {int(idx.isna().sum())} rows; drop them first.")
         times.append(idx.as_unit("us").asi8)
     if weights is None:
         w = np.ones(len(incidents))
     elif isinstance(weights, str):
         if weights not in incidents.columns:
-            raise TaskingError(f"{where}: weights column '{weights}' is not in the incident table.")
+            raise EvaluationError(f"{where}: weights column '{weights}' is not in the incident table.")
         w = incidents[weights].to_numpy(float)
     elif isinstance(weights, pd.Series) and weights.index.equals(incidents.index):
         w = weights.to_numpy(float)
     else:
-        raise TaskingError(f"{where}: weights must be a column name or a Series with the incidents' index.")
+        raise EvaluationError(f"{where}: weights must be a column name or a Series with the incidents' index.")
     w = np.nan_to_num(w, nan=0.0)
     if (w < 0).any() or not np.isfinite(w).all():
-        raise TaskingError(f"{where}: weights must be finite and 0 or more; {int((w < 0).sum())} are negative.")
+        raise EvaluationError(f"{where}: weights must be finite and 0 or more; {int((w < 0).sum())} are negative.")
     return e, n, times[0], times[1], w
 
 
@@ -497,7 +497,7 @@ def _data_period(data_period, t_from, t_to, where):
         try:
             first, last = (np.datetime64(pd.Timestamp(d).date(), "D") for d in data_period)
         except (TypeError, ValueError):
-            raise TaskingError(f"{where}: data_period must be two dates (first, last); got {data_period!r}.") from None
+            raise EvaluationError(f"{where}: data_period must be two dates (first, last); got {data_period!r}.") from None
         return first, last
     if len(t_from) == 0:
         return np.datetime64("NaT", "D"), np.datetime64("NaT", "D")

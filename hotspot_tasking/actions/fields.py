@@ -1,6 +1,6 @@
 """Checking the values a person gives the action log: text, dates, money, meeting items.
 
-Each check returns the clean value or raises :class:`TaskingError` with one sentence
+Each check returns the clean value or raises :class:`ActionLogError` with one sentence
 naming the field and the fix.
 """
 
@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from .errors import TaskingError
+from .errors import ActionLogError
 
 #: The largest bid the log holds, pounds.
 MAX_GBP = Decimal("9999999999.99")
@@ -28,18 +28,18 @@ def item_rows(items: Iterable[Mapping[str, Any]] | pd.DataFrame | None) -> list[
     for n, item in enumerate(records, start=1):
         unknown = sorted(set(item) - {"tasking_id", "place_name", "rank", "summary"})
         if unknown:
-            raise TaskingError(f"items, item {n}: unknown fields {', '.join(unknown)}; give only tasking_id, "
+            raise ActionLogError(f"items, item {n}: unknown fields {', '.join(unknown)}; give only tasking_id, "
                                "place_name, rank and summary.")
         tid = text_field(f"items, item {n}: tasking_id", item.get("tasking_id"), 64)
         if tid in seen:
-            raise TaskingError(f"items, item {n}: tasking_id {tid!r} is listed twice; list each place once.")
+            raise ActionLogError(f"items, item {n}: tasking_id {tid!r} is listed twice; list each place once.")
         seen.add(tid)
         rank = item.get("rank")
         if rank is None or (isinstance(rank, float) and math.isnan(rank)):
             rank = None
         elif isinstance(rank, bool) or not isinstance(rank, (numbers.Integral, float)) or rank != int(rank) \
                 or rank < 1:
-            raise TaskingError(f"items, item {n}: rank must be a whole number from 1, got {rank!r}; fix it.")
+            raise ActionLogError(f"items, item {n}: rank must be a whole number from 1, got {rank!r}; fix it.")
         else:
             rank = int(rank)
         rows.append({"tasking_id": tid, "rank": rank,
@@ -51,24 +51,24 @@ def item_rows(items: Iterable[Mapping[str, Any]] | pd.DataFrame | None) -> list[
 def text_field(field: str, value: Any, max_len: int | None, *, required: bool = True) -> str | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         if required:
-            raise TaskingError(f"{field} is missing; give it as text.")
+            raise ActionLogError(f"{field} is missing; give it as text.")
         return None
     if not isinstance(value, str):
-        raise TaskingError(f"{field} must be text, got {type(value).__name__} {value!r}; pass a string.")
+        raise ActionLogError(f"{field} must be text, got {type(value).__name__} {value!r}; pass a string.")
     value = value.strip()
     if not value:
         if required:
-            raise TaskingError(f"{field} is empty; give it as text.")
+            raise ActionLogError(f"{field} is empty; give it as text.")
         return None
     if max_len is not None and len(value) > max_len:
-        raise TaskingError(f"{field} is {len(value)} characters long; shorten it to {max_len} at most.")
+        raise ActionLogError(f"{field} is {len(value)} characters long; shorten it to {max_len} at most.")
     return value
 
 
 def date_field(field: str, value: Any, *, required: bool = True) -> dt.date | None:
     if value is None:
         if required:
-            raise TaskingError(f"{field} is missing; give a date such as '2017-07-04'.")
+            raise ActionLogError(f"{field} is missing; give a date such as '2017-07-04'.")
         return None
     if isinstance(value, dt.datetime):
         return value.date()
@@ -79,28 +79,28 @@ def date_field(field: str, value: Any, *, required: bool = True) -> dt.date | No
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise TaskingError(f"{field} {value!r} is not a date; give a date such as '2017-07-04'.")
+    raise ActionLogError(f"{field} {value!r} is not a date; give a date such as '2017-07-04'.")
 
 
 def money_field(field: str, value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, str)):
-        raise TaskingError(f"{field} must be an amount in pounds, got {type(value).__name__} {value!r}; "
+        raise ActionLogError(f"{field} must be an amount in pounds, got {type(value).__name__} {value!r}; "
                            "pass e.g. Decimal('250.00').")
     try:
         amount = Decimal(str(value).strip().lstrip("£").replace(",", "")) if not isinstance(value, Decimal) else value
     except InvalidOperation:
-        raise TaskingError(f"{field} {value!r} is not an amount in pounds; give a number such as '250.00'.") from None
+        raise ActionLogError(f"{field} {value!r} is not an amount in pounds; give a number such as '250.00'.") from None
     if not amount.is_finite():
-        raise TaskingError(f"{field} {value!r} is not an amount in pounds; give a number such as '250.00'.")
+        raise ActionLogError(f"{field} {value!r} is not an amount in pounds; give a number such as '250.00'.")
     if amount < 0:
-        raise TaskingError(f"{field} must be 0 or more, got {value}; give the bid in pounds, without a minus sign.")
+        raise ActionLogError(f"{field} must be 0 or more, got {value}; give the bid in pounds, without a minus sign.")
     if amount > MAX_GBP:
-        raise TaskingError(f"{field} {value} is more than the log holds (£{MAX_GBP:,}); check the amount.")
+        raise ActionLogError(f"{field} {value} is more than the log holds (£{MAX_GBP:,}); check the amount.")
     if amount != amount.quantize(Decimal("0.01")):
-        raise TaskingError(f"{field} {value} has fractions of a penny; round it to pence.")
+        raise ActionLogError(f"{field} {value} has fractions of a penny; round it to pence.")
     return amount.quantize(Decimal("0.01"))
 
 
 def check_due(due_on: dt.date | None, held_on: dt.date) -> None:
     if due_on is not None and due_on < held_on:
-        raise TaskingError(f"due_on {due_on} is before the meeting on {held_on}; give a date on or after it.")
+        raise ActionLogError(f"due_on {due_on} is before the meeting on {held_on}; give a date on or after it.")

@@ -34,7 +34,7 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from .errors import TaskingError
+from .errors import ActionLogError
 
 #: Seconds a SQLite writer waits for another writer before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -242,7 +242,7 @@ def current_version(conn: Connection) -> int:
     """The schema version of the database (0 when it has no action log yet)."""
     if not sa.inspect(conn).has_table("schema_version"):
         if sa.inspect(conn).has_table("actions"):
-            raise TaskingError(
+            raise ActionLogError(
                 f"{describe(conn.engine.url)}: has an 'actions' table but no 'schema_version'; "
                 "it is not a hotspot-tasking action log, so choose another database."
             )
@@ -262,7 +262,7 @@ def migrate(engine: Engine, *, to_version: int = LATEST_VERSION) -> int:
 
     Raises
     ------
-    TaskingError
+    ActionLogError
         If the database is newer than this program, or cannot be reached.
     """
     with engine.connect() as conn:
@@ -272,7 +272,7 @@ def migrate(engine: Engine, *, to_version: int = LATEST_VERSION) -> int:
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_MIGRATION_LOCK)))
             before = current_version(conn)
             if before > LATEST_VERSION:
-                raise TaskingError(
+                raise ActionLogError(
                     f"{describe(engine.url)}: the action log has schema version {before}, newer than the "
                     f"{LATEST_VERSION} this hotspot-tasking knows; upgrade hotspot-tasking to open it."
                 )

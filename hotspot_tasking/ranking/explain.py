@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
-from .periods import Every
+from ..periods import Every
 from .profile import ALL_DAY
 
 _DAYS = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday",

@@ -13,8 +13,8 @@ from ..geo.aoristic import band_weights, hour_of_week
 from ..geo.schema import LOCAL_TZ
 from ..geo.timebands import TimeBands
 from ..hotspots.bands import ALL_TIMES
-from .patrol import SENSITIVE
-from .periods import review_period
+from ..patrol.plan import SENSITIVE
+from ..periods import review_period
 
 
 @dataclass

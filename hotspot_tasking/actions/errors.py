@@ -1,17 +1,13 @@
-"""The one exception class of :mod:`hotspot_tasking.tasking`."""
+"""The exception classes of :mod:`hotspot_tasking.actions`."""
 
-from ..errors import UserError
-
-
-class TaskingError(UserError):
-    """A problem with a tasking list, the action log or its configuration that a person can fix.
-
-    The message is one sentence naming the field, action or file, what is wrong and
-    what to do about it; the app and the CLI show it as it is, without a traceback.
-    """
+from ..errors import TaskingError
 
 
-class ActionConflictError(TaskingError):
+class ActionLogError(TaskingError):
+    """A value the action log refuses, a database it cannot open, or a bad ``tasking.toml``."""
+
+
+class ActionConflictError(ActionLogError):
     """Someone else changed an action since the caller read it (optimistic concurrency).
 
     Attributes

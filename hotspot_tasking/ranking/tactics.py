@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Sequence
 
 from ..geo.taxonomy import default_config_path
-from .actionlog_schema import PIER_TAGS
-from .errors import TaskingError
+from ..actions.schema import PIER_TAGS
+from .errors import RankingError
 
 FILE = "tactics.toml"
 DEFAULT_MAX_PER_PLACE = 3
@@ -90,7 +90,7 @@ class TacticMenu:
 
         Raises
         ------
-        TaskingError
+        RankingError
             Invalid TOML, a tactic without a name, agency or PIER tag, or a menu naming a
             tactic that is not defined.
         """
@@ -98,25 +98,25 @@ class TacticMenu:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as err:
-            raise TaskingError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
+            raise RankingError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
         tactics = {}
         for key, entry in data.get("tactics", {}).items():
             where = f"{path.name}, [tactics.{key}]"
             if not isinstance(entry, dict):
-                raise TaskingError(f"{where}: must be a table with name, pier and agency; see the file's header.")
+                raise RankingError(f"{where}: must be a table with name, pier and agency; see the file's header.")
             for field in ("name", "agency"):
                 if not isinstance(entry.get(field), str) or not entry[field].strip():
-                    raise TaskingError(f"{where}: needs a '{field}' (text); add it.")
+                    raise RankingError(f"{where}: needs a '{field}' (text); add it.")
             if entry.get("pier") not in PIER_TAGS:
-                raise TaskingError(f"{where}: pier {entry.get('pier')!r} is not a PIER tag; use one of "
+                raise RankingError(f"{where}: pier {entry.get('pier')!r} is not a PIER tag; use one of "
                                    f"{', '.join(PIER_TAGS)}.")
             tactics[key] = Tactic(key, entry["name"].strip(), entry["pier"], entry["agency"].strip(),
                                   str(entry.get("source", "")))
         if not tactics:
-            raise TaskingError(f"{path.name}: has no [tactics.KEY] tables; copy them from the default tactics.toml.")
+            raise RankingError(f"{path.name}: has no [tactics.KEY] tables; copy them from the default tactics.toml.")
         max_per_place = data.get("max_per_place", DEFAULT_MAX_PER_PLACE)
         if isinstance(max_per_place, bool) or not isinstance(max_per_place, int) or max_per_place < 1:
-            raise TaskingError(f"{path.name}: max_per_place must be a whole number from 1, got {max_per_place!r}; "
+            raise RankingError(f"{path.name}: max_per_place must be a whole number from 1, got {max_per_place!r}; "
                                "fix it.")
         by_category = {name: _keys(path, f'categories."{name}"', entry, tactics)
                        for name, entry in data.get("categories", {}).items()}
@@ -157,10 +157,10 @@ def describe(tactics: Sequence[Tactic]) -> str:
 def _keys(path: Path, where: str, entry, tactics: dict[str, Tactic]) -> tuple[str, ...]:
     keys = entry.get("tactics") if isinstance(entry, dict) else None
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        raise TaskingError(f"{path.name}, [{where}]: needs tactics = [\"key\", ...] naming [tactics.KEY] tables; "
+        raise RankingError(f"{path.name}, [{where}]: needs tactics = [\"key\", ...] naming [tactics.KEY] tables; "
                            "add it.")
     unknown = [k for k in keys if k not in tactics]
     if unknown:
-        raise TaskingError(f"{path.name}, [{where}]: {', '.join(map(repr, unknown))} is not a tactic of the file; "
+        raise RankingError(f"{path.name}, [{where}]: {', '.join(map(repr, unknown))} is not a tactic of the file; "
                            f"define [tactics.{unknown[0]}] or use one of {', '.join(tactics)}.")
     return tuple(keys)

@@ -32,8 +32,8 @@ import pandas as pd
 import pyogrio
 
 from .disclosure import Disclosed, DisclosureRules, disclose, neutralise, neutralise_frame
-from .errors import TaskingError
-from .schema import TASKING_COLUMNS, TaskingList
+from .errors import ReportError
+from ..ranking.schema import TASKING_COLUMNS, TaskingList
 
 FORMATS = (".csv", ".xlsx", ".gpkg", ".geojson", ".pdf", ".png")
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
@@ -89,7 +89,7 @@ def export_tasking(tasking_list: TaskingList, path: str | Path, *, workspace=Non
 
     Raises
     ------
-    TaskingError
+    ReportError
         Unknown extension, missing columns, a CRS other than EPSG:27700, point geometries.
     TypeError
         An option of the wrong type.
@@ -97,7 +97,7 @@ def export_tasking(tasking_list: TaskingList, path: str | Path, *, workspace=Non
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise TaskingError(f"{path.name}: unknown export format '{suffix}'; use one of {', '.join(FORMATS)}.")
+        raise ReportError(f"{path.name}: unknown export format '{suffix}'; use one of {', '.join(FORMATS)}.")
     if actions is not None and not isinstance(actions, pd.DataFrame):
         raise TypeError(f"The 'actions' parameter of export_tasking must be a DataFrame (the action log). "
                         f"Got {type(actions).__name__} instead.")
@@ -162,15 +162,15 @@ def disclose_list(tasking_list: TaskingList, *, workspace=None, top: int | None 
         raise TypeError(f"TaskingList.frame must be a GeoDataFrame, got {type(frame).__name__}.")
     missing = [c for c in TASKING_COLUMNS if c not in frame.columns]
     if missing:
-        raise TaskingError(f"tasking list: missing columns {', '.join(missing)}; build it with the ranking, which "
+        raise ReportError(f"tasking list: missing columns {', '.join(missing)}; build it with the ranking, which "
                            "fills every column of TASKING_COLUMNS.")
     if frame.crs is None or frame.crs.to_epsg() != 27700:
-        raise TaskingError(f"tasking list: outlines must be in EPSG:27700 (British National Grid), got "
+        raise ReportError(f"tasking list: outlines must be in EPSG:27700 (British National Grid), got "
                            f"{frame.crs.to_string() if frame.crs else 'no CRS'}; reproject with frame.to_crs(27700).")
     if top is not None and (isinstance(top, bool) or not isinstance(top, (int, np.integer))):
         raise TypeError(f"The 'top' parameter of export_tasking must be an int. Got {top!r} instead.")
     if top is not None and top < 1:
-        raise TaskingError(f"The 'top' parameter of export_tasking must be 1 or more. Got {top} instead.")
+        raise ReportError(f"The 'top' parameter of export_tasking must be 1 or more. Got {top} instead.")
     if not isinstance(include_free_text, bool):
         raise TypeError(f"The 'include_free_text' parameter must be True or False. Got {include_free_text!r} instead.")
     config = workspace.config_path("tasking.toml") if workspace is not None else None

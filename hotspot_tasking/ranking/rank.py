@@ -47,17 +47,17 @@ from ..geo.workspace import Workspace
 from ..hotspots.bands import ALL_TIMES
 from ..hotspots.card import MethodCard
 from ..hotspots.persistence import flag_thin_periods, persistence
-from .actionlog import ActionLog
+from ..actions.log import ActionLog
 from .candidates import CandidatePlaces, area_places, hotspot_places, with_area_codes
-from .errors import TaskingError
+from .errors import RankingError
 from .explain import explain
 from .ids import tasking_ids
-from .periods import Every, ReviewPeriod, review_period
+from ..periods import Every, ReviewPeriod, review_period
 from .profile import profiles
-from .ranking_config import WEIGHT_NAMES, RankingConfig
+from .config import WEIGHT_NAMES, RankingConfig
 from .schema import CANDIDATE_KINDS, TASKING_COLUMNS, CandidateKind, TaskingList, empty_tasking_frame
 from .selection import ReviewSelection, select_review_incidents, selection_caveats
-from .status import status_column
+from ..actions.status import status_column
 from .tactics import TacticMenu
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def build_tasking_list(ws: Workspace, *, period: str, band: str = ALL_TIMES,
 
     Raises
     ------
-    TaskingError
+    RankingError
         A bad period or option, or no incidents in the period.
     """
     _check_options(candidates, method, top, baseline_periods, categories, groups, sources, incidents, previous,
@@ -254,10 +254,10 @@ def _check_options(candidates, method, top, baseline_periods, categories, groups
                    action_log) -> None:
     where = "build_tasking_list"
     if candidates not in CANDIDATE_KINDS:
-        raise TaskingError(f"The 'candidates' parameter of {where} must be one of "
+        raise RankingError(f"The 'candidates' parameter of {where} must be one of "
                            f"{', '.join(map(repr, CANDIDATE_KINDS))}. Got {candidates!r} instead.")
     if method not in RANK_METHODS:
-        raise TaskingError(f"The 'method' parameter of {where} must be one of {', '.join(map(repr, RANK_METHODS))}. "
+        raise RankingError(f"The 'method' parameter of {where} must be one of {', '.join(map(repr, RANK_METHODS))}. "
                            f"Got {method!r} instead.")
     for name, value in (("top", top), ("baseline_periods", baseline_periods)):
         if value is None:
@@ -265,7 +265,7 @@ def _check_options(candidates, method, top, baseline_periods, categories, groups
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"The '{name}' parameter of {where} must be an int. Got {value!r} instead.")
         if value < 1:
-            raise TaskingError(f"The '{name}' parameter of {where} must be 1 or more. Got {value!r} instead.")
+            raise RankingError(f"The '{name}' parameter of {where} must be 1 or more. Got {value!r} instead.")
     for name, value in (("categories", categories), ("groups", groups), ("sources", sources)):
         if value is not None and (isinstance(value, str) or not all(isinstance(v, str) for v in value)):
             raise TypeError(f"The '{name}' parameter of {where} must be a list of str (e.g. [{value!r}]). "

@@ -8,7 +8,7 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from .errors import TaskingError
+from .errors import ActionLogError
 from .fields import money_field
 
 
@@ -51,21 +51,21 @@ class TaskingConfig:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as err:
-            raise TaskingError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
+            raise ActionLogError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
         statuses = {}
         for key, entry in data.get("statuses", {}).items():
             if not isinstance(entry, dict) or not isinstance(entry.get("closed"), bool):
-                raise TaskingError(f"{path.name}, [statuses.{key}]: 'closed' must be true or false; add it.")
+                raise ActionLogError(f"{path.name}, [statuses.{key}]: 'closed' must be true or false; add it.")
             if len(key) > 30:
-                raise TaskingError(f"{path.name}, [statuses.{key}]: the name is {len(key)} characters long; "
+                raise ActionLogError(f"{path.name}, [statuses.{key}]: the name is {len(key)} characters long; "
                                    "shorten it to 30 at most and put the long form in its label.")
             statuses[key] = {"label": str(entry.get("label", key)), "closed": entry["closed"],
                              "description": str(entry.get("description", ""))}
         if not statuses:
-            raise TaskingError(f"{path.name}: has no [statuses.NAME] tables; copy them from the default tasking.toml.")
+            raise ActionLogError(f"{path.name}: has no [statuses.NAME] tables; copy them from the default tasking.toml.")
         default = data.get("default_status", next(iter(statuses)))
         if default not in statuses:
-            raise TaskingError(f"{path.name}: default_status {default!r} is not one of the [statuses] "
+            raise ActionLogError(f"{path.name}: default_status {default!r} is not one of the [statuses] "
                                f"({', '.join(statuses)}); fix the spelling or add that status.")
         return cls(statuses, default, _routes(path, data.get("funding", {}).get("routes", [])), path)
 
@@ -97,18 +97,18 @@ def _routes(path: Path, raw: list) -> tuple[FundingRoute, ...]:
     for n, entry in enumerate(raw, start=1):
         where = f"{path.name}, [[funding.routes]] number {n}"
         if not isinstance(entry, dict) or not isinstance(entry.get("route"), str) or not 0 < len(entry["route"]) <= 40:
-            raise TaskingError(f"{where}: needs a 'route' name of 1 to 40 characters; add one such as route = \"jag\".")
+            raise ActionLogError(f"{where}: needs a 'route' name of 1 to 40 characters; add one such as route = \"jag\".")
         limit = entry.get("up_to_gbp")
         last = n == len(raw)
         if last and limit is not None:
-            raise TaskingError(f"{where}: the last route takes every larger bid, so remove its up_to_gbp.")
+            raise ActionLogError(f"{where}: the last route takes every larger bid, so remove its up_to_gbp.")
         if not last:
             if isinstance(limit, bool) or not isinstance(limit, (int, float)) or Decimal(str(limit)) <= previous:
-                raise TaskingError(f"{where}: up_to_gbp must be a number of pounds above the previous route's "
+                raise ActionLogError(f"{where}: up_to_gbp must be a number of pounds above the previous route's "
                                    f"limit, got {limit!r}; fix it.")
             previous = Decimal(str(limit))
         routes.append(FundingRoute(str(entry["route"]), str(entry.get("label", entry["route"])),
                                    None if last else previous))
     if not routes:
-        raise TaskingError(f"{path.name}: has no [[funding.routes]]; copy them from the default tasking.toml.")
+        raise ActionLogError(f"{path.name}: has no [[funding.routes]]; copy them from the default tasking.toml.")
     return tuple(routes)

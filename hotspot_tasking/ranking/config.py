@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..geo.taxonomy import default_config_path
 from ..geo.workspace import Workspace
-from .errors import TaskingError
+from .errors import RankingError
 
 #: The score's components, in the order of ``[ranking.weights]``.
 WEIGHT_NAMES = ("harm", "trend", "persistence", "repeat")
@@ -79,21 +79,21 @@ class RankingConfig:
         where = f"{path.name}, [ranking]"
         unknown = sorted(set(table) - set(_DEFAULTS) - {"weights"})
         if unknown:
-            raise TaskingError(f"{where}: unknown keys {', '.join(unknown)}; use {', '.join([*_DEFAULTS, 'weights'])}.")
+            raise RankingError(f"{where}: unknown keys {', '.join(unknown)}; use {', '.join([*_DEFAULTS, 'weights'])}.")
         values = {k: table.get(k, v) for k, v in _DEFAULTS.items()}
         for key, value in values.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise TaskingError(f"{where}: {key} must be a number above 0, got {value!r}; fix it.")
+                raise RankingError(f"{where}: {key} must be a number above 0, got {value!r}; fix it.")
         for key in ("peak_cover", "inherit_overlap"):
             if values[key] > 1:
-                raise TaskingError(f"{where}: {key} is a share from 0 to 1, got {values[key]!r}; fix it.")
+                raise RankingError(f"{where}: {key} is a share from 0 to 1, got {values[key]!r}; fix it.")
         if int(values["baseline_periods"]) != values["baseline_periods"]:
-            raise TaskingError(f"{where}: baseline_periods must be a whole number, got {values['baseline_periods']!r}.")
+            raise RankingError(f"{where}: baseline_periods must be a whole number, got {values['baseline_periods']!r}.")
         weights = {**_DEFAULT_WEIGHTS, **table.get("weights", {})}
         bad = [k for k in weights if k not in WEIGHT_NAMES]
         if bad or any(isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 for v in weights.values()) \
                 or not sum(weights.values()) > 0:
-            raise TaskingError(f"{where}.weights: give harm, trend, persistence and repeat as numbers of 0 or more, "
+            raise RankingError(f"{where}.weights: give harm, trend, persistence and repeat as numbers of 0 or more, "
                                f"not all 0; got {table.get('weights')!r}.")
         return cls({k: float(weights[k]) for k in WEIGHT_NAMES}, int(values.pop("baseline_periods")),
                    **{k: float(v) for k, v in values.items()}, path=path)
@@ -108,4 +108,4 @@ def _toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
-        raise TaskingError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
+        raise RankingError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err

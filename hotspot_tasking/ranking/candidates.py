@@ -22,8 +22,8 @@ from ..boundaries.assign import assign_layer
 from ..geo.workspace import Workspace
 from ..hotspots.card import MethodCard
 from ..hotspots.run import HotspotRequest, run_hotspots
-from .errors import TaskingError
-from .periods import ReviewPeriod
+from .errors import RankingError
+from ..periods import ReviewPeriod
 
 if TYPE_CHECKING:
     from .selection import ReviewSelection
@@ -119,13 +119,13 @@ def area_places(ws: Workspace, sel: ReviewSelection, kind: str, layer: str | Non
 
     Raises
     ------
-    TaskingError
+    RankingError
         ``layer`` is not a layer of that kind, there is none, or zone layers share codes.
     """
     stored = ws.layers()
     if layer is not None:
         if stored.get(layer, {}).get("kind") != kind:
-            raise TaskingError(f"layer {layer!r} is not a {kind} layer of the workspace; choose one of "
+            raise RankingError(f"layer {layer!r} is not a {kind} layer of the workspace; choose one of "
                                f"{', '.join(n for n, m in stored.items() if m['kind'] == kind) or '(none)'}.")
         names = [layer]
     else:
@@ -133,7 +133,7 @@ def area_places(ws: Workspace, sel: ReviewSelection, kind: str, layer: str | Non
         if kind != "zone":
             names = names[-1:]
     if not names:
-        raise TaskingError(f"the workspace has no {kind} layer; add one with 'hotspot-tasking boundaries add', "
+        raise RankingError(f"the workspace has no {kind} layer; add one with 'hotspot-tasking boundaries add', "
                            "or rank hotspots.")
     keys, labels, geoms, rows, cands = [], [], [], [], []
     for name in names:  # one step per layer
@@ -153,7 +153,7 @@ def area_places(ws: Workspace, sel: ReviewSelection, kind: str, layer: str | Non
         rows.append(row[index >= 0])
         cands.append(index[index >= 0] + base)
     if len(set(keys)) < len(keys):
-        raise TaskingError(f"zone layers {', '.join(names)} share area codes, which would give two places one "
+        raise RankingError(f"zone layers {', '.join(names)} share area codes, which would give two places one "
                            "tasking id; rank one layer at a time (layer=...).")
     return CandidatePlaces(kind, keys, labels, np.concatenate(geoms), np.concatenate(rows), np.concatenate(cands))
 

@@ -37,10 +37,10 @@ from typing import Any, Iterable, Literal, Mapping, Sequence
 import pandas as pd
 import sqlalchemy as sa
 
-from . import actionlog_schema as schema
-from .actionlog_schema import ACTIONS, FUNDING_STATUSES, ITEMS, MEETINGS, PIER_TAGS
+from . import schema
+from .schema import ACTIONS, FUNDING_STATUSES, ITEMS, MEETINGS, PIER_TAGS
 from .config import TaskingConfig
-from .errors import ActionConflictError, TaskingError
+from .errors import ActionConflictError, ActionLogError
 from .fields import check_due, date_field, item_rows, money_field, text_field
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class ActionLog:
 
         Raises
         ------
-        TaskingError
+        ActionLogError
             If the database cannot be reached, is not an action log, or has a schema newer
             than this program.
         """
@@ -116,7 +116,7 @@ class ActionLog:
         except sa.exc.OperationalError as err:
             engine.dispose()
             reason = str(err.orig).strip().splitlines()[0] if err.orig else type(err).__name__
-            raise TaskingError(f"{schema.describe(url)}: cannot open the action log ({reason}); check the "
+            raise ActionLogError(f"{schema.describe(url)}: cannot open the action log ({reason}); check the "
                                "URL, that the server is running and that you may connect.") from err
         except BaseException:
             engine.dispose()
@@ -197,12 +197,12 @@ class ActionLog:
             clash = conn.execute(sa.select(MEETINGS.c.id).where(MEETINGS.c.group_name == row["group_name"],
                                                                 MEETINGS.c.held_on == row["held_on"])).scalar()
             if clash is not None:
-                raise TaskingError(f"{row['group_name']} already has a meeting on {row['held_on']} (meeting {clash}); "
+                raise ActionLogError(f"{row['group_name']} already has a meeting on {row['held_on']} (meeting {clash}); "
                                    "add items and actions to it, or give another date.")
             try:
                 meeting_id = conn.execute(MEETINGS.insert().values(row).returning(MEETINGS.c.id)).scalar_one()
             except sa.exc.IntegrityError as err:  # recorded by someone else since our check
-                raise TaskingError(f"{row['group_name']} already has a meeting on {row['held_on']}; add items and "
+                raise ActionLogError(f"{row['group_name']} already has a meeting on {row['held_on']}; add items and "
                                    "actions to it, or give another date.") from err
             if rows:
                 conn.execute(ITEMS.insert(), [{**r, "meeting_id": meeting_id} for r in rows])
@@ -229,7 +229,7 @@ class ActionLog:
         with self._write() as conn, conn.begin():
             self._meeting_date(conn, meeting_id)
             if self._has_item(conn, meeting_id, row["tasking_id"]):
-                raise TaskingError(f"tasking item {row['tasking_id']!r} is already on meeting {meeting_id}'s list; "
+                raise ActionLogError(f"tasking item {row['tasking_id']!r} is already on meeting {meeting_id}'s list; "
                                    "add actions to it instead.")
             conn.execute(ITEMS.insert().values({**row, "meeting_id": meeting_id}))
 
@@ -281,7 +281,7 @@ class ActionLog:
         with self._write() as conn, conn.begin():
             check_due(row["due_on"], self._meeting_date(conn, meeting_id))
             if not self._has_item(conn, meeting_id, tasking_id):
-                raise TaskingError(f"tasking item {tasking_id!r} is not on meeting {meeting_id}'s list; check the id, "
+                raise ActionLogError(f"tasking item {tasking_id!r} is not on meeting {meeting_id}'s list; check the id, "
                                    "or add it with add_item() first.")
             values = dict(row, meeting_id=meeting_id, tasking_id=tasking_id, created_at=now, updated_at=now, version=1)
             return conn.execute(ACTIONS.insert().values(values).returning(ACTIONS.c.id)).scalar_one()
@@ -305,22 +305,22 @@ class ActionLog:
         ActionConflictError
             If the action's version is no longer ``expected_version``: nothing is changed;
             reload the action and apply the change again.
-        TaskingError
+        ActionLogError
             For an unknown action or field, or a bad value.
         """
         unknown = sorted(set(changes) - set(_UPDATABLE))
         if unknown:
-            raise TaskingError(f"update_action({action_id}): cannot change {', '.join(unknown)}; "
+            raise ActionLogError(f"update_action({action_id}): cannot change {', '.join(unknown)}; "
                                f"change only {', '.join(_UPDATABLE)}.")
         if not changes:
-            raise TaskingError(f"update_action({action_id}): no changes given; pass at least one, e.g. status='done'.")
+            raise ActionLogError(f"update_action({action_id}): no changes given; pass at least one, e.g. status='done'.")
         if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 1:
-            raise TaskingError(f"update_action({action_id}): expected_version must be the action's version "
+            raise ActionLogError(f"update_action({action_id}): expected_version must be the action's version "
                                f"(a whole number from 1), got {expected_version!r}; read it with action().")
         with self._write() as conn, conn.begin():
             current = conn.execute(sa.select(ACTIONS).where(ACTIONS.c.id == action_id)).mappings().first()
             if current is None:
-                raise TaskingError(f"action {action_id} is not in the action log; check the id.")
+                raise ActionLogError(f"action {action_id} is not in the action log; check the id.")
             if current["version"] != expected_version:
                 raise ActionConflictError(action_id, current["version"], expected_version)
             merged = {k: current[k] for k in _UPDATABLE} | changes
@@ -361,7 +361,7 @@ class ActionLog:
         with self._engine.connect() as conn:
             row = conn.execute(_action_select().where(ACTIONS.c.id == action_id)).mappings().first()
         if row is None:
-            raise TaskingError(f"action {action_id} is not in the action log; check the id.")
+            raise ActionLogError(f"action {action_id} is not in the action log; check the id.")
         return dict(row)
 
     def actions_for(self, *, tasking_ids: Sequence[str] | None = None, status: str | Sequence[str] | None = None,
@@ -470,7 +470,7 @@ class ActionLog:
     def _meeting_date(self, conn: sa.Connection, meeting_id: int) -> dt.date:
         held_on = conn.execute(sa.select(MEETINGS.c.held_on).where(MEETINGS.c.id == meeting_id)).scalar()
         if held_on is None:
-            raise TaskingError(f"meeting {meeting_id} is not in the action log; record it first with record_meeting().")
+            raise ActionLogError(f"meeting {meeting_id} is not in the action log; record it first with record_meeting().")
         return held_on
 
     @staticmethod
@@ -480,7 +480,7 @@ class ActionLog:
 
     def _status(self, status: Any) -> str:
         if status not in self.config.statuses:
-            raise TaskingError(f"status {status!r} is not one of {', '.join(self.config.statuses)} "
+            raise ActionLogError(f"status {status!r} is not one of {', '.join(self.config.statuses)} "
                                f"(from {_config_name(self.config)}); use one of those or add it there.")
         return status
 
@@ -488,22 +488,22 @@ class ActionLog:
         """Validate an action's fields (all of ``_UPDATABLE``) and derive its approval route."""
         pier = values["pier"]
         if pier is not None and pier not in PIER_TAGS:
-            raise TaskingError(f"pier {pier!r} is not a PIER tag; use one of {', '.join(PIER_TAGS)}.")
+            raise ActionLogError(f"pier {pier!r} is not a PIER tag; use one of {', '.join(PIER_TAGS)}.")
         amount = None if values["funding_bid_gbp"] is None else money_field("funding_bid_gbp", values["funding_bid_gbp"])
         funding_status = values["funding_status"]
         if funding_status is None:
             funding_status = "none" if amount is None else "bid"
         if funding_status not in FUNDING_STATUSES:
-            raise TaskingError(f"funding_status {funding_status!r} is not one of {', '.join(FUNDING_STATUSES)}; "
+            raise ActionLogError(f"funding_status {funding_status!r} is not one of {', '.join(FUNDING_STATUSES)}; "
                                "use one of those.")
         if (amount is None) != (funding_status == "none"):
-            raise TaskingError(f"funding_status {funding_status!r} does not fit funding_bid_gbp {amount}; give an amount "
+            raise ActionLogError(f"funding_status {funding_status!r} does not fit funding_bid_gbp {amount}; give an amount "
                                "with 'bid', 'approved', 'refused' or 'withdrawn', and none with 'none'.")
         decided = date_field("funding_decided_on", values["funding_decided_on"], required=False)
         if funding_status in _DECIDED and decided is None:
             decided = dt.date.today()
         if funding_status not in _DECIDED and decided is not None:
-            raise TaskingError(f"funding_decided_on is for a decided bid but funding_status is {funding_status!r}; "
+            raise ActionLogError(f"funding_decided_on is for a decided bid but funding_status is {funding_status!r}; "
                                "leave the date out or set funding_status to approved, refused or withdrawn.")
         return {
             "agency": text_field("agency", values["agency"], 100), "action": text_field("action", values["action"], None),

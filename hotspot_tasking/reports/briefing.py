@@ -340,8 +340,8 @@ def _actions(actions: pd.DataFrame | None, include_free_text: bool, labels: dict
     if actions is None:
         return None
     if "tasking_id" not in actions.columns:
-        from .errors import TaskingError
-        raise TaskingError("actions: needs a 'tasking_id' column; pass ActionLog.to_frame() or actions_for().")
+        from .errors import ReportError
+        raise ReportError("actions: needs a 'tasking_id' column; pass ActionLog.to_frame() or actions_for().")
     log = strip_free_text(actions, include_free_text=include_free_text)
     if "status" in log.columns and labels:
         log["status"] = log["status"].map(lambda v: labels.get(v, v))

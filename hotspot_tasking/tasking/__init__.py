@@ -1,1 +1,0 @@
-"""Tasking lists, action log and exports (issue 5). Never imports Streamlit."""
