@@ -1,61 +1,31 @@
-"""Shared validators for the public hotspot functions, in scikit-learn's wording:
+"""Validators for the public hotspot functions: the shared ones of
+:mod:`hotspot_tasking.validation` raising :class:`HotspotError`, and the hotspot-specific
+ones (weights, study areas, grid masks), in scikit-learn's wording:
 "The 'eps_m' parameter of dbscan must be a float in the range (0.0, inf). Got -1 instead."
 """
 
 from __future__ import annotations
 
-import math
-from numbers import Real
-from typing import Iterable
+import functools
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from .. import validation
 from .errors import HotspotError
 
-
-def check_number(value, name: str, where: str, *, low: float = 0.0, high: float = math.inf,
-                 low_open: bool = True, high_open: bool = True, integer: bool = False):
-    """Return ``value`` if it is a number in the range, else raise (TypeError / HotspotError)."""
-    kind = "an int" if integer else "a float"
-    ok_type = isinstance(value, (int, np.integer)) if integer else isinstance(value, Real)
-    if isinstance(value, bool) or not ok_type:
-        raise TypeError(f"The '{name}' parameter of {where} must be {kind}. Got {value!r} instead.")
-    lo_ok = value > low if low_open else value >= low
-    hi_ok = value < high if high_open else value <= high
-    if not (lo_ok and hi_ok) or (isinstance(value, float) and math.isnan(value)):
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        raise HotspotError(f"The '{name}' parameter of {where} must be {kind} in the range "
-                           f"{left}{low}, {high}{right}. Got {value!r} instead.")
-    return value
-
-
-def check_choice(value, name: str, where: str, choices: Iterable[str]) -> str:
-    """Return ``value`` if it is one of ``choices``, else raise HotspotError listing them."""
-    choices = tuple(choices)
-    if value not in choices:
-        raise HotspotError(f"The '{name}' parameter of {where} must be one of {', '.join(map(repr, choices))}. Got {value!r} instead.")
-    return value
+#: :func:`hotspot_tasking.validation.check_number` raising HotspotError.
+check_number = functools.partial(validation.check_number, error=HotspotError)
+#: :func:`hotspot_tasking.validation.check_choice` raising HotspotError.
+check_choice = functools.partial(validation.check_choice, error=HotspotError)
 
 
 def check_points(incidents: pd.DataFrame, where: str) -> tuple[np.ndarray, np.ndarray]:
-    """``(easting, northing)`` of incidents with a location, as float arrays.
-
-    Raises HotspotError if the columns are missing; rows without coordinates must have
-    been dropped by the caller (ingest never stores them).
-    """
-    missing = [c for c in ("easting", "northing") if c not in incidents.columns]
-    if missing:
-        raise HotspotError(f"{where} needs the incident columns 'easting' and 'northing' (EPSG:27700 metres); missing {missing}.")
-    e = incidents["easting"].to_numpy(dtype=float)
-    n = incidents["northing"].to_numpy(dtype=float)
-    if not (np.isfinite(e).all() and np.isfinite(n).all()):
-        raise HotspotError(f"{where}: {int((~np.isfinite(e) | ~np.isfinite(n)).sum())} incidents have no coordinates; "
-                           "drop them first (ingest rejects them).")
-    return e, n
+    """``(easting, northing)`` of incidents with a location, as float arrays
+    (:func:`hotspot_tasking.validation.check_points`, raising HotspotError)."""
+    return validation.check_points(incidents, where, error=HotspotError)
 
 
 def weights_of(incidents: pd.DataFrame, weights: str | pd.Series | None, where: str) -> np.ndarray:
