@@ -4,7 +4,7 @@ import streamlit as st
 
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.hotspots.run import METHODS, HotspotRequest
-from hotspot_tasking.ui.cache import backtest_summary, hotspot_run, layer
+from hotspot_tasking.ui.cache import backtest_summary, hotspot_run, map_boundaries
 from hotspot_tasking.ui.filters import current_filters
 from hotspot_tasking.ui.maps import boundary_layer, deck, density_layer, hotspot_layer
 from hotspot_tasking.ui.workspace_picker import current_workspace
@@ -34,15 +34,17 @@ except UserError as err:
     st.stop()
 
 hotspots = run.layers["hotspots"]
-layers = [boundary_layer(layer(path, version, "ward_2014"))] if "ward_2014" in ws.layers() else []
+boundaries, boundaries_caption = map_boundaries(path, version)
+layers = [boundary_layer(boundaries)] if boundaries is not None else []
 if run.surface is not None:
     layers.append(density_layer(run.layers["density_cells"]))
 layers.append(hotspot_layer(hotspots))
-bounds = layer(path, version, "ward_2014").total_bounds if layers[:-1] else hotspots.total_bounds
+shown = boundaries if boundaries is not None else (hotspots if len(hotspots) else run.layers.get("density_cells"))
 tiles = st.toggle("Basemap tiles (needs the internet)", key="explorer_tiles")
-st.pydeck_chart(deck(layers, tuple(bounds), tiles=tiles), height=560)
+if shown is not None and len(shown):
+    st.pydeck_chart(deck(layers, tuple(shown.total_bounds), tiles=tiles), height=560)
 st.caption(f"{len(hotspots):,} hotspots from {run.incidents:,} incidents. Density in incidents per km²; "
-           "outlines in orange. Boundaries: London wards (2014). Contains OS data © Crown copyright and database right.")
+           f"outlines in orange. {boundaries_caption}")
 
 shown = [c for c in ("hotspot_id", "cluster_id", "incidents", "share", "area_km2", "dominant_categories",
                      "peak_band", "peak_day", "peak_hour", "z") if c in hotspots.columns]

@@ -4,11 +4,13 @@ import streamlit as st
 
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.hotspots.run import describe
-from hotspot_tasking.reports.exports import period_label
+from hotspot_tasking.ranking.request import TaskingRequest
+from hotspot_tasking.reports.tables import period_label
 from hotspot_tasking.ui.export_cache import (
     FREE_TEXT_WARNING, HOTSPOT_FORMATS, PLACES, TASKING_FORMATS, ExportRequest, disclosure_rules, download_row,
-    explorer_default, hotspot_files, review_period_for, tasking_files, tasking_list,
+    explorer_default, hotspot_files, review_period_for, tasking_files,
 )
+from hotspot_tasking.ui.tasking_cache import log_version, ranked_list, tasking_list
 from hotspot_tasking.ui.filters import current_filters
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
@@ -44,9 +46,10 @@ with right.container(border=True):
     st.caption(f"Sensitive share threshold: {rules.sensitive_share:.0%}. Protective marking on the pack: "
                f"{rules.marking or 'none'}.")
 
-request = ExportRequest(period, filters.band, filters.categories, places, int(top), int(min_count), free_text)
+listed = TaskingRequest(period=period, band=filters.band, categories=filters.categories, candidates=places)
+request = ExportRequest(listed, int(top), int(min_count), free_text)
 try:
-    ranked = tasking_list(path, version, period, filters.band, filters.categories, places)
+    ranked = tasking_list(path, version, listed, log_version(path))
 except UserError as err:
     st.error(str(err))
     st.stop()
@@ -63,10 +66,10 @@ with left:
         st.stop()
     try:
         for suffix, (label, about) in TASKING_FORMATS.items():
-            download_row(st.container(border=True), label, about, f"tasking{suffix}", (path, version, request, suffix),
-                         lambda s=suffix: tasking_files(path, version, request, s),
-                         prepare=(lambda: tasking_list(path, version, period, filters.band, filters.categories,
-                                                       places)) if suffix == ".pdf" else None)
+            download_row(st.container(border=True), label, about, f"tasking{suffix}",
+                         (path, version, request, suffix, log_version(path)),
+                         lambda s=suffix: tasking_files(path, version, request, s, log_version(path)),
+                         prepare=(lambda: ranked_list(path, version, listed)) if suffix == ".pdf" else None)
     except UserError as err:
         st.error(str(err))
 

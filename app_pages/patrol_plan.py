@@ -6,11 +6,12 @@ import functools
 import streamlit as st
 
 from hotspot_tasking.errors import UserError
+from hotspot_tasking.geo.timebands import DAY_NAMES as DAYS
+from hotspot_tasking.pipeline.patrol import PatrolRequest
+from hotspot_tasking.ui.decks import patrol_deck
 from hotspot_tasking.ui.filters import current_filters
-from hotspot_tasking.ui.tasking_cache import patrol, patrol_areas, patrol_deck, patrol_pdf, shift_choices
+from hotspot_tasking.ui.patrol_cache import patrol, patrol_areas, patrol_pdf, shift_choices
 from hotspot_tasking.ui.workspace_picker import current_workspace
-
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 ws = current_workspace()
 path, version = str(ws.root), ws.version
@@ -38,9 +39,9 @@ end = c4.selectbox("To", range(25), index=chosen.end_hour if chosen else 2, form
                    key=f"patrol_end_{hours_from}", disabled=chosen is not None)
 weeks = st.slider("Weeks of data (ending on the last day with data)", 2, 26, 8, key="patrol_weeks")
 
-args = (path, version, area_layer, area, tuple(days), start, end, weeks)
 try:
-    plan = patrol(*args)
+    request = PatrolRequest(area_layer, area, tuple(days), start, end, weeks)
+    plan = patrol(path, version, request)
 except UserError as err:
     st.error(str(err))
     st.stop()
@@ -63,10 +64,10 @@ left.dataframe(plan.frame, hide_index=True, height=35 * 9 + 3, key="patrol_table
                                                                      help="of the area's incidents in the shift"),
                               "categories": st.column_config.TextColumn("mostly")})
 with right:
-    st.pydeck_chart(patrol_deck(*args), height=380, key="patrol_map")
+    st.pydeck_chart(patrol_deck(path, version, request), height=380, key="patrol_map")
     st.caption("Blue circles: the places, numbered in order; grey: the area. Contains OS data © Crown copyright.")
 
-st.download_button("Printable plan (PDF, one A4 page)", data=functools.partial(patrol_pdf, *args),
+st.download_button("Printable plan (PDF, one A4 page)", data=functools.partial(patrol_pdf, path, version, request),
                    file_name=f"patrol-plan-{area}-{hours_from}.pdf", mime="application/pdf", on_click="ignore",
                    icon=":material/print:", key="patrol_pdf")
 with st.expander("The plan in words"):

@@ -4,11 +4,13 @@ detail with the form that records the group's decision."""
 import streamlit as st
 
 from hotspot_tasking.errors import UserError
+from hotspot_tasking.ranking.request import TaskingRequest
+from hotspot_tasking.ui.charts import category_bars, heat_grid, trend_line
 from hotspot_tasking.ui.decision_form import decision_form
+from hotspot_tasking.ui.decks import review_deck
 from hotspot_tasking.ui.filters import current_filters
-from hotspot_tasking.ui.tasking_cache import (category_bars, changes_text, heat_grid, log_version, place_detail,
-                                              place_history, review_choices, review_deck, review_table, tasking_list,
-                                              trend_line)
+from hotspot_tasking.ui.tasking_cache import (changes_text, log_version, place_detail, place_history, review_choices,
+                                              review_table, tasking_list)
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
 ws = current_workspace()
@@ -28,11 +30,11 @@ method = c3.radio("Hotspots by", ("kde", "dbscan"), horizontal=True, key="weekly
                   format_func={"kde": "KDE", "dbscan": "DBSCAN"}.get)
 if choices.note:
     st.caption(choices.note)
-args = (path, version, period, filters.band, method, filters.categories)
+request = TaskingRequest(period=period, band=filters.band, method=method, categories=filters.categories)
 try:
-    tl = tasking_list(*args)
-    table = review_table(*args, log_version(path))
-    changed = changes_text(*args)
+    tl = tasking_list(path, version, request, log_version(path))
+    table = review_table(path, version, request, log_version(path))
+    changed = changes_text(path, version, request)
 except UserError as err:
     st.error(str(err))
     st.stop()
@@ -69,7 +71,7 @@ rows = event.selection.rows
 selected = table["tasking_id"].iloc[rows[0]] if rows else None
 left, right = st.columns(2)
 with left:
-    st.pydeck_chart(review_deck(*args, selected), height=520, key="weekly_map")
+    st.pydeck_chart(review_deck(path, version, request, selected), height=520, key="weekly_map")
     st.caption("Fill: vermillion rising ▲, yellow no clear change ►, blue falling ▼; numbers are ranks; "
                "black outline: the selected place. Grey lines: wards. Contains OS data © Crown copyright.")
 if selected is None:
@@ -77,7 +79,7 @@ if selected is None:
     st.stop()
 
 place = table.iloc[rows[0]]
-detail = place_detail(*args, selected)
+detail = place_detail(path, version, request, selected)
 with right:
     st.subheader(f"#{place['rank']} {place['place']}")
     st.markdown(place["explanation"])

@@ -27,7 +27,8 @@ from hotspot_tasking.errors import PeriodError, TaskingError
 from hotspot_tasking.ranking.explain import explain
 from hotspot_tasking.periods import review_period
 from hotspot_tasking.ranking.profile import peak_times
-from hotspot_tasking.ranking.rank import build_tasking_list
+from hotspot_tasking.pipeline.tasking import tasking_list
+from hotspot_tasking.ranking.request import TaskingRequest
 from hotspot_tasking.ranking.config import RankingConfig
 from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
 from hotspot_tasking.actions.status import status_text
@@ -52,7 +53,13 @@ def demo_incidents(demo) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def july(demo, demo_incidents) -> TaskingList:
-    return build_tasking_list(demo, period="2017-07", incidents=demo_incidents)
+    return build(demo, period="2017-07", incidents=demo_incidents)
+
+
+def build(ws: Workspace, *, incidents=None, previous=None, action_log=None, meeting_on=None, **request) -> TaskingList:
+    """The pipeline's list for a request (no previous list unless given, as a first run)."""
+    return tasking_list(ws, TaskingRequest(**request), incidents=incidents, previous=previous, action_log=action_log,
+                        meeting_on=meeting_on)
 
 
 def ward_point(ws: Workspace, code: str) -> tuple[float, float]:
@@ -112,7 +119,7 @@ def hand_made(demo) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def hand_list(demo, hand_made) -> TaskingList:
-    return build_tasking_list(demo, period="2017-07", candidates="ward", baseline_periods=3, incidents=hand_made)
+    return build(demo, period="2017-07", candidates="ward", baseline_periods=3, incidents=hand_made)
 
 
 # --- the list's shape -----------------------------------------------------------------------
@@ -148,17 +155,17 @@ def test_demo_month_has_the_documented_columns_and_ranks(july):
 
 def test_demo_month_is_fast(demo, demo_incidents):
     start = dt.datetime.now()
-    build_tasking_list(demo, period="2017-07", incidents=demo_incidents)
+    build(demo, period="2017-07", incidents=demo_incidents)
     assert (dt.datetime.now() - start).total_seconds() < 2.0
 
 
 def test_two_runs_give_the_same_list(demo, demo_incidents, july):
-    again = build_tasking_list(demo, period="2017-07", incidents=demo_incidents)
+    again = build(demo, period="2017-07", incidents=demo_incidents)
     pd.testing.assert_frame_equal(again.frame, july.frame)
 
 
 def test_top_keeps_the_first_places_with_the_same_scores(demo, demo_incidents, july):
-    top = build_tasking_list(demo, period="2017-07", incidents=demo_incidents, top=3)
+    top = build(demo, period="2017-07", incidents=demo_incidents, top=3)
     assert top.frame["rank"].tolist() == [1, 2, 3]
     pd.testing.assert_frame_equal(top.frame, july.frame.iloc[:3])
 
@@ -203,13 +210,13 @@ def test_a_band_leaves_untimed_records_out_and_says_so(demo):
             + repeat(2, at=a, when="2017-06-02", precision="day", category="Public order", harm=2.0)
             + repeat(5, at=a, when="2017-07-07 22:00", category="Public order", harm=2.0)
             + repeat(3, at=a, when="2017-07-07", precision="day", category="Public order", harm=2.0))
-    tl = build_tasking_list(demo, period="2017-07", band="nte", candidates="ward", baseline_periods=1,
+    tl = build(demo, period="2017-07", band="nte", candidates="ward", baseline_periods=1,
                             incidents=incidents(rows))
     (row,) = tl.frame.itertuples()
     assert (row.count_now, row.count_before, row.harm_now) == (5.0, 5.0, 10.0)
     assert ("3 incidents in July 2017 (and 2 in the baseline) have no time of day (day- or month-only dates) and are "
             "left out of the 'Night-time economy' band; they count under all times.") in tl.caveats
-    everything = build_tasking_list(demo, period="2017-07", candidates="ward", baseline_periods=1,
+    everything = build(demo, period="2017-07", candidates="ward", baseline_periods=1,
                                     incidents=incidents(rows))
     assert everything.frame["count_now"].tolist() == [8.0]
     assert not any("no time of day" in c for c in everything.caveats)
@@ -218,7 +225,7 @@ def test_a_band_leaves_untimed_records_out_and_says_so(demo):
 def test_inputs_are_left_unmodified(demo, hand_made, hand_list):
     before = hand_made.copy(deep=True)
     previous_frame = hand_list.frame.copy(deep=True)
-    build_tasking_list(demo, period="2017-07", candidates="ward", baseline_periods=3, incidents=hand_made,
+    build(demo, period="2017-07", candidates="ward", baseline_periods=3, incidents=hand_made,
                        previous=hand_list)
     pd.testing.assert_frame_equal(hand_made, before)
     pd.testing.assert_frame_equal(hand_list.frame, previous_frame)
@@ -227,17 +234,17 @@ def test_inputs_are_left_unmodified(demo, hand_made, hand_list):
 # --- areas -----------------------------------------------------------------------------------
 
 def test_area_candidates_use_their_codes_and_names(demo, demo_incidents):
-    wards = build_tasking_list(demo, period="2017-07", candidates="ward", incidents=demo_incidents)
+    wards = build(demo, period="2017-07", candidates="ward", incidents=demo_incidents)
     check_shape(wards)
     layer = demo.read_layer("ward_2014").set_index("code")
     assert len(wards.frame) == 41 and wards.frame["tasking_id"].str.fullmatch(r"W-E05\d{6}").all()
     codes = wards.frame["tasking_id"].str[2:]
     assert (wards.frame["ward_code"] == codes).all()
     assert (wards.frame["place_name"] == layer.loc[codes, "name"].to_numpy()).all()
-    lsoas = build_tasking_list(demo, period="2017-07", candidates="lsoa", incidents=demo_incidents, top=10)
+    lsoas = build(demo, period="2017-07", candidates="lsoa", incidents=demo_incidents, top=10)
     assert lsoas.frame["tasking_id"].str.fullmatch(r"L-E01\d{6}").all()
     assert (lsoas.frame["lsoa_code"] == lsoas.frame["tasking_id"].str[2:]).all()
-    zones = build_tasking_list(demo, period="2017-07", candidates="zone", layer="nte_zones_illustrative",
+    zones = build(demo, period="2017-07", candidates="zone", layer="nte_zones_illustrative",
                                incidents=demo_incidents)
     assert set(zones.frame["tasking_id"]) <= {"Z-NTE-BRX", "Z-NTE-CLH", "Z-NTE-VXH", "Z-NTE-CLJ", "Z-NTE-TOO"}
     assert "Z-NTE-BRX" in set(zones.frame["tasking_id"])
@@ -245,11 +252,11 @@ def test_area_candidates_use_their_codes_and_names(demo, demo_incidents):
 
 def test_wrong_layer_or_kind_is_an_error(demo, demo_incidents):
     with pytest.raises(TaskingError, match="'boroughs' is not a ward layer"):
-        build_tasking_list(demo, period="2017-07", candidates="ward", layer="boroughs", incidents=demo_incidents)
+        build(demo, period="2017-07", candidates="ward", layer="boroughs", incidents=demo_incidents)
     with pytest.raises(TaskingError, match="'candidates' parameter .* Got 'street'"):
-        build_tasking_list(demo, period="2017-07", candidates="street")
+        build(demo, period="2017-07", candidates="street")
     with pytest.raises(TypeError, match="'categories' parameter .* must be a list of str"):
-        build_tasking_list(demo, period="2017-07", categories="Robbery")
+        build(demo, period="2017-07", categories="Robbery")
 
 
 # --- periods ---------------------------------------------------------------------------------
@@ -270,25 +277,25 @@ def test_periods_as_people_write_them():
 
 
 def test_a_week_and_a_period_without_data(demo, demo_incidents):
-    week = build_tasking_list(demo, period="2017-07-03", incidents=demo_incidents)
+    week = build(demo, period="2017-07-03", incidents=demo_incidents)
     check_shape(week)
     assert "this week" in week.frame["explanation"].iloc[0] and "12-week average" in week.frame["explanation"].iloc[0]
     with pytest.raises(TaskingError, match="no incidents match in 2019-01"):
-        build_tasking_list(demo, period="2019-01", incidents=demo_incidents)
+        build(demo, period="2019-01", incidents=demo_incidents)
 
 
 def test_a_short_history_shortens_the_baseline(demo, demo_incidents):
-    tl = build_tasking_list(demo, period="2016-03", candidates="ward", incidents=demo_incidents)
+    tl = build(demo, period="2016-03", candidates="ward", incidents=demo_incidents)
     assert "The baseline has 2 months, not 12: the data start on 01/01/2016." in tl.caveats
 
 
 # --- tasking ids ----------------------------------------------------------------------------
 
 def test_a_drifting_hotspot_keeps_the_previous_id(demo, demo_incidents, july):
-    june = build_tasking_list(demo, period="2017-06", incidents=demo_incidents)
+    june = build(demo, period="2017-06", incidents=demo_incidents)
     renamed = june.frame.assign(tasking_id=[f"H-OLD-{r}" for r in june.frame["rank"]])
     previous = TaskingList(renamed, june.period, june.band, june.cards)
-    linked = build_tasking_list(demo, period="2017-07", incidents=demo_incidents, previous=previous)
+    linked = build(demo, period="2017-07", incidents=demo_incidents, previous=previous)
     inherited = linked.frame[linked.frame["tasking_id"].str.startswith("H-OLD-")]
     assert 0 < len(inherited) == linked.cards[0].data["ids_inherited"]
     assert linked.frame["tasking_id"].is_unique
@@ -308,10 +315,10 @@ def test_ids_are_stable_when_a_month_of_data_is_added(demo, demo_incidents):
                               occurred_to=july_asb["occurred_to"] + pd.DateOffset(years=1),
                               incident_id="2018-" + july_asb["incident_id"])
     longer = pd.concat([demo_incidents, shifted], ignore_index=True)
-    before = build_tasking_list(demo, period="2018-06", incidents=demo_incidents)
-    after = build_tasking_list(demo, period="2018-06", incidents=longer)
+    before = build(demo, period="2018-06", incidents=demo_incidents)
+    after = build(demo, period="2018-06", incidents=longer)
     pd.testing.assert_frame_equal(after.frame, before.frame)
-    new = build_tasking_list(demo, period="2018-07", incidents=longer, previous=after)
+    new = build(demo, period="2018-07", incidents=longer, previous=after)
     assert set(new.frame["tasking_id"]) & set(after.frame["tasking_id"])
     assert new.cards[0].data["ids_inherited"] >= 1
 
@@ -321,7 +328,7 @@ def test_ids_are_stable_after_a_month_is_ingested(tmp_path):
     root = tmp_path / "demo"
     shutil.copytree(DEMO, root)
     ws = Workspace.open(root)
-    before = build_tasking_list(ws, period="2018-06")
+    before = build(ws, period="2018-06")
     csv = tmp_path / "council_asb_2018-07.csv"
     raw = pd.read_csv(DEMO / "raw" / "council_asb_simulated.csv", dtype=str)
     month = raw[raw["Received date"].str.endswith("/07/2017")].copy()
@@ -330,12 +337,12 @@ def test_ids_are_stable_after_a_month_is_ingested(tmp_path):
     month.to_csv(csv, index=False)
     report = ws.ingest([csv], "council_asb", mapping=DEMO / "raw" / "council_asb_simulated_mapping.toml")
     assert report.rows_accepted == len(month) > 300
-    after = build_tasking_list(ws, period="2018-06")
+    after = build(ws, period="2018-06")
     pd.testing.assert_frame_equal(after.frame, before.frame)
     save_tasking_list(ws, after)
     previous = latest_before(ws, "2018-07", "all", "hotspot")
     pd.testing.assert_frame_equal(previous.frame, after.frame)
-    new = build_tasking_list(ws, period="2018-07", previous=previous)
+    new = build(ws, period="2018-07", previous=previous)
     check_shape(new)
     kept = set(new.frame["tasking_id"]) & set(after.frame["tasking_id"])
     assert kept and new.cards[0].data["ids_inherited"] >= 1
@@ -357,7 +364,7 @@ def test_status_comes_from_the_action_log(tmp_path, demo, demo_incidents):
     log.add_action(june, f"W-{COLDHARBOUR}", agency="Council ASB team", action="Deployable CCTV")
     log.record_meeting("2017-08-03", group="Lambeth JAG", period="2017-07",
                        items=[{"tasking_id": "W-E05000418"}])  # the meeting this list is for: not yet
-    tl = build_tasking_list(demo, period="2017-07", candidates="ward", incidents=demo_incidents, action_log=log)
+    tl = build(demo, period="2017-07", candidates="ward", incidents=demo_incidents, action_log=log)
     status = tl.frame.set_index("tasking_id")["status"]
     assert status[f"W-{BISHOPS}"] == "tasked last period: Done"   # the free-text outcome is never shown
     assert status[f"W-{COLDHARBOUR}"] == "carried over"
@@ -504,7 +511,7 @@ def test_store_round_trip_and_outlines(tmp_path, july, hand_list):
 @pytest.mark.parametrize("method", ["kde", "dbscan"])
 @pytest.mark.parametrize("band", ["nte", "after_school", "overnight", "daytime"])
 def test_every_band_and_method(demo, demo_incidents, method, band):
-    tl = build_tasking_list(demo, period="2017-07", band=band, method=method, incidents=demo_incidents)
+    tl = build(demo, period="2017-07", band=band, method=method, incidents=demo_incidents)
     check_shape(tl)
     assert tl.band == band and tl.cards[1].method == method
     assert tl.frame["count_now"].gt(0).all()

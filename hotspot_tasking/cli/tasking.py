@@ -8,13 +8,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..geo.workspace import Workspace
-from ..hotspots.bands import ALL_TIMES
-from ..actions.log import DB_FILE, ActionLog
-from ..ranking.changes import what_changed
-from ..reports.exports import export_tasking
-from ..ranking.rank import build_tasking_list
+from ..labels import ALL_TIMES
+from ..pipeline.exports import export_list
+from ..pipeline.review import changes_since
+from ..pipeline.tasking import tasking_list
+from ..ranking.request import RANK_METHODS, TaskingRequest
 from ..ranking.schema import CANDIDATE_KINDS
-from ..pipeline.store import latest_before, save_tasking_list
 
 
 def register(sub) -> None:
@@ -26,7 +25,7 @@ def register(sub) -> None:
     task.add_argument("--top", type=int, help="keep the first N places")
     task.add_argument("--candidates", choices=CANDIDATE_KINDS, default="hotspot",
                       help="hotspot outlines (default) or areas of a layer")
-    task.add_argument("--method", choices=("kde", "dbscan"), default="kde", help="how hotspot outlines are found")
+    task.add_argument("--method", choices=RANK_METHODS, default="kde", help="how hotspot outlines are found")
     task.add_argument("--layer", help="the area layer for --candidates ward|lsoa|zone (default: the latest)")
     task.add_argument("--category", action="append", help="a category (repeat for several)")
     task.add_argument("--group", action="append", help="a partnership group id")
@@ -37,29 +36,29 @@ def register(sub) -> None:
     task.set_defaults(run=_tasking)
 
 
+def request_from(args: argparse.Namespace) -> TaskingRequest:
+    """The tasking request the command's options describe."""
+    return TaskingRequest(period=args.period, band=args.band, candidates=args.candidates, method=args.method,
+                          layer=args.layer, categories=tuple(args.category) if args.category else None,
+                          groups=tuple(args.group) if args.group else None, top=args.top)
+
+
 def _tasking(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.workspace)
-    log = ActionLog.open(ws) if (ws.root / DB_FILE).exists() else None
-    previous = latest_before(ws, args.period, args.band, args.candidates)
-    tasking = build_tasking_list(ws, period=args.period, band=args.band, candidates=args.candidates,
-                                 method=args.method, top=args.top, layer=args.layer,
-                                 categories=tuple(args.category) if args.category else None,
-                                 groups=tuple(args.group) if args.group else None,
-                                 previous=previous, action_log=log)
-    if not args.no_save:
-        save_tasking_list(ws, tasking)
-    frame = tasking.frame
-    print(f"Tasking list for {tasking.period} ({'all times' if tasking.band == ALL_TIMES else tasking.band}): "
+    request = request_from(args)
+    listed = tasking_list(ws, request, save=not args.no_save)
+    changed = changes_since(ws, request, listed)
+    frame = listed.frame
+    print(f"Tasking list for {listed.period} ({'all times' if listed.band == ALL_TIMES else listed.band}): "
           f"{len(frame)} places.")
     shown = ["rank", "tasking_id", "place_name", "arrow", "count_now", "count_before", "peak_band", "lead_agency", "status"]
     with pd.option_context("display.width", 170, "display.max_colwidth", 45, "display.float_format", "{:,.1f}".format):
         print(pd.DataFrame(frame[shown]).head(args.top or 15).to_string(index=False))
-    for caveat in tasking.caveats:
+    for caveat in listed.caveats:
         print(f"Caveat: {caveat}")
-    if previous is not None:
-        print("\nWhat changed since " + previous.period + ":\n" + what_changed(tasking, previous))
-    actions = log.actions_for(tasking_ids=list(frame["tasking_id"])) if log is not None else None
+    if changed is not None:
+        print("\nWhat changed:\n" + changed)
     for out in args.out:
-        for written in export_tasking(tasking, out, workspace=ws, top=args.top, actions=actions):
+        for written in export_list(ws, listed, out, top=args.top):
             print(f"Wrote {written}")
     return 0

@@ -18,8 +18,7 @@ import shapely
 
 from ..geo.aoristic import band_weights
 from ..geo.timebands import TimeBands
-
-ALL_TIMES = "all"
+from ..labels import ALL_TIMES
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..boundaries.store import study_area
 from ..geo.select import select_incidents
+from ..geo.timebands import TimeBands
 from ..geo.workspace import Workspace
 from .accuracy import BacktestResult, backtest
 from .bands import ALL_TIMES, BandSelection, exclusive_areas, select_band
@@ -91,7 +92,8 @@ class HotspotRun:
 
 
 def run_hotspots(ws: Workspace, request: HotspotRequest, *, incidents: pd.DataFrame | None = None) -> HotspotRun:
-    """Select the incidents a request describes and run its method on them.
+    """Select the incidents a request describes and run its method on them (:func:`analyse`
+    with the workspace's time bands and study area).
 
     Parameters
     ----------
@@ -105,23 +107,44 @@ def run_hotspots(ws: Workspace, request: HotspotRequest, *, incidents: pd.DataFr
     -------
     HotspotRun
     """
+    table = ws.incidents() if incidents is None else incidents
+    return analyse(request, table, bands=ws.time_bands(), study_area=study_area(ws))
+
+
+def analyse(request: HotspotRequest, incidents: pd.DataFrame, *, bands: TimeBands, study_area=None) -> HotspotRun:
+    """Select the incidents a request describes and run its method on them; no I/O.
+
+    Parameters
+    ----------
+    request : HotspotRequest
+    incidents : pandas.DataFrame
+        The incident table to select from (``easting``, ``northing``, the time columns and
+        the filter columns). Not modified.
+    bands : TimeBands
+        The time bands (``time_bands.toml``).
+    study_area : shapely geometry, optional
+        The partnership's area (EPSG:27700): the grid covers it and densities are measured
+        in it; None: the grid covers ``incidents``.
+
+    Returns
+    -------
+    HotspotRun
+    """
     check_choice(request.method, "method", "run_hotspots", METHODS)
     check_choice(request.weighting, "weighting", "run_hotspots", get_args(Weighting))
-    table = ws.incidents() if incidents is None else incidents
-    chosen, band, weights = select_request(ws, request, table)
-    area = study_area(ws)
-    grid = workspace_grid(ws, table, cell_size_m=request.cell_size_m, area=area)
+    chosen, band, weights = _select(request, incidents, bands)
+    grid = _grid(incidents, cell_size_m=request.cell_size_m, area=study_area)
     if request.method == "kde":
-        result = kde(chosen, grid=grid, bandwidth_m=request.bandwidth_m, weights=weights, study_area=area)
-        layers = {"hotspots": result.hotspots(), "density_cells": result.to_cells(min_density=float(result.density[result.study_mask].mean()))}
+        result = kde(chosen, grid=grid, bandwidth_m=request.bandwidth_m, weights=weights, study_area=study_area)
+        layers = {"hotspots": result.hotspots(),
+                  "density_cells": result.to_cells(min_density=float(result.density[result.study_mask].mean()))}
         run = HotspotRun(request, layers, result.card, surface=result)
     elif request.method == "dbscan":
-        result = dbscan(chosen, eps_m=request.eps_m, min_samples=request.min_samples, weights=weights,
-                        bands=ws.time_bands())
+        result = dbscan(chosen, eps_m=request.eps_m, min_samples=request.min_samples, weights=weights, bands=bands)
         layers = result.layers()
         run = HotspotRun(request, {"hotspots": layers["outline"], "hulls": layers["hull"]}, result.card)
     else:
-        result = gistar(chosen, grid=grid, distance_m=request.distance_m, weights=weights, study_mask=area)
+        result = gistar(chosen, grid=grid, distance_m=request.distance_m, weights=weights, study_mask=study_area)
         frame = result.frame
         run = HotspotRun(request, {"hotspots": frame[frame["class"] == "hot"].reset_index(drop=True),
                                    "gistar_cells": frame}, result.card)
@@ -139,11 +162,16 @@ def select_request(ws: Workspace, request: HotspotRequest,
 
     Raises HotspotError naming the selection when nothing matches.
     """
+    return _select(request, incidents, ws.time_bands())
+
+
+def _select(request: HotspotRequest, incidents: pd.DataFrame,
+            bands: TimeBands) -> tuple[pd.DataFrame, BandSelection, pd.Series]:
     chosen = incidents[select_incidents(incidents, sources=request.sources, categories=request.categories,
                                         groups=request.groups, start=request.start, end=request.end)]
     if chosen.empty:
         raise HotspotError(f"no incidents match {describe(request)}; widen the period, band or categories.")
-    band = select_band(chosen, request.band, time_bands=ws.time_bands())
+    band = select_band(chosen, request.band, time_bands=bands)
     weights = band.weights * (chosen["harm_weight"].astype(float) if request.weighting == "harm" else 1.0)
     return chosen, band, weights
 
@@ -170,7 +198,10 @@ def workspace_grid(ws: Workspace, incidents: pd.DataFrame, *, cell_size_m: float
 
     The cell size defaults to the shorter side of that extent / 50, rounded down to 10 m.
     """
-    area = study_area(ws) if area is None else area
+    return _grid(incidents, cell_size_m=cell_size_m, area=study_area(ws) if area is None else area)
+
+
+def _grid(incidents: pd.DataFrame, *, cell_size_m: float | None, area) -> Grid:
     if area is not None:
         bounds = area.bounds
     else:

@@ -1,5 +1,5 @@
 """Patrol plans: for a supervisor's area and a shift, the places to be, in order, and the
-hours to be there; and what one listed place is like (:func:`place_profile`).
+hours to be there (the printable page is :func:`hotspot_tasking.reports.patrol_pdf.patrol_plan_pdf`).
 
 :func:`patrol_plan` rules:
 
@@ -31,9 +31,7 @@ night plan over the last 8 weeks.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -44,6 +42,8 @@ from ..geo.h3cells import h3_cells
 from ..geo.schema import LOCAL_TZ
 from ..geo.timebands import DAY_NAMES, Band, TimeBands
 from ..hotspots.card import MethodCard
+from ..labels import SENSITIVE_LABEL as SENSITIVE
+from ..validation import check_columns, check_number
 from ..ranking.profile import fewest_days
 from .errors import PatrolError
 
@@ -52,7 +52,6 @@ PLACE_COLUMNS = {"order": "int64", "place_name": "str", "h3_cell": "str", "easti
                  "northing": "float64", "longitude": "float64", "latitude": "float64", "incidents": "float64",
                  "share": "float64", "best_hours": "str", "best_days": "str", "categories": "str"}
 GENERIC_WARD_SHARE = 0.15
-SENSITIVE = "sensitive (aggregated)"
 _PREFIX = r"(?i)^\s*on or near\s+"
 
 
@@ -82,13 +81,13 @@ class PatrolPlan:
     def summary(self) -> str:
         """``"8 weeks, 05/05/2018 to 29/06/2018: 312 incidents in the area during the shift."``"""
         weeks = (self.end - self.start).days // 7 + 1
-        return (f"{weeks} weeks, {self.start:%d/%m/%Y} to {self.end:%d/%m/%Y}: {_n(self.incidents)} incidents in "
+        return (f"{weeks} weeks, {self.start:%d/%m/%Y} to {self.end:%d/%m/%Y}: {incidents_text(self.incidents)} incidents in "
                 "the area during the shift.")
 
     def lines(self) -> list[str]:
         """The plan in words: a heading line, then one line per place."""
         out = [f"{self.title}. {self.summary}"]
-        out += [f"{r.order}. {r.place_name}: be there {r.best_hours} ({r.best_days}); {_n(r.incidents)} incidents, "
+        out += [f"{r.order}. {r.place_name}: be there {r.best_hours} ({r.best_days}); {incidents_text(r.incidents)} incidents, "
                 f"{r.share:.0%} of the area's; {r.categories}." for r in self.frame.itertuples()]
         return out
 
@@ -181,16 +180,16 @@ def patrol_plan(incidents: pd.DataFrame, *, area_code: str, area_layer: str, day
 # --- steps of patrol_plan -------------------------------------------------------------------
 
 def _checked(incidents, area_code, area_layer, days, start_hour, end_hour, weeks, top, cover, resolution, until):
-    if not isinstance(incidents, pd.DataFrame):
-        raise TypeError(f"patrol_plan needs the incident table as a DataFrame, got {type(incidents).__name__}.")
+    where = "patrol_plan"
+    check_columns(incidents, ("occurred_from", "occurred_to", "time_precision", "easting", "northing"), where,
+                  error=PatrolError)
     if area_layer not in incidents.columns:
         raise PatrolError(f"the incidents have no area layer {area_layer!r}; choose a stored ward or zone layer.")
     for name, value, lo, hi in (("start_hour", start_hour, 0, 23), ("end_hour", end_hour, 0, 24),
                                 ("weeks", weeks, 1, 104), ("top", top, 1, 100), ("cell_resolution", resolution, 7, 12)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-            raise PatrolError(f"patrol plan: {name} must be a whole number from {lo} to {hi}, got {value!r}.")
-    if not 0 < cover <= 1:
-        raise PatrolError(f"patrol plan: cover is a share above 0 and at most 1, got {cover!r}.")
+        check_number(value, name, where, low=lo, high=hi, low_open=False, high_open=False, integer=True,
+                     error=PatrolError)
+    check_number(cover, "cover", where, high=1, high_open=False, error=PatrolError)
     picked = sorted({_day(d) for d in days})
     if not picked:
         raise PatrolError("patrol plan: choose at least one day for the shift.")
@@ -320,106 +319,6 @@ def _shift_text(shift: Band) -> str:
     return f"{days} {start:02d}:00-{end:02d}:00"
 
 
-def _n(value: float) -> str:
+def incidents_text(value: float) -> str:
+    """Incidents as text: whole when within 0.05 of a whole number, else one decimal."""
     return f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"
-
-
-# --- one place on a tasking list --------------------------------------------------------
-
-def patrol_plan_pdf(plan: PatrolPlan, path: str | Path | None = None, *, outline=None,
-                    marking: str = "OFFICIAL") -> bytes:
-    """One A4 page: title, shift and window, a map of the numbered places, the table, notes.
-
-    Parameters
-    ----------
-    plan : PatrolPlan
-    path : str or Path, optional
-        Also write the PDF there.
-    outline : shapely geometry, optional
-        The area's outline (EPSG:27700), drawn under the places.
-    marking : str, default="OFFICIAL"
-        Protective marking printed at the top and bottom ("" for none).
-
-    Returns
-    -------
-    bytes
-        The PDF.
-    """
-    import matplotlib
-    from fpdf import FPDF
-
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.add_page()
-    if marking:
-        pdf.set_font("DejaVu", "B", 9)
-        pdf.text(105 - pdf.get_string_width(marking) / 2, 8, marking)
-        pdf.text(105 - pdf.get_string_width(marking) / 2, 292, marking)
-    pdf.set_xy(12, 12)
-    pdf.set_font("DejaVu", "B", 15)
-    pdf.multi_cell(186, 7, plan.title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9)
-    pdf.set_x(12)
-    pdf.multi_cell(186, 4.5, plan.summary + " Places in order of incidents in the shift; be there in the hours shown.",
-                   new_x="LMARGIN", new_y="NEXT")
-    pdf.image(io.BytesIO(_map_png(plan, outline)), x=12, y=pdf.get_y() + 2, w=186, h=105)
-    pdf.set_y(pdf.get_y() + 110)
-    widths = (8, 64, 24, 28, 20, 42)
-    with pdf.table(col_widths=widths, text_align=("RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"),
-                   line_height=4.6, first_row_as_headings=True) as grid:
-        pdf.set_font("DejaVu", "", 8)
-        grid.row(["#", "Place", "Be there", "Days", "Incidents", "Mostly"])
-        for r in plan.frame.itertuples():  # one step per place (at most `top`)
-            grid.row([str(r.order), r.place_name, r.best_hours, r.best_days, f"{_n(r.incidents)} ({r.share:.0%})",
-                      r.categories.split(",")[0]])
-    pdf.set_font("DejaVu", "", 7)
-    notes = plan.caveats + [f"Method: {plan.card.data.get('places')}. {plan.card.data.get('shift')}.",
-                            f"Produced {pd.Timestamp.now(tz=LOCAL_TZ):%d/%m/%Y} by hotspot-tasking. "
-                            "Contains OS data © Crown copyright and database right."]
-    pdf.set_xy(12, max(pdf.get_y() + 3, 262))
-    pdf.multi_cell(186, 3.4, "\n".join(notes))
-    data = bytes(pdf.output())
-    if path is not None:
-        Path(path).write_bytes(data)
-    return data
-
-
-def _map_png(plan: PatrolPlan, outline) -> bytes:
-    """The area outline with the places as numbered circles, a scale bar and north arrow."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(7.3, 4.1))
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_aspect("equal")
-    ax.axis("off")
-    xs, ys = plan.frame["easting"].to_numpy(), plan.frame["northing"].to_numpy()
-    if outline is not None:
-        for poly in getattr(outline, "geoms", [outline]):  # one step per polygon part
-            x, y = poly.exterior.xy
-            ax.fill(x, y, facecolor="#f2f2f2", edgecolor="#5a5a5a", linewidth=1.2)
-        x0, y0, x1, y1 = outline.bounds
-    else:
-        x0, y0, x1, y1 = (xs.min(), ys.min(), xs.max(), ys.max()) if len(xs) else (0, 0, 1, 1)
-    pad = max(x1 - x0, y1 - y0, 400) * 0.06
-    cx, cy, half_w, half_h = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2 + pad, (y1 - y0) / 2 + pad
-    half_w, half_h = max(half_w, half_h * 7.3 / 4.1), max(half_h, half_w * 4.1 / 7.3)
-    ax.set_xlim(cx - half_w, cx + half_w)
-    ax.set_ylim(cy - half_h, cy + half_h)
-    ax.scatter(xs, ys, s=260, color="#0072B2", edgecolor="white", linewidth=1.2, zorder=3)
-    for x, y, k in zip(xs, ys, plan.frame["order"]):  # one step per place
-        ax.text(x, y, str(k), color="white", ha="center", va="center", fontsize=9, weight="bold", zorder=4)
-    bar = next((s for s in (2000, 1000, 500, 250, 100, 50) if s <= half_w * 0.6), 50)
-    bx, by = cx - half_w * 0.95, cy - half_h * 0.92
-    ax.plot([bx, bx + bar], [by, by], color="black", linewidth=2.5)
-    ax.text(bx + bar / 2, by + half_h * 0.03, f"{bar:,} m" if bar < 1000 else f"{bar / 1000:g} km", ha="center",
-            fontsize=8)
-    ax.annotate("N", xy=(cx + half_w * 0.93, cy + half_h * 0.9), xytext=(cx + half_w * 0.93, cy + half_h * 0.7),
-                ha="center", fontsize=10, weight="bold", arrowprops={"arrowstyle": "-|>", "color": "black"})
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=170)
-    return buffer.getvalue()

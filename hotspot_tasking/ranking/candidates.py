@@ -1,17 +1,18 @@
 """The candidate places of a tasking list and which selected incidents each holds.
 
 Candidates are either the hotspot outlines found in the review period
-(:func:`hotspot_places`, through :func:`~hotspot_tasking.hotspots.run.run_hotspots`) or the
+(:func:`hotspot_places`, through :func:`~hotspot_tasking.hotspots.run.analyse`) or the
 areas of a ward, LSOA or zone layer (:func:`area_places`); both give a
 :class:`CandidatePlaces` with (incident row, place) pairs over a
-:class:`~.selection.ReviewSelection`. :func:`with_area_codes` gives the incidents their
+:class:`~.selection.ReviewSelection`. :func:`counts_per_period` and :func:`members_now`
+count and list each place's incidents; :func:`with_area_codes` gives the incidents their
 ward and LSOA codes when the table loaded has none.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -19,14 +20,13 @@ import pandas as pd
 import shapely
 
 from ..boundaries.assign import assign_layer
-from ..geo.workspace import Workspace
 from ..hotspots.card import MethodCard
-from ..hotspots.run import HotspotRequest, run_hotspots
-from .errors import RankingError
+from ..hotspots.run import HotspotRequest, analyse
 from ..periods import ReviewPeriod
-
-if TYPE_CHECKING:
-    from .selection import ReviewSelection
+from .errors import RankingError
+from .profile import Members
+from .request import RankingContext, TaskingRequest
+from .selection import ReviewSelection
 
 
 @dataclass
@@ -68,31 +68,46 @@ class CandidatePlaces:
                                self.geometry[keep], self.row[on], new[self.cand[on]])
 
 
-def hotspot_places(ws: Workspace, sel: ReviewSelection, review: ReviewPeriod, band: str, method: str,
-                   categories: Sequence[str] | None, groups: Sequence[str] | None,
-                   sources: Sequence[str] | None) -> tuple[CandidatePlaces, MethodCard]:
+def counts_per_period(sel: ReviewSelection, places: CandidatePlaces) -> tuple[np.ndarray, np.ndarray]:
+    """``(count, harm)`` arrays of places x periods (band-weighted incidents, and harm)."""
+    n = len(places.keys) * sel.periods
+    slot = places.cand * sel.periods + sel.pos[places.row]
+    counts = np.bincount(slot, weights=sel.weight[places.row], minlength=n).reshape(-1, sel.periods)
+    harms = np.bincount(slot, weights=sel.harm[places.row], minlength=n).reshape(-1, sel.periods)
+    return counts, harms
+
+
+def members_now(sel: ReviewSelection, places: CandidatePlaces) -> Members:
+    """The review period's (place, incident) pairs with weight, for :func:`.profile.profiles`."""
+    on = (sel.pos[places.row] == sel.periods - 1) & (sel.weight[places.row] > 0)
+    rows, cand = places.row[on], places.cand[on]
+    return Members(sel.frame, rows, cand, sel.weight[rows], sel.harm[rows], sel.inverse, sel.points, places.kind,
+                   places.keys)
+
+
+def hotspot_places(sel: ReviewSelection, review: ReviewPeriod, request: TaskingRequest,
+                   context: RankingContext) -> tuple[CandidatePlaces, MethodCard]:
     """The hotspot outlines of the review period's selected incidents, and the method's card.
 
     Parameters
     ----------
-    ws : Workspace
     sel : ReviewSelection
     review : ReviewPeriod
-    band : str
-        A band of the workspace's ``time_bands.toml``, or ``"all"``.
-    method : {"kde", "dbscan"}
-    categories, groups, sources : sequence of str or None
-        The filters the selection used (recorded in the hotspot request).
+    request : TaskingRequest
+        Its band, method, method parameters and filters (recorded in the hotspot request).
+    context : RankingContext
+        The time bands and the study area.
 
     Returns
     -------
     (CandidatePlaces, MethodCard)
     """
-    request = HotspotRequest(method=method, band=band, categories=_tuple(categories), groups=_tuple(groups),
-                             sources=_tuple(sources), start=review.start.strftime("%Y-%m-%d"),
-                             end=review.end.strftime("%Y-%m-%d"))
+    hotspots = HotspotRequest(method=request.method, band=request.band, categories=request.categories,
+                              groups=request.groups, sources=request.sources, start=review.start.strftime("%Y-%m-%d"),
+                              end=review.end.strftime("%Y-%m-%d"), cell_size_m=request.cell_size_m,
+                              bandwidth_m=request.bandwidth_m, eps_m=request.eps_m, min_samples=request.min_samples)
     now = sel.frame.iloc[np.flatnonzero(sel.pos == sel.periods - 1)]
-    run = run_hotspots(ws, request, incidents=now)
+    run = analyse(hotspots, now, bands=context.bands, study_area=context.study_area)
     geoms = np.asarray(run.layers["hotspots"].geometry.values, dtype=object)
     ux, uy = sel.points
     point, cand = shapely.STRtree(geoms).query(shapely.points(ux, uy), predicate="intersects") \
@@ -101,14 +116,15 @@ def hotspot_places(ws: Workspace, sel: ReviewSelection, review: ReviewPeriod, ba
     return CandidatePlaces("hotspot", [""] * len(geoms), [""] * len(geoms), geoms, row, cand), run.card
 
 
-def area_places(ws: Workspace, sel: ReviewSelection, kind: str, layer: str | None) -> CandidatePlaces:
-    """The areas of a layer of the workspace as candidates.
+def area_places(sel: ReviewSelection, kind: str, context: RankingContext, layer: str | None) -> CandidatePlaces:
+    """The areas of a layer as candidates.
 
     Parameters
     ----------
-    ws : Workspace
     sel : ReviewSelection
     kind : {"ward", "lsoa", "zone"}
+    context : RankingContext
+        Its ``layers`` hold the layer(s).
     layer : str or None
         The layer; default the latest layer of ``kind`` (every zone layer for zones).
 
@@ -122,14 +138,14 @@ def area_places(ws: Workspace, sel: ReviewSelection, kind: str, layer: str | Non
     RankingError
         ``layer`` is not a layer of that kind, there is none, or zone layers share codes.
     """
-    stored = ws.layers()
+    stored = context.layers
     if layer is not None:
-        if stored.get(layer, {}).get("kind") != kind:
+        if stored.get(layer, ("",))[0] != kind:
             raise RankingError(f"layer {layer!r} is not a {kind} layer of the workspace; choose one of "
-                               f"{', '.join(n for n, m in stored.items() if m['kind'] == kind) or '(none)'}.")
+                               f"{', '.join(n for n, (k, _) in stored.items() if k == kind) or '(none)'}.")
         names = [layer]
     else:
-        names = sorted(n for n, m in stored.items() if m["kind"] == kind)
+        names = sorted(n for n, (k, _) in stored.items() if k == kind)
         if kind != "zone":
             names = names[-1:]
     if not names:
@@ -137,7 +153,7 @@ def area_places(ws: Workspace, sel: ReviewSelection, kind: str, layer: str | Non
                            "or rank hotspots.")
     keys, labels, geoms, rows, cands = [], [], [], [], []
     for name in names:  # one step per layer
-        frame = ws.read_layer(name).sort_values("code", kind="stable")
+        frame = stored[name][1].sort_values("code", kind="stable")
         base = len(keys)
         keys += frame["code"].astype("str").tolist()
         labels += (frame["name"] if "name" in frame else frame["code"]).astype("str").tolist()
@@ -158,15 +174,15 @@ def area_places(ws: Workspace, sel: ReviewSelection, kind: str, layer: str | Non
     return CandidatePlaces(kind, keys, labels, np.concatenate(geoms), np.concatenate(rows), np.concatenate(cands))
 
 
-def with_area_codes(ws: Workspace, frame: pd.DataFrame) -> pd.DataFrame:
+def with_area_codes(frame: pd.DataFrame, context: RankingContext) -> pd.DataFrame:
     """``frame`` with ``ward_code`` and ``lsoa_code`` (computed from the latest layers when missing).
 
     Parameters
     ----------
-    ws : Workspace
-        Gives the latest ward and LSOA layers ("" codes when it has none).
     frame : pandas.DataFrame
         Incidents with ``easting`` and ``northing``. Not modified.
+    context : RankingContext
+        Gives the latest ward and LSOA layers ("" codes when it has none).
 
     Returns
     -------
@@ -177,12 +193,10 @@ def with_area_codes(ws: Workspace, frame: pd.DataFrame) -> pd.DataFrame:
     if not missing:
         return frame
     out = frame.copy()
-    stored = ws.layers()
     e, n = frame["easting"].to_numpy(float), frame["northing"].to_numpy(float)
     for column in missing:  # at most two
-        kind = column.removesuffix("_code")
-        names = sorted(name for name, meta in stored.items() if meta["kind"] == kind)
-        codes = assign_layer(e, n, ws.read_layer(names[-1]), partition=True) if names else np.full(len(out), "")
+        name = context.latest(column.removesuffix("_code"))
+        codes = assign_layer(e, n, context.layers[name][1], partition=True) if name else np.full(len(out), "")
         out[column] = pd.Series(codes, index=out.index, dtype="str")
     return out
 
@@ -200,7 +214,3 @@ def _expand(inverse: np.ndarray, point: np.ndarray, cand: np.ndarray) -> tuple[n
     rows = pd.DataFrame({"row": np.arange(len(inverse)), "point": inverse})
     pairs = pd.DataFrame({"point": point, "cand": cand}).merge(rows, on="point").sort_values(["cand", "row"])
     return pairs["row"].to_numpy(dtype=np.int64), pairs["cand"].to_numpy(dtype=np.int64)
-
-
-def _tuple(values: Sequence[str] | None) -> tuple[str, ...] | None:
-    return None if values is None else tuple(values)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..hotspots.bands import ALL_TIMES
+from ..labels import ALL_TIMES
 from .explain import number
 from .schema import TaskingList
 

@@ -12,8 +12,8 @@ import pandas as pd
 from ..geo.aoristic import band_weights, hour_of_week
 from ..geo.schema import LOCAL_TZ
 from ..geo.timebands import TimeBands
-from ..hotspots.bands import ALL_TIMES
-from ..patrol.plan import SENSITIVE
+from ..labels import ALL_TIMES
+from ..labels import SENSITIVE_LABEL as SENSITIVE
 from ..periods import review_period
 
 

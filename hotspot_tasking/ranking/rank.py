@@ -1,10 +1,11 @@
 """Ranked tasking lists: which places a joint action group should discuss first, and why.
 
-:func:`build_tasking_list` takes a review period (a month ``"2017-07"`` or the week from a
-Monday ``"2017-07-03"``, :mod:`.periods`) and a time band, selects the incidents of the
-period and its baseline (:mod:`.selection`), finds the candidate places (hotspot outlines of
-that period, or the areas of a ward, LSOA or zone layer: :mod:`.candidates`) and, per place,
-measures:
+:func:`rank` takes the incidents, a :class:`~.request.TaskingRequest` (a review period: a
+month ``"2017-07"`` or the week from a Monday ``"2017-07-03"``, and a time band) and a
+:class:`~.request.RankingContext` (time bands, ``[ranking]``, tactics, area layers, the
+study area), selects the incidents of the period and its baseline (:mod:`.selection`),
+finds the candidate places (hotspot outlines of that period, or the areas of a ward, LSOA
+or zone layer: :mod:`.candidates`) and, per place, measures:
 
 - ``count_now`` and ``harm_now``: incidents in the period, weighted by their aoristic share
   of the band (and by ``harm_weight`` for harm); records without a time of day are left
@@ -17,22 +18,20 @@ measures:
   when its density is at least ``hot_multiple`` times the study area's mean that period;
 - ``repeat_locations``: map points with at least ``repeat_min_incidents`` incidents in it;
 - dominant categories, sensitive share, peak band, peak days and hours, lead agency,
-  tactics (:mod:`.tactics`), place name (:func:`.profile.profiles`) and status from the
-  action log (:func:`.status.status_column`);
-- ``score``: the weighted sum of ``tasking.toml`` ``[ranking]`` (:mod:`.ranking_config`:
-  harm, trend, persistence, repeat locations; that file gives the formula and why each
-  weight);
+  tactics (:mod:`.tactics`) and place name (:func:`.profile.profiles`);
+- ``score``: the weighted sum of ``tasking.toml`` ``[ranking]`` (:mod:`.config`: harm,
+  trend, persistence, repeat locations; that file gives the formula and why each weight);
 
 and ranks by score (ties: more harm, then ``tasking_id``). Every row's score is put in words
 by :func:`.explain.explain`. The rules for tasking ids are in :func:`.ids.tasking_ids`.
+Pure: no file or database is read; ``status`` is "new" until the pipeline fills it from
+the action log (:func:`hotspot_tasking.pipeline.tasking.with_status`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
-from typing import Literal, Sequence, get_args
 
 import geopandas as gpd
 import numpy as np
@@ -40,107 +39,79 @@ import pandas as pd
 import shapely
 
 from ..boundaries.stats import percent_change, poisson_z
-from ..boundaries.store import incidents_with_areas, study_area
 from ..geo.schema import BNG_EPSG
 from ..geo.taxonomy import default_config_path
-from ..geo.workspace import Workspace
-from ..hotspots.bands import ALL_TIMES
 from ..hotspots.card import MethodCard
 from ..hotspots.persistence import flag_thin_periods, persistence
-from ..actions.log import ActionLog
-from .candidates import CandidatePlaces, area_places, hotspot_places, with_area_codes
-from .errors import RankingError
+from ..labels import ALL_TIMES, ALL_TIMES_LABEL
+from ..periods import ReviewPeriod, review_period
+from ..validation import check_frame, check_type
+from .candidates import CandidatePlaces, area_places, counts_per_period, hotspot_places, members_now, with_area_codes
+from .config import WEIGHT_NAMES, RankingConfig
 from .explain import explain
 from .ids import tasking_ids
-from ..periods import Every, ReviewPeriod, review_period
 from .profile import profiles
-from .config import WEIGHT_NAMES, RankingConfig
-from .schema import CANDIDATE_KINDS, TASKING_COLUMNS, CandidateKind, TaskingList, empty_tasking_frame
-from .selection import ReviewSelection, select_review_incidents, selection_caveats
-from ..actions.status import status_column
-from .tactics import TacticMenu
+from .request import RankingContext, TaskingRequest
+from .schema import TASKING_COLUMNS, TaskingList, empty_tasking_frame
+from .selection import select_review_incidents, selection_caveats
 
 log = logging.getLogger(__name__)
 
-RankMethod = Literal["kde", "dbscan"]
-RANK_METHODS: tuple[str, ...] = get_args(RankMethod)
 CARD = "tasking-rank"
 
 
-def build_tasking_list(ws: Workspace, *, period: str, band: str = ALL_TIMES,
-                       candidates: CandidateKind = "hotspot", method: RankMethod = "kde", top: int | None = None,
-                       baseline_periods: int | None = None, every: Every | None = None,
-                       categories: Sequence[str] | None = None, groups: Sequence[str] | None = None,
-                       sources: Sequence[str] | None = None, incidents: pd.DataFrame | None = None,
-                       layer: str | None = None, previous: TaskingList | None = None,
-                       action_log: ActionLog | None = None, meeting_on: dt.date | str | None = None) -> TaskingList:
+def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingContext, *,
+         previous: TaskingList | None = None) -> TaskingList:
     """Rank the places of a review period and time band for a tasking meeting.
 
     Parameters
     ----------
-    ws : Workspace
-        Gives the incidents (unless passed), area layers, time bands, ``tasking.toml``
-        ``[ranking]``, ``tactics.toml`` and, when it has one, the action log.
-    period : str
-        ``"2017-07"`` (a month), ``"2017-07-03"`` (the week from that Monday) or ``"2017-W27"``.
-    band : str, default="all"
-        A band of ``time_bands.toml``, or ``"all"``.
-    candidates : {"hotspot", "ward", "lsoa", "zone"}, default="hotspot"
-        Hotspot outlines found in the period, or the areas of a layer.
-    method : {"kde", "dbscan"}, default="kde"
-        How hotspots are found (``candidates="hotspot"`` only).
-    top : int, optional
-        Keep the first ``top`` places (scores are computed over all of them first).
-    baseline_periods : int, optional
-        Periods in the baseline, 1 or more; default ``[ranking] baseline_periods`` (12).
-    every : {"week", "month"}, optional
-        Checked against ``period``, whose form decides it.
-    categories, groups, sources : sequence of str, optional
-        Only these incidents (None: all).
-    incidents : pandas.DataFrame, optional
-        :func:`~hotspot_tasking.boundaries.store.incidents_with_areas` already loaded (area
-        code columns missing from it are computed). Not modified.
-    layer : str, optional
-        The area layer for ward, LSOA or zone candidates; default the latest ward or LSOA
-        layer, or every zone layer.
+    incidents : pandas.DataFrame
+        The incident table, as
+        :func:`~hotspot_tasking.boundaries.store.incidents_with_areas` gives it (ward and
+        LSOA codes missing from it are computed from ``context.layers``). Not modified.
+    request : TaskingRequest
+        The period, band, places, method and filters.
+    context : RankingContext
+        Time bands, ``[ranking]``, tactics, the area layers and the study area.
     previous : TaskingList, optional
         The last list: hotspots overlapping one of its hotspots keep its id.
-    action_log : ActionLog, optional
-        For ``status``; default the workspace's action log when it has one.
-    meeting_on : datetime.date or str, optional
-        Only meetings held before this date give the status; default the day after the
-        period ends (meetings held during it reviewed earlier lists).
 
     Returns
     -------
     TaskingList
-        ``frame`` has :data:`~.schema.TASKING_COLUMNS` and the outlines, ranked 1..n; the
-        ``cards`` the ranking's method card, the hotspot method's and the persistence card.
+        ``frame`` has :data:`~.schema.TASKING_COLUMNS` and the outlines, ranked 1..n, with
+        ``status`` "new"; the ``cards`` the ranking's method card, the hotspot method's and
+        the persistence card.
 
     Raises
     ------
     RankingError
-        A bad period or option, or no incidents in the period.
+        A bad period or layer, or no incidents in the period.
     """
-    _check_options(candidates, method, top, baseline_periods, categories, groups, sources, incidents, previous,
-                   action_log)
-    config = RankingConfig.for_workspace(ws)
-    n_base = config.baseline_periods if baseline_periods is None else baseline_periods
-    review = review_period(period, every)
-    bands = ws.time_bands()
-    band_label = "All times" if band == ALL_TIMES else bands.band(band).label
-    card = _card(config, review, band, candidates, method, n_base, baseline_periods is None)
-    table = incidents_with_areas(ws) if incidents is None else incidents
-    sel = select_review_incidents(table, review, n_base, band, bands, categories, groups, sources)
-    sel.frame = with_area_codes(ws, sel.frame)
+    where = "rank"
+    check_frame(incidents, "incidents", where)
+    check_type(request, "request", where, TaskingRequest, type_name="a TaskingRequest")
+    check_type(context, "context", where, RankingContext, type_name="a RankingContext")
+    check_type(previous, "previous", where, TaskingList, type_name="a TaskingList", optional=True)
+    config = context.config
+    n_base = config.baseline_periods if request.baseline_periods is None else request.baseline_periods
+    review = review_period(request.period)
+    bands = context.bands
+    band = request.band
+    band_label = ALL_TIMES_LABEL if band == ALL_TIMES else bands.band(band).label
+    card = _card(config, review, request, n_base)
+    sel = select_review_incidents(incidents, review, n_base, band, bands, request.categories, request.groups,
+                                  request.sources)
+    sel.frame = with_area_codes(sel.frame, context)
     caveats = selection_caveats(sel, review, band_label, n_base)
     cards = [card]
-    if candidates == "hotspot":
-        places, run_card = hotspot_places(ws, sel, review, band, method, categories, groups, sources)
+    if request.candidates == "hotspot":
+        places, run_card = hotspot_places(sel, review, request, context)
         cards.append(run_card)
     else:
-        places = area_places(ws, sel, candidates, layer)
-    counts, harms = sel.per_period(places)
+        places = area_places(sel, request.candidates, context, request.layer)
+    counts, harms = counts_per_period(sel, places)
     keep = np.flatnonzero(counts[:, -1] > 0)
     card.data.update(incidents_now=int((sel.pos == sel.periods - 1).sum()), candidates_found=len(places.keys),
                      candidates_with_incidents=len(keep))
@@ -151,14 +122,13 @@ def build_tasking_list(ws: Workspace, *, period: str, band: str = ALL_TIMES,
         return TaskingList(empty_tasking_frame(), review.label, band, cards, caveats, sel.sources)
     places = places.take(keep)
     counts, harms = counts[keep], harms[keep]
-    study_km2 = _study_km2(ws, sel)
+    study_km2 = _study_km2(context, sel)
     measures = _measures(counts, harms, places.area_km2, sel.totals, study_km2, config, sel.labels, cards)
-    about = profiles(sel.now(places), len(places.keys), bands=bands, band=band, config=config,
-                     menu=TacticMenu.load(ws.config_path("tactics.toml")), ward_names=_names(ws, "ward"))
-    ids = tasking_ids(candidates, places, about, previous, config.inherit_overlap, card)
-    frame = _frame(candidates, places, measures, about, ids, config)
-    frame["status"] = status_column(ws, frame["tasking_id"].tolist(), review, action_log, meeting_on, caveats)
-    frame = _ranked(frame, top)
+    about = profiles(members_now(sel, places), len(places.keys), bands=bands, band=band, config=config,
+                     menu=context.tactics, ward_names=context.names("ward"))
+    ids = tasking_ids(request.candidates, places, about, previous, config.inherit_overlap, card)
+    frame = _frame(request.candidates, places, measures, about, ids, config)
+    frame = _ranked(frame, request.top)
     details = pd.DataFrame({"baseline_periods": sel.periods - 1, "hot_periods": measures["hot_periods"],
                             "periods": measures["periods"], "peak_share": about["peak_share"]}).iloc[frame.index]
     rows = pd.concat([frame.reset_index(drop=True), details.reset_index(drop=True)], axis=1)
@@ -250,50 +220,23 @@ def _ranked(frame: gpd.GeoDataFrame, top: int | None) -> gpd.GeoDataFrame:
 
 # --- helpers ------------------------------------------------------------------------------
 
-def _check_options(candidates, method, top, baseline_periods, categories, groups, sources, incidents, previous,
-                   action_log) -> None:
-    where = "build_tasking_list"
-    if candidates not in CANDIDATE_KINDS:
-        raise RankingError(f"The 'candidates' parameter of {where} must be one of "
-                           f"{', '.join(map(repr, CANDIDATE_KINDS))}. Got {candidates!r} instead.")
-    if method not in RANK_METHODS:
-        raise RankingError(f"The 'method' parameter of {where} must be one of {', '.join(map(repr, RANK_METHODS))}. "
-                           f"Got {method!r} instead.")
-    for name, value in (("top", top), ("baseline_periods", baseline_periods)):
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"The '{name}' parameter of {where} must be an int. Got {value!r} instead.")
-        if value < 1:
-            raise RankingError(f"The '{name}' parameter of {where} must be 1 or more. Got {value!r} instead.")
-    for name, value in (("categories", categories), ("groups", groups), ("sources", sources)):
-        if value is not None and (isinstance(value, str) or not all(isinstance(v, str) for v in value)):
-            raise TypeError(f"The '{name}' parameter of {where} must be a list of str (e.g. [{value!r}]). "
-                            f"Got {value!r} instead.")
-    for name, value, kind in (("incidents", incidents, pd.DataFrame), ("previous", previous, TaskingList),
-                              ("action_log", action_log, ActionLog)):
-        if value is not None and not isinstance(value, kind):
-            raise TypeError(f"The '{name}' parameter of {where} must be a {kind.__name__} or None. "
-                            f"Got {type(value).__name__} instead.")
-
-
-def _card(config: RankingConfig, review: ReviewPeriod, band: str, candidates: str, method: str, n_base: int,
-          base_default: bool) -> MethodCard:
+def _card(config: RankingConfig, review: ReviewPeriod, request: TaskingRequest, n_base: int) -> MethodCard:
     card = MethodCard(CARD)
-    default = config.path is None or config.path == Path(default_config_path("tasking.toml"))
+    default = config.path is None or Path(config.path) == Path(default_config_path("tasking.toml"))
     source = "tasking.toml [ranking] (packaged default)" if default else "tasking.toml [ranking] (the workspace's config)"
+    candidates = request.candidates
     card.choose("candidates", candidates, "given")
     card.choose("every", review.every, f"from the period's form ({review.label})")
     if candidates == "hotspot":
-        card.choose("hotspot_method", method, "given")
-    card.choose("baseline_periods", n_base, source if base_default else "given")
+        card.choose("hotspot_method", request.method, "given")
+    card.choose("baseline_periods", n_base, source if request.baseline_periods is None else "given")
     for name in WEIGHT_NAMES:
         card.choose(f"weight_{name}", config.weights[name], f"{source}.weights")
     for name in ("trend_full_z", "hot_multiple", "repeat_min_incidents", "peak_cover", "inherit_overlap",
                  "disclosure_min_count"):
         card.choose(name, getattr(config, name), source)
     card.data.update(
-        period=review.label, start=f"{review.start:%d/%m/%Y}", end=f"{review.end:%d/%m/%Y}", band=band,
+        period=review.label, start=f"{review.start:%d/%m/%Y}", end=f"{review.end:%d/%m/%Y}", band=request.band,
         score="100 x (w_harm x harm/max harm + w_trend x min(max(z, 0)/trend_full_z, 1) + w_persistence x hot "
               "periods/periods + w_repeat x repeat locations/max) / sum of weights",
         baseline="mean per period over the baseline periods before the review period, same band and outline",
@@ -306,17 +249,10 @@ def _card(config: RankingConfig, review: ReviewPeriod, band: str, candidates: st
     return card
 
 
-def _study_km2(ws: Workspace, sel: ReviewSelection) -> float:
-    area = study_area(ws)
+def _study_km2(context: RankingContext, sel) -> float:
+    """The study area in km² (else the box round the selected map points)."""
+    area = context.study_area
     if area is not None and area.area > 0:
         return float(area.area) / 1e6
     ux, uy = sel.points
     return max(float((ux.max() - ux.min()) * (uy.max() - uy.min())) / 1e6, 1e-6)
-
-
-def _names(ws: Workspace, kind: str) -> dict[str, str]:
-    names = sorted(n for n, m in ws.layers().items() if m["kind"] == kind)
-    if not names:
-        return {}
-    layer = ws.read_layer(names[-1])
-    return dict(zip(layer["code"].astype("str"), (layer["name"] if "name" in layer else layer["code"]).astype("str")))

@@ -11,7 +11,7 @@ baseline, simulated data).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,13 +21,9 @@ from ..geo.coords import distinct_points
 from ..geo.schema import LOCAL_TZ
 from ..geo.select import select_incidents
 from ..geo.timebands import TimeBands
-from ..hotspots.bands import ALL_TIMES
+from ..labels import ALL_TIMES
 from .errors import RankingError
 from ..periods import ReviewPeriod
-from .profile import Members
-
-if TYPE_CHECKING:
-    from .candidates import CandidatePlaces
 
 
 @dataclass
@@ -77,21 +73,6 @@ class ReviewSelection:
     sources: list[str]
     inverse: np.ndarray = field(default=None)
     points: tuple[np.ndarray, np.ndarray] = field(default=None)
-
-    def per_period(self, places: CandidatePlaces) -> tuple[np.ndarray, np.ndarray]:
-        """``(count, harm)`` arrays of places x periods."""
-        n = len(places.keys) * self.periods
-        slot = places.cand * self.periods + self.pos[places.row]
-        counts = np.bincount(slot, weights=self.weight[places.row], minlength=n).reshape(-1, self.periods)
-        harms = np.bincount(slot, weights=self.harm[places.row], minlength=n).reshape(-1, self.periods)
-        return counts, harms
-
-    def now(self, places: CandidatePlaces) -> Members:
-        """The review period's (place, incident) pairs with weight, for :func:`.profile.profiles`."""
-        on = (self.pos[places.row] == self.periods - 1) & (self.weight[places.row] > 0)
-        rows, cand = places.row[on], places.cand[on]
-        return Members(self.frame, rows, cand, self.weight[rows], self.harm[rows], self.inverse, self.points,
-                       places.kind, places.keys)
 
 
 def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: int, band: str, bands: TimeBands,

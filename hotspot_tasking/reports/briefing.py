@@ -32,12 +32,11 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from .disclosure import Disclosed, strip_free_text
-from .exports import OGL, OS_DATA, card_rows, period_label, uk_date
+from ..labels import OGL, OS_DATA, TREND_EDGES, TREND_STYLE
+from .errors import ReportError
+from .setting import Background
+from .tables import card_rows, period_label, uk_date
 from .maps import (
-    TREND_EDGES,
-    TREND_STYLE,
-    Background,
-    background_layers,
     figure_image,
     hotspot_figure,
     map_title,
@@ -98,18 +97,18 @@ class _Pack(FPDF):
             self.cell(0, 4, self.marking, align="C")
 
 
-def write_pack(disclosed: Disclosed, path: str | Path, *, workspace=None, actions: pd.DataFrame | None = None,
-               pages: int | None = None) -> Path:
+def write_pack(disclosed: Disclosed, path: str | Path, *, background: Background | None = None,
+               actions: pd.DataFrame | None = None, pages: int | None = None) -> Path:
     """Write the briefing pack of a disclosed tasking list.
 
     Parameters
     ----------
     disclosed : Disclosed
-        From :func:`.exports.disclose_list` (``export_tasking`` makes it).
+        From :func:`.tables.disclose_list` (``export_tasking`` makes it).
     path : str or Path
         The PDF to write.
-    workspace : Workspace, optional
-        Its ward and ``boroughs`` layers are drawn under the maps.
+    background : Background, optional
+        The ward and borough outlines drawn under the maps (None: places drawn alone).
     actions : pandas.DataFrame, optional
         The action log (``tasking_id`` and any of ``held_on``, ``agency``, ``tactic``,
         ``pier``, ``owner_role``, ``due_on``, ``status``; ``action``, ``outcome`` and
@@ -126,7 +125,7 @@ def write_pack(disclosed: Disclosed, path: str | Path, *, workspace=None, action
     produced = uk_date(disclosed.produced)
     pdf = _Pack(rules.marking, f"Tasking briefing pack · {disclosed.partnership or 'partnership not named'} · "
                                f"{period_label(disclosed.period)} · produced {produced}")
-    background = background_layers(workspace)
+    background = Background() if background is None else background
     _cover(pdf, disclosed)
     _overview(pdf, disclosed, background)
     _ranked(pdf, disclosed)
@@ -340,7 +339,6 @@ def _actions(actions: pd.DataFrame | None, include_free_text: bool, labels: dict
     if actions is None:
         return None
     if "tasking_id" not in actions.columns:
-        from .errors import ReportError
         raise ReportError("actions: needs a 'tasking_id' column; pass ActionLog.to_frame() or actions_for().")
     log = strip_free_text(actions, include_free_text=include_free_text)
     if "status" in log.columns and labels:

@@ -22,40 +22,27 @@ import datetime as dt
 import json
 import math
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
 
-from .disclosure import Disclosed, DisclosureRules, disclose, neutralise, neutralise_frame
+from ..ranking.schema import TaskingList
+from ..validation import check_frame
+from .disclosure import Disclosed, neutralise, neutralise_frame
 from .errors import ReportError
-from ..ranking.schema import TASKING_COLUMNS, TaskingList
+from .setting import ReportSetting
+from .tables import HEADINGS, about_rows, card_rows, disclose_list, list_table
 
 FORMATS = (".csv", ".xlsx", ".gpkg", ".geojson", ".pdf", ".png")
-OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
-OS_DATA = "Contains OS data © Crown copyright and database right {year}."
-#: Spreadsheet headings of the tasking list's columns.
-HEADINGS = {
-    "rank": "Rank", "tasking_id": "Tasking ID", "kind": "Kind", "place_name": "Place", "ward_code": "Ward code",
-    "ward_name": "Ward", "lsoa_code": "LSOA code", "centroid_easting": "Easting (to 10 m)",
-    "centroid_northing": "Northing (to 10 m)", "area_km2": "Area (km²)", "dominant_categories": "Dominant categories",
-    "sensitive_share": "Sensitive share", "count_now": "Count now", "count_before": "Count before (mean per period)",
-    "change_pct": "Change %", "z": "z (Poisson)", "arrow": "Trend", "harm_now": "Harm now",
-    "persistence": "Persistence", "repeat_locations": "Repeat locations", "peak_band": "Peak band",
-    "peak_days": "Peak days", "peak_hours": "Peak hours", "score": "Score", "explanation": "Why it ranks here",
-    "lead_agency": "Lead agency", "tactics": "Suggested tactics", "status": "Status", "period": "Period",
-    "band": "Band", "disclosure": "Disclosure control",
-}
 _WIDE = {"explanation": 70, "tactics": 55, "dominant_categories": 45, "place_name": 40, "disclosure": 40}
 _NUMBER_FORMATS = {"sensitive_share": "0%", "area_km2": "0.000", "z": "0.00", "score": "0.000"}
 
 
-def export_tasking(tasking_list: TaskingList, path: str | Path, *, workspace=None, top: int | None = None,
-                   min_count: int | None = None, include_free_text: bool = False,
+def export_tasking(tasking_list: TaskingList, path: str | Path, *, setting: ReportSetting | None = None,
+                   top: int | None = None, min_count: int | None = None, include_free_text: bool = False,
                    actions: pd.DataFrame | None = None) -> list[Path]:
     """Write a tasking list to ``path``, the extension choosing the format; return the files written.
 
@@ -65,10 +52,11 @@ def export_tasking(tasking_list: TaskingList, path: str | Path, *, workspace=Non
         Left unchanged.
     path : str or Path
         Ends in ``.csv``, ``.xlsx``, ``.gpkg``, ``.geojson``, ``.pdf`` or ``.png``. Replaced if it exists.
-    workspace : Workspace, optional
-        Gives the boundaries drawn under maps (its ward and ``boroughs`` layers), the
-        disclosure settings (``tasking.toml``), the sensitive categories (``taxonomy.toml``)
-        and the partnership's name. None: packaged defaults and maps without boundaries.
+    setting : ReportSetting, optional
+        The disclosure rules (``tasking.toml`` and the taxonomy's sensitive categories), the
+        boundaries drawn under maps and the partnership's name, as
+        :func:`hotspot_tasking.pipeline.exports.report_setting` reads them from a workspace.
+        None: packaged defaults and maps without boundaries.
     top : int, optional
         Export ranks 1 to ``top`` only (None: every row). The PDF has one page for each
         of them (at most 10 when None).
@@ -98,19 +86,19 @@ def export_tasking(tasking_list: TaskingList, path: str | Path, *, workspace=Non
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ReportError(f"{path.name}: unknown export format '{suffix}'; use one of {', '.join(FORMATS)}.")
-    if actions is not None and not isinstance(actions, pd.DataFrame):
-        raise TypeError(f"The 'actions' parameter of export_tasking must be a DataFrame (the action log). "
-                        f"Got {type(actions).__name__} instead.")
-    disclosed = disclose_list(tasking_list, workspace=workspace, top=top, min_count=min_count,
+    if actions is not None:
+        check_frame(actions, "actions", "export_tasking")
+    setting = ReportSetting() if setting is None else setting
+    disclosed = disclose_list(tasking_list, setting=setting, top=top, min_count=min_count,
                               include_free_text=include_free_text)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".pdf":
-        from .briefing import write_pack
-        return [_atomic(path, lambda tmp: write_pack(disclosed, tmp, workspace=workspace, actions=actions,
-                                                     pages=top))]
+        from .briefing import write_pack  # matplotlib and fpdf2 load only for a PDF
+        return [_atomic(path, lambda tmp: write_pack(disclosed, tmp, background=setting.background,
+                                                     actions=actions, pages=top))]
     if suffix == ".png":
-        from .maps import background_layers, map_title, overview_figure, save_png
-        fig = overview_figure(disclosed.frame, background=background_layers(workspace),
+        from .maps import map_title, overview_figure, save_png  # matplotlib loads only for a map
+        fig = overview_figure(disclosed.frame, background=setting.background,
                               title=map_title(disclosed.period, disclosed.band))
         return [_atomic(path, lambda tmp: save_png(fig, tmp, dpi=200))]
     if suffix == ".csv":
@@ -129,172 +117,6 @@ def export_tasking(tasking_list: TaskingList, path: str | Path, *, workspace=Non
     _atomic(about, lambda tmp: tmp.write_text(json.dumps(sidecar, indent=1, ensure_ascii=False, default=str),
                                               encoding="utf-8"))
     return [path, about]
-
-
-def disclose_list(tasking_list: TaskingList, *, workspace=None, top: int | None = None, min_count: int | None = None,
-                  include_free_text: bool = False) -> Disclosed:
-    """Check a tasking list, keep its first ``top`` ranks and apply the disclosure rules.
-
-    Parameters
-    ----------
-    tasking_list : TaskingList
-        Left unchanged.
-    workspace : Workspace, optional
-        Its ``tasking.toml`` (``[disclosure]``), taxonomy (sensitive categories) and name;
-        None uses the packaged defaults.
-    top : int, optional
-        Keep ranks 1 to ``top`` (None: every row).
-    min_count : int, optional
-        Overrides ``[disclosure] min_count``.
-    include_free_text : bool, default=False
-        Keep free text (status outcomes, action-log notes).
-
-    Returns
-    -------
-    Disclosed
-        With the list's period, band, cards, caveats and sources, and the workspace's name.
-    """
-    if not isinstance(tasking_list, TaskingList):
-        raise TypeError(f"export needs a TaskingList, got {type(tasking_list).__name__}; build one with the ranking "
-                        "or TaskingList(frame, period, band).")
-    frame = tasking_list.frame
-    if not isinstance(frame, gpd.GeoDataFrame):
-        raise TypeError(f"TaskingList.frame must be a GeoDataFrame, got {type(frame).__name__}.")
-    missing = [c for c in TASKING_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ReportError(f"tasking list: missing columns {', '.join(missing)}; build it with the ranking, which "
-                           "fills every column of TASKING_COLUMNS.")
-    if frame.crs is None or frame.crs.to_epsg() != 27700:
-        raise ReportError(f"tasking list: outlines must be in EPSG:27700 (British National Grid), got "
-                           f"{frame.crs.to_string() if frame.crs else 'no CRS'}; reproject with frame.to_crs(27700).")
-    if top is not None and (isinstance(top, bool) or not isinstance(top, (int, np.integer))):
-        raise TypeError(f"The 'top' parameter of export_tasking must be an int. Got {top!r} instead.")
-    if top is not None and top < 1:
-        raise ReportError(f"The 'top' parameter of export_tasking must be 1 or more. Got {top} instead.")
-    if not isinstance(include_free_text, bool):
-        raise TypeError(f"The 'include_free_text' parameter must be True or False. Got {include_free_text!r} instead.")
-    config = workspace.config_path("tasking.toml") if workspace is not None else None
-    rules = DisclosureRules.load(config, taxonomy=workspace.taxonomy() if workspace is not None else None)
-    rules = rules.with_options(min_count=min_count, include_free_text=include_free_text)
-    ranked = frame.sort_values("rank", kind="stable")
-    ranked = ranked.head(top) if top is not None else ranked
-    result = disclose(ranked.reset_index(drop=True), rules=rules)
-    result.period, result.band = str(tasking_list.period), str(tasking_list.band)
-    result.cards, result.caveats = list(tasking_list.cards), [str(c) for c in tasking_list.caveats]
-    result.sources = [str(s) for s in tasking_list.sources]
-    result.partnership = workspace.name if workspace is not None else ""
-    result.rows_total = len(frame)
-    return result
-
-
-def list_table(disclosed: Disclosed) -> pd.DataFrame:
-    """The list as text exports show it.
-
-    Parameters
-    ----------
-    disclosed : Disclosed
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``TASKING_COLUMNS`` (no geometry; hidden numbers as their wording), then ``period``
-        (in words, UK dates), ``band`` and ``disclosure`` (what was hidden in the row).
-    """
-    table = disclosed.shown.copy()
-    disclosure = table.pop("disclosure")
-    return table.assign(period=period_label(disclosed.period), band=disclosed.band, disclosure=disclosure)
-
-
-def card_rows(cards: list) -> pd.DataFrame:
-    """Every method card as rows, for the XLSX sheet, the GeoPackage table and the pack.
-
-    Parameters
-    ----------
-    cards : list of MethodCard
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``card`` (1, 2, ...), ``method``, ``section`` (method, parameter, data,
-        warning), ``name``, ``value`` (numbers stay numbers; lists and mappings as JSON
-        text) and ``rule`` (how a parameter was chosen).
-    """
-    rows = []
-    for n, card in enumerate(cards, start=1):
-        head = [("method", "method", card.method, ""), ("method", "software", card.software, ""),
-                ("method", "created", card.created, "")]
-        params = [("parameter", k, v, card.rules.get(k, "given")) for k, v in card.parameters.items()]
-        data = [("data", k, v, "") for k, v in card.data.items()]
-        warnings = [("warning", str(i + 1), w, "") for i, w in enumerate(card.warnings)]
-        rows += [(n, card.method, s, name, _plain(v), rule) for s, name, v, rule in head + params + data + warnings]
-    return pd.DataFrame(rows, columns=["card", "method", "section", "name", "value", "rule"])
-
-
-def about_rows(disclosed: Disclosed) -> list[tuple[str, str]]:
-    """What the export is, where it came from and its limits.
-
-    Parameters
-    ----------
-    disclosed : Disclosed
-
-    Returns
-    -------
-    list of (str, str)
-        (item, value): partnership, period, band, places, date produced (dd/mm/yyyy),
-        sources, caveats, the disclosure rules, the marking and the attributions.
-    """
-    rows = [("Title", "Tasking list"), ("Partnership", disclosed.partnership or "not given"),
-            ("Period", period_label(disclosed.period)), ("Time band", disclosed.band),
-            ("Places exported", f"{len(disclosed.frame)} of {disclosed.rows_total}"),
-            ("Produced", uk_date(disclosed.produced))]
-    rows += [("Source", s) for s in disclosed.sources] or [("Source", "not given")]
-    rows += [("Data caveat", c) for c in disclosed.caveats]
-    rows += [("Disclosure control", r) for r in disclosed.rules.describe()]
-    if disclosed.rules.marking:
-        rows.append(("Protective marking", disclosed.rules.marking))
-    rows += [("Attribution", OGL), ("Attribution", OS_DATA.format(year=disclosed.produced.year))]
-    return rows
-
-
-def period_label(period: str) -> str:
-    """A review period in words with UK dates.
-
-    Examples
-    --------
-    >>> period_label("2017-07")
-    'July 2017'
-    >>> period_label("2017-07-03")
-    'week beginning 03/07/2017'
-    >>> period_label("2017-07-01/2017-07-31")
-    '01/07/2017 to 31/07/2017'
-    """
-    text = str(period).strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            return dt.date.fromisoformat(text + "-01").strftime("%B %Y")
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return "week beginning " + uk_date(dt.date.fromisoformat(text))
-        parts = re.split(r"\s*(?:/|\.\.|\bto\b)\s*", text)
-        if len(parts) == 2 and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", p) for p in parts):
-            return f"{uk_date(dt.date.fromisoformat(parts[0]))} to {uk_date(dt.date.fromisoformat(parts[1]))}"
-    except ValueError:  # not a real date (2017-13): shown as given
-        pass
-    return text
-
-
-def uk_date(day: dt.date | None = None) -> str:
-    """A date as ``dd/mm/yyyy``.
-
-    Parameters
-    ----------
-    day : datetime.date, optional
-        None: today.
-
-    Returns
-    -------
-    str
-    """
-    return (day or dt.date.today()).strftime("%d/%m/%Y")
 
 
 # --- writers ------------------------------------------------------------------------------
@@ -377,16 +199,6 @@ def _cell(value):
     if isinstance(value, (dt.date, pd.Timestamp)):
         return value.strftime("%d/%m/%Y")
     return neutralise(str(value))
-
-
-def _plain(value):
-    if isinstance(value, (bool, np.bool_)) or value is None:
-        return json.dumps(value if value is None else bool(value))
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return value.item() if isinstance(value, np.generic) else value
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, default=str)
 
 
 def _records(table: pd.DataFrame) -> list[dict]:

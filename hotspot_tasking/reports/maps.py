@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -31,74 +30,18 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path as MplPath
 from shapely.ops import polylabel
 
-from .exports import period_label
+from ..labels import OKABE_ITO, OS_DATA, TREND_EDGES, TREND_STYLE
+from .setting import Background
+from .tables import period_label
 
-#: Okabe & Ito (2008) colours, distinguishable with the common colour-vision deficiencies.
-OKABE_ITO = {"orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73", "yellow": "#F0E442",
-             "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7", "black": "#000000"}
-#: Hotspot fill by direction of travel (the ``arrow`` column), with the legend's words.
-TREND_STYLE = {"▲": (OKABE_ITO["vermillion"], "rising ▲"), "►": (OKABE_ITO["yellow"], "no clear change ►"),
-               "▼": (OKABE_ITO["blue"], "falling ▼")}
-#: Outline and text colours: a darker shade of each fill, so yellow reads on white.
-TREND_EDGES = {OKABE_ITO["vermillion"]: "#8F3F00", OKABE_ITO["yellow"]: "#8A8000", OKABE_ITO["blue"]: "#004A75",
-          "#CC79A7": "#8A4A70"}
 OTHER_COLOUR = OKABE_ITO["reddish purple"]
 WARD_EDGE = "#8c8c8c"
 BOROUGH_EDGE = "#3a3a3a"
-OS_ATTRIBUTION = "Contains OS data © Crown copyright and database right {year}."
 #: Nice scale-bar lengths, metres.
 _SCALE_STEPS_M = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
 _HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 #: Overview layout, inches: title above the map, legend and attribution below it.
 _TOP_IN, _BOTTOM_IN, _SIDE_IN = 0.5, 0.95, 0.15
-
-
-@dataclass(frozen=True)
-class Background:
-    """The boundaries a map is drawn over (EPSG:27700); either may be None.
-
-    Attributes
-    ----------
-    wards : geopandas.GeoDataFrame or None
-        Columns ``code``, ``name``, ``geometry``.
-    boroughs : geopandas.GeoDataFrame or None
-        Columns ``name``, ``geometry``.
-    """
-
-    wards: gpd.GeoDataFrame | None = None
-    boroughs: gpd.GeoDataFrame | None = None
-
-
-def background_layers(workspace=None) -> Background:
-    """The workspace's latest ward layer and its ``boroughs`` layer (if stored).
-
-    Parameters
-    ----------
-    workspace : Workspace, optional
-        None gives an empty background (the hotspots are drawn alone).
-
-    Returns
-    -------
-    Background
-    """
-    if workspace is None:
-        return Background()
-    layers = workspace.layers()
-    wards = sorted(n for n, meta in layers.items() if meta.get("kind") == "ward")
-    boroughs = [n for n in layers if "borough" in n.lower()]
-    return Background(_named(workspace.read_layer(wards[-1])) if wards else None,
-                      _named(workspace.read_layer(boroughs[0])) if boroughs else None)
-
-
-def _named(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    layer = layer.to_crs(27700) if layer.crs is not None and layer.crs.to_epsg() != 27700 else layer
-    cols = {c.lower(): c for c in layer.columns}
-    code = cols.get("code") or next((c for c in layer.columns if c != "geometry"), None)
-    name = cols.get("name") or code
-    out = gpd.GeoDataFrame({"code": layer[code].astype(str) if code else "",
-                            "name": layer[name].astype(str) if name else ""}, geometry=layer.geometry.values,
-                           crs=27700)
-    return out
 
 
 def map_title(period: str, band: str) -> str:
@@ -419,7 +362,7 @@ def _furniture(fig: Figure, ax, extent, background: Background, *, compact: bool
                               markeredgecolor="black", label="Rank in the tasking list"))
         fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.28 / fig.get_size_inches()[1]),
                    ncol=3, fontsize=7.5, frameon=False)
-    note = OS_ATTRIBUTION.format(year=dt.date.today().year)
+    note = OS_DATA.format(year=dt.date.today().year)
     if background.wards is None:
         note += " No boundaries in the workspace: places drawn alone."
     fig.text(0.02, 0.012, note, fontsize=5.5 if compact else 6.5, color="#4d4d4d", ha="left", va="bottom")

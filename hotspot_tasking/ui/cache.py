@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ..boundaries.store import incidents_with_areas as _incidents_with_areas
+from ..boundaries.study import latest_layer
 from ..geo.workspace import Summary, Workspace
 from ..hotspots.run import HotspotRequest, HotspotRun, backtest_request, run_hotspots
 
@@ -87,3 +88,15 @@ def boundary_summary(path: str, version: str) -> pd.DataFrame:
              "population": "yes" if f"population_{name}" in tables else "",
              "notes": " ".join(meta.get("notes", []))} for name, meta in ws.layers().items()]
     return pd.DataFrame(rows)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def map_boundaries(path: str, version: str) -> tuple[gpd.GeoDataFrame | None, str]:
+    """The area outlines drawn under the explorer's map (the latest ward layer, else LSOAs) and a caption."""
+    stored = Workspace.open(path).layers()
+    for kind, noun in (("ward", "wards"), ("lsoa", "LSOAs")):
+        name = latest_layer(stored, kind)
+        if name is not None:
+            return layer(path, version, name), (f"Grey lines: {noun} (layer {name}). "
+                                                "Contains OS data © Crown copyright and database right.")
+    return None, "The workspace has no ward or LSOA layer to draw."

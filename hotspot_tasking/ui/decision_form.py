@@ -1,107 +1,25 @@
 """The form that records a tasking group's decision about one listed place into the action log.
 
-:func:`record_decision` does the writing (no Streamlit): the meeting of that group and date
-is found, or recorded with the whole list as its items (and the list is stored in the
-workspace, as the CLI does, so the next period can say what changed and evaluation can
-find the outline); the place is added to an existing meeting's list if missing; then the
-action is added. :func:`decision_form` draws the form and shows the outcome.
+:func:`decision_form` draws the form and shows the outcome; the writing and its rules are
+:func:`hotspot_tasking.pipeline.decisions.record_decision`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
-import pandas as pd
 import streamlit as st
 
+from ..actions.config import TaskingConfig
 from ..errors import UserError
 from ..geo.workspace import Workspace
-from ..actions.log import ActionLog, Pier
-from ..actions.schema import PIER_TAGS
-from ..actions.config import TaskingConfig
-from ..errors import TaskingError
+from ..labels import PIER_TAGS
+from ..pipeline.decisions import (
+    AGENCIES, DEFAULT_GROUP, DUE_AFTER_DAYS, Recorded, default_meeting_day, record_decision, tactic_choices,
+)
 from ..ranking.schema import TaskingList
-from ..pipeline.store import save_tasking_list
 from .style import UK_DATE
-from .tasking_cache import action_log, default_meeting_day, log_version, meeting_groups, place_history
-
-#: Agencies offered besides the place's lead and its tactics' owners (others can be typed).
-AGENCIES = ("Police", "Council ASB team", "Community wardens", "Fire and rescue", "Housing", "Licensing", "Parks",
-            "Cleansing", "Youth services", "TfL/BTP")
-DEFAULT_GROUP = "Partnership tasking group"
-DUE_AFTER_DAYS = 14
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What :func:`record_decision` wrote."""
-
-    meeting_id: int
-    action_id: int
-    new_meeting: bool
-    approval: str | None
-
-
-def tactic_choices(tactics: str) -> list[tuple[str, str, str]]:
-    """``[(name, pier, agency)]`` from a list row's ``tactics`` text.
-
-    >>> tactic_choices("Patrol (Enforcement, Police); Licensing visit (Prevent, Licensing)")
-    [('Patrol', 'Enforcement', 'Police'), ('Licensing visit', 'Prevent', 'Licensing')]
-    """
-    out = []
-    for part in (tactics or "").split("; "):
-        name, _, rest = part.rpartition(" (")
-        pier, _, agency = rest.rstrip(")").partition(", ")
-        if name and pier in PIER_TAGS:
-            out.append((name, pier, agency))
-    return out
-
-
-def record_decision(ws: Workspace, log: ActionLog, tasking_list: TaskingList, tasking_id: str, *, group: str,
-                    held_on: dt.date, agency: str, action: str, tactic: str | None = None, pier: Pier | None = None,
-                    owner_role: str | None = None, due_on: dt.date | None = None, status: str | None = None,
-                    funding_bid_gbp: Any = None) -> Recorded:
-    """Record one decision: the meeting (made with the list's items if new), the item, the action.
-
-    Raises
-    ------
-    TaskingError
-        For any value the action log refuses; nothing is written when the action, agency
-        or group is missing or the due date is before the meeting.
-    """
-    for name, value in (("the action agreed", action), ("the agency", agency), ("the group", group)):
-        if not (value or "").strip():  # checked before anything is written
-            raise TaskingError(f"Give {name}: it is needed to record the decision.")
-    if due_on is not None and due_on < held_on:
-        raise TaskingError(f"The due date {due_on:{UK_DATE}} is before the meeting on {held_on:{UK_DATE}}; "
-                           "give a date on or after it.")
-    frame = tasking_list.frame
-    row = frame[frame["tasking_id"] == tasking_id]
-    if row.empty:
-        raise TaskingError(f"{tasking_id!r} is not on the {tasking_list.period} list; choose a listed place.")
-    meetings = log.meetings()
-    same = meetings[(meetings["group_name"] == group.strip()) & (meetings["held_on"].dt.date == held_on)]
-    new = same.empty
-    if new:
-        items = pd.DataFrame(frame[["tasking_id", "place_name", "rank", "explanation"]]).rename(
-            columns={"explanation": "summary"})
-        meeting_id = log.record_meeting(held_on, group=group, period=tasking_list.period, band=tasking_list.band,
-                                        items=items)
-        save_tasking_list(ws, tasking_list)
-    else:
-        meeting_id = int(same["meeting_id"].iloc[0])
-        if not (log.history(tasking_id)["meeting_id"] == meeting_id).any():
-            first = row.iloc[0]
-            log.add_item(meeting_id, tasking_id=tasking_id, place_name=first["place_name"], rank=int(first["rank"]),
-                         summary=first["explanation"])
-    action_id = log.add_action(meeting_id, tasking_id, agency=agency, action=action, tactic=tactic, pier=pier,
-                               owner_role=owner_role, due_on=due_on, status=status, funding_bid_gbp=funding_bid_gbp)
-    route = log.action(action_id)["approval_route"]
-    labels = {r.route: r.label for r in log.config.routes}
-    return Recorded(meeting_id, action_id, new, labels.get(route, route) if route else None)
-
+from .tasking_cache import action_log, log_version, meeting_groups, place_history
 
 def decision_form(ws: Workspace, tasking_list: TaskingList, tasking_id: str) -> Recorded | None:
     """Draw the decision form for one place of the list; record it when submitted."""

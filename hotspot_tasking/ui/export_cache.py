@@ -19,13 +19,13 @@ import streamlit as st
 from ..geo.workspace import Workspace
 from ..hotspots.export import write_hotspots
 from ..hotspots.run import HotspotRequest
-from ..actions.log import DB_FILE, ActionLog
+from ..pipeline.exports import export_list
+from ..ranking.request import TaskingRequest
 from ..reports.disclosure import DisclosureRules
-from ..reports.exports import export_tasking, period_label
-from ..ranking.rank import build_tasking_list
-from ..ranking.schema import TaskingList
-from .cache import hotspot_run, incidents_with_areas
+from ..reports.tables import period_label
+from .cache import hotspot_run
 from .style import UK_DATE
+from .tasking_cache import tasking_list
 
 #: Tasking list formats: extension -> (button label, what it holds).
 TASKING_FORMATS = {
@@ -50,12 +50,9 @@ _BUILT = "exports_built"
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """One tasking export: the list's period, band and places, and the disclosure options."""
+    """One tasking export: the list asked for, how many places, and the disclosure options."""
 
-    period: str
-    band: str
-    categories: tuple[str, ...] | None
-    candidates: str = "hotspot"
+    tasking: TaskingRequest
     top: int = 10
     min_count: int | None = None
     include_free_text: bool = False
@@ -63,7 +60,8 @@ class ExportRequest:
     def file_name(self, suffix: str) -> str:
         """e.g. ``tasking_2018-06_all_hotspot.csv``; ``..._FREE-TEXT-INTERNAL.csv`` when free text is in it."""
         internal = "_FREE-TEXT-INTERNAL" if self.include_free_text else ""
-        return f"tasking_{self.period}_{self.band}_{self.candidates}{internal}{suffix}"
+        t = self.tasking
+        return f"tasking_{t.period}_{t.band}_{t.candidates}{internal}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -99,28 +97,13 @@ def disclosure_rules(path: str, version: str, min_count: int | None, include_fre
     return rules.with_options(min_count=min_count, include_free_text=include_free_text)
 
 
-@st.cache_resource(show_spinner="Ranking places…", max_entries=16)
-def tasking_list(path: str, version: str, period: str, band: str, categories: tuple[str, ...] | None,
-                 candidates: str) -> TaskingList:
-    """The ranked tasking list (every place; exports keep the top ones); shared, read-only."""
-    ws = Workspace.open(path)
-    return build_tasking_list(ws, period=period, band=band, candidates=candidates, categories=categories,
-                              incidents=incidents_with_areas(path, version))
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
-def tasking_files(path: str, version: str, request: ExportRequest, suffix: str) -> list[ExportFile]:
+def tasking_files(path: str, version: str, request: ExportRequest, suffix: str, log_version: str) -> list[ExportFile]:
     """One tasking export built into bytes (GeoJSON gives two files: the outlines and the about)."""
-    ws = Workspace.open(path)
-    ranked = tasking_list(path, version, request.period, request.band, request.categories, request.candidates)
-    actions = None
-    if suffix == ".pdf" and (ws.root / DB_FILE).is_file():
-        with ActionLog.open(ws) as log:
-            actions = log.to_frame(include_free_text=request.include_free_text)
+    ranked = tasking_list(path, version, request.tasking, log_version)
     with tempfile.TemporaryDirectory() as tmp:
-        files = export_tasking(ranked, Path(tmp) / request.file_name(suffix), workspace=ws, top=request.top,
-                               min_count=request.min_count, include_free_text=request.include_free_text,
-                               actions=actions)
+        files = export_list(Workspace.open(path), ranked, Path(tmp) / request.file_name(suffix), top=request.top,
+                            min_count=request.min_count, include_free_text=request.include_free_text)
         return [ExportFile(f.name, f.read_bytes(), MIME.get(f.suffix.lower(), "application/octet-stream"))
                 for f in files]
 

@@ -8,8 +8,10 @@ import json
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pydeck as pdk
 
+from ..geo.mapview import view_for_bounds
 from .style import CATEGORICAL
 
 #: Carto's open basemap style (needs the internet); None draws no basemap.
@@ -52,16 +54,26 @@ def density_layer(cells: gpd.GeoDataFrame, *, layer_id: str = "density") -> pdk.
 
 
 def deck(layers: list[pdk.Layer], bounds_27700: tuple[float, float, float, float], *, tiles: bool = False,
-         tooltip: str | None = None) -> pdk.Deck:
-    """A map framed on a British National Grid extent."""
-    box = gpd.GeoSeries.from_xy([bounds_27700[0], bounds_27700[2]], [bounds_27700[1], bounds_27700[3]], crs=27700)
-    lon, lat = box.to_crs(4326).x.to_numpy(), box.to_crs(4326).y.to_numpy()
-    view = pdk.ViewState(longitude=float(lon.mean()), latitude=float(lat.mean()), zoom=_zoom(lon, lat))
-    return pdk.Deck(layers=layers, initial_view_state=view, map_style=TILE_STYLE if tiles else None,
-                    tooltip={"text": tooltip} if tooltip else True)
+         tooltip: str | None = None, width_px: int = 940, height_px: int = 560) -> pdk.Deck:
+    """A map framed on a British National Grid extent for a chart of about this size
+    (:func:`hotspot_tasking.geo.mapview.view_for_bounds`)."""
+    view = view_for_bounds(bounds_27700, width_px=width_px, height_px=height_px)
+    return pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(longitude=view.longitude, latitude=view.latitude,
+                                                                     zoom=view.zoom),
+                    map_style=TILE_STYLE if tiles else None, tooltip={"text": tooltip} if tooltip else True)
 
 
-def _zoom(lon: np.ndarray, lat: np.ndarray) -> float:
-    """Web-mercator zoom that fits the span into the chart (calibrated on a 940-pixel-wide chart)."""
-    span = max(float(np.ptp(lon)), float(np.ptp(lat)) * 2.8, 1e-3)  # latitude: Mercator stretch and a wide chart
-    return float(np.clip(np.log2(360 * 450 / (256 * span)), 8, 16))
+def rgb(hex_colour: str, alpha: int = 255) -> list[int]:
+    """``"#D55E00"`` as ``[213, 94, 0, alpha]``."""
+    return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)] + [alpha]
+
+
+def numbered_markers(frame: pd.DataFrame, text: str, layer_id: str, *, fill: list[int],
+                     ink: list[int]) -> list[pdk.Layer]:
+    """Numbered markers: a disc with a thin outline and the number on it (plain text, no
+    background box or bold face: those draw blank under some WebGL renderers)."""
+    return [pdk.Layer("ScatterplotLayer", frame, id=f"{layer_id}_disc", get_position=["lon", "lat"], get_radius=1,
+                      radius_min_pixels=11, stroked=True, get_fill_color=fill, get_line_color=[0, 0, 0, 255],
+                      line_width_min_pixels=1, pickable=False),
+            pdk.Layer("TextLayer", frame, id=layer_id, get_position=["lon", "lat"], get_text=text, get_size=14,
+                      get_color=ink, pickable=False)]

@@ -1,10 +1,9 @@
-"""Colours and formats shared by every page: colour-blind-safe, UK dates."""
+"""Colours and formats shared by every page: colour-blind-safe, UK dates (defined once in
+:mod:`hotspot_tasking.labels`)."""
 
-#: Okabe and Ito's palette (safe for the common colour-vision deficiencies), in order of use.
-CATEGORICAL = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+from ..labels import CATEGORICAL, UK_DATE
 
-#: UK date format for tables and captions.
-UK_DATE = "%d/%m/%Y"
+__all__ = ["CATEGORICAL", "UK_DATE", "colours"]
 
 
 def colours(n: int) -> list[str]:

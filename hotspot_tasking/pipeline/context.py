@@ -1,0 +1,37 @@
+"""Reading what the ranking needs from a workspace: the edge between the files and the pure
+ranking (:func:`hotspot_tasking.ranking.rank.rank`).
+"""
+
+from __future__ import annotations
+
+from ..boundaries.study import STUDY_AREA_KINDS, latest_layer, study_area_of
+from ..geo.workspace import Workspace
+from ..ranking.config import RankingConfig
+from ..ranking.request import RankingContext, TaskingRequest
+from ..ranking.tactics import TacticMenu
+
+
+def ranking_context(ws: Workspace, request: TaskingRequest) -> RankingContext:
+    """The workspace's time bands, ``[ranking]``, tactics, and the area layers ``request`` needs.
+
+    Layers read: the latest ward and LSOA layers (area codes, ward names, the study area)
+    and, for area candidates, every layer of the candidates' kind and the request's layer.
+
+    Parameters
+    ----------
+    ws : Workspace
+    request : TaskingRequest
+
+    Returns
+    -------
+    RankingContext
+    """
+    stored = ws.layers()
+    wanted = {latest_layer(stored, kind) for kind in STUDY_AREA_KINDS} - {None}
+    if request.candidates != "hotspot":  # every layer of the kind, so a wrong name can be told the right ones
+        wanted.update(n for n, meta in stored.items() if meta.get("kind") == request.candidates)
+        wanted.add(request.layer)
+    layers = {name: (stored[name]["kind"], ws.read_layer(name)) for name in sorted(wanted - {None}) if name in stored}
+    return RankingContext(bands=ws.time_bands(), config=RankingConfig.load(ws.config_path("tasking.toml")),
+                          tactics=TacticMenu.load(ws.config_path("tactics.toml")), layers=layers,
+                          study_area=study_area_of(layers))

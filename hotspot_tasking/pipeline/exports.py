@@ -1,0 +1,84 @@
+"""Exporting a tasking list from a workspace: what the reports need from it (disclosure rules,
+the boundaries maps are drawn over, the partnership's name, the action log's last actions)
+read here, at the edge, so :mod:`hotspot_tasking.reports` reads no files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from ..actions.log import DB_FILE, ActionLog
+from ..boundaries.study import latest_layer
+from ..geo.workspace import Workspace
+from ..reports.disclosure import DisclosureRules
+from ..reports.exports import export_tasking
+from ..reports.setting import Background, ReportSetting
+from ..ranking.schema import TaskingList
+
+
+def report_setting(ws: Workspace) -> ReportSetting:
+    """The workspace's disclosure rules (``tasking.toml`` and the taxonomy's sensitive
+    categories), its map background and its name."""
+    rules = DisclosureRules.load(ws.config_path("tasking.toml"), taxonomy=ws.taxonomy())
+    return ReportSetting(rules=rules, background=background_layers(ws), partnership=ws.name)
+
+
+def background_layers(ws: Workspace) -> Background:
+    """The workspace's latest ward layer and its borough layer (a layer named ``*borough*``), if stored."""
+    layers = ws.layers()
+    wards = latest_layer(layers, "ward")
+    boroughs = next((n for n in sorted(layers) if "borough" in n.lower()), None)
+    return Background(_named(ws.read_layer(wards)) if wards else None,
+                      _named(ws.read_layer(boroughs)) if boroughs else None)
+
+
+def export_list(ws: Workspace, tasking_list: TaskingList, path: str | Path, *, top: int | None = None,
+                min_count: int | None = None, include_free_text: bool = False) -> list[Path]:
+    """Write a tasking list of the workspace to ``path`` (the extension choosing the format).
+
+    The briefing pack (``.pdf``) shows each place's last actions from the workspace's action
+    log, when it has one (free text only with ``include_free_text``).
+
+    Parameters
+    ----------
+    ws : Workspace
+    tasking_list : TaskingList
+        As :func:`hotspot_tasking.pipeline.tasking.tasking_list` makes it. Not modified.
+    path : str or Path
+        ``.csv``, ``.xlsx``, ``.gpkg``, ``.geojson``, ``.pdf`` or ``.png``.
+    top, min_count, include_free_text
+        See :func:`hotspot_tasking.reports.exports.export_tasking`.
+
+    Returns
+    -------
+    list of Path
+    """
+    actions = None
+    if Path(str(path)).suffix.lower() == ".pdf":
+        actions = last_actions(ws, tasking_list, include_free_text=include_free_text)
+    return export_tasking(tasking_list, path, setting=report_setting(ws), top=top, min_count=min_count,
+                          include_free_text=include_free_text, actions=actions)
+
+
+def last_actions(ws: Workspace, tasking_list: TaskingList, *, include_free_text: bool = False) -> pd.DataFrame | None:
+    """The action log's rows for the list's places (None when the workspace has no log)."""
+    if not (Path(ws.root) / DB_FILE).is_file():
+        return None
+    with ActionLog.open(ws) as log:
+        frame = log.to_frame(include_free_text=include_free_text)
+    ids = set(tasking_list.frame["tasking_id"].astype("str"))
+    return frame[frame["tasking_id"].astype("str").isin(ids)].reset_index(drop=True)
+
+
+def _named(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``code``, ``name`` and the outlines in EPSG:27700, whatever the layer's own columns."""
+    layer = layer.to_crs(27700) if layer.crs is not None and layer.crs.to_epsg() != 27700 else layer
+    cols = {c.lower(): c for c in layer.columns}
+    code = cols.get("code") or next((c for c in layer.columns if c != "geometry"), None)
+    name = cols.get("name") or code
+    return gpd.GeoDataFrame({"code": layer[code].astype(str) if code else "",
+                             "name": layer[name].astype(str) if name else ""}, geometry=layer.geometry.values,
+                            crs=27700)

@@ -1,0 +1,104 @@
+"""Patrol plans from a workspace: the areas and shifts on offer, the plan of one area and
+shift (:func:`hotspot_tasking.patrol.plan.patrol_plan` on the workspace's incidents), and
+its printable page with the area's outline and the workspace's protective marking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..boundaries.store import incidents_with_areas
+from ..geo.workspace import Workspace
+from ..patrol.errors import PatrolError
+from ..patrol.plan import PatrolPlan, patrol_plan
+from ..patrol.shifts import Shift, shifts_from_bands
+from ..reports.disclosure import DisclosureRules
+from ..reports.patrol_pdf import patrol_plan_pdf
+from ..validation import check_number, check_strings, check_type
+
+
+@dataclass(frozen=True)
+class PatrolRequest:
+    """One patrol plan, as a supervisor asks for it.
+
+    Attributes
+    ----------
+    area_layer, area_code : str
+        A stored ward or zone layer and one of its areas (``"ward_2014"``, ``"E05000420"``).
+    days : tuple of str
+        Shift days (``"Friday"`` or ``"Fri"``).
+    start_hour, end_hour : int
+        Local hours: start 0-23 (inclusive), end 0-24 (exclusive); end at or before start
+        runs past midnight.
+    weeks : int, default=8
+        Weeks of data ending on the last day with data, 1-104.
+    """
+
+    area_layer: str
+    area_code: str
+    days: tuple[str, ...]
+    start_hour: int
+    end_hour: int
+    weeks: int = 8
+
+    def __post_init__(self):
+        where = "PatrolRequest"
+        check_type(self.area_layer, "area_layer", where, str, type_name="a str")
+        check_type(self.area_code, "area_code", where, str, type_name="a str")
+        object.__setattr__(self, "days", check_strings(self.days, "days", where))
+        check_number(self.start_hour, "start_hour", where, high=23, low_open=False, high_open=False, integer=True,
+                     error=PatrolError)
+        check_number(self.end_hour, "end_hour", where, high=24, low_open=False, high_open=False, integer=True,
+                     error=PatrolError)
+        check_number(self.weeks, "weeks", where, low=1, high=104, low_open=False, high_open=False, integer=True,
+                     error=PatrolError)
+
+
+def patrol_areas(ws: Workspace) -> dict[str, dict[str, str]]:
+    """``{layer: {code: name}}`` of the ward layers (latest first), then the zone layers; names sorted."""
+    stored = ws.layers()
+    wards = sorted((n for n, m in stored.items() if m["kind"] == "ward"), reverse=True)
+    out = {}
+    for name in wards + sorted(n for n, m in stored.items() if m["kind"] == "zone"):  # one step per layer
+        frame = ws.read_layer(name)
+        names = frame["name"] if "name" in frame else frame["code"]
+        out[name] = dict(sorted(zip(frame["code"].astype(str), names.astype(str)), key=lambda kv: kv[1]))
+    return out
+
+
+def shift_choices(ws: Workspace) -> dict[str, Shift]:
+    """The workspace's time bands as shifts (:func:`hotspot_tasking.patrol.shifts.shifts_from_bands`)."""
+    return shifts_from_bands(ws.time_bands())
+
+
+def plan_patrol(ws: Workspace, request: PatrolRequest, *, incidents: pd.DataFrame | None = None) -> PatrolPlan:
+    """The patrol plan of one area and shift.
+
+    Parameters
+    ----------
+    ws : Workspace
+        Gives the incidents (unless passed), the time bands and the area's name.
+    request : PatrolRequest
+    incidents : pandas.DataFrame, optional
+        :func:`~hotspot_tasking.boundaries.store.incidents_with_areas` already loaded. Not modified.
+
+    Returns
+    -------
+    PatrolPlan
+    """
+    check_type(request, "request", "plan_patrol", PatrolRequest, type_name="a PatrolRequest")
+    table = incidents_with_areas(ws) if incidents is None else incidents
+    name = patrol_areas(ws).get(request.area_layer, {}).get(request.area_code)
+    return patrol_plan(table, area_code=request.area_code, area_layer=request.area_layer, days=request.days,
+                       start_hour=request.start_hour, end_hour=request.end_hour, weeks=request.weeks,
+                       area_name=name, bands=ws.time_bands())
+
+
+def patrol_pdf(ws: Workspace, request: PatrolRequest, plan: PatrolPlan) -> bytes:
+    """The printable one-page plan (PDF) with the area's outline and the workspace's marking."""
+    layer = ws.read_layer(request.area_layer)
+    outline = layer.loc[layer["code"].astype(str) == request.area_code].geometry.union_all()
+    marking = DisclosureRules.load(ws.config_path("tasking.toml"), taxonomy=ws.taxonomy()).marking
+    return patrol_plan_pdf(plan, outline=outline, marking=marking)

@@ -1,0 +1,116 @@
+"""The weekly review's rules about a workspace: which review periods its data allow
+(:func:`review_choices`), what changed since the last stored list (:func:`changes_since`)
+and one listed place in detail (:func:`place_detail`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..boundaries.store import incidents_with_areas
+from ..geo.schema import LOCAL_TZ
+from ..geo.workspace import Workspace
+from ..periods import ReviewPeriod, review_period
+from ..ranking.changes import what_changed
+from ..ranking.config import RankingConfig
+from ..ranking.errors import RankingError
+from ..ranking.place import PlaceProfile, place_profile
+from ..ranking.request import TaskingRequest
+from ..ranking.schema import TaskingList
+from ..validation import check_columns
+from .tasking import previous_list
+
+#: Share of month-only records above which weekly periods are not offered.
+MONTH_ONLY_LIMIT = 0.5
+
+
+@dataclass(frozen=True)
+class ReviewChoices:
+    """The review periods the data allow.
+
+    Attributes
+    ----------
+    every : tuple of str
+        ``("week", "month")``, or ``("month",)`` when most records have only a month.
+    periods : dict
+        ``{every: [(label, title), ...]}`` newest first; an incomplete period's title ends
+        in " (incomplete)".
+    default : dict
+        ``{every: index}`` of the latest complete period in ``periods[every]``.
+    note : str
+        Why weeks are not offered ("" when they are).
+    """
+
+    every: tuple[str, ...]
+    periods: dict
+    default: dict
+    note: str = ""
+
+
+def review_choices(incidents: pd.DataFrame) -> ReviewChoices:
+    """Weeks (from their Monday) and months from the first to the last incident.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        With ``occurred_from`` (timestamps) and ``time_precision``; at least one row. Not modified.
+
+    Returns
+    -------
+    ReviewChoices
+    """
+    check_columns(incidents, ("occurred_from", "time_precision"), "review_choices")
+    local = incidents["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    first, last = local.min().normalize(), local.max().normalize()
+    month_only = float(incidents["time_precision"].astype("str").eq("month").mean())
+    every = ("week", "month") if month_only <= MONTH_ONLY_LIMIT else ("month",)
+    note = "" if "week" in every else (f"Weekly review needs dates finer than a month; {month_only:.0%} of the "
+                                       "records have only a month (police.uk), so periods are months.")
+    periods, default = {}, {}
+    for kind in every:  # at most two
+        found = _periods(first, last, kind)
+        periods[kind] = [(p.label, p.describe() + ("" if p.end <= last else " (incomplete)")) for p in found]
+        default[kind] = next((i for i, p in enumerate(found) if p.end <= last), 0)
+    return ReviewChoices(every, periods, default, note)
+
+
+def changes_since(ws: Workspace, request: TaskingRequest, tasking_list: TaskingList) -> str | None:
+    """What changed since the stored list before the request's period, in words for an email
+    (None when no earlier list of the same band, places and period length is stored)."""
+    previous = previous_list(ws, request)
+    return None if previous is None else what_changed(tasking_list, previous)
+
+
+def _periods(first: pd.Timestamp, last: pd.Timestamp, every: str) -> list[ReviewPeriod]:
+    """Every review period from the one holding ``first`` to the one holding ``last``, newest first."""
+    start = first - pd.Timedelta(days=first.day_of_week) if every == "week" else first.replace(day=1)
+    period = review_period(start.strftime("%Y-%m-%d" if every == "week" else "%Y-%m"))
+    out = []
+    while period.start <= last:  # one step per period
+        out.append(period)
+        period = period.shifted(1)
+    return out[::-1]
+
+
+def place_detail(ws: Workspace, tasking_list: TaskingList, tasking_id: str, *,
+                 incidents: pd.DataFrame | None = None) -> PlaceProfile:
+    """Hour-of-week grid, category mix and trend of one listed place (see :func:`place_profile`),
+    over the list's own baseline (the ranking card's ``baseline_periods``).
+
+    Raises
+    ------
+    RankingError
+        ``tasking_id`` is not on the list.
+    """
+    row = tasking_list.frame[tasking_list.frame["tasking_id"].astype("str") == tasking_id]
+    if row.empty:
+        raise RankingError(f"{tasking_id!r} is not on the {tasking_list.period} list; choose a listed place.")
+    base = next((c.parameters["baseline_periods"] for c in tasking_list.cards if "baseline_periods" in c.parameters),
+                None)
+    table = incidents_with_areas(ws) if incidents is None else incidents
+    bands = ws.time_bands()
+    return place_profile(table, row.geometry.iloc[0], period=tasking_list.period, band=tasking_list.band,
+                         baseline_periods=int(base if base is not None else RankingConfig().baseline_periods),
+                         bands=bands)

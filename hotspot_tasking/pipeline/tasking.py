@@ -1,0 +1,148 @@
+"""The one tasking pipeline: a :class:`~hotspot_tasking.ranking.request.TaskingRequest` in, a
+ranked, explained list with its status out, the same from the CLI, the weekly review, the
+exports page, the briefing pack and the decision form.
+
+:func:`tasking_list` does it all: the incidents (with their areas), the previous stored
+list of the same band, places and period length (so places keep their ids), the ranking
+(:func:`~hotspot_tasking.ranking.rank.rank`), each place's status from the action log and,
+when asked, storing the list. Its two steps are public so the app can cache them apart:
+:func:`ranked_list` changes only when the data or the stored lists do, :func:`with_status`
+whenever the action log is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from ..actions.log import DB_FILE, ActionLog
+from ..actions.status import status_text
+from ..boundaries.store import incidents_with_areas
+from ..geo.workspace import Workspace
+from ..periods import review_period
+from ..ranking.rank import rank
+from ..ranking.request import TaskingRequest
+from ..ranking.schema import TaskingList
+from ..validation import check_frame, check_type
+from .context import ranking_context
+from .store import latest_before, save_tasking_list
+
+#: ``previous=STORED``: the stored list nearest before the period (the default).
+STORED = "stored"
+#: Caveat when the workspace has no action log.
+NO_ACTION_LOG = "The workspace has no action log: every place is shown as new."
+
+
+def tasking_list(ws: Workspace, request: TaskingRequest, *, incidents: pd.DataFrame | None = None,
+                 previous: TaskingList | None | Literal["stored"] = STORED, action_log: ActionLog | None = None,
+                 meeting_on: dt.date | str | None = None, save: bool = False) -> TaskingList:
+    """The ranked tasking list of a request, with each place's status; stored when ``save``.
+
+    Parameters
+    ----------
+    ws : Workspace
+        Gives the incidents (unless passed), the layers, the configuration, the stored
+        lists and the action log.
+    request : TaskingRequest
+    incidents : pandas.DataFrame, optional
+        :func:`~hotspot_tasking.boundaries.store.incidents_with_areas` already loaded (the
+        app caches it). Not modified.
+    previous : TaskingList, None or "stored", default="stored"
+        The list whose hotspot ids are inherited: the stored list of the same band, places
+        and period length nearest before ``request.period``; None for none.
+    action_log : ActionLog, optional
+        For ``status``; default the workspace's action log when it has one.
+    meeting_on : datetime.date or str, optional
+        Only meetings held before this date give the status; default the day after the
+        period ends (meetings held during it reviewed earlier lists).
+    save : bool, default=False
+        Store the list in the workspace (replacing one of the same period, band and places).
+
+    Returns
+    -------
+    TaskingList
+    """
+    listed = with_status(ws, ranked_list(ws, request, incidents=incidents, previous=previous),
+                         action_log=action_log, meeting_on=meeting_on)
+    if save:
+        save_tasking_list(ws, listed)
+    return listed
+
+
+def ranked_list(ws: Workspace, request: TaskingRequest, *, incidents: pd.DataFrame | None = None,
+                previous: TaskingList | None | Literal["stored"] = STORED) -> TaskingList:
+    """The ranked list before the action log is read (``status`` "new"); see :func:`tasking_list`."""
+    check_type(ws, "ws", "ranked_list", Workspace, type_name="a Workspace")
+    check_type(request, "request", "ranked_list", TaskingRequest, type_name="a TaskingRequest")
+    if incidents is not None:
+        check_frame(incidents, "incidents", "ranked_list")
+    table = incidents_with_areas(ws) if incidents is None else incidents
+    before = previous_list(ws, request) if isinstance(previous, str) and previous == STORED else previous
+    return rank(table, request, ranking_context(ws, request), previous=before)
+
+
+def previous_list(ws: Workspace, request: TaskingRequest) -> TaskingList | None:
+    """The stored list of the same band, places and period length nearest before the request's period."""
+    return latest_before(ws, request.period, request.band, request.candidates)
+
+
+def with_status(ws: Workspace, tasking_list: TaskingList, *, action_log: ActionLog | None = None,
+                meeting_on: dt.date | str | None = None) -> TaskingList:
+    """A copy of the list with ``status`` from the action log (see :func:`status_text`).
+
+    Without an action log (none passed, and the workspace has none) every place is "new"
+    and the list gets a caveat saying so. The list passed is not modified.
+    """
+    check_type(tasking_list, "tasking_list", "with_status", TaskingList, type_name="a TaskingList")
+    frame = tasking_list.frame.copy()
+    caveats = list(tasking_list.caveats)
+    frame["status"] = statuses(ws, frame["tasking_id"].astype("str").tolist(), tasking_list.period,
+                               action_log=action_log, meeting_on=meeting_on, caveats=caveats).to_numpy()
+    return TaskingList(frame, tasking_list.period, tasking_list.band, list(tasking_list.cards), caveats,
+                       list(tasking_list.sources))
+
+
+def statuses(ws: Workspace, ids: list[str], period: str, *, action_log: ActionLog | None = None,
+             meeting_on: dt.date | str | None = None, caveats: list[str] | None = None) -> pd.Series:
+    """Each place's status in words: new, carried over, tasked last period: Done, ...
+
+    Parameters
+    ----------
+    ws : Workspace
+        Its action log is opened (and closed) when ``action_log`` is None.
+    ids : list of str
+        The places' tasking ids.
+    period : str
+        The list's period ("last period" is the one before it).
+    action_log : ActionLog, optional
+        The log to read; default the workspace's, when it has one.
+    meeting_on : datetime.date or str, optional
+        Only meetings before this date count; default the day after the period ends.
+    caveats : list of str, optional
+        Gets :data:`NO_ACTION_LOG` when there is no action log (every place is then "new").
+
+    Returns
+    -------
+    pandas.Series of str
+        Per id, its status, indexed 0..len(ids)-1.
+    """
+    review = review_period(period)
+    opened = None
+    if action_log is None:
+        if not (Path(ws.root) / DB_FILE).is_file():
+            if caveats is not None:
+                caveats.append(NO_ACTION_LOG)
+            return pd.Series("new", index=range(len(ids)), dtype="str")
+        action_log = opened = ActionLog.open(ws)
+    try:
+        before = meeting_on if meeting_on is not None else (review.end + pd.Timedelta(days=1)).date()
+        states = action_log.last_status(ids, before=before)
+        labels = {k: v["label"] for k, v in action_log.config.statuses.items()}
+    finally:
+        if opened is not None:
+            opened.close()
+    previous = review.shifted(-1).label
+    return pd.Series([status_text(r, previous, labels=labels) for r in states.to_dict("records")], dtype="str")

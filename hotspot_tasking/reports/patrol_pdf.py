@@ -1,0 +1,112 @@
+"""The printable patrol plan: one A4 page with the title, shift and window, a map of the
+numbered places over the area's outline, the table and the notes.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from ..geo.schema import LOCAL_TZ
+from ..patrol.plan import PatrolPlan, incidents_text
+
+
+def patrol_plan_pdf(plan: PatrolPlan, path: str | Path | None = None, *, outline=None,
+                    marking: str = "OFFICIAL") -> bytes:
+    """One A4 page: title, shift and window, a map of the numbered places, the table, notes.
+
+    Parameters
+    ----------
+    plan : PatrolPlan
+    path : str or Path, optional
+        Also write the PDF there.
+    outline : shapely geometry, optional
+        The area's outline (EPSG:27700), drawn under the places.
+    marking : str, default="OFFICIAL"
+        Protective marking printed at the top and bottom ("" for none).
+
+    Returns
+    -------
+    bytes
+        The PDF.
+    """
+    import matplotlib
+    from fpdf import FPDF
+
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    if marking:
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.text(105 - pdf.get_string_width(marking) / 2, 8, marking)
+        pdf.text(105 - pdf.get_string_width(marking) / 2, 292, marking)
+    pdf.set_xy(12, 12)
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.multi_cell(186, 7, plan.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    pdf.set_x(12)
+    pdf.multi_cell(186, 4.5, plan.summary + " Places in order of incidents in the shift; be there in the hours shown.",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.image(io.BytesIO(_map_png(plan, outline)), x=12, y=pdf.get_y() + 2, w=186, h=105)
+    pdf.set_y(pdf.get_y() + 110)
+    widths = (8, 64, 24, 28, 20, 42)
+    with pdf.table(col_widths=widths, text_align=("RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"),
+                   line_height=4.6, first_row_as_headings=True) as grid:
+        pdf.set_font("DejaVu", "", 8)
+        grid.row(["#", "Place", "Be there", "Days", "Incidents", "Mostly"])
+        for r in plan.frame.itertuples():  # one step per place (at most `top`)
+            grid.row([str(r.order), r.place_name, r.best_hours, r.best_days, f"{incidents_text(r.incidents)} ({r.share:.0%})",
+                      r.categories.split(",")[0]])
+    pdf.set_font("DejaVu", "", 7)
+    notes = plan.caveats + [f"Method: {plan.card.data.get('places')}. {plan.card.data.get('shift')}.",
+                            f"Produced {pd.Timestamp.now(tz=LOCAL_TZ):%d/%m/%Y} by hotspot-tasking. "
+                            "Contains OS data © Crown copyright and database right."]
+    pdf.set_xy(12, max(pdf.get_y() + 3, 262))
+    pdf.multi_cell(186, 3.4, "\n".join(notes))
+    data = bytes(pdf.output())
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def _map_png(plan: PatrolPlan, outline) -> bytes:
+    """The area outline with the places as numbered circles, a scale bar and north arrow."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.3, 4.1))
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    xs, ys = plan.frame["easting"].to_numpy(), plan.frame["northing"].to_numpy()
+    if outline is not None:
+        for poly in getattr(outline, "geoms", [outline]):  # one step per polygon part
+            x, y = poly.exterior.xy
+            ax.fill(x, y, facecolor="#f2f2f2", edgecolor="#5a5a5a", linewidth=1.2)
+        x0, y0, x1, y1 = outline.bounds
+    else:
+        x0, y0, x1, y1 = (xs.min(), ys.min(), xs.max(), ys.max()) if len(xs) else (0, 0, 1, 1)
+    pad = max(x1 - x0, y1 - y0, 400) * 0.06
+    cx, cy, half_w, half_h = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2 + pad, (y1 - y0) / 2 + pad
+    half_w, half_h = max(half_w, half_h * 7.3 / 4.1), max(half_h, half_w * 4.1 / 7.3)
+    ax.set_xlim(cx - half_w, cx + half_w)
+    ax.set_ylim(cy - half_h, cy + half_h)
+    ax.scatter(xs, ys, s=260, color="#0072B2", edgecolor="white", linewidth=1.2, zorder=3)
+    for x, y, k in zip(xs, ys, plan.frame["order"]):  # one step per place
+        ax.text(x, y, str(k), color="white", ha="center", va="center", fontsize=9, weight="bold", zorder=4)
+    bar = next((s for s in (2000, 1000, 500, 250, 100, 50) if s <= half_w * 0.6), 50)
+    bx, by = cx - half_w * 0.95, cy - half_h * 0.92
+    ax.plot([bx, bx + bar], [by, by], color="black", linewidth=2.5)
+    ax.text(bx + bar / 2, by + half_h * 0.03, f"{bar:,} m" if bar < 1000 else f"{bar / 1000:g} km", ha="center",
+            fontsize=8)
+    ax.annotate("N", xy=(cx + half_w * 0.93, cy + half_h * 0.9), xytext=(cx + half_w * 0.93, cy + half_h * 0.7),
+                ha="center", fontsize=10, weight="bold", arrowprops={"arrowstyle": "-|>", "color": "black"})
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=170)
+    return buffer.getvalue()

@@ -1,0 +1,75 @@
+"""The weekly review's and the patrol plan's maps (pydeck), cached per request."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from ..boundaries.study import latest_layer
+from ..geo.workspace import Workspace
+from ..labels import TREND_EDGES, TREND_STYLE
+from ..pipeline.patrol import PatrolRequest
+from ..ranking.request import TaskingRequest
+from .cache import layer
+from .maps import boundary_layer, deck, numbered_markers, rgb
+from .patrol_cache import patrol
+from .style import CATEGORICAL
+from .tasking_cache import ranked_list
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _wards(path: str, version: str) -> gpd.GeoDataFrame | None:
+    """The latest ward layer, simplified to 5 m for the screen (a quarter of the bytes to send)."""
+    name = latest_layer(Workspace.open(path).layers(), "ward")
+    if name is None:
+        return None
+    wards = layer(path, version, name)
+    return wards.set_geometry(wards.geometry.simplify(5.0))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def review_deck(path: str, version: str, request: TaskingRequest, selected: str | None) -> pdk.Deck:
+    """Wards, the listed places filled by trend (▲ vermillion, ► yellow, ▼ blue) and numbered by rank."""
+    frame = ranked_list(path, version, request).frame
+    shown = gpd.GeoDataFrame(frame[["rank", "tasking_id", "place_name", "arrow", "count_now", "peak_hours"]].assign(
+        fill=[rgb(TREND_STYLE[a][0], 140) for a in frame["arrow"]],
+        line=[rgb(TREND_EDGES[TREND_STYLE[a][0]]) for a in frame["arrow"]], count_now=frame["count_now"].round(1)),
+        geometry=frame.geometry, crs=frame.crs).to_crs(4326)
+    layers = []
+    wards = _wards(path, version)
+    if wards is not None:  # outlines only: nothing to fill, so the map redraws quickly on each selection
+        layers.append(pdk.Layer("GeoJsonLayer", wards[["code", "name", "geometry"]].to_crs(4326).__geo_interface__,
+                                id="boundaries", stroked=True, filled=False, get_line_color=[90, 90, 90, 200],
+                                line_width_min_pixels=1, pickable=False))
+    layers.append(pdk.Layer("GeoJsonLayer", shown.__geo_interface__, id="places", stroked=True, filled=True,
+                            get_fill_color="properties.fill", get_line_color="properties.line",
+                            line_width_min_pixels=2, pickable=True))
+    if selected is not None and (shown["tasking_id"] == selected).any():
+        layers.append(pdk.Layer("GeoJsonLayer", shown[shown["tasking_id"] == selected][["geometry"]].__geo_interface__,
+                                id="selected", stroked=True, filled=False, get_line_color=[0, 0, 0, 255],
+                                line_width_min_pixels=5))
+    points = shown.representative_point()
+    labels = pd.DataFrame({"lon": points.x, "lat": points.y, "label": shown["rank"].astype(str)})
+    layers += numbered_markers(labels, "label", "ranks", fill=[255, 255, 255, 235], ink=[0, 0, 0, 255])
+    bounds = tuple(wards.total_bounds) if wards is not None else tuple(frame.total_bounds)
+    return deck(layers, bounds, tooltip="{rank}. {place_name}: {count_now} now {arrow}, peak {peak_hours}",
+                width_px=540, height_px=520)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def patrol_deck(path: str, version: str, request: PatrolRequest) -> pdk.Deck:
+    """The area outline and the places as numbered blue circles."""
+    plan = patrol(path, version, request)
+    frame = layer(path, version, request.area_layer)
+    area = frame[frame["code"].astype(str) == request.area_code]
+    places = plan.frame.assign(lon=plan.frame["longitude"], lat=plan.frame["latitude"],
+                               label=plan.frame["order"].astype(str), incidents=plan.frame["incidents"].round(1))
+    layers = [boundary_layer(area, layer_id="area"),
+              pdk.Layer("ScatterplotLayer", places, id="places", get_position=["lon", "lat"], get_radius=60,
+                        get_fill_color=rgb(CATEGORICAL[0], 60), pickable=True),
+              *numbered_markers(places, "label", "order", fill=rgb(CATEGORICAL[0], 240), ink=[255, 255, 255, 255])]
+    return deck(layers, tuple(area.total_bounds),
+                tooltip="{order}. {place_name}: {best_hours} ({best_days}); {incidents} incidents",
+                width_px=420, height_px=380)
