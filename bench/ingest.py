@@ -8,7 +8,7 @@ as 30 monthly street CSVs in police.uk's own 12-column layout, with fresh Crime 
 none is a duplicate and ASB rows without one, as police.uk has them. The ingest runs in a
 child process so its peak memory (max RSS) is its own.
 
-Targets (issue 2): at least 200,000 rows/s and under 2 GB on a 2-core machine.
+Targets: at least 200,000 rows/s and under 2 GB on a 2-core machine.
 Prints the figures; never run as a test.
 """
 

@@ -4,7 +4,7 @@
 
 One period, the four default time bands, KDE and DBSCAN hotspots, ranking, and every
 export (CSV, XLSX, GeoPackage, GeoJSON, PDF briefing pack, PNG map), on a copy of the
-demo so nothing is written into it. Target (issue 5): 10 s or less. Never run as a test.
+demo so nothing is written into it. Target: 10 s or less. Never run as a test.
 """
 
 from __future__ import annotations
