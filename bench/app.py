@@ -4,7 +4,7 @@
 
 Times the first load (incidents loaded, joined to areas, the default hotspot map) and then
 interactions that hit the caches: a band change, a method change, moving between pages.
-Target (issue 6): every interaction after the first load under a second. Never a test.
+Target: every interaction after the first load under a second. Never a test.
 """
 
 from __future__ import annotations

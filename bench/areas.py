@@ -8,7 +8,7 @@ with the plain way: a geopandas ``sjoin`` of every row, without collapsing repea
 points, for LSOA and ward (H3 has no geopandas equivalent; the plain way is one h3 call
 per row, timed on a 100,000-row sample and scaled).
 
-Target (issue 3): 3 s or less for the full assignment on a 2-core machine.
+Target: 3 s or less for the full assignment on a 2-core machine.
 Prints figures; never run as a test.
 """
 

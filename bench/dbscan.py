@@ -36,7 +36,7 @@ Its time at 1M is extrapolated three ways, and the ratio claimed uses the lowest
 
 Never run as a test.
 
-Targets (issue 4): our DBSCAN on 1M rows in 1 s or less; at least 100 times faster than
+Targets: our DBSCAN on 1M rows in 1 s or less; at least 100 times faster than
 scikit-learn on the raw points, with identical clusters.
 """
 

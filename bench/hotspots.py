@@ -7,7 +7,7 @@ scipy's gaussian_kde) and ``bench/dbscan.py`` (our DBSCAN on collapsed points ag
 scikit-learn's DBSCAN on the raw rows, identical clusters checked), then the demo's
 backtest PAI table. ``--quick`` uses smaller subsamples for the peers.
 
-Targets (issue 4): KDE <= 0.5 s on few distinct locations and <= 2 s on 1,000,000
+Targets: KDE <= 0.5 s on few distinct locations and <= 2 s on 1,000,000
 distinct ones; DBSCAN <= 1 s; KDE >= 50x KernelDensity; DBSCAN >= 100x scikit-learn raw.
 Prints figures; never run as a test.
 """

@@ -1,14 +1,18 @@
 """Benchmark: ingest 1,000,000 police.uk street-CSV rows into a fresh workspace.
 
-    python bench/ingest.py [--rows 1000000] [--shared ../shared/data/real]
+    python bench/ingest.py [--rows 1000000] [--real DIR]
 
-The rows are resampled from the real Lambeth and Wandsworth police.uk records
-(data/demo's source, or the bundled demo workspace when ../shared is absent), written
+--real DIR: a folder of real police.uk data holding
+police_uk_api/lambeth_wandsworth_street_crime_api_2016-01_2018-06.csv.gz, the records
+the demo workspace is built from (default: the folder scripts/build_demo.py reads).
+
+The rows are resampled from those real Lambeth and Wandsworth police.uk records (or, when
+that file is absent, from the bundled demo workspace's police records), written
 as 30 monthly street CSVs in police.uk's own 12-column layout, with fresh Crime IDs so
 none is a duplicate and ASB rows without one, as police.uk has them. The ingest runs in a
 child process so its peak memory (max RSS) is its own.
 
-Targets (issue 2): at least 200,000 rows/s and under 2 GB on a 2-core machine.
+Targets: at least 200,000 rows/s and under 2 GB on a 2-core machine.
 Prints the figures; never run as a test.
 """
 
@@ -30,10 +34,19 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 
 
-def make_rows(n: int, shared: Path, out: Path, seed: int = 1) -> list[Path]:
+def default_real() -> Path:
+    """The folder of real data scripts/build_demo.py reads by default (its ``REAL_DATA``)."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from build_demo import REAL_DATA
+
+    return REAL_DATA
+
+
+def make_rows(n: int, real: Path, out: Path, seed: int = 1) -> list[Path]:
     """Write ``n`` resampled rows as monthly police.uk street CSVs; return the paths."""
-    api = shared / "police_uk_api" / "lambeth_wandsworth_street_crime_api_2016-01_2018-06.csv.gz"
+    api = real / "police_uk_api" / "lambeth_wandsworth_street_crime_api_2016-01_2018-06.csv.gz"
     if api.exists():
+        print(f"resampling the police.uk records in {api}")
         real = pd.read_csv(api, dtype=str, keep_default_na=False)
         real = pd.DataFrame({
             "Month": real["month"], "Longitude": real["longitude"], "Latitude": real["latitude"],
@@ -41,7 +54,8 @@ def make_rows(n: int, shared: Path, out: Path, seed: int = 1) -> list[Path]:
             "LSOA name": real["lsoa11_name_derived"], "Crime type": real["crime_type"],
             "Last outcome category": real["outcome_category"],
         })
-    else:  # no ../shared: resample the bundled demo's (real) police records instead
+    else:  # no such file: resample the bundled demo's (real) police records instead
+        print(f"{api} not found: resampling the bundled demo workspace's police records")
         from hotspot_tasking.geo.workspace import Workspace
         inc = Workspace.open(REPO / "data" / "demo").incidents(sources=["police_uk_times_simulated"])
         real = pd.DataFrame({
@@ -96,12 +110,13 @@ def run_child(mode: str, workspace: Path, paths: list[Path]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data" / "real")
+    parser.add_argument("--real", type=Path, metavar="DIR",
+                        help="a folder of real police.uk data (default: the folder scripts/build_demo.py reads)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         t = time.perf_counter()
-        paths = make_rows(args.rows, args.shared, tmp)
+        paths = make_rows(args.rows, args.real or default_real(), tmp)
         size_mb = sum(p.stat().st_size for p in paths) / 1e6
         print(f"made {args.rows:,} rows in {len(paths)} monthly CSVs ({size_mb:.0f} MB) in {time.perf_counter() - t:.1f} s")
         r = run_child("first", tmp / "ws", paths)

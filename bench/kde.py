@@ -22,7 +22,7 @@ KernelDensity on a compact kernel: the neighbours each cell must visit grow in p
 The largest difference is between our exact Epanechnikov density and KernelDensity's on
 the same subsample and cells (its per-m² density x incidents x 1e6 = per km²).
 
-Targets (issue 4): (a) 0.5 s or less; (b) 2 s or less; at least 50 times faster than
+Targets: (a) 0.5 s or less; (b) 2 s or less; at least 50 times faster than
 KernelDensity at equal accuracy. Prints figures; never run as a test.
 """
 

@@ -9,7 +9,7 @@ spreading; the day- and month-precision rows keep theirs. Prints the best of
 ``--repeat`` runs for each default band, each season, the excluded-dates mask and the
 hour-of-week profiles; never run as a test.
 
-Target (issue 3): well under a second per band for the demo's 184,652 rows.
+Target: well under a second per band for the demo's 184,652 rows.
 """
 
 from __future__ import annotations

@@ -1,6 +1,12 @@
-"""Build the bundled demo workspace in data/demo/ from the real data in ../shared/data/real.
+"""Build the bundled demo workspace in data/demo/ from a folder of real public data.
 
-    python scripts/build_demo.py [--shared ../shared/data/real] [--out data/demo]
+    python scripts/build_demo.py [--real DIR] [--out data/demo]
+
+DIR (default: :data:`REAL_DATA`) holds the real files it reads:
+``police_uk_api/lambeth_wandsworth_street_crime_api_2016-01_2018-06.csv.gz``;
+``boundaries/london/`` with ``london_boroughs.gpkg``, ``London_Ward_Boundaries.shp`` and
+``london-2011-lsoa-gen20.shp``; ``population/london-lsoa11-mid2020-pop.csv``; and
+``lfb/lfb_incident_records_sample_2009-01.csv``. ``--shared`` is an older name for ``--real``.
 
 What it holds (see data/demo/README.md):
 - real police.uk records for Lambeth and Wandsworth, 2016-01 to 2018-06 (police.uk API,
@@ -43,11 +49,14 @@ SEED = 20160101
 BOROUGHS = ("Lambeth", "Wandsworth")
 START, END = "2016-01-01", "2018-06-30"
 REPO = Path(__file__).resolve().parent.parent
+#: Where the real input files are kept beside this checkout on the development machine.
+REAL_DATA = REPO.parent / "shared" / "data" / "real"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data" / "real")
+    parser.add_argument("--real", "--shared", dest="real", type=Path, default=REAL_DATA, metavar="DIR",
+                        help="folder of the real police.uk, boundary, population and fire files")
     parser.add_argument("--out", type=Path, default=REPO / "data" / "demo")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(SEED)
@@ -57,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.out.exists():
         shutil.rmtree(args.out)
     with tempfile.TemporaryDirectory() as tmp:
-        files, area = extract_boundaries(args.shared, Path(tmp))
+        files, area = extract_boundaries(args.real, Path(tmp))
         ws = Workspace.create(args.out, area=area, name="Lambeth and Wandsworth (demo)")
         for path, kind, vintage, name in files["layers"]:
             add_layer(ws, load_layer(path, kind=kind, vintage=vintage, name=name))
@@ -69,11 +78,11 @@ def main(argv: list[str] | None = None) -> None:
     zones = write_zones(raw)
     add_layer(ws, load_layer(zones, kind="zone", name="nte_zones_illustrative"))
 
-    police = import_police(ws, args.shared, rng)
+    police = import_police(ws, args.real, rng)
     points = police[["easting", "northing", "category", "location_text"]]
     write_council_asb(raw, points, rng)
     write_street_drinking(raw, points, rng)
-    write_fires(raw, points, rng, args.shared / "lfb" / "lfb_incident_records_sample_2009-01.csv")
+    write_fires(raw, points, rng, args.real / "lfb" / "lfb_incident_records_sample_2009-01.csv")
     for source, mapping_name in (("council_asb", "council_asb_simulated_mapping.toml"),
                                  ("street_drinking", "street_drinking_simulated_mapping.toml")):
         mapping = mapped_csv.load_mapping(raw / mapping_name)
@@ -89,10 +98,10 @@ def commit(ws: Workspace, path: Path, reader, import_id: str) -> None:
     ws.commit(result)
 
 
-def extract_boundaries(shared: Path, out: Path) -> tuple[dict, Area]:
+def extract_boundaries(real: Path, out: Path) -> tuple[dict, Area]:
     """Cut the two boroughs' wards (2014), LSOAs (2011) and population out of the London
     files; return the files to load and the boroughs' area."""
-    london = shared / "boundaries" / "london"
+    london = real / "boundaries" / "london"
     boroughs = gpd.read_file(london / "london_boroughs.gpkg")
     boroughs = boroughs[boroughs["name"].isin(BOROUGHS)][["gss_code", "name", "geometry"]]
     boroughs.to_file(out / "boroughs.gpkg", layer="boroughs")
@@ -100,7 +109,7 @@ def extract_boundaries(shared: Path, out: Path) -> tuple[dict, Area]:
     wards[wards["BOROUGH"].isin(BOROUGHS)].to_file(out / "wards_2014.shp")  # keeps the ESRI .prj's words
     lsoa = gpd.read_file(london / "london-2011-lsoa-gen20.shp")
     lsoa[lsoa["LAD11NM"].isin(BOROUGHS)].to_file(out / "lsoa_2011.gpkg", layer="lsoa_2011")
-    pop = pd.read_csv(shared / "population" / "london-lsoa11-mid2020-pop.csv", dtype={"LSOA11CD": str})
+    pop = pd.read_csv(real / "population" / "london-lsoa11-mid2020-pop.csv", dtype={"LSOA11CD": str})
     pop[pop["LAD11NM"].isin(BOROUGHS)].to_csv(out / "population_lsoa11_mid2020.csv", index=False)
     minx, miny, maxx, maxy = boroughs.total_bounds
     files = {
@@ -125,11 +134,11 @@ def write_zones(raw: Path) -> Path:
     return path
 
 
-def import_police(ws: Workspace, shared: Path, rng: np.random.Generator) -> pd.DataFrame:
+def import_police(ws: Workspace, real: Path, rng: np.random.Generator) -> pd.DataFrame:
     """Real records with simulated times: read as police.uk API records, then draw each
     record's day and time within its real month from its category's profile."""
     reader = replace(police_uk_api.READER, source="police_uk_times_simulated")
-    path = shared / "police_uk_api" / "lambeth_wandsworth_street_crime_api_2016-01_2018-06.csv.gz"
+    path = real / "police_uk_api" / "lambeth_wandsworth_street_crime_api_2016-01_2018-06.csv.gz"
     result = read_incidents([path], reader, taxonomy=ws.taxonomy(), area=ws.area, import_id="demo-police")
     inc = result.incidents
     month_start = inc["occurred_from"].dt.tz_localize(None)

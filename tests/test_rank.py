@@ -6,7 +6,6 @@ under tmp_path when a test writes or appends a month).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import shutil
 from pathlib import Path
@@ -151,12 +150,6 @@ def test_demo_month_has_the_documented_columns_and_ranks(july):
     assert july.period == "2017-07" and july.band == "all"
     assert any("simulated" in c for c in july.caveats)
     assert "police_uk_times_simulated" in july.sources
-
-
-def test_demo_month_is_fast(demo, demo_incidents):
-    start = dt.datetime.now()
-    build(demo, period="2017-07", incidents=demo_incidents)
-    assert (dt.datetime.now() - start).total_seconds() < 2.0
 
 
 def test_two_runs_give_the_same_list(demo, demo_incidents, july):
