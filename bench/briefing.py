@@ -36,8 +36,9 @@ import pandas as pd
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.hotspots.card import MethodCard
 from hotspot_tasking.hotspots.run import HotspotRequest, run_hotspots
-from hotspot_tasking.tasking.exports import export_tasking
-from hotspot_tasking.tasking.schema import TASKING_COLUMNS, TaskingList
+from hotspot_tasking.pipeline.exports import report_setting
+from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
+from hotspot_tasking.reports.exports import export_tasking
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "data" / "demo"
@@ -133,17 +134,19 @@ def main() -> None:
         tmp = Path(tmp)
         ws = boundaries_workspace(tmp / "ws")
         ten = made_up_list(ws, 10)
-        export_tasking(ten, tmp / "warm.pdf", workspace=ws, top=1)
-        pack = best_of(args.repeat, lambda: export_tasking(ten, tmp / "pack.pdf", workspace=ws, top=10))
+        setting = report_setting(ws)
+        export_tasking(ten, tmp / "warm.pdf", setting=setting, top=1)
+        pack = best_of(args.repeat, lambda: export_tasking(ten, tmp / "pack.pdf", setting=setting, top=10))
         figure("10-place briefing pack (PDF)", pack, PACK_TARGET_S)
 
         demo = Workspace.open(DEMO)  # read only: exports are written under tmp
         real = real_dbscan_list(demo)
-        export_tasking(real, tmp / "warm.png", workspace=demo, top=10)
+        demo_setting = report_setting(demo)
+        export_tasking(real, tmp / "warm.png", setting=demo_setting, top=10)
 
         def every_export() -> None:
             for suffix in FORMATS:
-                export_tasking(real, tmp / f"list{suffix}", workspace=demo, top=10)
+                export_tasking(real, tmp / f"list{suffix}", setting=demo_setting, top=10)
 
         exports = best_of(args.repeat, every_export)
         figure(f"every export of a real DBSCAN list ({len(real.frame)} hotspots, top 10; "

@@ -25,9 +25,10 @@ from pathlib import Path
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.boundaries.store import incidents_with_areas
 from hotspot_tasking.geo.workspace import Workspace
-from hotspot_tasking.reports.exports import export_tasking
-from hotspot_tasking.ranking.rank import build_tasking_list
+from hotspot_tasking.pipeline.exports import export_list
 from hotspot_tasking.pipeline.store import save_tasking_list
+from hotspot_tasking.pipeline.tasking import tasking_list
+from hotspot_tasking.ranking.request import TaskingRequest
 
 BANDS = ("nte", "after_school", "overnight", "daytime")
 FORMATS = ("csv", "xlsx", "gpkg", "geojson", "pdf", "png")
@@ -55,11 +56,11 @@ def main() -> None:
         lists = {}
         for method in ("kde", "dbscan"):
             for band in BANDS:
-                lists[(method, band)] = build_tasking_list(ws, period=args.period, band=band, method=method,
-                                                           incidents=incidents)
+                request = TaskingRequest(period=args.period, band=band, method=method)
+                lists[(method, band)] = tasking_list(ws, request, incidents=incidents)
                 t = stage(f"{method} hotspots + ranking, band {band} ({len(lists[(method, band)].frame)} places)", t)
         start = time.perf_counter()
-        default = build_tasking_list(ws, period=args.period, incidents=incidents)
+        default = tasking_list(ws, TaskingRequest(period=args.period), incidents=incidents)
         ranking_s = time.perf_counter() - start
         t = time.perf_counter()  # the default list is timed apart, outside the stages
         for tasking in [lists[("kde", b)] for b in BANDS]:
@@ -67,7 +68,7 @@ def main() -> None:
         t = stage("store the four KDE lists in the workspace", t)
         out = Path(tmp) / "out"
         for fmt in FORMATS:
-            export_tasking(lists[("kde", "nte")], out / f"tasking.{fmt}", workspace=ws, top=10)
+            export_list(ws, lists[("kde", "nte")], out / f"tasking.{fmt}", top=10)
             t = stage(f"export .{fmt} (night-time economy, top 10)", t)
         total = sum(seconds for _, seconds in stages)
     width = max(len(name) for name, _ in stages)

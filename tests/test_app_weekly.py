@@ -49,7 +49,7 @@ def test_weekly_review_shows_the_latest_complete_week_ranked_with_a_map():
     assert at.get("segmented_control")[0].value == "week"
     period = at.selectbox(key="weekly_period_week")
     assert period.value == "2018-06-18"  # the week from 25/06/2018 runs past the data's last day (30/06/2018)
-    assert period.options[:2] == ["w/b 25/06/2018 (incomplete)", "w/b 18/06/2018"]
+    assert period.options[:2] == ["The week beginning 25 June 2018 (incomplete)", "The week beginning 18 June 2018"]
     table = at.dataframe[0].value
     assert {"rank", "place", "trend", "now", "before", "peak band", "lead", "status"} <= set(table.columns)
     assert len(table) > 3 and table["rank"].tolist() == list(range(1, len(table) + 1))

@@ -17,8 +17,10 @@ import pytest
 from PIL import Image
 from test_exports import make_list, make_workspace
 
+from hotspot_tasking.pipeline.exports import background_layers, report_setting
 from hotspot_tasking.reports.exports import export_tasking
-from hotspot_tasking.reports.maps import background_layers, hotspot_figure, overview_figure
+from hotspot_tasking.reports.maps import hotspot_figure, overview_figure
+from hotspot_tasking.reports.setting import Background
 from hotspot_tasking.ranking.schema import TaskingList
 
 POPPLER = all(shutil.which(tool) for tool in ("pdfinfo", "pdftoppm", "pdftotext"))
@@ -63,7 +65,7 @@ def pdf_text(path: Path) -> str:
 
 @needs_poppler
 def test_pack_has_cover_map_table_one_page_per_place_and_the_cards(ws, tlist, actions, tmp_path):
-    (path,) = export_tasking(tlist, tmp_path / "pack.pdf", workspace=ws, top=3, actions=actions)
+    (path,) = export_tasking(tlist, tmp_path / "pack.pdf", setting=report_setting(ws), top=3, actions=actions)
     assert pdf_pages(path) == 1 + 1 + 1 + 3 + 2
     subprocess.run(["pdftoppm", "-png", "-r", "30", str(path), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
@@ -85,14 +87,14 @@ def test_pack_has_cover_map_table_one_page_per_place_and_the_cards(ws, tlist, ac
 
 @needs_poppler
 def test_pack_shows_what_disclosure_allows(ws, tlist, actions, tmp_path):
-    (path,) = export_tasking(tlist, tmp_path / "pack.pdf", workspace=ws, top=2, actions=actions)
+    (path,) = export_tasking(tlist, tmp_path / "pack.pdf", setting=report_setting(ws), top=2, actions=actions)
     text = pdf_text(path)
     assert "fewer than 5" in text and "Sensitive categories (aggregated)" in text
     assert "Fewer than 5 incidents this month" in text and "3 incidents" not in text
     for private in ("Smith", "07700", "Jones", "railway", "Domestic abuse 60%"):
         assert private not in text, private
     assert "Done" in text and "Open" in text  # status labels from tasking.toml
-    (path,) = export_tasking(tlist, tmp_path / "full.pdf", workspace=ws, top=2, actions=actions,
+    (path,) = export_tasking(tlist, tmp_path / "full.pdf", setting=report_setting(ws), top=2, actions=actions,
                              include_free_text=True)
     text = pdf_text(path)
     assert "railway" in text and "Smith" in text
@@ -109,12 +111,12 @@ def test_pack_without_workspace_or_actions(tlist, tmp_path):
 @needs_poppler
 def test_pack_of_ten_places_has_a_page_for_each(ws, tmp_path):
     tlist = make_list(ws, 10)
-    (path,) = export_tasking(tlist, tmp_path / "pack.pdf", workspace=ws, top=10)
+    (path,) = export_tasking(tlist, tmp_path / "pack.pdf", setting=report_setting(ws), top=10)
     assert pdf_pages(path) == 1 + 1 + 1 + 10 + 2
 
 
 def test_png_is_the_overview_map_at_200_dpi(ws, tlist, tmp_path):
-    (path,) = export_tasking(tlist, tmp_path / "map.png", workspace=ws)
+    (path,) = export_tasking(tlist, tmp_path / "map.png", setting=report_setting(ws))
     image = Image.open(path)
     assert image.format == "PNG" and image.size[0] == 1500 and 1000 < image.size[1] < 2000
     dpi = image.info.get("dpi", (200, 200))
@@ -133,7 +135,7 @@ def test_maps_draw_with_and_without_boundaries(ws, tlist):
     assert any(t.get_text().endswith("km") for t in fig.axes[0].texts)
     assert "N" in {t.get_text() for t in fig.axes[0].texts}
     assert any("Crown copyright" in t.get_text() for t in fig.texts)
-    bare = hotspot_figure(tlist.frame, 2, background=background_layers(None))
+    bare = hotspot_figure(tlist.frame, 2, background=Background())
     assert any("No boundaries" in t.get_text() for t in bare.texts)
 
 
@@ -142,7 +144,7 @@ def test_maps_draw_with_and_without_boundaries(ws, tlist):
 def test_inputs_unchanged(ws, tlist, actions, tmp_path, suffix):
     frame, log = tlist.frame.copy(deep=True), actions.copy(deep=True)
     cards = copy.deepcopy([c.to_dict() for c in tlist.cards])
-    export_tasking(tlist, tmp_path / f"out{suffix}", workspace=ws, top=2, actions=actions)
+    export_tasking(tlist, tmp_path / f"out{suffix}", setting=report_setting(ws), top=2, actions=actions)
     pd.testing.assert_frame_equal(tlist.frame, frame)
     pd.testing.assert_frame_equal(actions, log)
     assert [c.to_dict() for c in tlist.cards] == cards
@@ -169,5 +171,5 @@ def test_every_export_of_a_real_dbscan_list(tmp_path):
     tlist = TaskingList(gpd.GeoDataFrame(frame, geometry=spots.geometry.values, crs=27700), "2017-07", "all",
                         cards=[run.card])
     for suffix in (".csv", ".xlsx", ".gpkg", ".geojson", ".png", ".pdf"):
-        export_tasking(tlist, tmp_path / f"list{suffix}", workspace=ws, top=10)
+        export_tasking(tlist, tmp_path / f"list{suffix}", setting=report_setting(ws), top=10)
     assert pdf_pages(tmp_path / "list.pdf") == 1 + 1 + 1 + 10 + 1

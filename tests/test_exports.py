@@ -26,7 +26,9 @@ from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.hotspots.card import MethodCard
 from hotspot_tasking.reports.disclosure import DisclosureRules, disclose, neutralise
 from hotspot_tasking.errors import TaskingError
-from hotspot_tasking.reports.exports import export_tasking, period_label
+from hotspot_tasking.pipeline.exports import report_setting
+from hotspot_tasking.reports.exports import export_tasking
+from hotspot_tasking.reports.tables import period_label
 from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,7 +110,7 @@ def read_csv_rows(path: Path) -> list[dict[str, str]]:
 
 # --- formula injection -----------------------------------------------------------------------
 def test_csv_neutralises_formulas_and_is_excel_utf8(ws, tlist, tmp_path):
-    (path,) = export_tasking(tlist, tmp_path / "list.csv", workspace=ws)
+    (path,) = export_tasking(tlist, tmp_path / "list.csv", setting=report_setting(ws))
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     rows = read_csv_rows(path)
@@ -123,7 +125,7 @@ def test_csv_neutralises_formulas_and_is_excel_utf8(ws, tlist, tmp_path):
 
 
 def test_xlsx_neutralises_formulas_and_keeps_numbers(ws, tlist, tmp_path):
-    (path,) = export_tasking(tlist, tmp_path / "list.xlsx", workspace=ws)
+    (path,) = export_tasking(tlist, tmp_path / "list.xlsx", setting=report_setting(ws))
     book = load_workbook(path)
     assert book.sheetnames == ["Tasking list", "Method cards", "Suppressed", "About"]
     sheet = book["Tasking list"]
@@ -155,14 +157,14 @@ def test_neutralise_covers_every_trigger():
 
 # --- disclosure ------------------------------------------------------------------------------
 def test_small_counts_read_fewer_than_5_and_are_listed_as_suppressed(ws, tlist, tmp_path):
-    (csv_path,) = export_tasking(tlist, tmp_path / "list.csv", workspace=ws)
+    (csv_path,) = export_tasking(tlist, tmp_path / "list.csv", setting=report_setting(ws))
     first = read_csv_rows(csv_path)[0]
     assert (first["count_now"], first["count_before"]) == ("fewer than 5", "fewer than 5")
     assert first["harm_now"] == first["change_pct"] == first["z"] == "suppressed"
     assert first["explanation"].startswith("fewer than 5 incidents this month")
     assert "3 incidents" not in csv_path.read_text(encoding="utf-8-sig")
 
-    (xlsx,) = export_tasking(tlist, tmp_path / "list.xlsx", workspace=ws)
+    (xlsx,) = export_tasking(tlist, tmp_path / "list.xlsx", setting=report_setting(ws))
     book = load_workbook(xlsx)
     heads = [c.value for c in book["Tasking list"][1]]
     row1 = {h: c.value for h, c in zip(heads, book["Tasking list"][2])}
@@ -175,14 +177,14 @@ def test_small_counts_read_fewer_than_5_and_are_listed_as_suppressed(ws, tlist, 
     rules = [r[5] for r in book["Suppressed"].iter_rows(values_only=True) if r[0] == "Rule"]
     assert any("fewer than 5" in r for r in rules)
 
-    (gpkg,) = export_tasking(tlist, tmp_path / "list.gpkg", workspace=ws)
+    (gpkg,) = export_tasking(tlist, tmp_path / "list.gpkg", setting=report_setting(ws))
     layer = pyogrio.read_dataframe(gpkg, layer="tasking_list")
     assert np.isnan(layer["count_now"].iloc[0]) and layer["count_now"].iloc[1] == 40
     assert "count_now: fewer than 5" in layer["disclosure"].iloc[0]
 
 
 def test_min_count_option_and_configured_threshold(ws, tlist, tmp_path):
-    (path,) = export_tasking(tlist, tmp_path / "list.csv", workspace=ws, min_count=10)
+    (path,) = export_tasking(tlist, tmp_path / "list.csv", setting=report_setting(ws), min_count=10)
     rows = read_csv_rows(path)
     assert rows[5]["count_now"] == "fewer than 10" and rows[4]["count_now"] == "12"
     config = tmp_path / "tasking.toml"
@@ -210,7 +212,7 @@ def test_threshold_edges_zero_and_rounding(ws, tlist):
 
 
 def test_sensitive_categories_are_aggregated(ws, tlist, tmp_path):
-    (path,) = export_tasking(tlist, tmp_path / "list.csv", workspace=ws)
+    (path,) = export_tasking(tlist, tmp_path / "list.csv", setting=report_setting(ws))
     rows = read_csv_rows(path)
     assert rows[0]["dominant_categories"] == "Sensitive categories (aggregated)"
     assert rows[1]["dominant_categories"] == ("Anti-social behaviour 50%, Public order 10%, "
@@ -220,11 +222,11 @@ def test_sensitive_categories_are_aggregated(ws, tlist, tmp_path):
 
 
 def test_free_text_left_out_unless_asked(ws, tlist, tmp_path):
-    (path,) = export_tasking(tlist, tmp_path / "list.csv", workspace=ws)
+    (path,) = export_tasking(tlist, tmp_path / "list.csv", setting=report_setting(ws))
     rows = read_csv_rows(path)
     assert rows[0]["status"] == "tasked last period" and rows[3]["status"] == "tasked last period: Done"
     assert "Smith" not in path.read_text(encoding="utf-8-sig")
-    (path,) = export_tasking(tlist, tmp_path / "full.csv", workspace=ws, include_free_text=True)
+    (path,) = export_tasking(tlist, tmp_path / "full.csv", setting=report_setting(ws), include_free_text=True)
     assert read_csv_rows(path)[0]["status"].startswith("tasked last period: Mr Smith")
 
 
@@ -234,13 +236,13 @@ def test_points_never_leave(ws, tlist, tmp_path):
     points = TaskingList(frame, tlist.period, tlist.band)
     for suffix in (".csv", ".gpkg", ".geojson"):
         with pytest.raises(TaskingError, match="1 point geometries; exports carry outlines"):
-            export_tasking(points, tmp_path / f"list{suffix}", workspace=ws)
+            export_tasking(points, tmp_path / f"list{suffix}", setting=report_setting(ws))
     assert not list(tmp_path.iterdir())
 
 
 # --- GIS formats -----------------------------------------------------------------------------
 def test_geopackage_layer_fields_and_tables(ws, tlist, tmp_path):
-    (path,) = export_tasking(tlist, tmp_path / "list.gpkg", workspace=ws)
+    (path,) = export_tasking(tlist, tmp_path / "list.gpkg", setting=report_setting(ws))
     layers = {name: kind for name, kind in pyogrio.list_layers(path)}
     assert layers["tasking_list"] in ("Polygon", "MultiPolygon") and layers["method_cards"] is None
     assert {"suppressed", "about"} <= set(layers)
@@ -256,7 +258,7 @@ def test_geopackage_layer_fields_and_tables(ws, tlist, tmp_path):
 
 
 def test_geojson_is_wgs84_with_the_cards_beside_it(ws, tlist, tmp_path):
-    path, about = export_tasking(tlist, tmp_path / "list.geojson", workspace=ws)
+    path, about = export_tasking(tlist, tmp_path / "list.geojson", setting=report_setting(ws))
     info = pyogrio.read_info(path)
     assert info["crs"] == "EPSG:4326" and info["geometry_type"] in ("Polygon", "MultiPolygon")
     frame = pyogrio.read_dataframe(path)
@@ -270,7 +272,7 @@ def test_geojson_is_wgs84_with_the_cards_beside_it(ws, tlist, tmp_path):
 
 # --- options, errors, inputs -------------------------------------------------------------------
 def test_top_keeps_the_first_ranks(ws, tlist, tmp_path):
-    (path,) = export_tasking(tlist, tmp_path / "list.csv", workspace=ws, top=2)
+    (path,) = export_tasking(tlist, tmp_path / "list.csv", setting=report_setting(ws), top=2)
     assert [r["rank"] for r in read_csv_rows(path)] == ["1", "2"]
 
 
@@ -279,9 +281,11 @@ def test_errors_name_the_problem(ws, tlist, tmp_path):
         export_tasking(tlist, tmp_path / "list.docx")
     with pytest.raises(TypeError, match="'top' parameter of export_tasking must be an int. Got '3'"):
         export_tasking(tlist, tmp_path / "list.csv", top="3")
+    with pytest.raises(TaskingError, match=r"'top' parameter of export_tasking must be an int in the range \[1, inf\)"):
+        export_tasking(tlist, tmp_path / "list.csv", top=0)
     with pytest.raises(TaskingError, match="must be 1 or more"):
         export_tasking(tlist, tmp_path / "list.csv", min_count=0)
-    with pytest.raises(TypeError, match="needs a TaskingList"):
+    with pytest.raises(TypeError, match="must be a TaskingList"):
         export_tasking(tlist.frame, tmp_path / "list.csv")
     with pytest.raises(TaskingError, match="missing columns status"):
         export_tasking(TaskingList(tlist.frame.drop(columns="status"), "2017-07", "all"), tmp_path / "list.csv")
@@ -292,7 +296,7 @@ def test_errors_name_the_problem(ws, tlist, tmp_path):
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".gpkg", ".geojson"])
 def test_inputs_unchanged(ws, tlist, tmp_path, suffix):
     frame, cards = tlist.frame.copy(deep=True), copy.deepcopy([c.to_dict() for c in tlist.cards])
-    export_tasking(tlist, tmp_path / f"list{suffix}", workspace=ws)
+    export_tasking(tlist, tmp_path / f"list{suffix}", setting=report_setting(ws))
     pd.testing.assert_frame_equal(tlist.frame, frame)
     assert [c.to_dict() for c in tlist.cards] == cards
 
@@ -301,7 +305,7 @@ def test_an_empty_list_exports(ws, tmp_path):
     empty = make_list(ws, 1)
     empty = TaskingList(empty.frame.iloc[:0], "2017-07", "all")
     for suffix in (".csv", ".xlsx", ".gpkg"):
-        assert export_tasking(empty, tmp_path / f"empty{suffix}", workspace=ws)[0].is_file()
+        assert export_tasking(empty, tmp_path / f"empty{suffix}", setting=report_setting(ws))[0].is_file()
     assert read_csv_rows(tmp_path / "empty.csv") == []
 
 

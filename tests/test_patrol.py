@@ -9,7 +9,9 @@ from pyproj import Transformer
 
 from hotspot_tasking.geo.schema import LOCAL_TZ
 from hotspot_tasking.errors import TaskingError
-from hotspot_tasking.patrol.plan import PLACE_COLUMNS, SENSITIVE, patrol_plan, patrol_plan_pdf
+from hotspot_tasking.labels import SENSITIVE_LABEL as SENSITIVE
+from hotspot_tasking.patrol.plan import PLACE_COLUMNS, patrol_plan
+from hotspot_tasking.reports.patrol_pdf import patrol_plan_pdf
 from hotspot_tasking.ranking.place import place_profile
 
 # Two spots 1 km apart in ward W1 (different H3 cells), and one in ward W2.
@@ -130,11 +132,11 @@ def test_a_whole_day_shift():
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"start_hour": 25}, "start_hour must be a whole number from 0 to 23, got 25"),
+    ({"start_hour": 25}, r"'start_hour' parameter of patrol_plan must be an int in the range \[0, 23\]. Got 25"),
     ({"days": ["Fryday"]}, "'Fryday' is not a day"),
     ({"days": []}, "choose at least one day"),
     ({"area_layer": "parishes"}, "no area layer 'parishes'"),
-    ({"weeks": 0}, "weeks must be a whole number from 1 to 104"),
+    ({"weeks": 0}, r"'weeks' parameter of patrol_plan must be an int in the range \[1, 104\]. Got 0"),
 ])
 def test_errors_say_what_to_fix(change, message):
     with pytest.raises(TaskingError, match=message):

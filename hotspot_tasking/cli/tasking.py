@@ -57,7 +57,7 @@ def _tasking(args: argparse.Namespace) -> int:
     for caveat in listed.caveats:
         print(f"Caveat: {caveat}")
     if changed is not None:
-        print("\nWhat changed:\n" + changed)
+        print(f"\nWhat changed since {changed.since}:\n{changed.text}")
     for out in args.out:
         for written in export_list(ws, listed, out, top=args.top):
             print(f"Wrote {written}")

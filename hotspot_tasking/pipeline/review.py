@@ -71,16 +71,24 @@ def review_choices(incidents: pd.DataFrame) -> ReviewChoices:
     periods, default = {}, {}
     for kind in every:  # at most two
         found = _periods(first, last, kind)
-        periods[kind] = [(p.label, p.describe() + ("" if p.end <= last else " (incomplete)")) for p in found]
+        periods[kind] = [(p.label, _title(p.describe()) + ("" if p.end <= last else " (incomplete)")) for p in found]
         default[kind] = next((i for i, p in enumerate(found) if p.end <= last), 0)
     return ReviewChoices(every, periods, default, note)
 
 
-def changes_since(ws: Workspace, request: TaskingRequest, tasking_list: TaskingList) -> str | None:
+@dataclass(frozen=True)
+class Changes:
+    """What changed since an earlier list: its period, and the changes in words (:func:`what_changed`)."""
+
+    since: str
+    text: str
+
+
+def changes_since(ws: Workspace, request: TaskingRequest, tasking_list: TaskingList) -> Changes | None:
     """What changed since the stored list before the request's period, in words for an email
     (None when no earlier list of the same band, places and period length is stored)."""
     previous = previous_list(ws, request)
-    return None if previous is None else what_changed(tasking_list, previous)
+    return None if previous is None else Changes(previous.period, what_changed(tasking_list, previous))
 
 
 def _periods(first: pd.Timestamp, last: pd.Timestamp, every: str) -> list[ReviewPeriod]:
@@ -114,3 +122,8 @@ def place_detail(ws: Workspace, tasking_list: TaskingList, tasking_id: str, *,
     return place_profile(table, row.geometry.iloc[0], period=tasking_list.period, band=tasking_list.band,
                          baseline_periods=int(base if base is not None else RankingConfig().baseline_periods),
                          bands=bands)
+
+
+def _title(text: str) -> str:
+    """The first letter in capitals ("The week beginning 3 July 2017"), the rest as it is."""
+    return text[:1].upper() + text[1:]

@@ -106,8 +106,8 @@ def review_table(path: str, version: str, request: TaskingRequest, log_version: 
 @st.cache_data(show_spinner=False, max_entries=32)
 def changes_text(path: str, version: str, request: TaskingRequest) -> str | None:
     """What changed since the last stored list of the same band and period length (None: none stored)."""
-    text = review.changes_since(Workspace.open(path), request, ranked_list(path, version, request))
-    return None if text is None else text.replace("\n", "  \n")  # one line each in Markdown
+    changes = review.changes_since(Workspace.open(path), request, ranked_list(path, version, request))
+    return None if changes is None else changes.text.replace("\n", "  \n")  # one line each in Markdown
 
 
 @st.cache_data(show_spinner="Profiling the place…", max_entries=64)

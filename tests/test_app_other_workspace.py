@@ -1,0 +1,59 @@
+"""The app on a workspace that is not the demo: another city (the City of London's police.uk
+records), month-only dates, and area layers with other names (``ward_2022``, ``lsoa_2011``).
+Pages must read what the workspace has, never the demo's layer names.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import FIXTURES, POLICE_DIR
+
+ENTRY = "../app.py"
+
+
+def cli(*args: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "hotspot_tasking.cli", *args], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    """A City of London workspace: three months of police.uk records, its 2011 LSOAs loaded
+    twice, once as LSOAs and once as a ward layer of another vintage (a stand-in for the
+    City's own wards, which the fixtures do not hold)."""
+    root = tmp_path_factory.mktemp("city") / "ws"
+    lsoas = FIXTURES / "boundaries" / "city_lsoa_2011.gpkg"
+    cli("init", str(root), "--area", "531000,180400,533900,182000")
+    cli("ingest", str(root), "--source", "police_uk", str(POLICE_DIR))
+    cli("boundaries", "add", str(root), "--kind", "lsoa", str(lsoas))
+    cli("boundaries", "add", str(root), "--kind", "ward", "--vintage", "2022", "--code-col", "LSOA11CD",
+        "--name-col", "LSOA11NM", str(lsoas))
+    return root
+
+
+@pytest.fixture
+def app(city, monkeypatch) -> AppTest:
+    monkeypatch.setenv("HOTSPOT_WORKSPACE", str(city))
+    return AppTest.from_file(ENTRY, default_timeout=120).run()
+
+
+def test_the_explorer_draws_the_workspaces_own_ward_layer(app):
+    app.switch_page("app_pages/explorer.py").run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    layers = {layer["id"]: layer for layer in json.loads(app.get("deck_gl_json_chart")[0].proto.json)["layers"]}
+    assert {"boundaries", "density", "hotspots"} <= set(layers)
+    assert any("layer ward_2022" in c.value for c in app.caption)
+
+
+@pytest.mark.parametrize("page", ["weekly_review", "patrol_plan", "area_comparison", "exports", "data"])
+def test_every_page_runs_without_an_exception(app, page):
+    app.switch_page(f"app_pages/{page}.py").run()
+    assert not app.exception, app.exception
