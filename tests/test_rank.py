@@ -26,7 +26,7 @@ from hotspot_tasking.actions.log import ActionLog
 from hotspot_tasking.errors import PeriodError, TaskingError
 from hotspot_tasking.ranking.explain import explain
 from hotspot_tasking.periods import review_period
-from hotspot_tasking.ranking.profile import peak_times
+from hotspot_tasking.geo.hourofweek import peak_times
 from hotspot_tasking.ranking.rank import build_tasking_list
 from hotspot_tasking.ranking.config import RankingConfig
 from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
