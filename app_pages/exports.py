@@ -5,10 +5,10 @@ import streamlit as st
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.hotspots.run import describe
 from hotspot_tasking.ranking.request import TaskingRequest
-from hotspot_tasking.reports.tables import period_label
+from hotspot_tasking.periods import describe_period, period_for_dates
 from hotspot_tasking.ui.export_cache import (
     FREE_TEXT_WARNING, HOTSPOT_FORMATS, PLACES, TASKING_FORMATS, ExportRequest, disclosure_rules, download_row,
-    explorer_default, hotspot_files, review_period_for, tasking_files,
+    explorer_default, hotspot_files, tasking_files,
 )
 from hotspot_tasking.ui.tasking_cache import log_version, ranked_list, tasking_list
 from hotspot_tasking.ui.filters import current_filters
@@ -19,7 +19,8 @@ path, version = str(ws.root), ws.version
 filters = current_filters(ws)
 st.title("Exports")
 st.caption(filters.caption())
-period, note = review_period_for(filters.start, filters.end)
+review, note = period_for_dates(filters.start, filters.end)
+period = review.label
 if note:
     st.info(note)
 
@@ -55,7 +56,7 @@ except UserError as err:
     st.stop()
 
 with left:
-    st.subheader(f"Tasking list: {period_label(period)}")
+    st.subheader(f"Tasking list: {describe_period(period)}")
     st.caption(f"{len(ranked.frame):,} places ranked; the top {min(int(top), len(ranked.frame)):,} are exported. "
                "Build a file, then download it; files are built in memory, nothing is written to the workspace.")
     if ranked.caveats:

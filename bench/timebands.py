@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hotspot_tasking.geo.aoristic import band_weights, excluded_mask, hour_of_week, hour_of_week_by, season_mask
+from hotspot_tasking.geo.aoristic import band_weights, excluded_mask, season_mask
+from hotspot_tasking.geo.hourofweek import hour_of_week, hour_of_week_by
 from hotspot_tasking.geo.timebands import TimeBands
 from hotspot_tasking.geo.workspace import Workspace
 

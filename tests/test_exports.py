@@ -28,7 +28,7 @@ from hotspot_tasking.reports.disclosure import DisclosureRules, disclose, neutra
 from hotspot_tasking.errors import TaskingError
 from hotspot_tasking.pipeline.exports import report_setting
 from hotspot_tasking.reports.exports import export_tasking
-from hotspot_tasking.reports.tables import period_label
+from hotspot_tasking.periods import describe_period
 from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -309,7 +309,11 @@ def test_an_empty_list_exports(ws, tmp_path):
     assert read_csv_rows(tmp_path / "empty.csv") == []
 
 
-def test_period_label_uses_uk_dates():
-    assert period_label("2017-07") == "July 2017"
-    assert period_label("2017-07-03") == "week beginning 03/07/2017"
-    assert period_label("2017-07-01/2017-07-31") == "01/07/2017 to 31/07/2017"
+def test_exports_word_periods_one_way(ws, tmp_path):
+    assert describe_period("2017-07") == "July 2017"
+    assert describe_period("2017-07-03") == "the week beginning 3 July 2017"
+    assert describe_period("2017-07-01/2017-07-31") == "1 July 2017 to 31 July 2017"
+    week = make_list(ws, 2)
+    week = TaskingList(week.frame, "2017-07-03", "all", week.cards, week.caveats, week.sources)
+    (path,) = export_tasking(week, tmp_path / "week.csv", setting=report_setting(ws))
+    assert {r["period"] for r in read_csv_rows(path)} == {"the week beginning 3 July 2017"}

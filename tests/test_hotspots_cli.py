@@ -9,12 +9,12 @@ import rasterio
 
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.cli import main
-from hotspot_tasking.geo.errors import GeoError
-from hotspot_tasking.geo.select import period_range
+from hotspot_tasking.errors import PeriodError
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.hotspots.errors import HotspotError
 from hotspot_tasking.hotspots.export import write_hotspots
 from hotspot_tasking.hotspots.run import HotspotRequest, compare_band_hotspots, describe, run_hotspots
+from hotspot_tasking.periods import date_range
 
 VIOLENCE = ("Violence and sexual offences",)
 
@@ -77,13 +77,13 @@ def test_nothing_selected_is_one_clear_sentence(demo):
 
 
 def test_period_words():
-    assert period_range("2017") == ("2017-01-01", "2017-12-31")
-    assert period_range("2016-02") == ("2016-02-01", "2016-02-29")
-    assert period_range("01/06/2017:31/08/2017") == ("2017-06-01", "2017-08-31")
-    with pytest.raises(GeoError, match="is not a period"):
-        period_range("last summer")
-    with pytest.raises(GeoError, match="ends before it starts"):
-        period_range("2017-08-01:2017-06-01")
+    assert date_range("2017") == ("2017-01-01", "2017-12-31")
+    assert date_range("2016-02") == ("2016-02-01", "2016-02-29")
+    assert date_range("01/06/2017:31/08/2017") == ("2017-06-01", "2017-08-31")
+    with pytest.raises(PeriodError, match="is not a period"):
+        date_range("last summer")
+    with pytest.raises(PeriodError, match="ends before it starts"):
+        date_range("2017-08-01:2017-06-01")
     assert describe(HotspotRequest(band="nte", weighting="harm")) == "all categories; band 'nte'; harm-weighted"
 
 

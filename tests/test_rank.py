@@ -25,7 +25,7 @@ from hotspot_tasking.actions.log import ActionLog
 from hotspot_tasking.errors import PeriodError, TaskingError
 from hotspot_tasking.ranking.explain import explain
 from hotspot_tasking.periods import review_period
-from hotspot_tasking.ranking.profile import peak_times
+from hotspot_tasking.geo.hourofweek import peak_times
 from hotspot_tasking.pipeline.tasking import tasking_list
 from hotspot_tasking.ranking.request import TaskingRequest
 from hotspot_tasking.ranking.config import RankingConfig

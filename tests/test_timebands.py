@@ -16,10 +16,9 @@ from hypothesis import given, settings, strategies as st
 
 from hotspot_tasking.geo.errors import GeoError
 from hotspot_tasking.geo.schema import INCIDENT_COLUMNS, LOCAL_TZ
-from hotspot_tasking.geo.aoristic import (
-    NO_TIME_OF_DAY, band_day, band_weights, excluded_mask, hour_of_week, hour_of_week_by, season_mask,
-)
-from hotspot_tasking.geo.timebands import DAY_NAMES, Band, Season, TimeBands
+from hotspot_tasking.geo.aoristic import band_day, band_weights, excluded_mask, season_mask
+from hotspot_tasking.geo.hourofweek import hour_of_week, hour_of_week_by
+from hotspot_tasking.geo.timebands import DAY_NAMES, NO_TIME_OF_DAY, Band, Season, TimeBands
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 DEFAULT = TimeBands.load()

@@ -38,8 +38,9 @@ from typing import Literal, Mapping, Sequence, get_args
 import numpy as np
 import pandas as pd
 
-from ..geo.aoristic import hour_of_week_by
+from ..geo.hourofweek import hour_of_week_by
 from ..geo.timebands import DAY_NAMES, NO_TIME_OF_DAY
+from ..periods import ReviewPeriod, period_labels, periods_between
 from .errors import BoundaryError
 from .residents import Residents
 from .stats import Z_FLAG, area_stats, assign_periods, poisson_z
@@ -332,29 +333,31 @@ def _mix(now: pd.DataFrame, codes: list[str], names: dict) -> pd.DataFrame:
 def _trend(frame: pd.DataFrame, mine: pd.DataFrame, codes: list[str], names: dict, end: str,
            months: int) -> tuple[pd.DataFrame, list[str]]:
     last_day = pd.Timestamp(end)
-    last = last_day.to_period("M")
+    last = ReviewPeriod.of(last_day, "month")
     local = frame["occurred_from"].dt.tz_localize(None)
-    first_data = local.min().to_period("M") if len(local) else last
-    first = max(first_data, last - (months - 1))
-    span = pd.period_range(first, last, freq="M") if first <= last else pd.PeriodIndex([], freq="M")
+    first = last.shifted(-(months - 1))
+    if len(local) and local.min() > first.start:
+        first = ReviewPeriod.of(local.min(), "month")
+    span = periods_between(first.start, last.end, "month")[::-1] if first.start <= last.start else []
+    labels = [p.label for p in span]
 
     def monthly(rows: pd.DataFrame, by: list[str]) -> pd.Series:
         day = rows["occurred_from"].dt.tz_localize(None)
         keep = (day.dt.normalize() <= last_day).to_numpy()
-        month = day[keep].dt.to_period("M")
+        month = period_labels(day[keep], "month")
         return rows.loc[keep, "w"].groupby([*(rows.loc[keep, b] for b in by), month]).sum()
 
-    totals = monthly(frame, []).reindex(span, fill_value=0.0)
+    totals = monthly(frame, []).reindex(labels, fill_value=0.0)
     median = float(totals.median()) if len(totals) else 0.0
-    thin_months = span[(totals < 0.25 * median).to_numpy()] if median > 0 else span[:0]
+    thin_months = [p for p, t in zip(span, totals.to_numpy()) if t < 0.25 * median] if median > 0 else []
     per_area = monthly(mine, ["area"])
-    grid = pd.MultiIndex.from_product([codes, span], names=["area_code", "month"])
+    grid = pd.MultiIndex.from_product([codes, labels], names=["area_code", "month"])
     per_area.index.names = grid.names
     out = per_area.reindex(grid, fill_value=0.0).rename("incidents").reset_index()
     out.insert(1, "area_name", out["area_code"].map(lambda c: names.get(c, c)))
     data_end = local.max() if len(local) else last_day
-    partial_last = (last_day < last.end_time.normalize()) or (data_end.normalize() < last.end_time.normalize())
-    out["partial"] = (out["month"] == last) & partial_last
-    out["thin"] = out["month"].isin(thin_months)
-    out["month"] = out["month"].dt.to_timestamp()
-    return out, [m.strftime("%B %Y") for m in thin_months]
+    partial_last = not (last.is_complete(last_day) and last.is_complete(data_end))
+    out["partial"] = (out["month"] == last.label) & partial_last
+    out["thin"] = out["month"].isin([p.label for p in thin_months])
+    out["month"] = pd.PeriodIndex(out["month"], freq="M").to_timestamp()
+    return out, [p.describe() for p in thin_months]

@@ -11,12 +11,15 @@ weights), so they need not be whole numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-PeriodKind = Literal["week", "month"]
+from ..periods import EVERY, Every, period_labels, periods_between
+
+#: Weeks (Monday to Sunday) or calendar months: the review periods of :mod:`hotspot_tasking.periods`.
+PeriodKind = Every
 #: |z| at or above this is flagged as a real change.
 Z_FLAG = 2.0
 
@@ -55,18 +58,12 @@ def assign_periods(incidents: pd.DataFrame, period: PeriodKind | tuple[str, str]
     """
     start = incidents["occurred_from"]
     precision = incidents["time_precision"].astype("str")
-    if period == "month":
-        label = start.dt.strftime("%Y-%m")
-        months = pd.period_range(start.min(), start.max(), freq="M") if len(start) else []
-        return Periods(label.astype("str"), [str(m) for m in months], 0)
-    if period == "week":
-        vague = precision.eq("month").to_numpy()
-        monday = (start.dt.normalize() - pd.to_timedelta(start.dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
-        label = monday.where(~vague, "").astype("str")
+    if period in EVERY:
+        vague = precision.eq("month").to_numpy() if period == "week" else np.zeros(len(start), dtype=bool)
+        label = period_labels(start, period).where(~vague, "")
         placed = start[~vague]
-        weeks = pd.date_range(placed.min().normalize() - pd.Timedelta(days=int(placed.min().day_of_week)),
-                              placed.max(), freq="7D") if len(placed) else []
-        return Periods(label, [w.strftime("%Y-%m-%d") for w in weeks], int(vague.sum()))
+        spanned = periods_between(placed.min(), placed.max(), period)[::-1] if len(placed) else []
+        return Periods(label, [p.label for p in spanned], int(vague.sum()))
     first, last = (pd.Timestamp(d) for d in period)
     if last < first:
         raise ValueError(f"period end {last:%d/%m/%Y} is before its start {first:%d/%m/%Y}")

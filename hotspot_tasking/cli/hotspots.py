@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..geo.select import period_range
 from ..geo.workspace import Workspace
 from ..hotspots.bands import ALL_TIMES
 from ..hotspots.export import write_hotspots
 from ..hotspots.run import METHODS, HotspotRequest, backtest_request, describe, run_hotspots
+from ..periods import date_range
 
 
 def register(sub) -> None:
@@ -46,7 +46,7 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _request(args: argparse.Namespace, method: str) -> HotspotRequest:
-    start, end = period_range(args.period) if args.period else (None, None)
+    start, end = date_range(args.period) if args.period else (None, None)
     tup = lambda v: tuple(v) if v else None  # noqa: E731
     return HotspotRequest(
         method=method, band=args.band, categories=tup(args.category), groups=tup(args.group), sources=tup(args.source),

@@ -1,6 +1,7 @@
-"""Aoristic weights of incidents in time bands and seasons, and hour-of-week profiles.
+"""Aoristic weights of incidents in time bands and seasons.
 
-The bands themselves (:class:`~.timebands.TimeBands`) come from :mod:`.timebands`.
+The bands themselves (:class:`~.timebands.TimeBands`) come from :mod:`.timebands`; the
+hour-of-week profiles counted by the same rules are in :mod:`.hourofweek`.
 
 The bands come from ``time_bands.toml`` (defaults in ``data/config/``; that file documents
 the format). A band runs on some days of the week from a start to an end local time
@@ -8,7 +9,7 @@ the format). A band runs on some days of the week from a start to an end local t
 wraps past midnight and the hours after midnight belong to the *band day*, the day the
 band started (Saturday 02:00 belongs to Friday's night-time economy band).
 
-Counting rules (:func:`band_weights`, :func:`hour_of_week`):
+Counting rules (:func:`band_weights`, :func:`~.hourofweek.hour_of_week`):
 
 - a record covers the real minutes from ``occurred_from`` to ``occurred_to``, both
   inclusive (seconds dropped), so 18:00-07:59 is 14 hours and an exact time one minute;
@@ -20,12 +21,11 @@ Counting rules (:func:`band_weights`, :func:`hour_of_week`):
   one stored with ``occurred_from == occurred_to`` is taken as that exact minute;
 - records at ``day`` or ``month`` precision (or with an unknown precision), and windows
   longer than ``max_window_hours`` (default 168, seven days), have *no time of day*: NaN
-  in every band, and counted apart by :func:`hour_of_week`, never put at midnight;
+  in every band, and counted apart by :func:`~.hourofweek.hour_of_week`, never put at midnight;
 - a band day outside the band's ``dates``, outside a season asked for, or on an excluded
   date contributes nothing (the minutes still count in the record's total, so the
   weights no longer sum to 1 there).
 """
-
 
 from __future__ import annotations
 
@@ -38,16 +38,7 @@ import pandas as pd
 
 from .errors import GeoError
 from .schema import LOCAL_TZ
-
-from .timebands import (
-    Band,
-    Season,
-    TimeBands,
-    DAY_NAMES,
-    NO_TIME_OF_DAY,
-    TIMED_PRECISIONS,
-    DEFAULT_MAX_WINDOW_HOURS,
-)
+from .timebands import DEFAULT_MAX_WINDOW_HOURS, TIMED_PRECISIONS, Band, Season, TimeBands
 
 log = logging.getLogger(__name__)
 
@@ -211,114 +202,6 @@ def excluded_mask(incidents: pd.DataFrame, *, bands: TimeBands | None = None) ->
     return pd.Series(out, index=incidents.index, name="excluded")
 
 
-@dataclass(frozen=True)
-class HourOfWeek:
-    """An hour-of-week profile.
-
-    Attributes
-    ----------
-    counts : pandas.DataFrame
-        7 x 24: index ``day`` Monday..Sunday, columns ``hour`` 0..23 (local time); aoristic
-        counts (or weights) of the records with a time of day.
-    no_time_of_day : float
-        Count (or weight) of the records without one (day or month precision, long windows).
-    """
-
-    counts: pd.DataFrame
-    no_time_of_day: float
-
-    @property
-    def total(self) -> float:
-        """All records (or weight): the profile's sum plus those without a time of day."""
-        return float(self.counts.to_numpy().sum()) + self.no_time_of_day
-
-
-def hour_of_week(incidents: pd.DataFrame, *, weights: str | pd.Series | None = None,
-                 max_window_hours: float = DEFAULT_MAX_WINDOW_HOURS) -> HourOfWeek:
-    """Aoristic hour-of-week profile (Europe/London local time).
-
-    Each record with a time of day adds its weight to the local (weekday, hour) cells
-    its window covers, in proportion to the real minutes in each (a repeated hour when
-    the clocks go back counts in its local hour, twice as long).
-
-    Parameters
-    ----------
-    incidents : pandas.DataFrame
-        With ``occurred_from``, ``occurred_to`` (tz-aware) and ``time_precision``.
-    weights : str or pandas.Series, default=None
-        A column name (e.g. ``"harm_weight"``) or a Series aligned to ``incidents``;
-        finite numbers. None counts each record once.
-    max_window_hours : float, default=168
-        Windows longer than this, in hours, have no time of day.
-
-    Returns
-    -------
-    HourOfWeek
-        ``counts`` sums to the count (weight) of records with a time of day;
-        ``no_time_of_day`` holds the rest.
-    """
-    long = hour_of_week_by(incidents, [], weights=weights, max_window_hours=max_window_hours)
-    timed = long[long["day"] != NO_TIME_OF_DAY]
-    counts = pd.DataFrame(timed["count"].to_numpy().reshape(7, 24),
-                          index=pd.Index(DAY_NAMES, name="day"), columns=pd.RangeIndex(24, name="hour"))
-    return HourOfWeek(counts, float(long["count"].iloc[-1]))
-
-
-def hour_of_week_by(incidents: pd.DataFrame, by: str | list[str], *, weights: str | pd.Series | None = None,
-                    max_window_hours: float = DEFAULT_MAX_WINDOW_HOURS) -> pd.DataFrame:
-    """Hour-of-week profiles per group (e.g. ``["ward_code", "category"]``), in one pass.
-
-    Parameters
-    ----------
-    incidents : pandas.DataFrame
-        With ``occurred_from``, ``occurred_to``, ``time_precision`` and the ``by`` columns.
-    by : str or list of str
-        Grouping columns (missing values form their own group); ``[]`` for one profile.
-    weights : str or pandas.Series, default=None
-        As in :func:`hour_of_week`.
-    max_window_hours : float, default=168
-        Windows longer than this, in hours, have no time of day.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Long: one row per group and cell, 169 per group: the ``by`` columns; ``day``
-        (ordered categorical Monday..Sunday then ``"no time of day"``); ``hour`` (Int8,
-        0-23, <NA> on the no-time-of-day row); ``count`` (float64). A group's counts sum
-        to its number (weight) of records. Groups sorted by key.
-    """
-    by = [by] if isinstance(by, str) else list(by)
-    missing = [c for c in by if c not in incidents.columns]
-    if missing:
-        raise GeoError(f"hour_of_week_by: incidents has no column(s) {missing}; group by existing columns.")
-    clash = [c for c in by if c in ("day", "hour", "count")]
-    if clash:
-        raise GeoError(f"hour_of_week_by: cannot group by {clash}, the names of its own output columns; "
-                       "rename those columns first.")
-    win = _Windows.of(incidents, max_window_hours)
-    w = _weights(incidents, weights)
-    if by:
-        grouped = incidents.groupby(by, sort=True, dropna=False, observed=True)
-        group = grouped.ngroup().to_numpy(dtype=np.int64)
-        keys = grouped.size().index.to_frame(index=False)
-    else:
-        group, keys = np.zeros(len(incidents), dtype=np.int64), pd.DataFrame(index=[0])
-    cells = 169
-    sums = np.zeros(len(keys) * cells)
-    sums += np.bincount(group[~win.timed] * cells + 168, weights=w[~win.timed], minlength=len(sums))
-    if win.timed.any():
-        cell, value = _spread(win.start[win.timed], win.stop[win.timed], w[win.timed], group[win.timed],
-                              max_window_hours)
-        sums += np.bincount(cell, weights=value, minlength=len(keys) * cells)
-    hours = np.tile(np.r_[np.tile(np.arange(24), 7), -1], len(keys)).astype(np.int8)
-    out = keys.loc[np.repeat(np.arange(len(keys)), cells), by].reset_index(drop=True)
-    out["day"] = pd.Categorical.from_codes(np.tile(np.repeat(np.arange(8), [24] * 7 + [1]), len(keys)),
-                                           categories=[*DAY_NAMES, NO_TIME_OF_DAY], ordered=True)
-    out["hour"] = pd.arrays.IntegerArray(hours, mask=hours < 0)
-    out["count"] = sums
-    return out
-
-
 # --- private steps ----------------------------------------------------------------------
 
 def _bands(bands: TimeBands | None) -> TimeBands:
@@ -459,45 +342,3 @@ def _covered(band: Band, hour_start: np.ndarray, minutes: np.ndarray | int, in_a
     if band.wraps:
         out = out + np.where(in_b, np.clip(np.minimum(x1, band.end_minute) - hour_start, 0, None), 0)
     return out
-
-
-def _spread(start: np.ndarray, stop: np.ndarray, weight: np.ndarray, group: np.ndarray,
-            max_window_hours: float) -> tuple[np.ndarray, np.ndarray]:
-    """``(cell index, value)`` pairs: each window's weight spread over the real hours it
-    covers, in proportion to minutes, into cell ``group * 169 + weekday * 24 + hour``."""
-    first, last = start // 60, (stop - 1) // 60
-    clock = _Clock(first, last, max_window_hours)
-    order = np.argsort(first - last, kind="stable")  # longest windows first
-    span = (last - first + 1)[order]
-    cells, values = [], []
-    for k in range(int(span[0])):  # one step per hour offset, over the windows that long
-        sel = order[: int(np.searchsorted(-span, -k, side="left"))]
-        hour = first[sel] + k
-        minutes = np.minimum(stop[sel], (hour + 1) * 60) - np.maximum(start[sel], hour * 60)
-        j = clock.position(hour)
-        cells.append(group[sel] * 169 + clock.weekday[j] * 24 + clock.hour[j])
-        values.append(weight[sel] * minutes / (stop[sel] - start[sel]))
-    return np.concatenate(cells), np.concatenate(values)
-
-
-def _weights(incidents: pd.DataFrame, weights: str | pd.Series | None) -> np.ndarray:
-    if weights is None:
-        return np.ones(len(incidents))
-    if isinstance(weights, str):
-        _check_columns(incidents, (weights,))
-        weights = incidents[weights]
-    if not isinstance(weights, pd.Series):
-        raise TypeError(f"weights must be a column name or a pandas Series, got {type(weights).__name__}.")
-    if not weights.index.equals(incidents.index):
-        raise GeoError("weights: its index differs from the incidents' index; align it first "
-                       "(weights.reindex(incidents.index)).")
-    values = pd.to_numeric(weights, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = int((~np.isfinite(values)).sum())
-    if bad:
-        raise GeoError(f"weights: {bad} value(s) are missing or not finite numbers; fill them (e.g. .fillna(0)) "
-                       "or drop those rows.")
-    return values
-
-
-# --- reading the file -----------------------------------------------------------------------
-

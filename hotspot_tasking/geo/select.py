@@ -57,36 +57,3 @@ def select_incidents(incidents: pd.DataFrame, *, sources: Sequence[str] | None =
 def _local(day: str | pd.Timestamp) -> pd.Timestamp:
     stamp = pd.Timestamp(day)
     return stamp.tz_localize(LOCAL_TZ) if stamp.tzinfo is None else stamp.tz_convert(LOCAL_TZ)
-
-
-def period_range(text: str) -> tuple[str, str]:
-    """``(start, end)`` local dates (ISO, inclusive) for a period written as a person would.
-
-    ``"2017"`` (a year), ``"2017-07"`` (a month), ``"2017-07-03"`` (a day) or
-    ``"2017-06-01:2017-08-31"`` (a range; UK dates such as ``01/06/2017`` also work).
-
-    >>> period_range("2017-02")
-    ('2017-02-01', '2017-02-28')
-    """
-    value = text.strip()
-    try:
-        if ":" in value:
-            a, b = value.split(":", 1)
-            start, end = _day(a), _day(b)
-        elif len(value) == 4 and value.isdigit():
-            start, end = pd.Timestamp(f"{value}-01-01"), pd.Timestamp(f"{value}-12-31")
-        elif len(value) == 7:
-            start = pd.Timestamp(f"{value}-01")
-            end = start + pd.offsets.MonthEnd(0)
-        else:
-            start = end = _day(value)
-    except ValueError:
-        raise GeoError(f"--period {text!r} is not a period; write 2017, 2017-07, 2017-07-03 or 2017-06-01:2017-08-31.") from None
-    if end < start:
-        raise GeoError(f"--period {text!r} ends before it starts; swap the dates.")
-    return start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")
-
-
-def _day(text: str) -> pd.Timestamp:
-    text = text.strip()
-    return pd.Timestamp(pd.to_datetime(text, dayfirst="/" in text))

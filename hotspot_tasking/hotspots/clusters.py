@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..geo.aoristic import band_weights, hour_of_week_by
+from ..geo.aoristic import band_weights
+from ..geo.hourofweek import hour_of_week_by
 from ..geo.schema import BNG_EPSG
 from ..geo.timebands import DAY_NAMES, NO_TIME_OF_DAY, TimeBands
 from .card import MethodCard

@@ -37,14 +37,14 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..geo.aoristic import band_weights, hour_of_week_by
+from ..geo.aoristic import band_weights
+from ..geo.hourofweek import fewest_days, hour_of_week_by
 from ..geo.h3cells import h3_cells
 from ..geo.schema import LOCAL_TZ
 from ..geo.timebands import DAY_NAMES, Band, TimeBands
 from ..hotspots.card import MethodCard
 from ..labels import SENSITIVE_LABEL as SENSITIVE
 from ..validation import check_columns, check_number
-from ..ranking.profile import fewest_days
 from .errors import PatrolError
 
 #: Columns of :attr:`PatrolPlan.frame`, in order.

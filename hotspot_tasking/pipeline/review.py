@@ -12,7 +12,7 @@ import pandas as pd
 from ..boundaries.store import incidents_with_areas
 from ..geo.schema import LOCAL_TZ
 from ..geo.workspace import Workspace
-from ..periods import ReviewPeriod, review_period
+from ..periods import periods_between
 from ..ranking.changes import what_changed
 from ..ranking.config import RankingConfig
 from ..ranking.errors import RankingError
@@ -70,9 +70,10 @@ def review_choices(incidents: pd.DataFrame) -> ReviewChoices:
                                        "records have only a month (police.uk), so periods are months.")
     periods, default = {}, {}
     for kind in every:  # at most two
-        found = _periods(first, last, kind)
-        periods[kind] = [(p.label, _title(p.describe()) + ("" if p.end <= last else " (incomplete)")) for p in found]
-        default[kind] = next((i for i, p in enumerate(found) if p.end <= last), 0)
+        found = periods_between(first, last, kind)
+        periods[kind] = [(p.label, _title(p.describe()) + ("" if p.is_complete(last) else " (incomplete)"))
+                         for p in found]
+        default[kind] = next((i for i, p in enumerate(found) if p.is_complete(last)), 0)
     return ReviewChoices(every, periods, default, note)
 
 
@@ -91,15 +92,9 @@ def changes_since(ws: Workspace, request: TaskingRequest, tasking_list: TaskingL
     return None if previous is None else Changes(previous.period, what_changed(tasking_list, previous))
 
 
-def _periods(first: pd.Timestamp, last: pd.Timestamp, every: str) -> list[ReviewPeriod]:
-    """Every review period from the one holding ``first`` to the one holding ``last``, newest first."""
-    start = first - pd.Timedelta(days=first.day_of_week) if every == "week" else first.replace(day=1)
-    period = review_period(start.strftime("%Y-%m-%d" if every == "week" else "%Y-%m"))
-    out = []
-    while period.start <= last:  # one step per period
-        out.append(period)
-        period = period.shifted(1)
-    return out[::-1]
+def _title(text: str) -> str:
+    """The first letter in capitals ("The week beginning 3 July 2017"), the rest as it is."""
+    return text[:1].upper() + text[1:]
 
 
 def place_detail(ws: Workspace, tasking_list: TaskingList, tasking_id: str, *,
@@ -118,12 +113,6 @@ def place_detail(ws: Workspace, tasking_list: TaskingList, tasking_id: str, *,
     base = next((c.parameters["baseline_periods"] for c in tasking_list.cards if "baseline_periods" in c.parameters),
                 None)
     table = incidents_with_areas(ws) if incidents is None else incidents
-    bands = ws.time_bands()
     return place_profile(table, row.geometry.iloc[0], period=tasking_list.period, band=tasking_list.band,
                          baseline_periods=int(base if base is not None else RankingConfig().baseline_periods),
-                         bands=bands)
-
-
-def _title(text: str) -> str:
-    """The first letter in capitals ("The week beginning 3 July 2017"), the rest as it is."""
-    return text[:1].upper() + text[1:]
+                         bands=ws.time_bands())

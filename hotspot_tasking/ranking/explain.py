@@ -27,8 +27,8 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
+from ..geo.hourofweek import ALL_DAY
 from ..periods import Every
-from .profile import ALL_DAY
 
 _DAYS = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday",
          "Sat": "Saturday", "Sun": "Sunday"}

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..geo.aoristic import band_weights, hour_of_week
+from ..geo.aoristic import band_weights
+from ..geo.hourofweek import hour_of_week
 from ..geo.schema import LOCAL_TZ
 from ..geo.timebands import TimeBands
 from ..labels import ALL_TIMES

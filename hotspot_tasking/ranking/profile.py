@@ -44,14 +44,13 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from ..geo.aoristic import band_weights, hour_of_week_by
-from ..geo.timebands import DAY_NAMES, NO_TIME_OF_DAY, TimeBands
+from ..geo.aoristic import band_weights
+from ..geo.hourofweek import hour_of_week_by, peak_times
+from ..geo.timebands import NO_TIME_OF_DAY, TimeBands
 from ..hotspots.bands import ALL_TIMES
 from .config import RankingConfig
 from .tactics import TacticMenu, describe
 
-#: Hours text meaning the whole day (no contiguous peak shorter than 24 hours).
-ALL_DAY = "all day"
 #: Categories named in ``dominant_categories``.
 TOP_CATEGORIES = 3
 #: Share of a hotspot's incidents a ward needs to be named in its place name (at most two are).
@@ -290,71 +289,7 @@ def _peaks(m: Members, n: int, bands: TimeBands, cover: float) -> pd.DataFrame:
     return out
 
 
-def peak_times(cells: np.ndarray, *, cover: float = 0.5) -> tuple[str, str, float]:
-    """Peak days, peak hours and the share in both, from a 7 x 24 hour-of-week profile.
-
-    Parameters
-    ----------
-    cells : numpy.ndarray
-        7 x 24: Monday..Sunday x local hour 0-23, counts or weights.
-    cover : float, default=0.5
-        Share (0-1] the days, and the hours, must each hold.
-
-    Returns
-    -------
-    (str, str, float)
-        ``("Fri, Sat", "21:00-04:00", 0.7)``; ``("", "", nan)`` for an empty profile.
-
-    Friday 22:00 (4), Saturday 01:00 (3, Friday night), Tuesday noon (3):
-
-    >>> cells = np.zeros((7, 24)); cells[4, 22] = 4; cells[5, 1] = 3; cells[1, 12] = 3
-    >>> peak_times(cells)
-    ('Fri', '22:00-02:00', 0.7)
-    """
-    cells = np.asarray(cells, dtype=float)
-    total = cells.sum()
-    if not total > 0:
-        return "", "", float("nan")
-    need = cover * total - 1e-9 * total
-    by_hour = cells.sum(axis=0)
-    window = np.zeros(24)
-    for length in range(1, 25):  # the shortest run of hours first
-        window = window + np.roll(by_hour, -(length - 1))
-        best = np.round(window, 9)
-        if best.max() >= need:
-            start = int(np.argmax(best))
-            break
-    end = start + length
-    in_window = np.zeros(24, bool)
-    in_window[np.arange(start, end) % 24] = True
-    after_midnight = np.zeros(24, bool)
-    if end > 24:
-        after_midnight[: end - 24] = True
-    # the hours after midnight of a run that passes it belong to the day before
-    night = np.where(after_midnight, np.roll(cells, -1, axis=0), cells)
-    by_day = night.sum(axis=1)
-    chosen = fewest_days(by_day, need)
-    share = float(night[chosen][:, in_window].sum() / total)
-    hours_text = ALL_DAY if length == 24 else f"{start:02d}:00-{end % 24:02d}:00"
-    return ", ".join(DAY_NAMES[d][:3] for d in chosen), hours_text, share
-
-
 def _band_hours(band) -> float:
     """Hours a band runs in a week."""
     minutes = (band.end_minute - band.start_minute) % 1440 or 1440
     return len(band.days) * minutes / 60.0
-
-
-def fewest_days(by_day: np.ndarray, need: float) -> list[int]:
-    """The fewest days (0 = Monday) whose counts reach ``need``, taken busiest first; sorted.
-
-    >>> fewest_days(np.array([1.0, 0, 0, 0, 5, 6, 0]), 10)
-    [4, 5]
-    """
-    chosen, held = [], 0.0
-    for d in np.argsort(-np.round(by_day, 9), kind="stable"):
-        chosen.append(int(d))
-        held += by_day[d]
-        if held >= need:
-            break
-    return sorted(chosen)

@@ -35,7 +35,8 @@ from .disclosure import Disclosed, strip_free_text
 from ..labels import OGL, OS_DATA, TREND_EDGES, TREND_STYLE
 from .errors import ReportError
 from .setting import Background
-from .tables import card_rows, period_label, uk_date
+from ..periods import describe_period
+from .tables import card_rows, uk_date
 from .maps import (
     figure_image,
     hotspot_figure,
@@ -124,7 +125,7 @@ def write_pack(disclosed: Disclosed, path: str | Path, *, background: Background
     rules = disclosed.rules
     produced = uk_date(disclosed.produced)
     pdf = _Pack(rules.marking, f"Tasking briefing pack · {disclosed.partnership or 'partnership not named'} · "
-                               f"{period_label(disclosed.period)} · produced {produced}")
+                               f"{describe_period(disclosed.period)} · produced {produced}")
     background = Background() if background is None else background
     _cover(pdf, disclosed)
     _overview(pdf, disclosed, background)
@@ -149,7 +150,7 @@ def _cover(pdf: _Pack, d: Disclosed) -> None:
     _para(pdf, 9, d.partnership or "Partnership not named")
     pdf.ln(6)
     shown = len(d.frame)
-    facts = [("Period", period_label(d.period)), ("Time band", "all times" if d.band == "all" else d.band),
+    facts = [("Period", describe_period(d.period)), ("Time band", "all times" if d.band == "all" else d.band),
              ("Places listed", f"{shown}" + (f" (the top {shown} of {d.rows_total})" if shown < d.rows_total else "")),
              ("Produced", uk_date(d.produced))]
     if d.rules.marking:
@@ -187,7 +188,7 @@ def _overview(pdf: _Pack, d: Disclosed, background: Background) -> None:
 
 def _ranked(pdf: _Pack, d: Disclosed) -> None:
     pdf.add_page()
-    _heading(pdf, f"Ranked tasking list, {period_label(d.period)}")
+    _heading(pdf, f"Ranked tasking list, {describe_period(d.period)}")
     pdf.set_font("DejaVu", "", 8.5)
     shown = d.shown
     with pdf.table(col_widths=(11.5, 48.5, 12.5, 15, 15, 34, 25, 24.5), text_align="LEFT", line_height=4.4,

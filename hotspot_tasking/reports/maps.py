@@ -32,7 +32,7 @@ from shapely.ops import polylabel
 
 from ..labels import OKABE_ITO, OS_DATA, TREND_EDGES, TREND_STYLE
 from .setting import Background
-from .tables import period_label
+from ..periods import describe_period
 
 OTHER_COLOUR = OKABE_ITO["reddish purple"]
 WARD_EDGE = "#8c8c8c"
@@ -53,7 +53,7 @@ def map_title(period: str, band: str) -> str:
     'Tasking hotspots, July 2017, band: night-time economy'
     """
     band_text = "all times" if band in ("all", "", None) else f"band: {band}"
-    return f"Tasking hotspots, {period_label(period)}, {band_text}"
+    return f"Tasking hotspots, {describe_period(period)}, {band_text}"
 
 
 def overview_figure(frame: gpd.GeoDataFrame, *, background: Background = Background(), title: str = "",

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..labels import OGL, OS_DATA
+from ..periods import describe_period
 from ..ranking.schema import TASKING_COLUMNS, TaskingList
 from ..validation import check_crs, check_number, check_type
 from .disclosure import Disclosed, disclose
@@ -104,7 +105,7 @@ def list_table(disclosed: Disclosed) -> pd.DataFrame:
     """
     table = disclosed.shown.copy()
     disclosure = table.pop("disclosure")
-    return table.assign(period=period_label(disclosed.period), band=disclosed.band, disclosure=disclosure)
+    return table.assign(period=describe_period(disclosed.period), band=disclosed.band, disclosure=disclosure)
 
 
 def card_rows(cards: list) -> pd.DataFrame:
@@ -146,7 +147,7 @@ def about_rows(disclosed: Disclosed) -> list[tuple[str, str]]:
         sources, caveats, the disclosure rules, the marking and the attributions.
     """
     rows = [("Title", "Tasking list"), ("Partnership", disclosed.partnership or "not given"),
-            ("Period", period_label(disclosed.period)), ("Time band", disclosed.band),
+            ("Period", describe_period(disclosed.period)), ("Time band", disclosed.band),
             ("Places exported", f"{len(disclosed.frame)} of {disclosed.rows_total}"),
             ("Produced", uk_date(disclosed.produced))]
     rows += [("Source", s) for s in disclosed.sources] or [("Source", "not given")]
@@ -156,32 +157,6 @@ def about_rows(disclosed: Disclosed) -> list[tuple[str, str]]:
         rows.append(("Protective marking", disclosed.rules.marking))
     rows += [("Attribution", OGL), ("Attribution", OS_DATA.format(year=disclosed.produced.year))]
     return rows
-
-
-def period_label(period: str) -> str:
-    """A review period in words with UK dates.
-
-    Examples
-    --------
-    >>> period_label("2017-07")
-    'July 2017'
-    >>> period_label("2017-07-03")
-    'week beginning 03/07/2017'
-    >>> period_label("2017-07-01/2017-07-31")
-    '01/07/2017 to 31/07/2017'
-    """
-    text = str(period).strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            return dt.date.fromisoformat(text + "-01").strftime("%B %Y")
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return "week beginning " + uk_date(dt.date.fromisoformat(text))
-        parts = re.split(r"\s*(?:/|\.\.|\bto\b)\s*", text)
-        if len(parts) == 2 and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", p) for p in parts):
-            return f"{uk_date(dt.date.fromisoformat(parts[0]))} to {uk_date(dt.date.fromisoformat(parts[1]))}"
-    except ValueError:  # not a real date (2017-13): shown as given
-        pass
-    return text
 
 
 def uk_date(day: dt.date | None = None) -> str:

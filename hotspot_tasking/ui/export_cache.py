@@ -22,7 +22,6 @@ from ..hotspots.run import HotspotRequest
 from ..pipeline.exports import export_list
 from ..ranking.request import TaskingRequest
 from ..reports.disclosure import DisclosureRules
-from ..reports.tables import period_label
 from .cache import hotspot_run
 from .style import UK_DATE
 from .tasking_cache import tasking_list
@@ -71,22 +70,6 @@ class ExportFile:
     name: str
     data: bytes
     mime: str
-
-
-def review_period_for(start: str, end: str) -> tuple[str, str]:
-    """The tasking list's review period for the sidebar's dates, and a note when they are not one.
-
-    A whole calendar month gives that month; seven days from a Monday give that week;
-    anything else gives the month of the end date (a tasking list is for a month or a week).
-    """
-    first, last = pd.Timestamp(start), pd.Timestamp(end)
-    if first.day == 1 and last == first + pd.offsets.MonthEnd(0):
-        return first.strftime("%Y-%m"), ""
-    if first.day_of_week == 0 and (last - first).days == 6:
-        return first.strftime("%Y-%m-%d"), ""
-    period = last.strftime("%Y-%m")
-    return period, (f"The sidebar's {first.strftime(UK_DATE)} to {last.strftime(UK_DATE)} is not a whole month or a "
-                    f"week from a Monday; the list is for {period_label(period)}, the month it ends in.")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
