@@ -124,7 +124,7 @@ def build_tasking_list(ws: Workspace, *, period: str, band: str = ALL_TIMES,
     """
     _check_options(candidates, method, top, baseline_periods, categories, groups, sources, incidents, previous,
                    action_log)
-    config = RankingConfig.for_workspace(ws)
+    config = RankingConfig.load(ws.config_path("tasking.toml"))
     n_base = config.baseline_periods if baseline_periods is None else baseline_periods
     review = review_period(period, every)
     bands = ws.time_bands()
