@@ -246,14 +246,16 @@ class ConfigTable(Mapping):
         return value
 
     def number(self, key: str, default: Any = REQUIRED, *, low: float = -math.inf, high: float = math.inf,
-               low_open: bool = False, high_open: bool = False, integer: bool = False) -> Any:
+               low_open: bool = False, high_open: bool = False, integer: bool = False, unit: str = "") -> Any:
         """A number (int or float as written; an int for ``integer``) in a range; never NaN or infinite.
+
+        ``unit`` (e.g. "metres") is named in the message.
 
         ``low_open``/``high_open`` leave that end out. A whole float (``12.0``) is accepted
         for ``integer`` and returned as an int.
         """
         kind = "a whole number" if integer else "a number"
-        must = kind + range_words(low, high, low_open, high_open)
+        must = kind + range_words(low, high, low_open, high_open) + (f" ({unit})" if unit else "")
         if self._data.get(key) is None:
             return self.raw(key, default, what=must)
         value = self._data[key]
@@ -397,6 +399,7 @@ class Number(_Field):
     low_open: bool = False
     high_open: bool = False
     integer: bool = False
+    unit: str = ""
     _reader: ClassVar[str] = "number"
 
 

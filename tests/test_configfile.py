@@ -139,6 +139,8 @@ def test_the_fix_suggests_the_default_or_a_value_in_range():
         table({"peak_cover": 2}).number("peak_cover", 0.5, low=0, high=1, low_open=True)
     with pytest.raises(RankingError, match=r"Fix: write e.g. n = 1\.$"):
         table({"n": 0}).number("n", low=0, low_open=True, integer=True)
+    with pytest.raises(RankingError, match=r"^tasking.toml: r must be a number of 0 or more \(metres\); got -5\."):
+        table({"r": -5}).number("r", 0, low=0, unit="metres")
 
 
 def test_booleans_text_and_lists():

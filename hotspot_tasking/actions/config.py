@@ -20,7 +20,7 @@ STATUS = {
 ROUTE = {
     "route": Text(min_len=1, max_len=40),
     "label": Text(None),
-    "up_to_gbp": Number(None, low=0),
+    "up_to_gbp": Number(None, low=0, unit="pounds"),
 }
 #: The longest status name (longer wording goes in its label).
 MAX_STATUS_LEN = 30

@@ -8,7 +8,7 @@ workspace's ``tasking.toml`` or the packaged default (that file explains every v
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..configfile import Number, default_config_path, read_toml
@@ -18,13 +18,13 @@ from .errors import RankingError
 WEIGHT_NAMES = ("harm", "trend", "persistence", "repeat")
 #: The keys of ``[ranking]`` (besides ``[ranking.weights]``): type, range and default.
 RANKING = {
-    "baseline_periods": Number(12, low=0, low_open=True, integer=True),
-    "repeat_min_incidents": Number(3.0, low=0, low_open=True),
+    "baseline_periods": Number(12, low=0, low_open=True, integer=True, unit="review periods"),
+    "repeat_min_incidents": Number(3.0, low=0, low_open=True, unit="incidents"),
     "trend_full_z": Number(4.0, low=0, low_open=True),
     "hot_multiple": Number(2.0, low=0, low_open=True),
     "peak_cover": Number(0.5, low=0, high=1, low_open=True),
     "inherit_overlap": Number(0.3, low=0, high=1, low_open=True),
-    "disclosure_min_count": Number(5.0, low=0, low_open=True),
+    "disclosure_min_count": Number(5.0, low=0, low_open=True, unit="incidents"),
 }
 #: The keys of ``[ranking.weights]``: each 0 or more, not all 0.
 WEIGHTS = {
@@ -96,7 +96,7 @@ class RankingConfig:
         ranking = file.table("ranking")
         fields = dict(RANKING)
         if min_count is not None:
-            fields["disclosure_min_count"] = Number(min_count, low=0, low_open=True)
+            fields["disclosure_min_count"] = replace(RANKING["disclosure_min_count"], default=min_count)
         values = ranking.read(fields, also=("weights",))
         weights = ranking.table("weights").read(WEIGHTS)
         if not sum(weights.values()) > 0:

@@ -48,7 +48,7 @@ OPTIONAL = ("id", "time", "date_to", "time_to", "location_text")
 #: The mapping's keys other than [columns].
 SETTINGS = {
     "coordinates": Text("auto", choices=("auto", "wgs84", "bng"), ignore_case=True),
-    "location_precision_m": Number(0, low=0),
+    "location_precision_m": Number(0, low=0, unit="metres"),
     "source_name": Text(None),
     "vocabulary": Text(None),
 }
