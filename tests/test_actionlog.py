@@ -171,6 +171,13 @@ def test_concurrent_first_opens_create_the_schema_once(url):
 
 
 # --- round trips and reading ---------------------------------------------------------------
+def test_due_dates_typed_day_first_or_given_as_timestamps(log, meeting):
+    a = add(log, meeting, due_on=" 31/07/2017 ")
+    b = add(log, meeting, due_on=pd.Timestamp("2017-08-01 09:30"))
+    c = add(log, meeting, due_on=pd.NaT)
+    assert [log.action(x)["due_on"] for x in (a, b, c)] == [dt.date(2017, 7, 31), dt.date(2017, 8, 1), None]
+
+
 def test_round_trip_with_money_and_dates(log, meeting):
     a = add(log, meeting, funding_bid_gbp=Decimal("1234.56"), notes="Ask for overtime budget")
     b = log.add_action(meeting, "E01003029", agency="Council ASB team", action="Deployable CCTV", pier="Prevent",
@@ -270,7 +277,8 @@ def test_a_changed_bid_is_routed_again_and_needs_a_new_decision(log, meeting):
      "route takes every larger bid, so remove its up_to_gbp."),
     ('[[funding.routes]]\nroute = "a"\nup_to_gbp = 500\n[[funding.routes]]\nroute = "b"\nup_to_gbp = 100\n'
      '[[funding.routes]]\nroute = "c"\n', "tasking.toml, [[funding.routes]] number 2: up_to_gbp must be a number of "
-     "pounds above the previous route's limit, got 100; fix it."),
+     "pounds above the previous route's limit (500); got 100. Fix: list the routes from the smallest limit to the "
+     "largest."),
 ])
 def test_bad_routes_are_one_sentence(tmp_path, toml, message):
     path = tmp_path / "tasking.toml"
@@ -299,7 +307,8 @@ def test_an_unknown_default_status_is_one_sentence(tmp_path):
                               "Reassure."),
     ({"due_on": dt.date(2017, 7, 1)}, "due_on 2017-07-01 is before the meeting on 2017-07-04; give a date on or "
                                       "after it."),
-    ({"due_on": "31/07/2017"}, "due_on '31/07/2017' is not a date; give a date such as '2017-07-04'."),
+    ({"due_on": "31/06/2017"}, "due_on must be a date written YYYY-MM-DD (or DD/MM/YYYY, day first); got "
+                               "'31/06/2017'. Fix: write it as e.g. 2017-07-04."),
     ({"agency": " "}, "agency is empty; give it as text."),
     ({"funding_status": "approved"}, "funding_status 'approved' does not fit funding_bid_gbp None; give an amount "
                                      "with 'bid', 'approved', 'refused' or 'withdrawn', and none with 'none'."),

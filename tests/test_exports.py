@@ -196,7 +196,9 @@ def test_min_count_option_and_configured_threshold(ws, tlist, tmp_path):
     with pytest.raises(TaskingError, match=r"tasking.toml, \[disclosure\]: wording must be text holding \{n\}"):
         DisclosureRules.load(config)
     config.write_text('[disclosure]\nmin_cont = 3\n', encoding="utf-8")
-    with pytest.raises(TaskingError, match="unknown keys min_cont"):
+    with pytest.raises(TaskingError, match=r"^tasking.toml, \[disclosure\]: unknown key 'min_cont'; the keys it takes "
+                                           r"are min_count, wording, sensitive_share, sensitive_label, "
+                                           r"include_free_text, marking. Fix: correct the spelling, or remove it.$"):
         DisclosureRules.load(config)
 
 

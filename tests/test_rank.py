@@ -461,10 +461,18 @@ def test_tactic_menu_errors_name_the_table(tmp_path):
 def test_ranking_config_errors_name_the_key(tmp_path):
     path = tmp_path / "tasking.toml"
     path.write_text("[ranking]\npeak_cover = 2\n", encoding="utf-8")
-    with pytest.raises(TaskingError, match=r"tasking.toml, \[ranking\]: peak_cover is a share from 0 to 1"):
+    with pytest.raises(TaskingError, match=r"^tasking.toml, \[ranking\]: peak_cover must be a number above 0 and at "
+                                           r"most 1; got 2. Fix: write e.g. peak_cover = 0.5.$"):
         RankingConfig.load(path)
     path.write_text("[ranking.weights]\nharm = 1\nvolume = 2\n", encoding="utf-8")
-    with pytest.raises(TaskingError, match="give harm, trend, persistence and repeat"):
+    with pytest.raises(TaskingError, match=r"^tasking.toml, \[ranking.weights\]: unknown key 'volume'; the keys it "
+                                           r"takes are harm, trend, persistence, repeat. Fix: correct the spelling"):
+        RankingConfig.load(path)
+    path.write_text("[ranking.weights]\nharm = 0\ntrend = 0\npersistence = 0\nrepeat = 0\n", encoding="utf-8")
+    with pytest.raises(TaskingError, match=r"\[ranking.weights\]: harm, trend, persistence and repeat must not all be 0"):
+        RankingConfig.load(path)
+    path.write_text("[ranking]\nbaseline_periods = 2.5\n", encoding="utf-8")
+    with pytest.raises(TaskingError, match=r"baseline_periods must be a whole number above 0 \(review periods\); got 2.5"):
         RankingConfig.load(path)
     path.write_text("default_status = 'open'\n[disclosure]\nmin_count = 3\n", encoding="utf-8")
     config = RankingConfig.load(path)  # a workspace copy from before [ranking]: the packaged values

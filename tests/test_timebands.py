@@ -134,7 +134,8 @@ ranges = [{ from = "06-01", to = "08-31" }, { from = "02-29", to = "02-29" }]
     ('[bands.nte]\ndays = ["Friday"]\nstart = "21:00"\nend = "21:00"',
      r"\[bands.nte\]: start and end are both 21:00; for a whole day"),
     ('[bands.nte]\ndays = ["Friday"]\nstrat = "21:00"\nstart = "21:00"\nend = "04:00"',
-     r"\[bands.nte\]: unknown key\(s\) \['strat'\]"),
+     r"\[bands.nte\]: unknown key 'strat'; the keys it takes are label, days, start, end, dates, description, "
+     r"source. Fix: correct the spelling, or remove it."),
     ('[bands.school]\ndays = ["Monday"]\nstart = "15:00"\nend = "18:00"\ndates = [{ from = 2024-10-25, to = 2024-09-04 }]',
      r"\[bands.school\]: dates range 2024-10-25 to 2024-09-04 ends before it starts; swap the dates"),
     ('[bands.school]\ndays = ["Monday"]\nstart = "15:00"\nend = "18:00"\ndates = [2024-09-04]',
@@ -142,10 +143,11 @@ ranges = [{ from = "06-01", to = "08-31" }, { from = "02-29", to = "02-29" }]
     ('[bands.a]\ndays = ["Monday"]\nstart = "15:00"\nend = "18:00"\n[seasons.bonfire]\nranges = [{ from = "13-01", to = "11-10" }]',
      r"time_bands.toml, \[seasons.bonfire\]: '13-01' is not a month and day; write \"MM-DD\""),
     ('excluded_dates = ["2011-13-01"]\n[bands.a]\ndays = ["Monday"]\nstart = "15:00"\nend = "18:00"',
-     r"time_bands.toml, excluded_dates: excluded_dates '2011-13-01' is not a date; write YYYY-MM-DD"),
+     r"time_bands.toml: excluded_dates must be a date written YYYY-MM-DD \(or DD/MM/YYYY, day first\); "
+     r"got '2011-13-01'. Fix: write it as e.g. 2017-07-04."),
     ('[bands]\n', r"time_bands.toml: defines no bands; add at least one \[bands.NAME\]"),
     ('[bands.nte\n', r"time_bands.toml: not valid TOML"),
-    ('[band.nte]\n', r"time_bands.toml: unknown top-level key\(s\) \['band'\]"),
+    ('[band.nte]\n', r"time_bands.toml: unknown key 'band'; the keys it takes are bands, seasons, excluded_dates"),
 ])
 def test_bad_config_names_file_band_value_and_fix(tmp_path, text, message):
     with pytest.raises(GeoError, match=message):

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 
+from ..configfile import Boolean, ConfigTable, Number, Text, default_config_path, read_toml
 from .errors import ActionLogError
 from .fields import money_field
+
+#: The keys of one ``[statuses.NAME]`` table (the label defaults to NAME).
+STATUS = {
+    "label": Text(None),
+    "closed": Boolean(),
+    "description": Text(""),
+}
+#: The keys of one ``[[funding.routes]]`` block; every route but the last has a limit.
+ROUTE = {
+    "route": Text(min_len=1, max_len=40),
+    "label": Text(None),
+    "up_to_gbp": Number(None, low=0, unit="pounds"),
+}
+#: The longest status name (longer wording goes in its label).
+MAX_STATUS_LEN = 30
 
 
 @dataclass(frozen=True)
@@ -45,29 +59,24 @@ class TaskingConfig:
     @classmethod
     def load(cls, path: str | Path | None = None) -> "TaskingConfig":
         """Read and check ``tasking.toml`` (the packaged default when ``path`` is None)."""
-        if path is None:  # the packaged default (data/config/), without importing the geo package
-            path = resources.files("hotspot_tasking.default_config").joinpath("tasking.toml")
-        path = Path(str(path))
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as err:
-            raise ActionLogError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
+        path = default_config_path("tasking.toml") if path is None else Path(str(path))
+        file = read_toml(path, error=ActionLogError)
         statuses = {}
-        for key, entry in data.get("statuses", {}).items():
-            if not isinstance(entry, dict) or not isinstance(entry.get("closed"), bool):
-                raise ActionLogError(f"{path.name}, [statuses.{key}]: 'closed' must be true or false; add it.")
-            if len(key) > 30:
-                raise ActionLogError(f"{path.name}, [statuses.{key}]: the name is {len(key)} characters long; "
-                                   "shorten it to 30 at most and put the long form in its label.")
-            statuses[key] = {"label": str(entry.get("label", key)), "closed": entry["closed"],
-                             "description": str(entry.get("description", ""))}
+        for key, entry in file.table("statuses").tables().items():
+            values = entry.read(STATUS, strict=False)
+            if len(key) > MAX_STATUS_LEN:
+                raise entry.problem(f"the name is {len(key)} characters long; shorten it to {MAX_STATUS_LEN} at most "
+                                    "and put the long form in its label.")
+            label = key if values["label"] is None else values["label"]
+            statuses[key] = {"label": label, "closed": values["closed"],
+                             "description": values["description"]}
         if not statuses:
-            raise ActionLogError(f"{path.name}: has no [statuses.NAME] tables; copy them from the default tasking.toml.")
-        default = data.get("default_status", next(iter(statuses)))
+            raise file.problem("has no [statuses.NAME] tables; copy them from the default tasking.toml.")
+        default = file.text("default_status", next(iter(statuses)))
         if default not in statuses:
-            raise ActionLogError(f"{path.name}: default_status {default!r} is not one of the [statuses] "
-                               f"({', '.join(statuses)}); fix the spelling or add that status.")
-        return cls(statuses, default, _routes(path, data.get("funding", {}).get("routes", [])), path)
+            raise file.problem(f"default_status {default!r} is not one of the [statuses] ({', '.join(statuses)}); fix "
+                               "the spelling or add that status.")
+        return cls(statuses, default, _routes(file), path)
 
     @property
     def closed_statuses(self) -> tuple[str, ...]:
@@ -92,23 +101,25 @@ class TaskingConfig:
         return next(r.route for r in self.routes if r.up_to_gbp is None or amount <= r.up_to_gbp)
 
 
-def _routes(path: Path, raw: list) -> tuple[FundingRoute, ...]:
-    routes, previous = [], Decimal("-1")
-    for n, entry in enumerate(raw, start=1):
-        where = f"{path.name}, [[funding.routes]] number {n}"
-        if not isinstance(entry, dict) or not isinstance(entry.get("route"), str) or not 0 < len(entry["route"]) <= 40:
-            raise ActionLogError(f"{where}: needs a 'route' name of 1 to 40 characters; add one such as route = \"jag\".")
-        limit = entry.get("up_to_gbp")
-        last = n == len(raw)
+def _routes(file: ConfigTable) -> tuple[FundingRoute, ...]:
+    blocks = file.table("funding").list_of_tables("routes")
+    if not blocks:
+        raise file.problem("has no [[funding.routes]]; copy them from the default tasking.toml.")
+    routes, previous = [], None
+    for n, entry in enumerate(blocks, start=1):
+        values = entry.read(ROUTE, strict=False)
+        limit = values["up_to_gbp"]
+        last = n == len(blocks)
         if last and limit is not None:
-            raise ActionLogError(f"{where}: the last route takes every larger bid, so remove its up_to_gbp.")
+            raise entry.problem("the last route takes every larger bid, so remove its up_to_gbp.")
         if not last:
-            if isinstance(limit, bool) or not isinstance(limit, (int, float)) or Decimal(str(limit)) <= previous:
-                raise ActionLogError(f"{where}: up_to_gbp must be a number of pounds above the previous route's "
-                                   f"limit, got {limit!r}; fix it.")
+            if limit is None:
+                raise entry.problem("has no 'up_to_gbp'; add the largest bid in pounds this route approves (only "
+                                    "the last route has none).")
+            if previous is not None and Decimal(str(limit)) <= previous:
+                raise entry.fail("up_to_gbp", f"a number of pounds above the previous route's limit ({previous})",
+                                 limit, "list the routes from the smallest limit to the largest")
             previous = Decimal(str(limit))
-        routes.append(FundingRoute(str(entry["route"]), str(entry.get("label", entry["route"])),
-                                   None if last else previous))
-    if not routes:
-        raise ActionLogError(f"{path.name}: has no [[funding.routes]]; copy them from the default tasking.toml.")
+        label = values["route"] if values["label"] is None else values["label"]
+        routes.append(FundingRoute(values["route"], label, None if last else previous))
     return tuple(routes)

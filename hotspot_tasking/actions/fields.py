@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from ..configfile import parse_day
 from .errors import ActionLogError
 
 #: The largest bid the log holds, pounds.
@@ -66,20 +67,15 @@ def text_field(field: str, value: Any, max_len: int | None, *, required: bool = 
 
 
 def date_field(field: str, value: Any, *, required: bool = True) -> dt.date | None:
-    if value is None:
+    """A date given to the action log (None or NaT: missing), as :func:`~hotspot_tasking.configfile.parse_day` reads it.
+
+    A date or datetime, or text written ``2017-07-04`` or ``04/07/2017`` (UK, day first).
+    """
+    if value is None or (isinstance(value, dt.datetime) and value != value):  # pandas.NaT is not equal to itself
         if required:
             raise ActionLogError(f"{field} is missing; give a date such as '2017-07-04'.")
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ActionLogError(f"{field} {value!r} is not a date; give a date such as '2017-07-04'.")
+    return parse_day(value, field=field, error=ActionLogError)
 
 
 def money_field(field: str, value: Any) -> Decimal:

@@ -10,24 +10,29 @@ Words with no match are kept as category ``"unmapped"`` and reported, never drop
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from ..configfile import Boolean, ConfigTable, Number, Strings, Text, default_config_path, read_toml
 from .errors import GeoError
+
+__all__ = ["FIELDS", "UNMAPPED", "Taxonomy", "default_config_path"]
 
 UNMAPPED = "unmapped"
 FIELDS = ("category", "subcategory", "groups", "harm_weight", "lead_agency", "sensitive")
 
-
-def default_config_path(name: str) -> Path:
-    """Path of a default configuration file shipped with the package (``data/config/NAME``)."""
-    return Path(str(resources.files("hotspot_tasking.default_config").joinpath(name)))
+#: The keys of one ``[vocabularies.VOCABULARY."source words"]`` entry.
+ENTRY = {
+    "category": Text(),
+    "subcategory": Text(""),
+    "groups": Strings(()),
+    "harm_weight": Number(1.0, low=0),
+    "lead_agency": Text(""),
+    "sensitive": Boolean(False),
+}
 
 
 @dataclass(frozen=True)
@@ -55,16 +60,12 @@ class Taxonomy:
     def load(cls, path: str | Path | None = None) -> "Taxonomy":
         """Read ``taxonomy.toml`` (the packaged default when ``path`` is None)."""
         path = Path(path) if path is not None else default_config_path("taxonomy.toml")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as err:
-            raise GeoError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
-        groups = data.get("groups", {})
-        vocabularies = {}
-        for vocab, entries in data.get("vocabularies", {}).items():
-            vocabularies[vocab] = {key: _entry(path, vocab, key, entry, groups) for key, entry in entries.items()}
-        defaults = data.get("defaults", {})
-        return cls(vocabularies, groups, float(defaults.get("unmapped_harm_weight", 1.0)), path)
+        file = read_toml(path, error=GeoError)
+        groups = {name: dict(group) for name, group in file.table("groups").tables().items()}
+        vocabularies = {vocab: {key: _entry(entry, groups) for key, entry in entries.tables(quoted=True).items()}
+                        for vocab, entries in file.table("vocabularies").tables().items()}
+        unmapped = file.table("defaults").number("unmapped_harm_weight", 1.0, low=0)
+        return cls(vocabularies, groups, float(unmapped), path)
 
     def lookup(self, vocabulary: str, words: str) -> dict | None:
         """The entry for one source's words, or None when nothing matches."""
@@ -100,21 +101,11 @@ class Taxonomy:
         return out.astype({"harm_weight": "float32", "sensitive": "bool"})
 
 
-def _entry(path: Path, vocab: str, key: str, entry: dict, groups: dict) -> dict:
-    where = f"{path.name}, [vocabularies.{vocab}.\"{key}\"]"
-    if "category" not in entry:
-        raise GeoError(f"{where}: has no 'category'; add one.")
-    weight = entry.get("harm_weight", 1.0)
-    if not isinstance(weight, (int, float)) or not np.isfinite(weight) or weight < 0:
-        raise GeoError(f"{where}: harm_weight must be a number of 0 or more, got {weight!r}.")
-    unknown = [g for g in entry.get("groups", []) if g not in groups]
+def _entry(entry: ConfigTable, groups: dict) -> dict:
+    """One entry, checked as :data:`ENTRY` declares (other keys are left alone)."""
+    values = entry.read(ENTRY, strict=False)
+    unknown = [g for g in values["groups"] if g not in groups]
     if unknown:
-        raise GeoError(f"{where}: names groups {unknown} that [groups] does not define; add them there or fix the spelling.")
-    return {
-        "category": str(entry["category"]),
-        "subcategory": str(entry.get("subcategory", "")),
-        "groups": list(entry.get("groups", [])),
-        "harm_weight": float(weight),
-        "lead_agency": str(entry.get("lead_agency", "")),
-        "sensitive": bool(entry.get("sensitive", False)),
-    }
+        raise entry.problem(f"names groups {unknown} that [groups] does not define; add them there or fix the "
+                            "spelling.")
+    return {**values, "groups": list(values["groups"]), "harm_weight": float(values["harm_weight"])}

@@ -14,15 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
 
 import numpy as np
 
+from ..configfile import ConfigTable, default_config_path, parse_day, read_toml
 from .errors import GeoError
-from .taxonomy import default_config_path
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +39,8 @@ MonthDay = tuple[int, int]
 _DAYS = {n.casefold(): i for i, n in enumerate(DAY_NAMES)} | {n[:3].casefold(): i for i, n in enumerate(DAY_NAMES)}
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 _MMDD = re.compile(r"^(\d{1,2})-(\d{1,2})$")
-_BAND_KEYS = {"label", "days", "start", "end", "dates", "description", "source"}
-_SEASON_KEYS = {"label", "ranges", "description", "source"}
+_BAND_KEYS = ("label", "days", "start", "end", "dates", "description", "source")
+_SEASON_KEYS = ("label", "ranges", "description", "source")
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -151,24 +150,15 @@ class TimeBands:
         Raises :class:`GeoError` naming the file, the table and the bad value.
         """
         path = Path(path) if path is not None else default_config_path("time_bands.toml")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as err:
-            raise GeoError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
-        except OSError as err:
-            raise GeoError(f"{path}: cannot be read ({err.strerror}); check the path.") from err
-        unknown = sorted(set(data) - {"bands", "seasons", "excluded_dates"})
-        if unknown:
-            raise GeoError(f"{path.name}: unknown top-level key(s) {unknown}; expected [bands.NAME], "
-                           "[seasons.NAME] and excluded_dates.")
-        if not isinstance(data.get("bands"), dict) or not data["bands"]:
-            raise GeoError(f"{path.name}: defines no bands; add at least one [bands.NAME] table "
-                           "(see the packaged data/config/time_bands.toml).")
-        bands = {name: _band(path, name, entry) for name, entry in data["bands"].items()}
-        seasons = {name: _season(path, name, entry) for name, entry in data.get("seasons", {}).items()}
+        file = read_toml(path, error=GeoError)
+        file.unknown_keys(("bands", "seasons", "excluded_dates"))
+        if not file.table("bands"):
+            raise file.problem("defines no bands; add at least one [bands.NAME] table (see the packaged "
+                               "data/config/time_bands.toml).")
+        bands = {name: _band(name, entry) for name, entry in file.table("bands").tables().items()}
+        seasons = {name: _season(name, entry) for name, entry in file.table("seasons").tables().items()}
         excluded: set[dt.date] = set()
-        for start, end in _date_ranges(f"{path.name}, excluded_dates", "excluded_dates",
-                                       data.get("excluded_dates", []), single=True):
+        for start, end in _date_ranges(file, "excluded_dates", single=True):
             excluded.update(start + dt.timedelta(days=k) for k in range((end - start).days + 1))
         return cls(bands, seasons, tuple(sorted(excluded)), path)
 
@@ -204,59 +194,44 @@ class TimeBands:
 
 # --- reading the file -----------------------------------------------------------------------
 
-def _check_table(where: str, entry: object, keys: set[str], what: str) -> None:
-    """Raise GeoError unless ``entry`` is a TOML table with only the known keys."""
-    if not isinstance(entry, dict):
-        raise GeoError(f"{where}: must be a table with {what}.")
-    unknown = sorted(set(entry) - keys)
-    if unknown:
-        raise GeoError(f"{where}: unknown key(s) {unknown}; expected {', '.join(sorted(keys))}.")
-
-
-def _band(path: Path, name: str, entry: object) -> Band:
-    where = f"{path.name}, [bands.{name}]"
-    _check_table(where, entry, _BAND_KEYS, "days, start and end")
-    for key in ("days", "start", "end"):
-        if key not in entry:
-            raise GeoError(f"{where}: has no '{key}'; add one (see the comments at the top of the file).")
-    days = entry["days"]
-    if not isinstance(days, list) or not days:
-        raise GeoError(f"{where}: days must be a list of day names such as [\"Friday\", \"Saturday\"], got {days!r}.")
+def _band(name: str, entry: ConfigTable) -> Band:
+    entry.unknown_keys(_BAND_KEYS)
+    days = entry.strings("days")
+    if not days:
+        raise entry.fail("days", 'a list of day names such as ["Friday", "Saturday"]', list(days),
+                         'write e.g. days = ["Friday"]')
+    start = _minutes(entry, "start", end=False)
+    end = _minutes(entry, "end", end=True)
     numbers = []
     for day in days:
-        if not isinstance(day, str) or day.strip().casefold() not in _DAYS:
-            raise GeoError(f"{where}: days has {day!r}, which is not a day of the week; "
-                           "write Monday..Sunday or Mon..Sun.")
+        if day.strip().casefold() not in _DAYS:
+            raise entry.problem(f"days has {day!r}, which is not a day of the week; write Monday..Sunday or "
+                                "Mon..Sun.")
         numbers.append(_DAYS[day.strip().casefold()])
-    start = _minutes(where, "start", entry["start"], end=False)
-    end = _minutes(where, "end", entry["end"], end=True)
     if start == end:
-        raise GeoError(f"{where}: start and end are both {_hhmm(start)}; for a whole day write start = \"00:00\", "
-                       "end = \"24:00\".")
-    return Band(name, _text(where, "label", entry.get("label", name)), tuple(sorted(set(numbers))), start, end,
-                _date_ranges(where, "dates", entry.get("dates", []), single=False),
-                _text(where, "description", entry.get("description", "")),
-                _text(where, "source", entry.get("source", "")))
+        raise entry.problem(f"start and end are both {_hhmm(start)}; for a whole day write start = \"00:00\", "
+                            "end = \"24:00\".")
+    return Band(name, entry.text("label", name), tuple(sorted(set(numbers))), start, end,
+                _date_ranges(entry, "dates", single=False), entry.text("description", ""), entry.text("source", ""))
 
 
-def _season(path: Path, name: str, entry: object) -> Season:
-    where = f"{path.name}, [seasons.{name}]"
-    _check_table(where, entry, _SEASON_KEYS, "ranges")
-    ranges = entry.get("ranges")
+def _season(name: str, entry: ConfigTable) -> Season:
+    entry.unknown_keys(_SEASON_KEYS)
+    ranges = entry.raw("ranges", what='a list such as [{ from = "10-15", to = "11-10" }]')
     if not isinstance(ranges, list) or not ranges:
-        raise GeoError(f"{where}: ranges must be a list such as [{{ from = \"10-15\", to = \"11-10\" }}], "
-                       f"got {ranges!r}.")
+        raise entry.fail("ranges", 'a list such as [{ from = "10-15", to = "11-10" }]', ranges,
+                         'write e.g. ranges = [{ from = "10-15", to = "11-10" }]')
     out = []
     for item in ranges:
         if not isinstance(item, dict) or set(item) != {"from", "to"}:
-            raise GeoError(f"{where}: each of ranges must be {{ from = \"MM-DD\", to = \"MM-DD\" }}, got {item!r}.")
-        out.append((_month_day(where, item["from"]), _month_day(where, item["to"])))
-    return Season(name, _text(where, "label", entry.get("label", name)), tuple(out),
-                  _text(where, "description", entry.get("description", "")),
-                  _text(where, "source", entry.get("source", "")))
+            raise entry.problem(f"each of ranges must be {{ from = \"MM-DD\", to = \"MM-DD\" }}, got {item!r}.")
+        out.append((_month_day(entry.where, item["from"]), _month_day(entry.where, item["to"])))
+    return Season(name, entry.text("label", name), tuple(out), entry.text("description", ""),
+                  entry.text("source", ""))
 
 
-def _minutes(where: str, key: str, value: object, *, end: bool) -> int:
+def _minutes(entry: ConfigTable, key: str, *, end: bool) -> int:
+    value = entry.raw(key, what='a time of day such as "21:00"')
     if isinstance(value, dt.time) and not value.second and not value.microsecond:
         return value.hour * 60 + value.minute
     match = _HHMM.match(value.strip()) if isinstance(value, str) else None
@@ -265,37 +240,32 @@ def _minutes(where: str, key: str, value: object, *, end: bool) -> int:
         if int(match[2]) < 60 and (minutes < 1440 or (end and minutes == 1440)):
             return minutes
     also = " (or 24:00 for midnight at the end of the day)" if end else ""
-    raise GeoError(f"{where}: {key} {value!r} is not a time of day; write \"HH:MM\" from 00:00 to 23:59{also}.")
+    raise entry.problem(f"{key} {value!r} is not a time of day; write \"HH:MM\" from 00:00 to 23:59{also}.")
 
 
 def _date(where: str, key: str, value: object) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise GeoError(f"{where}: {key} {value!r} is not a date; write YYYY-MM-DD, e.g. 2011-08-08.")
+    """A date of the file (a TOML date, "2024-09-04" or "04/09/2024"), as :func:`parse_day` reads it."""
+    return parse_day(value, field=f"{where}: {key}", error=GeoError)
 
 
-def _date_ranges(where: str, key: str, value: object, *, single: bool) -> tuple[DateRange, ...]:
+def _date_ranges(table: ConfigTable, key: str, *, single: bool) -> tuple[DateRange, ...]:
+    """``key``'s ``[{ from = DATE, to = DATE }, ...]`` (plain dates too when ``single``), sorted."""
+    value = table.raw(key, [])
     if not isinstance(value, list):
-        raise GeoError(f"{where}: {key} must be a list such as [{{ from = 2024-09-04, to = 2024-10-25 }}], "
-                       f"got {value!r}.")
+        raise table.fail(key, "a list such as [{ from = 2024-09-04, to = 2024-10-25 }]", value,
+                         f"write e.g. {key} = [{{ from = 2024-09-04, to = 2024-10-25 }}]")
     out = []
     for item in value:
         if isinstance(item, dict):
             if set(item) != {"from", "to"}:
-                raise GeoError(f"{where}: each of {key} must be {{ from = YYYY-MM-DD, to = YYYY-MM-DD }}, "
-                               f"got {item!r}.")
-            start, end = _date(where, f"{key} from", item["from"]), _date(where, f"{key} to", item["to"])
+                raise table.problem(f"each of {key} must be {{ from = YYYY-MM-DD, to = YYYY-MM-DD }}, got {item!r}.")
+            start, end = _date(table.where, f"{key} from", item["from"]), _date(table.where, f"{key} to", item["to"])
             if end < start:
-                raise GeoError(f"{where}: {key} range {start} to {end} ends before it starts; swap the dates.")
+                raise table.problem(f"{key} range {start} to {end} ends before it starts; swap the dates.")
         elif single:
-            start = end = _date(where, key, item)
+            start = end = _date(table.where, key, item)
         else:
-            raise GeoError(f"{where}: each of {key} must be {{ from = YYYY-MM-DD, to = YYYY-MM-DD }}, got {item!r}.")
+            raise table.problem(f"each of {key} must be {{ from = YYYY-MM-DD, to = YYYY-MM-DD }}, got {item!r}.")
         out.append((start, end))
     return tuple(sorted(out))
 
@@ -309,12 +279,6 @@ def _month_day(where: str, value: object) -> MonthDay:
         except ValueError:
             pass
     raise GeoError(f"{where}: {value!r} is not a month and day; write \"MM-DD\", e.g. \"10-15\" for 15 October.")
-
-
-def _text(where: str, key: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise GeoError(f"{where}: {key} must be text in quotes, got {value!r}.")
-    return value
 
 
 def _hhmm(minutes: int) -> str:

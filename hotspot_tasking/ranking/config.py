@@ -8,19 +8,32 @@ workspace's ``tasking.toml`` or the packaged default (that file explains every v
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..geo.taxonomy import default_config_path
-from ..geo.workspace import Workspace
+from ..configfile import Number, default_config_path, read_toml
 from .errors import RankingError
 
 #: The score's components, in the order of ``[ranking.weights]``.
 WEIGHT_NAMES = ("harm", "trend", "persistence", "repeat")
-_DEFAULTS = {"baseline_periods": 12, "repeat_min_incidents": 3.0, "trend_full_z": 4.0, "hot_multiple": 2.0,
-             "peak_cover": 0.5, "inherit_overlap": 0.3, "disclosure_min_count": 5.0}
-_DEFAULT_WEIGHTS = {"harm": 0.4, "trend": 0.2, "persistence": 0.25, "repeat": 0.15}
+#: The keys of ``[ranking]`` (besides ``[ranking.weights]``): type, range and default.
+RANKING = {
+    "baseline_periods": Number(12, low=0, low_open=True, integer=True, unit="review periods"),
+    "repeat_min_incidents": Number(3.0, low=0, low_open=True, unit="incidents"),
+    "trend_full_z": Number(4.0, low=0, low_open=True),
+    "hot_multiple": Number(2.0, low=0, low_open=True),
+    "peak_cover": Number(0.5, low=0, high=1, low_open=True),
+    "inherit_overlap": Number(0.3, low=0, high=1, low_open=True),
+    "disclosure_min_count": Number(5.0, low=0, low_open=True, unit="incidents"),
+}
+#: The keys of ``[ranking.weights]``: each 0 or more, not all 0.
+WEIGHTS = {
+    "harm": Number(0.4, low=0),
+    "trend": Number(0.2, low=0),
+    "persistence": Number(0.25, low=0),
+    "repeat": Number(0.15, low=0),
+}
+_DEFAULT_WEIGHTS = {name: spec.default for name, spec in WEIGHTS.items()}
 
 
 @dataclass(frozen=True)
@@ -51,61 +64,44 @@ class RankingConfig:
     """
 
     weights: dict[str, float] = field(default_factory=lambda: dict(_DEFAULT_WEIGHTS))
-    baseline_periods: int = 12
-    repeat_min_incidents: float = 3.0
-    trend_full_z: float = 4.0
-    hot_multiple: float = 2.0
-    peak_cover: float = 0.5
-    inherit_overlap: float = 0.3
-    disclosure_min_count: float = 5.0
+    baseline_periods: int = RANKING["baseline_periods"].default
+    repeat_min_incidents: float = RANKING["repeat_min_incidents"].default
+    trend_full_z: float = RANKING["trend_full_z"].default
+    hot_multiple: float = RANKING["hot_multiple"].default
+    peak_cover: float = RANKING["peak_cover"].default
+    inherit_overlap: float = RANKING["inherit_overlap"].default
+    disclosure_min_count: float = RANKING["disclosure_min_count"].default
     path: Path | None = None
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "RankingConfig":
-        """Read ``[ranking]`` from ``path``; a file without it uses the packaged default's."""
-        default = Path(default_config_path("tasking.toml"))
+        """Read ``[ranking]`` from ``path``; a file without it uses the packaged default's.
+
+        ``disclosure_min_count`` defaults to ``[disclosure] min_count`` of ``path`` (else of
+        the packaged default, else 5).
+
+        Raises
+        ------
+        RankingError
+            The file cannot be read, or a key of ``[ranking]`` is unknown or out of range.
+        """
+        default = default_config_path("tasking.toml")
         path = default if path is None else Path(path)
-        data = _toml(path)
-        disclosure = data.get("disclosure", {}).get("min_count")
-        table = data.get("ranking")
-        if table is None and path != default:  # a workspace copy from before [ranking]: the packaged one
-            path, data = default, _toml(default)
-            table = data.get("ranking")
-        table = dict(table or {})
-        if disclosure is None:
-            disclosure = data.get("disclosure", {}).get("min_count")
-        if "disclosure_min_count" not in table and disclosure is not None:
-            table["disclosure_min_count"] = disclosure
-        where = f"{path.name}, [ranking]"
-        unknown = sorted(set(table) - set(_DEFAULTS) - {"weights"})
-        if unknown:
-            raise RankingError(f"{where}: unknown keys {', '.join(unknown)}; use {', '.join([*_DEFAULTS, 'weights'])}.")
-        values = {k: table.get(k, v) for k, v in _DEFAULTS.items()}
-        for key, value in values.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise RankingError(f"{where}: {key} must be a number above 0, got {value!r}; fix it.")
-        for key in ("peak_cover", "inherit_overlap"):
-            if values[key] > 1:
-                raise RankingError(f"{where}: {key} is a share from 0 to 1, got {values[key]!r}; fix it.")
-        if int(values["baseline_periods"]) != values["baseline_periods"]:
-            raise RankingError(f"{where}: baseline_periods must be a whole number, got {values['baseline_periods']!r}.")
-        weights = {**_DEFAULT_WEIGHTS, **table.get("weights", {})}
-        bad = [k for k in weights if k not in WEIGHT_NAMES]
-        if bad or any(isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 for v in weights.values()) \
-                or not sum(weights.values()) > 0:
-            raise RankingError(f"{where}.weights: give harm, trend, persistence and repeat as numbers of 0 or more, "
-                               f"not all 0; got {table.get('weights')!r}.")
-        return cls({k: float(weights[k]) for k in WEIGHT_NAMES}, int(values.pop("baseline_periods")),
+        file = read_toml(path, error=RankingError)
+        min_count = file.table("disclosure").number("min_count", None, low=0, low_open=True)
+        if "ranking" not in file and path != default:  # a workspace copy from before [ranking]: the packaged one
+            path, file = default, read_toml(default, error=RankingError)
+            if min_count is None:
+                min_count = file.table("disclosure").number("min_count", None, low=0, low_open=True)
+        ranking = file.table("ranking")
+        fields = dict(RANKING)
+        if min_count is not None:
+            fields["disclosure_min_count"] = replace(RANKING["disclosure_min_count"], default=min_count)
+        values = ranking.read(fields, also=("weights",))
+        weights = ranking.table("weights").read(WEIGHTS)
+        if not sum(weights.values()) > 0:
+            raise ranking.table("weights").problem(
+                "harm, trend, persistence and repeat must not all be 0; got 0 for each. Fix: give at least one of "
+                "them a weight above 0.")
+        return cls({k: float(w) for k, w in weights.items()}, values.pop("baseline_periods"),
                    **{k: float(v) for k, v in values.items()}, path=path)
-
-    @classmethod
-    def for_workspace(cls, ws: Workspace) -> "RankingConfig":
-        """The workspace's ``tasking.toml`` ``[ranking]``, else the packaged default's."""
-        return cls.load(ws.config_path("tasking.toml"))
-
-
-def _toml(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise RankingError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err

@@ -4,7 +4,8 @@ The tactic menu comes from ``tactics.toml`` (the workspace's copy, else the pack
 default in ``data/config/``; that file documents the format and quotes where each tactic
 comes from). The lead agency is the taxonomy's ``lead_agency`` of the place's dominant
 category, carried on every incident ("Violent Crime and Criminal Damage - Police; Arson -
-Hampshire Fire and Rescue Service; Anti-Social Behaviour - Southampton City Council" [001]).
+Hampshire Fire and Rescue Service; Anti-Social Behaviour - Southampton City Council",
+Southampton Safe City Partnership Plan 2009-12).
 
 Examples
 --------
@@ -15,18 +16,24 @@ Examples
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from itertools import chain, zip_longest
 from pathlib import Path
 from typing import Sequence
 
-from ..geo.taxonomy import default_config_path
 from ..actions.schema import PIER_TAGS
+from ..configfile import ConfigTable, Number, Strings, Text, default_config_path, read_toml
 from .errors import RankingError
 
 FILE = "tactics.toml"
 DEFAULT_MAX_PER_PLACE = 3
+#: The keys of one ``[tactics.KEY]`` table (``pier`` is checked against :data:`PIER_TAGS`).
+TACTIC = {
+    "name": Text(min_len=1),
+    "pier": Text(),
+    "agency": Text(min_len=1),
+    "source": Text(""),
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,7 @@ class Tactic:
     agency : str
         Who usually owns it.
     source : str
-        Where it comes from (a seed document or DOMAIN.md).
+        Where it comes from (the partnership document it is quoted from).
     """
 
     key: str
@@ -95,33 +102,15 @@ class TacticMenu:
             tactic that is not defined.
         """
         path = Path(default_config_path(FILE) if path is None else path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as err:
-            raise RankingError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
-        tactics = {}
-        for key, entry in data.get("tactics", {}).items():
-            where = f"{path.name}, [tactics.{key}]"
-            if not isinstance(entry, dict):
-                raise RankingError(f"{where}: must be a table with name, pier and agency; see the file's header.")
-            for field in ("name", "agency"):
-                if not isinstance(entry.get(field), str) or not entry[field].strip():
-                    raise RankingError(f"{where}: needs a '{field}' (text); add it.")
-            if entry.get("pier") not in PIER_TAGS:
-                raise RankingError(f"{where}: pier {entry.get('pier')!r} is not a PIER tag; use one of "
-                                   f"{', '.join(PIER_TAGS)}.")
-            tactics[key] = Tactic(key, entry["name"].strip(), entry["pier"], entry["agency"].strip(),
-                                  str(entry.get("source", "")))
+        file = read_toml(path, error=RankingError)
+        tactics = {key: _tactic(key, entry) for key, entry in file.table("tactics").tables().items()}
         if not tactics:
-            raise RankingError(f"{path.name}: has no [tactics.KEY] tables; copy them from the default tactics.toml.")
-        max_per_place = data.get("max_per_place", DEFAULT_MAX_PER_PLACE)
-        if isinstance(max_per_place, bool) or not isinstance(max_per_place, int) or max_per_place < 1:
-            raise RankingError(f"{path.name}: max_per_place must be a whole number from 1, got {max_per_place!r}; "
-                               "fix it.")
-        by_category = {name: _keys(path, f'categories."{name}"', entry, tactics)
-                       for name, entry in data.get("categories", {}).items()}
-        by_band = {name: _keys(path, f"bands.{name}", entry, tactics) for name, entry in data.get("bands", {}).items()}
-        default = _keys(path, "default", data["default"], tactics) if "default" in data else ()
+            raise file.problem("has no [tactics.KEY] tables; copy them from the default tactics.toml.")
+        max_per_place = file.number("max_per_place", DEFAULT_MAX_PER_PLACE, low=1, integer=True)
+        categories = file.table("categories").tables(quoted=True)  # category names, written in quotes
+        by_category = {name: _keys(entry, tactics) for name, entry in categories.items()}
+        by_band = {name: _keys(entry, tactics) for name, entry in file.table("bands").tables().items()}
+        default = _keys(file.table("default"), tactics) if "default" in file else ()
         return cls(tactics, by_category, by_band, default, max_per_place, path)
 
     def suggest(self, category: str, *, subcategory: str = "", band: str | None = None) -> list[Tactic]:
@@ -154,13 +143,17 @@ def describe(tactics: Sequence[Tactic]) -> str:
     return "; ".join(t.label() for t in tactics)
 
 
-def _keys(path: Path, where: str, entry, tactics: dict[str, Tactic]) -> tuple[str, ...]:
-    keys = entry.get("tactics") if isinstance(entry, dict) else None
-    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        raise RankingError(f"{path.name}, [{where}]: needs tactics = [\"key\", ...] naming [tactics.KEY] tables; "
-                           "add it.")
+def _tactic(key: str, entry: ConfigTable) -> Tactic:
+    values = entry.read(TACTIC, strict=False)
+    if values["pier"] not in PIER_TAGS:
+        raise entry.problem(f"pier {values['pier']!r} is not a PIER tag; use one of {', '.join(PIER_TAGS)}.")
+    return Tactic(key, values["name"].strip(), values["pier"], values["agency"].strip(), values["source"])
+
+
+def _keys(entry: ConfigTable, tactics: dict[str, Tactic]) -> tuple[str, ...]:
+    keys = entry.strings("tactics")
     unknown = [k for k in keys if k not in tactics]
     if unknown:
-        raise RankingError(f"{path.name}, [{where}]: {', '.join(map(repr, unknown))} is not a tactic of the file; "
-                           f"define [tactics.{unknown[0]}] or use one of {', '.join(tactics)}.")
-    return tuple(keys)
+        raise entry.problem(f"{', '.join(map(repr, unknown))} is not a tactic of the file; define "
+                            f"[tactics.{unknown[0]}] or use one of {', '.join(tactics)}.")
+    return keys

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ import pandas as pd
 import shapely
 
 from ..actions.log import FREE_TEXT_COLUMNS
+from ..configfile import Boolean, Number, Text, default_config_path, read_toml
 from .errors import ReportError
 
 #: Text that a spreadsheet may read as a formula or a command when it starts a cell (OWASP).
@@ -102,26 +102,25 @@ class DisclosureRules:
         -------
         DisclosureRules
         """
-        from ..geo.taxonomy import Taxonomy, default_config_path
+        from ..geo.taxonomy import Taxonomy
 
         path = Path(path) if path is not None else default_config_path("tasking.toml")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as err:
-            raise ReportError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
-        raw = data.get("disclosure", {})
-        known = {f for f in cls.__dataclass_fields__ if f not in ("sensitive_categories", "status_labels")}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ReportError(f"{path.name}, [disclosure]: unknown keys {', '.join(unknown)}; "
-                               f"use only {', '.join(sorted(known))}.")
+        file = read_toml(path, error=ReportError)
+        table = file.table("disclosure")
+        values = table.read({  # the defaults are the class's; checked() below checks what a type cannot say
+            "min_count": Number(cls.min_count, low=1, integer=True),
+            "wording": Text(cls.wording),
+            "sensitive_share": Number(cls.sensitive_share, low=0, high=1, low_open=True),
+            "sensitive_label": Text(cls.sensitive_label),
+            "include_free_text": Boolean(cls.include_free_text),
+            "marking": Text(cls.marking),
+        })
         taxonomy = taxonomy if taxonomy is not None else Taxonomy.load()
         sensitive = sorted({name for entries in taxonomy.vocabularies.values() for e in entries.values()
                             if e.get("sensitive") for name in (e.get("category"), e.get("subcategory")) if name})
-        labels = tuple((str(key), str(entry.get("label", key)) if isinstance(entry, dict) else str(key))
-                       for key, entry in data.get("statuses", {}).items())
-        rules = cls(**raw, sensitive_categories=tuple(sensitive), status_labels=labels)
-        return rules.checked(f"{path.name}, [disclosure]")
+        labels = tuple((key, status.text("label", key)) for key, status in file.table("statuses").tables().items())
+        rules = cls(**values, sensitive_categories=tuple(sensitive), status_labels=labels)
+        return rules.checked(table.where)
 
     def with_options(self, *, min_count: int | None = None, include_free_text: bool | None = None) -> DisclosureRules:
         """A copy with the caller's overrides.

@@ -27,12 +27,12 @@ the import report says how many rows were read which way.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ...configfile import ConfigTable, Number, Text, read_toml
 from .. import dates
 from ..errors import GeoError
 from ..textfiles import CsvText
@@ -45,18 +45,19 @@ ALIASES = {
     "time": ("time", "time_from"),
 }
 OPTIONAL = ("id", "time", "date_to", "time_to", "location_text")
+#: The mapping's keys other than [columns].
+SETTINGS = {
+    "coordinates": Text("auto", choices=("auto", "wgs84", "bng"), ignore_case=True),
+    "location_precision_m": Number(0, low=0, unit="metres"),
+    "source_name": Text(None),
+    "vocabulary": Text(None),
+}
 
 
 def load_mapping(path: str | Path) -> dict:
     """Read and check a mapping file; return it with ``columns`` normalised to canonical keys."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise GeoError(f"{path}: no such mapping file; check the --mapping path.") from err
-    except tomllib.TOMLDecodeError as err:
-        raise GeoError(f"{path.name}: not valid TOML ({err}); fix the line it names.") from err
-    return mapping_from(data, where=path.name, path=path)
+    return mapping_from(read_toml(path, error=GeoError, what="mapping file"), where=path.name, path=path)
 
 
 def mapping_from(data: dict, *, where: str, path: str | Path | None = None) -> dict:
@@ -70,7 +71,11 @@ def mapping_from(data: dict, *, where: str, path: str | Path | None = None) -> d
     where : str
         What to name in error messages (the file's name, or "the column choices").
     """
-    given = {k.lower(): v for k, v in data.get("columns", {}).items() if v}
+    table = ConfigTable(data, file=where, error=GeoError)
+    settings = table.read(SETTINGS, strict=False)
+    chosen = table.table("columns")
+    given = {k.lower(): chosen.text(k, "") for k in chosen}
+    given = {k: v for k, v in given.items() if v}
     columns = {}
     for key, aliases in ALIASES.items():
         found = [given[a] for a in aliases if a in given]
@@ -81,19 +86,13 @@ def mapping_from(data: dict, *, where: str, path: str | Path | None = None) -> d
             columns[key] = given[key]
     missing = [k for k in ("date", "category", "x", "y") if k not in columns]
     if missing:
-        raise GeoError(f"{where}: [columns] must name {', '.join(missing)}; add the CSV's column for each.")
-    coordinates = str(data.get("coordinates", "auto")).lower()
-    if coordinates not in ("auto", "wgs84", "bng"):
-        raise GeoError(f"{where}: coordinates must be \"auto\", \"wgs84\" or \"bng\", got {coordinates!r}.")
-    precision = data.get("location_precision_m", 0)
-    if not isinstance(precision, (int, float)) or precision < 0:
-        raise GeoError(f"{where}: location_precision_m must be a number of metres (0 or more), got {precision!r}.")
+        raise table.problem(f"[columns] must name {', '.join(missing)}; add the CSV's column for each.")
     return {
         "columns": columns,
-        "coordinates": coordinates,
-        "location_precision_m": float(precision),
-        "source_name": data.get("source_name"),
-        "vocabulary": data.get("vocabulary"),
+        "coordinates": settings["coordinates"],
+        "location_precision_m": float(settings["location_precision_m"]),
+        "source_name": settings["source_name"],
+        "vocabulary": settings["vocabulary"],
         "path": Path(path) if path is not None else Path(where),
     }
 
