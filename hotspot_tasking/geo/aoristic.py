@@ -38,6 +38,7 @@ import pandas as pd
 
 from .errors import GeoError
 from .schema import LOCAL_TZ
+from .validate import check_frame, check_number, check_strings, check_type
 
 from .timebands import (
     Band,
@@ -73,6 +74,7 @@ def band_day(timestamps: pd.Series, band: str | Band, *, bands: TimeBands | None
         Aligned to ``timestamps``; NaT where the time is NaT. It does not say whether
         the time is in the band: Friday 03:00 gets Thursday for ``nte``.
     """
+    check_type(band, "band", "band_day", (str, Band), type_name="a band name (str) or a Band")
     band = _bands(bands).band(band)
     local = _local_minutes(timestamps, "timestamps")
     known = ~np.isnan(local)
@@ -120,6 +122,10 @@ def band_weights(incidents: pd.DataFrame, band: str | Band, *, bands: TimeBands 
     >>> float(band_weights(frame, "daytime").iloc[0] * 14), float(band_weights(frame, "nte").iloc[0] * 14)
     (3.0, 7.0)
     """
+    check_frame(incidents, "incidents", "band_weights")
+    check_type(band, "band", "band_weights", (str, Band), type_name="a band name (str) or a Band")
+    check_type(season, "season", "band_weights", (str, Season), type_name="a season name (str) or a Season", optional=True)
+    check_number(max_window_hours, "max_window_hours", "band_weights")
     config = _bands(bands)
     band = config.band(band)
     season = None if season is None else config.season(season)
@@ -164,6 +170,8 @@ def season_mask(incidents: pd.DataFrame, season: str | Season, *, bands: TimeBan
     pandas.Series of bool
         Aligned to ``incidents.index``; False where ``occurred_from`` is NaT.
     """
+    check_frame(incidents, "incidents", "season_mask")
+    check_type(season, "season", "season_mask", (str, Season), type_name="a season name (str) or a Season")
     config = _bands(bands)
     season = config.season(season)
     first, last = _local_days(incidents)
@@ -203,6 +211,7 @@ def excluded_mask(incidents: pd.DataFrame, *, bands: TimeBands | None = None) ->
     pandas.Series of bool
         Aligned to ``incidents.index``; False where a time is NaT.
     """
+    check_frame(incidents, "incidents", "excluded_mask")
     excluded = np.array([(d - _EPOCH).days for d in _bands(bands).excluded_dates], dtype=np.int64)
     first, last = _local_days(incidents)
     known = (first >= np.iinfo(np.int64).min + 1) & (last >= first)
@@ -257,6 +266,8 @@ def hour_of_week(incidents: pd.DataFrame, *, weights: str | pd.Series | None = N
         ``counts`` sums to the count (weight) of records with a time of day;
         ``no_time_of_day`` holds the rest.
     """
+    check_frame(incidents, "incidents", "hour_of_week")
+    check_number(max_window_hours, "max_window_hours", "hour_of_week")
     long = hour_of_week_by(incidents, [], weights=weights, max_window_hours=max_window_hours)
     timed = long[long["day"] != NO_TIME_OF_DAY]
     counts = pd.DataFrame(timed["count"].to_numpy().reshape(7, 24),
@@ -287,7 +298,9 @@ def hour_of_week_by(incidents: pd.DataFrame, by: str | list[str], *, weights: st
         0-23, <NA> on the no-time-of-day row); ``count`` (float64). A group's counts sum
         to its number (weight) of records. Groups sorted by key.
     """
-    by = [by] if isinstance(by, str) else list(by)
+    check_frame(incidents, "incidents", "hour_of_week_by")
+    check_number(max_window_hours, "max_window_hours", "hour_of_week_by")
+    by = [by] if isinstance(by, str) else list(check_strings(by, "by", "hour_of_week_by"))
     missing = [c for c in by if c not in incidents.columns]
     if missing:
         raise GeoError(f"hour_of_week_by: incidents has no column(s) {missing}; group by existing columns.")

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import GeoError
+from .validate import check_type
 
 UNMAPPED = "unmapped"
 FIELDS = ("category", "subcategory", "groups", "harm_weight", "lead_agency", "sensitive")
@@ -27,6 +28,7 @@ FIELDS = ("category", "subcategory", "groups", "harm_weight", "lead_agency", "se
 
 def default_config_path(name: str) -> Path:
     """Path of a default configuration file shipped with the package (``data/config/NAME``)."""
+    check_type(name, "name", "default_config_path", str, type_name="a file name (str)")
     return Path(str(resources.files("hotspot_tasking.default_config").joinpath(name)))
 
 
@@ -67,7 +69,9 @@ class Taxonomy:
         return cls(vocabularies, groups, float(defaults.get("unmapped_harm_weight", 1.0)), path)
 
     def lookup(self, vocabulary: str, words: str) -> dict | None:
-        """The entry for one source's words, or None when nothing matches."""
+        """The entry for one source's words, or None when nothing matches (both arguments str)."""
+        check_type(vocabulary, "vocabulary", "Taxonomy.lookup", str, type_name="a str")
+        check_type(words, "words", "Taxonomy.lookup", str, type_name="a str")
         entries = self.vocabularies.get(vocabulary, {})
         folded = words.strip().casefold()
         for key, entry in entries.items():
@@ -84,8 +88,10 @@ class Taxonomy:
         Returns a frame aligned to ``source_category`` with the columns ``category,
         subcategory, groups`` (ids joined with ``;``), ``harm_weight, lead_agency,
         sensitive``. Unknown words get category ``"unmapped"`` and the source's words
-        as subcategory.
+        as subcategory. ``vocabulary`` is a str, ``source_category`` a pandas Series.
         """
+        check_type(vocabulary, "vocabulary", "Taxonomy.apply", str, type_name="a str")
+        check_type(source_category, "source_category", "Taxonomy.apply", pd.Series, type_name="a pandas Series")
         codes, uniques = pd.factorize(source_category.astype("str").str.strip(), use_na_sentinel=False)
         rows = []
         for words in uniques:
