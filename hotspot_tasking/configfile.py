@@ -71,6 +71,8 @@ def default_config_path(name: str) -> Path:
     >>> default_config_path("tasking.toml").name
     'tasking.toml'
     """
+    if not isinstance(name, str):
+        raise TypeError(f"The 'name' parameter of default_config_path must be a file name (str). Got {name!r} instead.")
     return Path(str(resources.files("hotspot_tasking.default_config").joinpath(name)))
 
 

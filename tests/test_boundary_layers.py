@@ -67,7 +67,7 @@ def test_columns_given_by_hand_and_a_missing_one_named():
 def test_bad_inputs_give_one_clear_sentence(tmp_path):
     with pytest.raises(BoundaryError, match="no such file"):
         load_layer(tmp_path / "nope.shp", kind="ward")
-    with pytest.raises(BoundaryError, match="--kind 'borough'"):
+    with pytest.raises(BoundaryError, match=r"The 'kind' parameter of load_layer must be one of 'ward', 'lsoa', 'zone'\. Got 'borough' instead\."):
         load_layer(KC_SHP, kind="borough")
     points = gpd.GeoDataFrame({"code": ["A"]}, geometry=[shapely.Point(530000, 180000)], crs=27700)
     points.to_file(tmp_path / "points.gpkg")

@@ -269,26 +269,95 @@ def test_row_order_does_not_matter_and_wdd_is_observed_minus_expected(counts, se
 
 def test_errors_say_what_to_fix():
     inc = counts_to_incidents(1, 1, 0, 0, 1, 1)
-    with pytest.raises(TaskingError, match="not EPSG:27700.*to_crs"):
+    with pytest.raises(TaskingError, match=r"evaluate_places: the 'places' frame is in WGS 84 \(EPSG:4326\), not "
+                                           r"EPSG:27700 \(British National Grid\); reproject it first with "
+                                           r"\.to_crs\(27700\)\."):
         evaluate_places(inc, place().set_crs(4326, allow_override=True))
-    with pytest.raises(TaskingError, match="lack the columns \\['start'\\]"):
+    with pytest.raises(TaskingError, match=r"evaluate_places needs the column 'start'; the table has 2 columns: "
+                                           r"'tasking_id', 'geometry'\. Fix: give each place its tasking_id, start"):
         evaluate_places(inc, place().drop(columns="start"))
     with pytest.raises(TaskingError, match="rows \\[0\\]\\) have no readable start date"):
         evaluate_places(inc, place(start="someday"))
     with pytest.raises(TaskingError, match="no polygon outline.*buffer a point"):
         evaluate_places(inc, place(outline=shapely.Point(50, 50)))
-    with pytest.raises(TaskingError, match="window_days must be a whole number"):
+    with pytest.raises(TaskingError, match=r"The 'window_days' parameter of evaluate_places must be an int in the "
+                                           r"range \[1, inf\)\. Got 0 instead\."):
         evaluate_places(inc, place(), window_days=0)
-    with pytest.raises(TaskingError, match="buffer_m must be metres"):
+    with pytest.raises(TypeError, match=r"The 'window_days' parameter of evaluate_places must be an int\. Got 2\.5"):
+        evaluate_places(inc, place(), window_days=2.5)
+    with pytest.raises(TaskingError, match=r"The 'buffer_m' parameter of evaluate_places must be a float in the "
+                                           r"range \[0\.0, 10000\.0\)\. Got -5 instead\."):
         evaluate_places(inc, place(), buffer_m=-5)
-    with pytest.raises(TaskingError, match="lacks the columns \\['occurred_to'\\]"):
+    with pytest.raises(TaskingError, match=r"The 'alpha' parameter of evaluate_places must be a float in the range "
+                                           r"\(0\.0, 0\.5\)\. Got 0\.5 instead\."):
+        evaluate_places(inc, place(), alpha=0.5)
+    with pytest.raises(TaskingError, match=r"evaluate_places needs the incident column 'occurred_to' \(a timestamp\); "
+                                           r"the table has 3 columns"):
         evaluate_places(inc.drop(columns="occurred_to"), place())
-    with pytest.raises(TaskingError, match="'occurred_from' has no time zone"):
+    with pytest.raises(TaskingError, match=r"evaluate_places: column 'occurred_from' has no time zone; localise it "
+                                           r"first with \.dt\.tz_localize\('Europe/London'\)\."):
         evaluate_places(inc.assign(occurred_from=inc["occurred_from"].dt.tz_localize(None)), place())
-    with pytest.raises(TaskingError, match="weights must be finite and 0 or more; 1 are negative"):
+    with pytest.raises(TaskingError, match=r"evaluate_places: column 'occurred_to' is empty in 1 of 4 rows; drop "
+                                           r"those rows first\."):
+        evaluate_places(inc.assign(occurred_to=inc["occurred_to"].where(inc.index > 0)), place())
+    with pytest.raises(TaskingError, match=r"evaluate_places: 1 of 4 incidents have no coordinates; drop them first"):
+        evaluate_places(inc.assign(easting=inc["easting"].where(inc.index > 0)), place())
+    with pytest.raises(TaskingError, match="weights must be finite and 0 or more; 1 are negative or infinite"):
         evaluate_places(inc, place(), weights=pd.Series([-1.0, 1, 1, 1], index=inc.index))
-    with pytest.raises(TypeError, match="places must be a GeoDataFrame"):
+    with pytest.raises(TaskingError, match="weights must be finite and 0 or more; 1 are negative or infinite"):
+        evaluate_places(inc, place(), weights=pd.Series([math.inf, 1, 1, 1], index=inc.index))
+    with pytest.raises(TaskingError, match=r"evaluate_places: the 'weights' Series has another index than the "
+                                           r"incidents \(2 against 4 rows\)"):
+        evaluate_places(inc, place(), weights=pd.Series([1.0, 1.0]))
+    with pytest.raises(TaskingError, match=r"evaluate_places: weights column 'harm' is not in the incident table"):
+        evaluate_places(inc, place(), weights="harm")
+    with pytest.raises(TypeError, match=r"The 'weights' parameter of evaluate_places must be a column name \(str\), "
+                                        r"a pandas Series or None\. Got list instead\."):
+        evaluate_places(inc, place(), weights=[1.0, 1.0, 1.0, 1.0])
+    with pytest.raises(TypeError, match=r"The 'places' parameter of evaluate_places must be a geopandas GeoDataFrame"):
         evaluate_places(inc, pd.DataFrame(place()))
+    with pytest.raises(TypeError, match=r"The 'incidents' parameter of evaluate_places must be a pandas DataFrame"):
+        evaluate_places(inc.to_dict(), place())
+    with pytest.raises(TypeError, match=r"The 'control' parameter of evaluate_places must be a shapely geometry"):
+        evaluate_places(inc, place(), control="boroughs")
+    with pytest.raises(TaskingError, match=r"evaluate_places: the control area is in WGS 84 \(EPSG:4326\)"):
+        evaluate_places(inc, place(), control=gpd.GeoSeries([SQUARE], crs=4326))
+    with pytest.raises(TaskingError, match=r"evaluate_places: the control area has no area"):
+        evaluate_places(inc, place(), control=shapely.Polygon())
+    with pytest.raises(TaskingError, match=r"The 'data_period' parameter of evaluate_places must be a date such as "
+                                           r"'2018-06-01'\. Got 'soon' instead\."):
+        evaluate_places(inc, place(), data_period=("2017-01-01", "soon"))
+    with pytest.raises(TypeError, match=r"The 'data_period' parameter of evaluate_places must be a \(first, last\) "
+                                        r"pair of dates"):
+        evaluate_places(inc, place(), data_period="2017")
+    with pytest.raises(TaskingError, match=r"evaluate_places: data_period ends \(2017-01-01\) before it starts "
+                                           r"\(2017-12-31\); swap the dates\."):
+        evaluate_places(inc, place(), data_period=("2017-12-31", "2017-01-01"))
+
+
+def test_pooling_refuses_a_frame_that_is_not_an_evaluation():
+    res = evaluate_places(counts_to_incidents(1, 1, 0, 0, 1, 1), place(), data_period=YEAR)
+    with pytest.raises(TaskingError, match=r"evaluate_by_action_type needs the columns 'wdd' and 'p_value'; the table "
+                                           r"has 16 columns: .* Fix: pass the frame evaluate_places returns"):
+        evaluate_by_action_type(res.drop(columns=["wdd", "p_value"]))
+    with pytest.raises(TaskingError, match=r"The 'alpha' parameter of evaluate_by_action_type must be a float in the "
+                                           r"range \(0\.0, 0\.5\)\. Got 0 instead\."):
+        evaluate_by_action_type(res, alpha=0)
+    with pytest.raises(TypeError, match=r"The 'results' parameter of evaluate_by_action_type must be a pandas "
+                                        r"DataFrame\. Got dict instead\."):
+        evaluate_by_action_type(res.to_dict())
+
+
+def test_wdd_test_refuses_negative_or_mismatched_counts():
+    with pytest.raises(TaskingError, match=r"wdd_test: the counts must be finite and 0 or more; 't0' has 1 that is "
+                                           r"not"):
+        wdd_test(-1, 1, 0, 0, 1, 1, 0, 0)
+    with pytest.raises(TaskingError, match=r"wdd_test: the counts must have one value per place, or one for all; "
+                                           r"got lengths 2, 3"):
+        wdd_test([1, 2], [1, 2, 3], 0, 0, 1, 1, 0, 0)
+    with pytest.raises(TypeError, match=r"The 't1' parameter of wdd_test must be numbers \(a number or an array of "
+                                        r"numbers\)\. Got 'many' instead\."):
+        wdd_test(1, "many", 0, 0, 1, 1, 0, 0)
 
 
 def test_no_places_gives_empty_frames_with_the_columns():
@@ -388,3 +457,34 @@ def test_evaluate_log_on_the_demo_workspace_with_a_layer_as_control(tmp_path, de
     assert "given area" in result.card.parameters["control"]
     with pytest.raises(TaskingError, match="names a layer, which needs a workspace"):
         evaluate_log(demo_incidents, log, outlines, control="boroughs")
+
+
+def test_evaluate_log_checks_its_arguments_before_reading_anything(tmp_path):
+    outlines = gpd.GeoDataFrame({"tasking_id": ["SQ-1"]}, geometry=[SQUARE], crs=27700)
+    inc = counts_to_incidents(1, 1, 0, 0, 1, 1)
+    with ActionLog.open("sqlite:///" + str(tmp_path / "a.sqlite")) as log:
+        with pytest.raises(TaskingError, match=r"The 'action_type' parameter of evaluate_log must be one of 'tactic', "
+                                               r"'pier', 'agency'\. Got 'owner' instead\."):
+            evaluate_log(inc, log, outlines, action_type="owner")
+        with pytest.raises(TaskingError, match=r"evaluate_log: the 'outlines' frame is in WGS 84 \(EPSG:4326\), not "
+                                               r"EPSG:27700"):
+            evaluate_log(inc, log, outlines.set_crs(4326, allow_override=True))
+        with pytest.raises(TaskingError, match=r"evaluate_log needs the column 'tasking_id'; the table has 1 column: "
+                                               r"'geometry'\. Fix: give each outline its tasking_id"):
+            evaluate_log(inc, log, outlines.drop(columns="tasking_id"))
+        with pytest.raises(TaskingError, match=r"evaluate_log: outlines has tasking ids SQ-1 more than once \(1 in "
+                                               r"all\); give one outline each\."):
+            evaluate_log(inc, log, pd.concat([outlines, outlines]))
+        with pytest.raises(TaskingError, match=r"The 'window_days' parameter of evaluate_log must be an int"):
+            evaluate_log(inc, log, outlines, window_days=0)
+        with pytest.raises(TypeError, match=r"The 'exclude_statuses' parameter of evaluate_log must be a list of str "
+                                            r"\(e\.g\. \['cancelled'\]\)"):
+            evaluate_log(inc, log, outlines, exclude_statuses="cancelled")
+        with pytest.raises(TypeError, match=r"The 'action_log' parameter of evaluate_log must be an ActionLog"):
+            evaluate_log(inc, str(tmp_path / "a.sqlite"), outlines)
+        with pytest.raises(TypeError, match=r"The 'ws_or_incidents' parameter of evaluate_log must be a Workspace or "
+                                            r"a pandas DataFrame"):
+            evaluate_log(str(DEMO), log, outlines)
+        with pytest.raises(TaskingError, match=r"The 'control' parameter of evaluate_log must be one of 'ward_2014', "
+                                               r".*Got 'wards' instead\."):
+            evaluate_log(Workspace.open(DEMO), log, outlines, control="wards")

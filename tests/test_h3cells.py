@@ -21,7 +21,7 @@ def test_cells_match_h3_per_point_and_nest():
 
 
 def test_bad_resolution_is_refused():
-    with pytest.raises(ValueError, match="0 to 15"):
+    with pytest.raises(ValueError, match=r"ints in the range \[0, 15\]\. Got \[16\]"):
         h3_cells([0.0], [51.0], (16,))
 
 

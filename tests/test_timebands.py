@@ -169,8 +169,15 @@ def test_bad_arguments():
         band_weights(naive, "nte")
     with pytest.raises(GeoError, match=r"incidents has no column\(s\) \['time_precision'\]"):
         band_weights(frame.drop(columns="time_precision"), "nte")
-    with pytest.raises(GeoError, match="max_window_hours must be a number of hours above 0, got -1"):
+    with pytest.raises(GeoError, match=r"The 'max_window_hours' parameter of band_weights must be a float in the "
+                                       r"range \(0.0, inf\). Got -1 instead."):
         band_weights(frame, "nte", max_window_hours=-1)
+    with pytest.raises(TypeError, match="The 'band' parameter of band_weights must be a band name"):
+        band_weights(frame, 3)
+    with pytest.raises(TypeError, match="The 'incidents' parameter of season_mask must be a pandas DataFrame"):
+        season_mask(frame["occurred_from"], "festive")
+    with pytest.raises(TypeError, match="The 'band' parameter of TimeBands.band must be a band name"):
+        TimeBands.load().band(None)
     with pytest.raises(GeoError, match=r"weights: 1 value\(s\) are missing"):
         hour_of_week(frame, weights=pd.Series([np.nan]))
     with pytest.raises(TypeError, match="bands must be a TimeBands"):

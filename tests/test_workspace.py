@@ -377,8 +377,11 @@ def test_incidents_by_source_and_columns(ws):
     ws.ingest([DRINKING], "street_drinking", mapping=DRINKING_MAPPING)
     assert len(ws.incidents(sources=["street_drinking"])) == 24
     assert list(ws.incidents(["incident_id", "category"]).columns) == ["incident_id", "category"]
-    with pytest.raises(ValueError, match="unknown incident columns"):
+    with pytest.raises(GeoError, match=r"Workspace.incidents names 1 unknown incident column\(s\), \['no_such_column'\]; "
+                                       "choose from incident_id, source"):
         ws.incidents(["no_such_column"])
+    with pytest.raises(TypeError, match=r"The 'columns' parameter of Workspace.incidents must be a list of str"):
+        ws.incidents("category")
 
 
 def test_area_change_applies_to_later_imports(tmp_path):

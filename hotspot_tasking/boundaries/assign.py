@@ -19,7 +19,9 @@ import pandas as pd
 import shapely
 
 from ..geo.coords import distinct_points
-from .layers import is_partition
+from .errors import BoundaryError
+from .layers import AREA_KINDS, is_partition
+from .validate import check_choice, check_columns, check_coordinates, check_layer, check_series, check_type
 
 OUTSIDE = ""
 
@@ -30,16 +32,31 @@ def assign_layer(easting: np.ndarray, northing: np.ndarray, layer: gpd.GeoDataFr
     Parameters
     ----------
     easting, northing : numpy.ndarray
-        EPSG:27700 metres; NaN counts as outside.
+        EPSG:27700 metres, one of each per point; NaN counts as outside.
     layer : geopandas.GeoDataFrame
-        ``code`` and polygon ``geometry`` in EPSG:27700.
+        ``code`` and polygon ``geometry`` in EPSG:27700 (a frame without a CRS is taken to be in it).
     partition : bool
         True for wards and LSOAs (lowest code of those touched), False for zones (all codes).
 
     Returns
     -------
     numpy.ndarray of str (object)
+
+    Raises
+    ------
+    TypeError, BoundaryError
+        For arrays of different lengths, a layer in another CRS (reproject it with
+        ``.to_crs(27700)``), without a ``code`` column or with rows that are not polygons.
     """
+    where = "assign_layer"
+    easting, northing = check_coordinates(easting, northing, where)
+    check_layer(layer, where)
+    check_type(partition, "partition", where, bool, type_name="a bool")
+    return _assign(easting, northing, layer, partition)
+
+
+def _assign(easting: np.ndarray, northing: np.ndarray, layer: gpd.GeoDataFrame, partition: bool) -> np.ndarray:
+    """:func:`assign_layer` on checked arguments."""
     inverse, ux, uy = distinct_points(easting, northing)
     points = shapely.points(ux, uy)
     tree = shapely.STRtree(layer.geometry.values)
@@ -81,30 +98,63 @@ def assign_areas(incidents: pd.DataFrame, layers: Mapping[str, tuple[str, gpd.Ge
     Parameters
     ----------
     incidents : pandas.DataFrame
-        With ``easting`` and ``northing`` (EPSG:27700 metres). Not modified.
+        With ``easting`` and ``northing`` (EPSG:27700 metres; NaN counts as outside). Not modified.
     layers : mapping
-        ``{layer name: (kind, frame)}``, as :func:`hotspot_tasking.boundaries.store.area_layers` returns.
+        ``{layer name: (kind, frame)}``, as :func:`hotspot_tasking.boundaries.store.area_layers`
+        returns: kind one of ``"ward"``, ``"lsoa"``, ``"zone"``; frame a GeoDataFrame with
+        ``code`` and polygons in EPSG:27700. May be empty: every incident is then outside.
 
     Returns
     -------
     Assignment
+
+    Raises
+    ------
+    TypeError, BoundaryError
+        For incidents without ``easting``/``northing``, or a layer of another kind, in
+        another CRS (it names the layer; reproject it with ``.to_crs(27700)``), without a
+        ``code`` column or with rows that are not polygons.
+
+    Examples
+    --------
+    >>> points = pd.DataFrame({"easting": [50.0, 500.0], "northing": [50.0, 50.0]})
+    >>> ward = gpd.GeoDataFrame({"code": ["E05000001"]}, geometry=[shapely.box(0, 0, 100, 100)], crs=27700)
+    >>> result = assign_areas(points, {"ward_2022": ("ward", ward)})
+    >>> result.codes["ward_code"].tolist(), result.outside
+    (['E05000001', ''], {'ward_2022': 1})
     """
+    where = "assign_areas"
+    check_columns(incidents, ("easting", "northing"), where)
+    _check_layers(layers, where)
     e = incidents["easting"].to_numpy(dtype=float)
     n = incidents["northing"].to_numpy(dtype=float)
     columns: dict[str, np.ndarray] = {}
     outside: dict[str, int] = {}
     for name, (kind, frame) in layers.items():
-        codes = assign_layer(e, n, frame, partition=is_partition(kind))
+        codes = _assign(e, n, frame, is_partition(kind))
         columns[name] = codes
         outside[name] = int((codes == OUTSIDE).sum())
-    out = pd.DataFrame({k: pd.Series(v, dtype="str") for k, v in columns.items()})
+    out = pd.DataFrame({k: pd.Series(v, index=incidents.index, dtype="str") for k, v in columns.items()},
+                       index=incidents.index)
     for kind, alias in (("ward", "ward_code"), ("lsoa", "lsoa_code")):
         latest = _latest(layers, kind)
         out[alias] = out[latest] if latest else pd.Series(OUTSIDE, index=out.index, dtype="str")
     zones = [name for name, (kind, _) in layers.items() if kind == "zone"]
     out["zone_codes"] = _join_columns(out, zones)
-    out.index = incidents.index
     return Assignment(out, outside)
+
+
+def _check_layers(layers, where: str) -> None:
+    """Every entry of ``layers`` is ``(kind, layer)`` with a known kind and an EPSG:27700 polygon layer."""
+    if not isinstance(layers, Mapping):
+        raise TypeError(f"The 'layers' parameter of {where} must be a mapping {{layer name: (kind, frame)}}, as "
+                        f"area_layers(ws) returns. Got {type(layers).__name__} instead.")
+    for name, entry in layers.items():
+        if not isinstance(entry, tuple) or len(entry) != 2:
+            raise TypeError(f"The 'layers' parameter of {where} must map each layer name to (kind, frame); layer "
+                            f"{name!r} maps to {type(entry).__name__} instead.")
+        check_choice(entry[0], "kind", f"{where} (layer {name!r})", AREA_KINDS)
+        check_layer(entry[1], where, param="layers", name=f"layer {name!r}")
 
 
 def _latest(layers: Mapping[str, tuple[str, gpd.GeoDataFrame]], kind: str) -> str | None:
@@ -126,8 +176,14 @@ def _join_columns(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 def lsoa_agreement(given: pd.Series, computed: pd.Series) -> dict[str, float]:
     """How often a source's own LSOA code matches the computed one.
 
-    Only rows with a given code count. Returns ``{"compared", "agree", "share"}``.
+    Only rows with a given code count. ``given`` and ``computed`` are Series of one length,
+    row for row. Returns ``{"compared", "agree", "share"}``.
     """
+    check_series(given, "given", "lsoa_agreement")
+    check_series(computed, "computed", "lsoa_agreement")
+    if len(given) != len(computed):
+        raise BoundaryError(f"lsoa_agreement: 'given' has {len(given):,} codes but 'computed' has {len(computed):,}; "
+                            "give both for the same incidents, row for row.")
     has = given.fillna("").ne("").to_numpy()
     compared = int(has.sum())
     agree = int((given[has].to_numpy() == computed[has].to_numpy()).sum())

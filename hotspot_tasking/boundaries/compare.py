@@ -33,6 +33,7 @@ workspace.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Literal, Mapping, Sequence, get_args
 
 import numpy as np
@@ -44,6 +45,7 @@ from ..periods import ReviewPeriod, period_labels, periods_between
 from .errors import BoundaryError
 from .residents import Residents
 from .stats import Z_FLAG, area_stats, assign_periods, poisson_z
+from .validate import check_number, check_series, check_type
 
 Baseline = Literal["previous", "last_year"]
 BASELINES: tuple[str, ...] = get_args(Baseline)
@@ -144,6 +146,14 @@ def compare_areas(incidents: pd.DataFrame, *, layer: str, codes: Sequence[str], 
     -------
     AreaComparison
     """
+    where = "compare_areas"
+    check_series(band_weights, "band_weights", where, optional=True)
+    check_type(population, "population", where, (Residents, pd.Series), type_name="a Residents or a pandas Series",
+               optional=True)
+    check_type(targets, "targets", where, (Real, Mapping), type_name="a float or a mapping of code to float",
+               optional=True)
+    check_type(names, "names", where, Mapping, type_name="a mapping of code to name", optional=True)
+    check_number(trend_months, "trend_months", where, low=1, low_open=False, integer=True)
     codes = _checked(incidents, layer, codes, start, end, baseline, names)
     names = dict(names or {})
     if band_weights is not None and not band_weights.index.equals(incidents.index):
@@ -205,6 +215,9 @@ def rag_status(now: pd.Series, before: pd.Series, reduce_by_pct: pd.Series) -> p
     >>> rag_status(s(90, 98, 130, 103), s(100, 100, 100, 100), s(5, 5, 5, 5))["rag"].tolist()
     ['green', 'amber', 'red', 'amber']
     """
+    check_series(now, "now", "rag_status")
+    for value, name in ((before, "before"), (reduce_by_pct, "reduce_by_pct")):
+        check_series(value, name, "rag_status", index=now.index, index_of="'now'")
     now, before = now.astype(float), before.astype(float)
     target_pct = -reduce_by_pct.astype(float)
     target = before * (1 + target_pct / 100)
@@ -225,7 +238,8 @@ def rag_status(now: pd.Series, before: pd.Series, reduce_by_pct: pd.Series) -> p
 
 
 def arrows(z: pd.Series) -> pd.Series:
-    """▲ for z >= 2, ▼ for z <= −2, ► otherwise, "" where z is unknown."""
+    """▲ for z >= 2, ▼ for z <= −2, ► otherwise, "" where z is unknown (``z`` a pandas Series)."""
+    check_series(z, "z", "arrows")
     out = np.select([z >= Z_FLAG, z <= -Z_FLAG, z.notna()], ["▲", "▼", "►"], "")
     return pd.Series(out, index=z.index, dtype="str")
 

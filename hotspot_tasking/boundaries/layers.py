@@ -11,6 +11,7 @@ repairs invalid geometries, merges rows that share a code, and checks coverage
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from pyproj import CRS
 
 from ..geo.schema import BNG_EPSG
 from .errors import BoundaryError
+from .validate import check_choice, check_crs, check_layer, check_number, check_type
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ CODE_NAME_PATTERNS = (
 )
 #: Square metres: overlaps and gaps smaller than this are generalisation slivers, not reported.
 DEFAULT_TOLERANCE_M2 = 100.0
+#: A layer name (and a vintage, which goes into the default name): it names the layer's file in a workspace.
+LAYER_NAME = re.compile(r"[A-Za-z0-9_\-]+")
 
 
 @dataclass
@@ -124,12 +128,23 @@ def load_layer(path: str | Path, *, kind: AreaKind, code_col: str | None = None,
 
     Raises
     ------
+    TypeError
+        For an option of the wrong type.
     BoundaryError
-        Unreadable file, unknown kind, missing columns, no CRS that can be inferred.
+        Unknown kind, a name or vintage with other characters than letters, digits, '_'
+        and '-', a negative tolerance, an unreadable file, missing columns, no CRS that can
+        be inferred.
     """
+    where = "load_layer"
+    check_type(path, "path", where, (str, os.PathLike), type_name="a path (str or pathlib.Path)")
+    check_choice(kind, "kind", where, AREA_KINDS)
+    for value, key in ((code_col, "code_col"), (name_col, "name_col"), (vintage, "vintage"), (name, "name")):
+        check_type(value, key, where, str, type_name="a str", optional=True)
+        if key in ("vintage", "name") and value is not None and not LAYER_NAME.fullmatch(value):
+            raise BoundaryError(f"The '{key}' parameter of {where} must be letters, digits, '_' or '-' only (it names "
+                                f"the layer's file in the workspace). Got {value!r} instead.")
+    check_number(tolerance_m2, "tolerance_m2", where, low_open=False)
     path = Path(path)
-    if kind not in AREA_KINDS:
-        raise BoundaryError(f"--kind {kind!r}: use one of {', '.join(AREA_KINDS)}.")
     raw = _read(path)
     notes: list[str] = []
     raw = _to_bng(raw, path, notes)
@@ -145,9 +160,7 @@ def load_layer(path: str | Path, *, kind: AreaKind, code_col: str | None = None,
     frame = frame.sort_values("code", kind="stable").reset_index(drop=True)
     coverage = check_coverage(frame, tolerance_m2=tolerance_m2)
     notes.append("Coverage: " + coverage.describe() + ".")
-    layer_name = name or (f"{kind}_{vintage}" if vintage else kind)
-    if not re.fullmatch(r"[A-Za-z0-9_\-]+", layer_name):
-        raise BoundaryError(f"--name {layer_name!r}: use letters, digits, '_' or '-' only.")
+    layer_name = name or (f"{kind}_{vintage}" if vintage else kind)  # a detected vintage is two digits
     for note in notes:
         log.info("%s: %s", path.name, note)
     return AreaLayer(layer_name, kind, vintage, frame, path.name, notes, coverage)
@@ -255,7 +268,12 @@ def _merge_duplicates(frame: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataF
 
 
 def check_coverage(frame: gpd.GeoDataFrame, *, tolerance_m2: float = DEFAULT_TOLERANCE_M2) -> Coverage:
-    """Overlaps between areas and holes inside the layer's union, larger than ``tolerance_m2``."""
+    """Overlaps between areas and holes inside the layer's union, larger than ``tolerance_m2``.
+
+    ``frame`` is an area layer (``code``, polygons, EPSG:27700); ``tolerance_m2`` in m², 0 or more.
+    """
+    check_layer(frame, "check_coverage", param="frame")
+    check_number(tolerance_m2, "tolerance_m2", "check_coverage", low_open=False)
     geoms = frame.geometry.values
     out = Coverage(tolerance_m2)
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
@@ -280,12 +298,15 @@ def check_coverage(frame: gpd.GeoDataFrame, *, tolerance_m2: float = DEFAULT_TOL
 
 
 def layer_to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The layer in WGS84 for maps."""
+    """The layer (a GeoDataFrame in EPSG:27700) in WGS84 for maps."""
+    check_type(frame, "frame", "layer_to_wgs84", gpd.GeoDataFrame, type_name="a geopandas GeoDataFrame")
+    check_crs(frame, "layer_to_wgs84", allow_none=False)
     return frame.to_crs(4326)
 
 
 def is_partition(kind: str) -> bool:
     """Whether a kind of layer gives each point exactly one area (wards, LSOAs) or any number (zones)."""
+    check_choice(kind, "kind", "is_partition", AREA_KINDS)
     return kind != "zone"
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import BoundaryError
+from .validate import check_layer, check_series, check_strings, check_type
 
 #: Share of an area the LSOAs with a population must cover for its residents to be complete.
 FULL_COVER = 0.99
@@ -43,7 +43,13 @@ class Residents:
     cover: pd.Series | None = None
 
     def note_for(self, codes: Sequence[str], names: Mapping[str, str] | None = None) -> str:
-        """The note, plus a warning naming those of ``codes`` the source areas do not cover."""
+        """The note, plus a warning naming those of ``codes`` (area codes) the source areas do not cover.
+
+        ``names`` maps area codes to the names to show; default the codes.
+        """
+        codes = check_strings(codes, "codes", "Residents.note_for")
+        check_type(names, "names", "Residents.note_for", Mapping, type_name="a mapping of code to name",
+                   optional=True)
         if self.cover is None:
             return self.note
         cover = self.cover.reindex(list(codes))
@@ -66,7 +72,7 @@ def apportion_residents(source: gpd.GeoDataFrame, source_population: pd.Series, 
     source_population : pandas.Series
         Residents per source code; areas without one add nothing.
     target : geopandas.GeoDataFrame
-        ``code`` and polygons in the same CRS.
+        ``code`` and polygons (EPSG:27700).
     source_name : str, default="LSOAs"
         Named in the note.
 
@@ -74,10 +80,18 @@ def apportion_residents(source: gpd.GeoDataFrame, source_population: pd.Series, 
     -------
     Residents
         ``per_area`` indexed by target code; method ``"area_share"``.
+
+    Raises
+    ------
+    TypeError, BoundaryError
+        For a layer in another CRS than EPSG:27700 (reproject it with ``.to_crs(27700)``),
+        without a ``code`` column or with rows that are not polygons.
     """
-    if source.crs != target.crs:
-        raise BoundaryError(f"apportion_residents: the {source_name} are in {source.crs} but the areas in "
-                            f"{target.crs}; reproject both to EPSG:27700.")
+    where = "apportion_residents"
+    check_type(source_name, "source_name", where, str, type_name="a str")
+    check_layer(source, where, param="source", name=f"source layer ({source_name})")
+    check_series(source_population, "source_population", where)
+    check_layer(target, where, param="target", name="target layer")
     pop = source["code"].map(source_population).astype(float).to_numpy()
     has = np.isfinite(pop)
     src = source.geometry.values[has]
@@ -96,8 +110,11 @@ def apportion_residents(source: gpd.GeoDataFrame, source_population: pd.Series, 
 
 def residents_for_layer(ws, layer: str) -> Residents | None:
     """Residents of a workspace layer: its own population, else apportioned from the latest
-    LSOA layer that has one (area share), else None."""
-    from .store import population
+    LSOA layer that has one (area share), else None. ``layer`` is the name of a stored layer."""
+    from .store import check_workspace, population
+
+    check_workspace(ws, "residents_for_layer")
+    check_type(layer, "layer", "residents_for_layer", str, type_name="a str")
 
     own = population(ws, layer)
     if own is not None:

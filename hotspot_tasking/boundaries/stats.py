@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..periods import EVERY, Every, period_labels, periods_between
+from .validate import check_columns, check_datetimes, check_period, check_series, check_strings
 
 #: Weeks (Monday to Sunday) or calendar months: the review periods of :mod:`hotspot_tasking.periods`.
 PeriodKind = Every
@@ -56,6 +57,9 @@ def assign_periods(incidents: pd.DataFrame, period: PeriodKind | tuple[str, str]
         dates) is compared with the same number of days just before it and with the
         same dates a year earlier.
     """
+    check_columns(incidents, ("occurred_from", "time_precision"), "assign_periods")
+    check_datetimes(incidents, ("occurred_from",), "assign_periods")
+    check_period(period, "assign_periods")
     start = incidents["occurred_from"]
     precision = incidents["time_precision"].astype("str")
     if period in EVERY:
@@ -110,6 +114,13 @@ def area_stats(incidents: pd.DataFrame, area: pd.Series, *, period: PeriodKind |
         ``""``, by |z_previous| >= 2). ``.attrs`` holds ``outside`` (weight in no area)
         and ``unplaced`` (incidents too vague for the period).
     """
+    check_columns(incidents, ("occurred_from", "time_precision", "harm_weight"), "area_stats")
+    check_datetimes(incidents, ("occurred_from",), "area_stats")
+    check_period(period, "area_stats")
+    check_series(area, "area", "area_stats", index=incidents.index)
+    check_series(weights, "weights", "area_stats", index=incidents.index, optional=True)
+    check_series(population, "population", "area_stats", optional=True)
+    areas = check_strings(areas, "areas", "area_stats")
     periods = assign_periods(incidents, period)
     w = pd.Series(1.0, index=incidents.index) if weights is None else weights.astype(float)
     used = w.notna() & periods.label.ne("")
@@ -164,6 +175,8 @@ def poisson_z(now: pd.Series, before: pd.Series) -> pd.Series:
     >>> float(poisson_z(pd.Series([16.0]), pd.Series([9.0])).iloc[0])
     2.0
     """
+    check_series(now, "now", "poisson_z")
+    check_series(before, "before", "poisson_z")
     return 2 * (np.sqrt(now.astype(float)) - np.sqrt(before.astype(float)))
 
 
@@ -173,5 +186,7 @@ def percent_change(now: pd.Series, before: pd.Series) -> pd.Series:
     >>> float(percent_change(pd.Series([12.0]), pd.Series([10.0])).iloc[0])
     20.0
     """
+    check_series(now, "now", "percent_change")
+    check_series(before, "before", "percent_change")
     before = before.astype(float)
     return (100 * (now.astype(float) - before) / before).where(before > 0)

@@ -7,6 +7,7 @@ table ``population_<layer>`` with the columns ``code`` and ``population``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Sequence
 
@@ -14,13 +15,14 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from ..geo.h3cells import DEFAULT_RESOLUTIONS, h3_cells
+from ..geo.h3cells import DEFAULT_RESOLUTIONS, check_resolutions, h3_cells
 from ..geo.ingest import Area
 from ..geo.textfiles import read_csvs
 from ..geo.workspace import Workspace
 from .assign import assign_areas
 from .errors import BoundaryError
 from .layers import AREA_KINDS, AreaLayer, is_partition
+from .validate import check_choice, check_type
 
 POPULATION_PREFIX = "population_"
 
@@ -31,6 +33,8 @@ def add_layer(ws: Workspace, layer: AreaLayer) -> list[str]:
     When the workspace has no area yet and the layer partitions it (wards, LSOAs), the
     layer's bounding box becomes the area that far-away records are rejected against.
     """
+    check_workspace(ws, "add_layer")
+    check_type(layer, "layer", "add_layer", AreaLayer, type_name="an AreaLayer (load_layer)")
     meta = {"kind": layer.kind, "vintage": layer.vintage, "source": layer.source,
             "features": len(layer.frame), "notes": layer.notes}
     ws.save_layer(layer.name, layer.frame, meta)
@@ -45,6 +49,7 @@ def add_layer(ws: Workspace, layer: AreaLayer) -> list[str]:
 
 def area_layers(ws: Workspace) -> dict[str, tuple[str, gpd.GeoDataFrame]]:
     """``{layer name: (kind, frame)}`` for every stored area layer (ward, LSOA, zone)."""
+    check_workspace(ws, "area_layers")
     return {name: (meta["kind"], ws.read_layer(name)) for name, meta in ws.layers().items()
             if meta.get("kind") in AREA_KINDS}
 
@@ -52,6 +57,7 @@ def area_layers(ws: Workspace) -> dict[str, tuple[str, gpd.GeoDataFrame]]:
 def study_area(ws: Workspace):
     """The partnership's area as one polygon (EPSG:27700): the union of its ward layer (the
     latest), else its LSOA layer; None when it has neither."""
+    check_workspace(ws, "study_area")
     layers = ws.layers()
     for kind in ("ward", "lsoa"):
         names = sorted(n for n, meta in layers.items() if meta["kind"] == kind)
@@ -66,8 +72,11 @@ def incidents_with_areas(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAU
     Returns the incident table plus one column per area layer (named as the layer),
     ``ward_code``, ``lsoa_code``, ``zone_codes`` (see :func:`assign_areas`) and
     ``h3_<res>`` for each resolution. ``.attrs["outside"]`` holds, per layer, the
-    incidents in no area of it.
+    incidents in no area of it. ``h3_resolutions``: H3 resolutions, ints 0-15.
     """
+    check_workspace(ws, "incidents_with_areas")
+    h3_resolutions = check_resolutions(h3_resolutions, "incidents_with_areas", name="h3_resolutions",
+                                       error=BoundaryError)
     incidents = ws.incidents()
     assignment = assign_areas(incidents, area_layers(ws))
     cells = h3_cells(incidents["longitude"], incidents["latitude"], h3_resolutions)
@@ -87,8 +96,17 @@ def add_population(ws: Workspace, path: str | Path, *, code_col: str, value_col:
     code_col, value_col : str
         The area code column and the population column (persons, all ages).
     layer : str, optional
-        The layer the codes belong to; default: the stored layer sharing the most codes.
+        The layer the codes belong to (one stored in ``ws``); default: the stored layer
+        sharing the most codes.
     """
+    where = "add_population"
+    check_workspace(ws, where)
+    check_type(path, "path", where, (str, os.PathLike), type_name="a path (str or pathlib.Path)")
+    check_type(code_col, "code_col", where, str, type_name="a str")
+    check_type(value_col, "value_col", where, str, type_name="a str")
+    if layer is not None:
+        check_type(layer, "layer", where, str, type_name="a str")
+        check_choice(layer, "layer", where, ws.layers())
     csv = next(read_csvs([path]))
     for col, what in ((code_col, "--code-col"), (value_col, "--value-col")):
         if col not in csv.frame.columns:
@@ -117,12 +135,19 @@ def add_population(ws: Workspace, path: str | Path, *, code_col: str, value_col:
 
 
 def population(ws: Workspace, layer: str) -> pd.Series | None:
-    """Residents per area code of ``layer``, or None when none is stored."""
+    """Residents per area code of ``layer`` (a layer name), or None when none is stored."""
+    check_workspace(ws, "population")
+    check_type(layer, "layer", "population", str, type_name="a str")
     name = POPULATION_PREFIX + layer
     if name not in ws.tables():
         return None
     table = ws.read_table(name)
     return table.set_index("code")["population"]
+
+
+def check_workspace(ws, where: str) -> Workspace:
+    """Return ``ws`` if it is a :class:`~hotspot_tasking.geo.workspace.Workspace`, else raise TypeError."""
+    return check_type(ws, "ws", where, Workspace, type_name="a Workspace (Workspace.open(path))")
 
 
 def _best_layer(ws: Workspace, codes: pd.Series, file: str) -> str:

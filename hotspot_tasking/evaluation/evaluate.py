@@ -58,7 +58,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Real
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -66,13 +65,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..geo.schema import LOCAL_TZ
+from ..geo.workspace import Workspace
 from ..hotspots.card import MethodCard
-from .wdd import pooled_verdict, verdict_words, wdd_z
+from ..validation import check_strings
 from .errors import EvaluationError
+from .inputs import (NEEDED, UNSPECIFIED, check_alpha, check_choice, check_columns, check_data_period,
+                     check_incidents, check_log_args, check_options, check_places, control_area, data_days,
+                     incident_arrays, midnight_us, place_arrays)
+from .wdd import pooled_verdict, verdict_words, wdd_z
 
 ActionTypeField = Literal["tactic", "pier", "agency"]
-UNSPECIFIED = "unspecified"
 #: Columns of :func:`evaluate_places`, in order.
 EVALUATION_COLUMNS = ("tasking_id", "action_type", "start", "T0", "T1", "D0", "D1", "C0", "C1", "change_pct",
                       "z_target", "wdd", "wdd_var", "wdd_z", "p_value", "verdict", "displacement", "left_out")
@@ -80,7 +82,6 @@ EVALUATION_COLUMNS = ("tasking_id", "action_type", "start", "T0", "T1", "D0", "D
 BY_ACTION_TYPE_COLUMNS = ("action_type", "places", "not_evaluated", "T0", "T1", "D0", "D1", "C0", "C1", "wdd",
                           "wdd_var", "wdd_z", "p_value", "fell", "rose", "verdict")
 _COUNTS = ("T0", "T1", "D0", "D1", "C0", "C1")
-_NEEDED = ("easting", "northing", "occurred_from", "occurred_to")
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,14 @@ def evaluate_places(incidents: pd.DataFrame, places: gpd.GeoDataFrame, *, window
         (records in the place or ring whose span crosses a window edge).
         ``.attrs``: ``left_out_control`` and ``card`` (a :class:`MethodCard` as a dict).
 
+    Raises
+    ------
+    TypeError, EvaluationError
+        For an option of the wrong type or out of its range (scikit-learn's wording),
+        places or a control area in another CRS than EPSG:27700, places without a polygon
+        or a start date, incidents without a location or a time-zone-aware time window, or
+        negative weights. Everything is checked before any counting.
+
     Examples
     --------
     A 100 m square tasked on 1 July 2017, 50 m ring; the control has 4 incidents in each
@@ -166,7 +175,7 @@ def evaluate_places(incidents: pd.DataFrame, places: gpd.GeoDataFrame, *, window
     'no clear change against the control area (p = 0.49)'
     """
     return _evaluate(incidents, places, window_days=window_days, buffer_m=buffer_m, control=control,
-                     weights=weights, alpha=alpha, data_period=data_period)[0]
+                     weights=weights, alpha=alpha, data_period=data_period, where="evaluate_places")[0]
 
 
 def evaluate_by_action_type(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
@@ -188,10 +197,10 @@ def evaluate_by_action_type(results: pd.DataFrame, *, alpha: float = 0.05) -> pd
         ``wdd_var`` (sum), ``wdd_z``, ``p_value`` (two-sided), ``fell``/``rose`` (places
         significant each way) and ``verdict``.
     """
-    _check_alpha(alpha, "evaluate_by_action_type")
-    missing = [c for c in EVALUATION_COLUMNS if c not in results.columns]
-    if missing:
-        raise EvaluationError(f"evaluate_by_action_type needs the columns of evaluate_places; missing {missing}.")
+    where = "evaluate_by_action_type"
+    check_alpha(alpha, where)
+    check_columns(results, EVALUATION_COLUMNS, where, name="results",
+                  fix="pass the frame evaluate_places returns (or Evaluation.places).")
     frame = results.assign(ok=results["wdd"].notna() & results["wdd_var"].notna())
     judged = frame[frame["ok"]]
     sig = judged["p_value"] < alpha
@@ -239,25 +248,31 @@ def evaluate_log(ws_or_incidents, action_log, outlines: gpd.GeoDataFrame, *, win
     Evaluation
         One row per place, meeting and action type; pooled per action type; the method card.
         Actions whose tasking id has no outline are listed in the card's warnings.
+
+    Raises
+    ------
+    TypeError, EvaluationError
+        As :func:`evaluate_places`; also for outlines in another CRS, without ``tasking_id``
+        or with a tasking id twice, an unknown ``action_type``, or a layer name as
+        ``control`` without a workspace (or not in it).
     """
-    if action_type not in ("tactic", "pier", "agency"):
-        raise EvaluationError(f"action_type must be 'tactic', 'pier' or 'agency'; got {action_type!r}.")
-    if not isinstance(outlines, gpd.GeoDataFrame) or "tasking_id" not in outlines.columns:
-        raise EvaluationError("outlines must be a GeoDataFrame with a 'tasking_id' column and the outlines as geometry.")
-    if outlines["tasking_id"].duplicated().any():
-        dup = sorted(outlines.loc[outlines["tasking_id"].duplicated(), "tasking_id"].astype(str).unique())
-        raise EvaluationError(f"outlines: tasking ids {', '.join(dup[:5])} appear more than once; give one outline each.")
+    where = "evaluate_log"
+    check_log_args(ws_or_incidents, action_log, outlines, action_type, where)
+    exclude_statuses = check_strings(exclude_statuses, "exclude_statuses", where)
+    check_options(window_days, buffer_m, alpha, where)
     if isinstance(control, str):
-        if not hasattr(ws_or_incidents, "read_layer"):
-            raise EvaluationError(f"control {control!r} names a layer, which needs a workspace; pass a polygon instead.")
+        if not isinstance(ws_or_incidents, Workspace):
+            raise EvaluationError(f"{where}: control {control!r} names a layer, which needs a workspace; pass a "
+                                  "polygon instead.")
+        check_choice(control, "control", where, ws_or_incidents.layers())
         control = ws_or_incidents.read_layer(control)
     incidents = ws_or_incidents
-    if hasattr(ws_or_incidents, "incidents") and not isinstance(ws_or_incidents, pd.DataFrame):
+    if isinstance(ws_or_incidents, Workspace):
         if isinstance(weights, pd.Series):
-            raise EvaluationError("weights as a Series need the incident table it is aligned to; pass the incidents "
-                               "instead of the workspace, or a column name such as 'harm_weight'.")
+            raise EvaluationError(f"{where}: weights as a Series need the incident table it is aligned to; pass the "
+                                  "incidents instead of the workspace, or a column name such as 'harm_weight'.")
         extra = [weights] if isinstance(weights, str) else []
-        incidents = ws_or_incidents.incidents(columns=list(_NEEDED) + extra)
+        incidents = ws_or_incidents.incidents(columns=list(NEEDED) + extra)
     actions = action_log.actions_for()
     actions = actions[~actions["status"].isin(list(exclude_statuses))]
     held = action_log.meetings().set_index("meeting_id")["held_on"]
@@ -272,7 +287,7 @@ def evaluate_log(ws_or_incidents, action_log, outlines: gpd.GeoDataFrame, *, win
     places = gpd.GeoDataFrame(acts[known].reset_index(drop=True),
                               geometry=geometry.reindex(acts.loc[known, "tasking_id"]).to_numpy(), crs=outlines.crs)
     table, card = _evaluate(incidents, places, window_days=window_days, buffer_m=buffer_m, control=control,
-                            weights=weights, alpha=alpha, data_period=data_period)
+                            weights=weights, alpha=alpha, data_period=data_period, where=where)
     table.insert(0, "action_ids", places["action_ids"].to_numpy())
     table.insert(0, "meeting_id", places["meeting_id"].to_numpy())
     card.choose("action_type", action_type, "given" if action_type != "tactic" else "default: the action's tactic")
@@ -287,15 +302,14 @@ def evaluate_log(ws_or_incidents, action_log, outlines: gpd.GeoDataFrame, *, win
 
 
 # --- the steps -------------------------------------------------------------------------------
-def _evaluate(incidents, places, *, window_days, buffer_m, control, weights, alpha, data_period):
-    where = "evaluate_places"
-    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days < 1:
-        raise EvaluationError(f"{where}: window_days must be a whole number of days, 1 or more; got {window_days!r}.")
-    if isinstance(buffer_m, bool) or not isinstance(buffer_m, Real) or not 0 <= buffer_m < 10_000:
-        raise EvaluationError(f"{where}: buffer_m must be metres from 0 to 10,000; got {buffer_m!r}.")
-    _check_alpha(alpha, where)
-    outline, start, kind = _places(places, where)
-    e, n, t_from, t_to, w = _incident_arrays(incidents, weights, where)
+def _evaluate(incidents, places, *, window_days, buffer_m, control, weights, alpha, data_period, where):
+    check_options(window_days, buffer_m, alpha, where)  # every check first, then the work
+    check_places(places, where)
+    check_incidents(incidents, weights, where)
+    area = control_area(control, where)
+    given_period = check_data_period(data_period, where)
+    outline, start, kind = place_arrays(places, where)
+    e, n, t_from, t_to, w = incident_arrays(incidents, weights, where)
     card = MethodCard("wdd evaluation")
     card.choose("window_days", int(window_days), "default: four weeks, one tasking cycle" if window_days == 28 else "given")
     card.choose("buffer_m", float(buffer_m), "default: a couple of street blocks" if buffer_m == 250 else "given")
@@ -306,9 +320,9 @@ def _evaluate(incidents, places, *, window_days, buffer_m, control, weights, alp
                       test="two-sided normal test, Poisson variances")
     card.parameters["weights"] = "counts" if weights is None else (weights if isinstance(weights, str) else "given")
     days = np.timedelta64(int(window_days), "D")
-    bounds = tuple(_midnight_us(start + d) for d in (-days, np.timedelta64(0, "D"), days))
-    c, left_control = _count(e, n, t_from, t_to, w, outline, float(buffer_m), bounds, control, card, where)
-    first, last = _data_period(data_period, t_from, t_to, where)
+    bounds = tuple(midnight_us(start + d) for d in (-days, np.timedelta64(0, "D"), days))
+    c, left_control = _count(e, n, t_from, t_to, w, outline, float(buffer_m), bounds, area, card)
+    first, last = data_days(given_period, t_from, t_to)
     complete = (start - days >= first) & (start + days <= last + np.timedelta64(1, "D"))
     out = _table(places["tasking_id"].astype(str).to_numpy(), kind, start, c, complete,
                  f"{float(buffer_m):g} m ring" if buffer_m > 0 else "", alpha)
@@ -317,7 +331,7 @@ def _evaluate(incidents, places, *, window_days, buffer_m, control, weights, alp
     return out, card
 
 
-def _count(e, n, t_from, t_to, w, outline, buffer_m, bounds, control, card, where):
+def _count(e, n, t_from, t_to, w, outline, buffer_m, bounds, area, card):
     """Weighted counts ``T0 ... C1``, sums of squared weights ``vT0 ... vC1`` and ``left_out`` per place."""
     lo, mid, hi = bounds
     pts = shapely.points(e, n)
@@ -331,8 +345,7 @@ def _count(e, n, t_from, t_to, w, outline, buffer_m, bounds, control, card, wher
     c["left_out"] = left_t + left_d
     base = np.ones(len(pts), bool)
     base[bp[1]] = base[tp[1]] = False  # outside every place and ring
-    if control is not None:
-        area = _control_geometry(control, where)
+    if area is not None:
         inside = np.zeros(len(pts), bool)
         inside[tree.query(area, predicate="covers")] = True
         base &= inside
@@ -403,103 +416,3 @@ def _fill_card(card, out, n_incidents, left_control, first, last, complete) -> N
     if few:
         card.warn(f"{few} places have fewer than 10 incidents in the place and ring over both windows: the test "
                   "has little power there, so 'no clear change' is not evidence of no effect.")
-
-
-# --- checks and conversions -----------------------------------------------------------------------
-def _check_alpha(alpha, where) -> None:
-    if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0 < alpha < 0.5:
-        raise EvaluationError(f"{where}: alpha must be a number between 0 and 0.5 (e.g. 0.05); got {alpha!r}.")
-
-
-def _places(places, where):
-    if not isinstance(places, gpd.GeoDataFrame):
-        raise TypeError(f"{where}: places must be a GeoDataFrame; got {type(places).__name__}.")
-    _check_crs(places.crs, "places", where)
-    missing = [c for c in ("tasking_id", "start") if c not in places.columns]
-    if missing:
-        raise EvaluationError(f"{where}: places lack the columns {missing}; give tasking_id, start and the outline.")
-    geoms = np.asarray(places.geometry.array, dtype=object)
-    bad = np.flatnonzero(~np.isin(shapely.get_type_id(geoms), [3, 6]) | shapely.is_empty(geoms))
-    if len(bad):
-        raise EvaluationError(f"{where}: {len(bad)} places (rows {bad[:5].tolist()}) have no polygon outline; give "
-                           "polygons (buffer a point venue first, e.g. by 50 m).")
-    start = pd.to_datetime(pd.Series(places["start"].to_numpy()), errors="coerce")
-    if start.dt.tz is not None:
-        start = start.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
-    if start.isna().any():
-        rows = np.flatnonzero(start.isna().to_numpy())
-        raise EvaluationError(f"{where}: {len(rows)} places (rows {rows[:5].tolist()}) have no readable start date; "
-                           "give dates such as 2017-07-04.")
-    kind = (places["action_type"].astype(object).where(places["action_type"].notna(), UNSPECIFIED).astype(str)
-            if "action_type" in places.columns else pd.Series(UNSPECIFIED, index=places.index))
-    return geoms, start.dt.normalize().to_numpy("datetime64[D]"), kind.to_numpy(dtype=object)
-
-
-def _check_crs(crs, what, where) -> None:
-    if crs is not None and crs.to_epsg() != 27700:
-        raise EvaluationError(f"{where}: {what} are in {crs.name}, not EPSG:27700 (British National Grid); "
-                           "reproject them first with .to_crs(27700).")
-
-
-def _control_geometry(control, where):
-    if isinstance(control, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        _check_crs(control.crs, "the control area's polygons", where)
-        control = shapely.union_all(np.asarray(control.geometry.array, dtype=object))
-    elif not isinstance(control, shapely.Geometry):
-        raise TypeError(f"{where}: control must be a shapely geometry, GeoSeries or GeoDataFrame (EPSG:27700) or "
-                        f"None; got {type(control).__name__}.")
-    if control.is_empty or control.area <= 0:
-        raise EvaluationError(f"{where}: the control area has no area; give polygons in EPSG:27700, or None.")
-    return control
-
-
-def _incident_arrays(incidents, weights, where):
-    if not isinstance(incidents, pd.DataFrame):
-        raise TypeError(f"{where}: incidents must be a DataFrame (the incident table); got {type(incidents).__name__}.")
-    missing = [c for c in _NEEDED if c not in incidents.columns]
-    if missing:
-        raise EvaluationError(f"{where}: the incident table lacks the columns {missing}.")
-    e, n = incidents["easting"].to_numpy(float), incidents["northing"].to_numpy(float)
-    bad = ~(np.isfinite(e) & np.isfinite(n))
-    if bad.any():
-        raise EvaluationError(f"{where}: {int(bad.sum())} incidents have no coordinates; drop them first.")
-    times = []
-    for col in ("occurred_from", "occurred_to"):
-        idx = pd.DatetimeIndex(incidents[col])
-        if idx.tz is None and len(idx):
-            raise EvaluationError(f"{where}: column '{col}' has no time zone; localise it to Europe/London first.")
-        if idx.isna().any():
-            raise EvaluationError(f"{where}: column '{col}' is empty in {int(idx.isna().sum())} rows; drop them first.")
-        times.append(idx.as_unit("us").asi8)
-    if weights is None:
-        w = np.ones(len(incidents))
-    elif isinstance(weights, str):
-        if weights not in incidents.columns:
-            raise EvaluationError(f"{where}: weights column '{weights}' is not in the incident table.")
-        w = incidents[weights].to_numpy(float)
-    elif isinstance(weights, pd.Series) and weights.index.equals(incidents.index):
-        w = weights.to_numpy(float)
-    else:
-        raise EvaluationError(f"{where}: weights must be a column name or a Series with the incidents' index.")
-    w = np.nan_to_num(w, nan=0.0)
-    if (w < 0).any() or not np.isfinite(w).all():
-        raise EvaluationError(f"{where}: weights must be finite and 0 or more; {int((w < 0).sum())} are negative.")
-    return e, n, times[0], times[1], w
-
-
-def _midnight_us(days: np.ndarray) -> np.ndarray:
-    """Epoch microseconds of local (Europe/London) midnight on each date."""
-    return pd.DatetimeIndex(days.astype("datetime64[s]")).tz_localize(LOCAL_TZ).as_unit("us").asi8
-
-
-def _data_period(data_period, t_from, t_to, where):
-    if data_period is not None:
-        try:
-            first, last = (np.datetime64(pd.Timestamp(d).date(), "D") for d in data_period)
-        except (TypeError, ValueError):
-            raise EvaluationError(f"{where}: data_period must be two dates (first, last); got {data_period!r}.") from None
-        return first, last
-    if len(t_from) == 0:
-        return np.datetime64("NaT", "D"), np.datetime64("NaT", "D")
-    def day(us): return np.datetime64(pd.Timestamp(int(us), unit="us", tz="UTC").tz_convert(LOCAL_TZ).date(), "D")
-    return day(t_from.min()), day(t_to.max())

@@ -3,6 +3,10 @@
 
 WDD = ΔT − ΔC_T + ΔD − ΔC_D; under Poisson counts Var = T0+T1+D0+D1+Ct0+Ct1+Cd0+Cd1;
 z = WDD / √Var; p two-sided. :mod:`.evaluate` applies it to tasked places.
+
+:func:`wdd_test` and :func:`wdd_z` check their arguments; the wording helpers
+(:func:`verdict_words`, :func:`pooled_verdict`, :func:`p_text`, :func:`count_text`) are
+called once per place on values :mod:`.evaluate` has checked, so they do not.
 """
 
 from __future__ import annotations
@@ -10,6 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+
+from .errors import EvaluationError
+
+_COUNT_NAMES = ("t0", "t1", "d0", "d1", "ct0", "ct1", "cd0", "cd1")
 
 
 def wdd_test(t0, t1, d0, d1, ct0, ct1, cd0, cd1) -> pd.DataFrame:
@@ -27,6 +35,12 @@ def wdd_test(t0, t1, d0, d1, ct0, ct1, cd0, cd1) -> pd.DataFrame:
         One row per set of counts: ``wdd`` (incidents; negative = fell), ``wdd_var``,
         ``wdd_z``, ``p_value`` (two-sided; NaN when the variance is 0).
 
+    Raises
+    ------
+    TypeError, EvaluationError
+        For counts that are not numbers, are negative or not finite, or arrays of
+        different lengths (a single number goes with every place).
+
     Examples
     --------
     The paper's worked example:
@@ -35,17 +49,67 @@ def wdd_test(t0, t1, d0, d1, ct0, ct1, cd0, cd1) -> pd.DataFrame:
          wdd  wdd_var  wdd_z  p_value
     0 -118.0   1568.0  -2.98   0.0029
     """
-    t0, t1, d0, d1, ct0, ct1, cd0, cd1 = (np.atleast_1d(np.asarray(x, dtype=float))
-                                          for x in (t0, t1, d0, d1, ct0, ct1, cd0, cd1))
+    t0, t1, d0, d1, ct0, ct1, cd0, cd1 = _counts((t0, t1, d0, d1, ct0, ct1, cd0, cd1), "wdd_test")
     var = t0 + t1 + d0 + d1 + ct0 + ct1 + cd0 + cd1
     return wdd_z(t1 - t0 - (ct1 - ct0) + d1 - d0 - (cd1 - cd0), var)
 
 
 def wdd_z(wdd, var) -> pd.DataFrame:
-    wdd, var = np.asarray(wdd, float), np.asarray(var, float)
+    """The z and two-sided p of WDDs with their variances (NaN where the variance is 0 or NaN).
+
+    Parameters
+    ----------
+    wdd, var : float or array-like of float
+        Of one length; ``var`` 0 or more (NaN for places not judged).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``wdd``, ``wdd_var``, ``wdd_z``, ``p_value``, one row per value.
+
+    >>> wdd_z([-118.0], [1568.0]).round(2)["wdd_z"].tolist()
+    [-2.98]
+    """
+    wdd, var = _arrays((wdd, var), ("wdd", "var"), "wdd_z")
+    if wdd.shape != var.shape:
+        raise EvaluationError(f"wdd_z: 'wdd' has {wdd.size:,} values but 'var' has {var.size:,}; give one variance "
+                              "per WDD.")
+    if (var < 0).any():
+        raise EvaluationError(f"wdd_z: variances must be 0 or more; {int((var < 0).sum()):,} are negative.")
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(var > 0, wdd / np.sqrt(np.where(var > 0, var, 1.0)), np.nan)
     return pd.DataFrame({"wdd": wdd, "wdd_var": var, "wdd_z": z, "p_value": 2 * norm.sf(np.abs(z))})
+
+
+def _arrays(values, names, where: str) -> list[np.ndarray]:
+    """Each value as a 1-d float array (a number as one value); TypeError for what is not numbers."""
+    out = []
+    for value, name in zip(values, names):
+        try:
+            arr = np.atleast_1d(np.asarray(value, dtype=float))
+        except (TypeError, ValueError):
+            arr = None
+        if arr is None or arr.ndim != 1:
+            shown = repr(value) if isinstance(value, (str, int, float)) else type(value).__name__
+            raise TypeError(f"The '{name}' parameter of {where} must be numbers (a number or an array of numbers). "
+                            f"Got {shown} instead.")
+        out.append(arr)
+    return out
+
+
+def _counts(values, where: str) -> list[np.ndarray]:
+    """The eight counts of :func:`wdd_test` as float arrays, each finite and 0 or more, of one length (or one value)."""
+    arrays = _arrays(values, _COUNT_NAMES, where)
+    for arr, name in zip(arrays, _COUNT_NAMES):
+        bad = int((~np.isfinite(arr) | (arr < 0)).sum())
+        if bad:
+            raise EvaluationError(f"{where}: the counts must be finite and 0 or more; '{name}' has {bad:,} that "
+                                  f"{'is' if bad == 1 else 'are'} not.")
+    lengths = sorted({len(a) for a in arrays} - {1})
+    if len(lengths) > 1:
+        raise EvaluationError(f"{where}: the counts must have one value per place, or one for all; got lengths "
+                              f"{', '.join(map(str, lengths))}.")
+    return arrays
 
 
 def verdict_words(t0, t1, d0, d1, exp_t, exp_d, wdd, p, complete, has_control, ring, alpha):

@@ -39,6 +39,7 @@ import pandas as pd
 from .errors import GeoError
 from .schema import LOCAL_TZ
 from .timebands import DEFAULT_MAX_WINDOW_HOURS, TIMED_PRECISIONS, Band, Season, TimeBands
+from .validate import check_frame, check_number, check_type
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ def band_day(timestamps: pd.Series, band: str | Band, *, bands: TimeBands | None
         Aligned to ``timestamps``; NaT where the time is NaT. It does not say whether
         the time is in the band: Friday 03:00 gets Thursday for ``nte``.
     """
+    check_type(band, "band", "band_day", (str, Band), type_name="a band name (str) or a Band")
     band = _bands(bands).band(band)
     local = _local_minutes(timestamps, "timestamps")
     known = ~np.isnan(local)
@@ -111,6 +113,10 @@ def band_weights(incidents: pd.DataFrame, band: str | Band, *, bands: TimeBands 
     >>> float(band_weights(frame, "daytime").iloc[0] * 14), float(band_weights(frame, "nte").iloc[0] * 14)
     (3.0, 7.0)
     """
+    check_frame(incidents, "incidents", "band_weights")
+    check_type(band, "band", "band_weights", (str, Band), type_name="a band name (str) or a Band")
+    check_type(season, "season", "band_weights", (str, Season), type_name="a season name (str) or a Season", optional=True)
+    check_number(max_window_hours, "max_window_hours", "band_weights")
     config = _bands(bands)
     band = config.band(band)
     season = None if season is None else config.season(season)
@@ -155,6 +161,8 @@ def season_mask(incidents: pd.DataFrame, season: str | Season, *, bands: TimeBan
     pandas.Series of bool
         Aligned to ``incidents.index``; False where ``occurred_from`` is NaT.
     """
+    check_frame(incidents, "incidents", "season_mask")
+    check_type(season, "season", "season_mask", (str, Season), type_name="a season name (str) or a Season")
     config = _bands(bands)
     season = config.season(season)
     first, last = _local_days(incidents)
@@ -194,6 +202,7 @@ def excluded_mask(incidents: pd.DataFrame, *, bands: TimeBands | None = None) ->
     pandas.Series of bool
         Aligned to ``incidents.index``; False where a time is NaT.
     """
+    check_frame(incidents, "incidents", "excluded_mask")
     excluded = np.array([(d - _EPOCH).days for d in _bands(bands).excluded_dates], dtype=np.int64)
     first, last = _local_days(incidents)
     known = (first >= np.iinfo(np.int64).min + 1) & (last >= first)

@@ -14,7 +14,12 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
+from .errors import GeoError
 from .schema import BNG_EPSG, WGS84_EPSG
+from .validate import check_choice, check_coordinates, check_type
+
+#: The coordinate systems :func:`locate` reads.
+SYSTEMS = ("auto", "wgs84", "bng")
 
 #: Great Britain's extent in WGS84 degrees (with the islands), as (min, max).
 GB_LONGITUDE = (-8.7, 1.8)
@@ -32,9 +37,15 @@ def _transformer(src: int, dst: int) -> Transformer:
 def distinct_points(x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(inverse, x_distinct, y_distinct)`` as floats: row i's pair is distinct pair ``inverse[i]``.
 
-    Spatial work is done on the distinct pairs and spread back with ``inverse``.
+    Spatial work is done on the distinct pairs and spread back with ``inverse``. ``x`` and
+    ``y`` are 1-d arrays of numbers of one length (NaN is a value like any other).
+
+    >>> inverse, ux, uy = distinct_points([1.0, 2.0, 1.0], [5.0, 5.0, 5.0])
+    >>> inverse.tolist(), ux.tolist()
+    ([0, 1, 0], [1.0, 2.0])
     """
-    return _distinct_pairs(pd.Series(np.asarray(x)), pd.Series(np.asarray(y)))
+    x, y = check_coordinates(x, y, "distinct_points", names=("x", "y"))
+    return _distinct_pairs(pd.Series(x), pd.Series(y))
 
 
 def _unique_transform(x: np.ndarray, y: np.ndarray, src: int, dst: int) -> tuple[np.ndarray, np.ndarray]:
@@ -47,13 +58,15 @@ def _unique_transform(x: np.ndarray, y: np.ndarray, src: int, dst: int) -> tuple
 
 
 def to_bng(longitude: np.ndarray, latitude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 degrees to British National Grid ``(easting, northing)`` in metres."""
-    return _unique_transform(np.asarray(longitude, float), np.asarray(latitude, float), WGS84_EPSG, BNG_EPSG)
+    """WGS84 degrees to British National Grid ``(easting, northing)`` in metres (1-d arrays of one length)."""
+    longitude, latitude = check_coordinates(longitude, latitude, "to_bng", names=("longitude", "latitude"))
+    return _unique_transform(longitude, latitude, WGS84_EPSG, BNG_EPSG)
 
 
 def to_wgs84(easting: np.ndarray, northing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """British National Grid metres to WGS84 ``(longitude, latitude)`` in degrees."""
-    return _unique_transform(np.asarray(easting, float), np.asarray(northing, float), BNG_EPSG, WGS84_EPSG)
+    """British National Grid metres to WGS84 ``(longitude, latitude)`` in degrees (1-d arrays of one length)."""
+    easting, northing = check_coordinates(easting, northing, "to_wgs84")
+    return _unique_transform(easting, northing, BNG_EPSG, WGS84_EPSG)
 
 
 def _within(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
@@ -100,9 +113,17 @@ def locate(x: pd.Series, y: pd.Series, system: str = "auto") -> Located:
     Returns
     -------
     Located
+
+    Raises
+    ------
+    TypeError, GeoError
+        For ``x`` or ``y`` not a Series or array, of different lengths, or an unknown ``system``.
     """
-    if system not in ("auto", "wgs84", "bng"):
-        raise ValueError(f"system must be 'auto', 'wgs84' or 'bng', got {system!r}")
+    for value, name in ((x, "x"), (y, "y")):
+        check_type(value, name, "locate", (pd.Series, np.ndarray), type_name="a pandas Series or numpy array")
+    if len(x) != len(y):
+        raise GeoError(f"locate: 'x' has {len(x):,} values but 'y' has {len(y):,}; give one of each per row.")
+    check_choice(system, "system", "locate", SYSTEMS)
     inverse, ux, uy = _distinct_pairs(x, y)
     res = _locate_distinct(ux, uy, system)
     return Located(*(arr[inverse] for arr in (

@@ -5,7 +5,7 @@ Resolutions 8, 9 and 10 (average cell areas 0.74 km², 0.105 km² and 0.015 km²
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import geopandas as gpd
 import h3
@@ -14,8 +14,33 @@ import pandas as pd
 import shapely
 
 from .coords import distinct_points
+from ..errors import UserError
+from .errors import GeoError
+from .validate import check_coordinates, check_strings
 
 DEFAULT_RESOLUTIONS = (8, 9, 10)
+
+
+def check_resolutions(resolutions, where: str, *, name: str = "resolutions",
+                      error: type[UserError] = GeoError) -> tuple[int, ...]:
+    """``resolutions`` as a tuple of ints, if it is a non-empty list of H3 resolutions 0-15, else raise.
+
+    TypeError for a bare int or non-int items; ``error`` (the caller's package error) for
+    an empty list or a resolution outside 0-15. ``name``: the parameter's name.
+
+    >>> check_resolutions([9], "h3_cells")
+    (9,)
+    """
+    given = resolutions
+    resolutions = tuple(given) if isinstance(given, Iterable) and not isinstance(given, (str, bytes)) else None
+    if resolutions is None or any(isinstance(r, bool) or not isinstance(r, (int, np.integer)) for r in resolutions):
+        raise TypeError(f"The '{name}' parameter of {where} must be a list of int (e.g. [8, 9, 10]). "
+                        f"Got {given!r} instead.")
+    bad = [int(r) for r in resolutions if not 0 <= r <= 15]
+    if bad or not len(resolutions):
+        raise error(f"The '{name}' parameter of {where} must be one or more H3 resolutions, ints in the range "
+                    f"[0, 15]. Got {list(map(int, resolutions))!r} instead.")
+    return tuple(int(r) for r in resolutions)
 
 
 def h3_cells(longitude: pd.Series | np.ndarray, latitude: pd.Series | np.ndarray,
@@ -34,11 +59,8 @@ def h3_cells(longitude: pd.Series | np.ndarray, latitude: pd.Series | np.ndarray
     pandas.DataFrame
         One ``str`` column ``h3_<res>`` per resolution, aligned to the input.
     """
-    bad = [r for r in resolutions if not 0 <= int(r) <= 15]
-    if bad:
-        raise ValueError(f"H3 resolutions must be 0 to 15, got {bad}")
-    lon = np.asarray(longitude, dtype=float)
-    lat = np.asarray(latitude, dtype=float)
+    resolutions = check_resolutions(resolutions, "h3_cells")
+    lon, lat = check_coordinates(longitude, latitude, "h3_cells", names=("longitude", "latitude"))
     inverse, ulon, ulat = distinct_points(lon, lat)
     finest = max(resolutions)
     # One call per distinct point (police.uk: ~50 records per point); h3 has no array API.
@@ -52,8 +74,15 @@ def h3_cells(longitude: pd.Series | np.ndarray, latitude: pd.Series | np.ndarray
 
 
 def cell_outlines(cells: Sequence[str]) -> gpd.GeoDataFrame:
-    """Polygons (WGS84) of the distinct cells given, with ``cell`` and ``resolution`` columns."""
-    distinct = sorted({c for c in cells if c})
+    """Polygons (WGS84) of the distinct cells given, with ``cell`` and ``resolution`` columns.
+
+    ``cells`` is a list of H3 cell ids (``""`` is skipped); GeoError names any that are not one.
+    """
+    distinct = sorted({c for c in check_strings(cells, "cells", "cell_outlines") if c})
+    bad = [c for c in distinct if not h3.is_valid_cell(c)]  # once per distinct cell
+    if bad:
+        raise GeoError(f"cell_outlines: {len(bad):,} of the {len(distinct):,} distinct cells are not H3 cell ids, "
+                       f"e.g. {bad[0]!r}; give ids from h3_cells (15 hex digits such as '89195da49b7ffff').")
     polygons = [shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in distinct]
     return gpd.GeoDataFrame({"cell": distinct, "resolution": [h3.get_resolution(c) for c in distinct]},
                             geometry=polygons, crs=4326)

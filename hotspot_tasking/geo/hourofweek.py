@@ -19,6 +19,7 @@ import pandas as pd
 from .aoristic import _check_columns, _Clock, _Windows
 from .errors import GeoError
 from .timebands import DAY_NAMES, DEFAULT_MAX_WINDOW_HOURS, NO_TIME_OF_DAY
+from .validate import check_frame, check_number, check_strings
 
 #: Hours text meaning the whole day (no contiguous peak shorter than 24 hours).
 ALL_DAY = "all day"
@@ -70,6 +71,8 @@ def hour_of_week(incidents: pd.DataFrame, *, weights: str | pd.Series | None = N
         ``counts`` sums to the count (weight) of records with a time of day;
         ``no_time_of_day`` holds the rest.
     """
+    check_frame(incidents, "incidents", "hour_of_week")
+    check_number(max_window_hours, "max_window_hours", "hour_of_week")
     long = hour_of_week_by(incidents, [], weights=weights, max_window_hours=max_window_hours)
     timed = long[long["day"] != NO_TIME_OF_DAY]
     counts = pd.DataFrame(timed["count"].to_numpy().reshape(7, 24),
@@ -100,7 +103,9 @@ def hour_of_week_by(incidents: pd.DataFrame, by: str | list[str], *, weights: st
         0-23, <NA> on the no-time-of-day row); ``count`` (float64). A group's counts sum
         to its number (weight) of records. Groups sorted by key.
     """
-    by = [by] if isinstance(by, str) else list(by)
+    check_frame(incidents, "incidents", "hour_of_week_by")
+    check_number(max_window_hours, "max_window_hours", "hour_of_week_by")
+    by = [by] if isinstance(by, str) else list(check_strings(by, "by", "hour_of_week_by"))
     missing = [c for c in by if c not in incidents.columns]
     if missing:
         raise GeoError(f"hour_of_week_by: incidents has no column(s) {missing}; group by existing columns.")

@@ -24,12 +24,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import coords, dates
+from .errors import GeoError
 from .readers import Reader
 from .readers.base import all_distinct
 from .report import REJECT_REASONS, FileCount, ImportReport
 from .schema import QUARANTINE_COLUMNS, conform
 from .taxonomy import UNMAPPED, Taxonomy
 from .textfiles import CsvText, csv_inputs, parse_csv
+from .validate import check_coordinates, check_frame, check_number, check_paths, check_type
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,12 @@ class Area:
     """The workspace's area: a bounding box in EPSG:27700 metres and a margin.
 
     Records farther than ``margin_m`` from the box are rejected as far outside.
+
+    Raises
+    ------
+    TypeError, GeoError
+        For a bound that is not a finite number, a minimum above its maximum, or a
+        negative margin.
     """
 
     min_easting: float
@@ -50,8 +58,18 @@ class Area:
     max_northing: float
     margin_m: float = DEFAULT_AREA_MARGIN_M
 
+    def __post_init__(self) -> None:
+        for name in ("min_easting", "min_northing", "max_easting", "max_northing"):
+            check_number(getattr(self, name), name, "Area", low=-np.inf, high=np.inf)
+        check_number(self.margin_m, "margin_m", "Area", low_open=False)
+        for axis in ("easting", "northing"):
+            low, high = getattr(self, f"min_{axis}"), getattr(self, f"max_{axis}")
+            if low > high:
+                raise GeoError(f"Area: min_{axis} ({low:g}) is above max_{axis} ({high:g}); swap them.")
+
     def distance_m(self, easting: np.ndarray, northing: np.ndarray) -> np.ndarray:
-        """Metres from each point to the box (0 inside)."""
+        """Metres from each point to the box (0 inside); ``easting``, ``northing`` in EPSG:27700 metres."""
+        easting, northing = check_coordinates(easting, northing, "Area.distance_m")
         dx = np.maximum(np.maximum(self.min_easting - easting, easting - self.max_easting), 0.0)
         dy = np.maximum(np.maximum(self.min_northing - northing, northing - self.max_northing), 0.0)
         return np.hypot(dx, dy)
@@ -115,7 +133,16 @@ def read_incidents(
     ------
     GeoError
         A file that cannot be read or lacks the format's columns; nothing is returned then.
+    TypeError
+        For an argument of the wrong type (a bare path instead of a list, say).
     """
+    where = "read_incidents"
+    paths = check_paths(paths, "paths", where)
+    check_type(reader, "reader", where, Reader, type_name="a Reader (hotspot_tasking.geo.reader_for)")
+    check_type(taxonomy, "taxonomy", where, Taxonomy, type_name="a Taxonomy (Taxonomy.load())")
+    check_type(area, "area", where, Area, type_name="an Area", optional=True)
+    check_type(existing_ids, "existing_ids", where, pd.Index, type_name="a pandas Index", optional=True)
+    check_type(import_id, "import_id", where, str, type_name="a str", optional=True)
     import_id = import_id or new_import_id()
     report = ImportReport(import_id=import_id, source=reader.source,
                           started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -173,6 +200,7 @@ def derived_ids(raw: pd.DataFrame) -> np.ndarray:
     cells joined with the unit separator U+001F: stable across runs and machines; a
     test pins one value.
     """
+    check_frame(raw, "raw", "derived_ids")
     if len(raw) == 0:
         return np.array([], dtype=object)
     cells = [pa.array(raw[c].astype("str").array) for c in raw.columns]

@@ -5,7 +5,10 @@ Its invariant, checked when it is built: rows read = rows accepted + rows reject
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+
+from .errors import GeoError
+from .validate import check_type
 
 #: Why a row is rejected, in the order the checks run (the first that applies wins).
 REJECT_REASONS = (
@@ -90,9 +93,16 @@ class ImportReport:
 
     @classmethod
     def from_dict(cls, data: dict) -> "ImportReport":
-        fields = {k: v for k, v in data.items() if k not in ("rows_read", "rows_accepted", "rows_rejected")}
-        fields["files"] = [FileCount(**f) for f in fields.get("files", [])]
-        return cls(**fields)
+        """The report :meth:`to_dict` wrote (a workspace's import log entry)."""
+        check_type(data, "data", "ImportReport.from_dict", dict, type_name="a dict (from ImportReport.to_dict)")
+        values = {k: v for k, v in data.items() if k not in ("rows_read", "rows_accepted", "rows_rejected")}
+        known = {f.name for f in fields(cls)}
+        unknown, missing = sorted(set(values) - known), sorted({"import_id", "source", "started"} - set(values))
+        if unknown or missing:
+            raise GeoError(f"ImportReport.from_dict: the import log entry {values.get('import_id', '?')!r} has "
+                           f"unknown key(s) {unknown} and lacks {missing}; restore workspace.json from a backup.")
+        values["files"] = [FileCount(**f) for f in values.get("files", [])]
+        return cls(**values)
 
     def format(self) -> str:
         """The report as a person reads it at the command line."""

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .errors import GeoError
 from .schema import LOCAL_TZ
+from .validate import check_columns, check_date, check_strings
 
 
 def select_incidents(incidents: pd.DataFrame, *, sources: Sequence[str] | None = None,
@@ -31,6 +32,13 @@ def select_incidents(incidents: pd.DataFrame, *, sources: Sequence[str] | None =
     -------
     pandas.Series of bool, aligned to ``incidents``.
     """
+    where = "select_incidents"
+    sources, categories, groups = (check_strings(v, k, where) for k, v in
+                                   (("sources", sources), ("categories", categories), ("groups", groups)))
+    start, end = check_date(start, "start", where, optional=True), check_date(end, "end", where, optional=True)
+    needed = [c for c, v in (("source", sources), ("category", categories), ("groups", groups),
+                             ("occurred_to", start), ("occurred_from", end)) if v is not None]
+    check_columns(incidents, needed, where)
     mask = pd.Series(True, index=incidents.index)
     if sources is not None:
         mask &= incidents["source"].isin(list(sources))

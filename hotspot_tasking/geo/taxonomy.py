@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..configfile import Boolean, ConfigTable, Number, Strings, Text, default_config_path, read_toml
 from .errors import GeoError
+from .validate import check_type
 
 __all__ = ["FIELDS", "UNMAPPED", "Taxonomy", "default_config_path"]
 
@@ -68,7 +69,9 @@ class Taxonomy:
         return cls(vocabularies, groups, float(unmapped), path)
 
     def lookup(self, vocabulary: str, words: str) -> dict | None:
-        """The entry for one source's words, or None when nothing matches."""
+        """The entry for one source's words, or None when nothing matches (both arguments str)."""
+        check_type(vocabulary, "vocabulary", "Taxonomy.lookup", str, type_name="a str")
+        check_type(words, "words", "Taxonomy.lookup", str, type_name="a str")
         entries = self.vocabularies.get(vocabulary, {})
         folded = words.strip().casefold()
         for key, entry in entries.items():
@@ -85,8 +88,10 @@ class Taxonomy:
         Returns a frame aligned to ``source_category`` with the columns ``category,
         subcategory, groups`` (ids joined with ``;``), ``harm_weight, lead_agency,
         sensitive``. Unknown words get category ``"unmapped"`` and the source's words
-        as subcategory.
+        as subcategory. ``vocabulary`` is a str, ``source_category`` a pandas Series.
         """
+        check_type(vocabulary, "vocabulary", "Taxonomy.apply", str, type_name="a str")
+        check_type(source_category, "source_category", "Taxonomy.apply", pd.Series, type_name="a pandas Series")
         codes, uniques = pd.factorize(source_category.astype("str").str.strip(), use_na_sentinel=False)
         rows = []
         for words in uniques:

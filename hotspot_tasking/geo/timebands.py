@@ -22,6 +22,7 @@ import numpy as np
 
 from ..configfile import ConfigTable, default_config_path, parse_day, read_toml
 from .errors import GeoError
+from .validate import check_type
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,7 @@ class TimeBands:
         """The band called ``band`` (a :class:`Band` is returned as it is)."""
         if isinstance(band, Band):
             return band
+        check_type(band, "band", "TimeBands.band", str, type_name="a band name (str) or a Band")
         if band not in self.bands:
             raise GeoError(f"{self._file}: no time band {band!r}; choose one of {', '.join(self.bands)}.")
         return self.bands[band]
@@ -182,6 +184,7 @@ class TimeBands:
         """The season called ``season`` (a :class:`Season` is returned as it is)."""
         if isinstance(season, Season):
             return season
+        check_type(season, "season", "TimeBands.season", str, type_name="a season name (str) or a Season")
         if season not in self.seasons:
             choices = ", ".join(self.seasons) or "(none defined)"
             raise GeoError(f"{self._file}: no season {season!r}; choose one of {choices}.")

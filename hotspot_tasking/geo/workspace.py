@@ -43,10 +43,13 @@ from .report import ImportReport
 from .schema import BNG_EPSG, INCIDENT_COLUMNS, empty_incidents, month_key
 from .taxonomy import Taxonomy, default_config_path
 from .timebands import TimeBands
+from .validate import check_choice, check_crs, check_paths, check_strings, check_type
 
 MANIFEST = "workspace.json"
 FORMAT_VERSION = 1
 CONFIG_FILES = ("taxonomy.toml", "time_bands.toml", "tasking.toml", "tactics.toml")
+_PATH = (str, os.PathLike)
+_PATH_TYPE = "a path (str or pathlib.Path)"
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,9 @@ class Workspace:
 
         Raises :class:`GeoError` if ``root`` already holds a workspace or other files.
         """
+        check_type(root, "root", "Workspace.create", _PATH, type_name=_PATH_TYPE)
+        check_type(area, "area", "Workspace.create", Area, type_name="an Area", optional=True)
+        check_type(name, "name", "Workspace.create", str, type_name="a str", optional=True)
         root = Path(root)
         if (root / MANIFEST).exists():
             raise GeoError(f"{root}: already a workspace; open it, or choose another folder.")
@@ -120,6 +126,7 @@ class Workspace:
     @classmethod
     def open(cls, root: str | Path) -> "Workspace":
         """Open an existing workspace; raise :class:`GeoError` if ``root`` is not one."""
+        check_type(root, "root", "Workspace.open", _PATH, type_name=_PATH_TYPE)
         root = Path(root)
         path = root / MANIFEST
         if not path.is_file():
@@ -167,7 +174,12 @@ class Workspace:
         return f"{len(self._manifest['imports'])}:{len(self._manifest['data_files'])}:{zlib.crc32(str(files).encode()):08x}"
 
     def config_path(self, name: str) -> Path:
-        """The workspace's own copy of a configuration file, else the packaged default."""
+        """The workspace's own copy of a configuration file, else the packaged default.
+
+        ``name`` is one of :data:`CONFIG_FILES` (``"taxonomy.toml"``, ``"time_bands.toml"``, ...).
+        """
+        check_type(name, "name", "Workspace.config_path", str, type_name="a str")
+        check_choice(name, "name", "Workspace.config_path", CONFIG_FILES)
         own = self.root / "config" / name
         return own if own.is_file() else default_config_path(name)
 
@@ -181,11 +193,27 @@ class Workspace:
 
     # --- reading ------------------------------------------------------------------------
     def incidents(self, columns: Sequence[str] | None = None, sources: Sequence[str] | None = None) -> pd.DataFrame:
-        """The incident table (``schema.INCIDENT_COLUMNS``), optionally some columns or sources."""
+        """The incident table (``schema.INCIDENT_COLUMNS``), optionally some columns or sources.
+
+        Parameters
+        ----------
+        columns : sequence of str, optional
+            Incident columns to read; default all of them.
+        sources : sequence of str, optional
+            Sources to keep (e.g. ``["police_uk"]``); default all.
+
+        Raises
+        ------
+        TypeError, GeoError
+            For a bare str or non-str items, or a column that is not an incident column.
+        """
+        columns = check_strings(columns, "columns", "Workspace.incidents")
+        sources = check_strings(sources, "sources", "Workspace.incidents")
         cols = list(columns) if columns is not None else list(INCIDENT_COLUMNS)
         unknown = [c for c in cols if c not in INCIDENT_COLUMNS]
         if unknown:
-            raise ValueError(f"unknown incident columns {unknown}")
+            raise GeoError(f"The 'columns' parameter of Workspace.incidents names {len(unknown)} unknown incident "
+                           f"column(s), {unknown}; choose from {', '.join(INCIDENT_COLUMNS)}.")
         if not self.data_files:
             return empty_incidents()[cols]
         dataset = pads.dataset([str(p) for p in self.data_files], format="parquet")
@@ -195,13 +223,15 @@ class Workspace:
         return frame.astype({c: INCIDENT_COLUMNS[c] for c in cols})
 
     def incidents_gdf(self, sources: Sequence[str] | None = None) -> gpd.GeoDataFrame:
-        """The incident table as a GeoDataFrame of points in EPSG:27700."""
+        """The incident table as a GeoDataFrame of points in EPSG:27700 (``sources`` as in :meth:`incidents`)."""
+        sources = check_strings(sources, "sources", "Workspace.incidents_gdf")
         frame = self.incidents(sources=sources)
         geometry = shapely.points(frame["easting"].to_numpy(), frame["northing"].to_numpy())
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=BNG_EPSG)
 
     def existing_ids(self, source: str) -> pd.Index:
         """Ids already stored for ``source``."""
+        check_type(source, "source", "Workspace.existing_ids", str, type_name="a str")
         return pd.Index(self.incidents(["incident_id"], sources=[source])["incident_id"])
 
     def quarantine(self) -> pd.DataFrame:
@@ -246,6 +276,13 @@ class Workspace:
         (the app builds one from columns picked on screen). Returns the import report. The
         workspace is unchanged if any file cannot be read.
         """
+        where = "Workspace.ingest"
+        paths = check_paths(paths, "paths", where)
+        check_type(source, "source", where, str, type_name="a str")
+        check_type(mapping, "mapping", where, _PATH, type_name=_PATH_TYPE, optional=True)
+        check_type(motive_column, "motive_column", where, str, type_name="a str", optional=True)
+        check_type(reader, "reader", where, Reader, type_name="a Reader (hotspot_tasking.geo.reader_for)",
+                   optional=True)
         reader = reader or reader_for(source, mapping, motive_column)
         with self._lock():
             self._reload()
@@ -256,6 +293,7 @@ class Workspace:
 
     def commit(self, result: IngestResult, *, _locked: bool = False) -> None:
         """Store an ingest result atomically: its data files, its quarantine, then the manifest."""
+        check_type(result, "result", "Workspace.commit", IngestResult, type_name="an IngestResult (read_incidents)")
         if not _locked:
             with self._lock():
                 self._reload()
@@ -298,6 +336,7 @@ class Workspace:
 
     def read_layer(self, name: str) -> gpd.GeoDataFrame:
         """A stored area layer (GeoDataFrame in EPSG:27700)."""
+        check_type(name, "name", "Workspace.read_layer", str, type_name="a str")
         meta = self.layers().get(name)
         if meta is None:
             known = ", ".join(self.layers()) or "none yet"
@@ -305,7 +344,12 @@ class Workspace:
         return gpd.read_parquet(self.root / meta["file"])
 
     def save_layer(self, name: str, frame: gpd.GeoDataFrame, meta: dict) -> None:
-        """Store (or replace) an area layer as GeoParquet, atomically, with its metadata."""
+        """Store (or replace) an area layer as GeoParquet, atomically, with its metadata.
+
+        ``frame`` must be in EPSG:27700 (or have no CRS); ``meta`` a JSON-ready dict.
+        """
+        _check_entry(name, frame, meta, "Workspace.save_layer", gpd.GeoDataFrame, "a geopandas GeoDataFrame")
+        check_crs(frame, "Workspace.save_layer", name=f"layer '{name}'")
         self._save_entry("layers", name, lambda p: frame.to_parquet(p, index=False, compression="zstd"), meta)
 
     def tables(self) -> dict[str, dict]:
@@ -313,13 +357,16 @@ class Workspace:
         return dict(self._manifest.get("tables", {}))
 
     def read_table(self, name: str) -> pd.DataFrame:
+        """A stored area table (e.g. ``population_lsoa_2011``)."""
+        check_type(name, "name", "Workspace.read_table", str, type_name="a str")
         meta = self.tables().get(name)
         if meta is None:
             raise GeoError(f"{self.root}: has no table '{name}'; add it with 'hotspot-tasking boundaries population'.")
         return pd.read_parquet(self.root / meta["file"])
 
     def save_table(self, name: str, frame: pd.DataFrame, meta: dict) -> None:
-        """Store (or replace) an area table (e.g. population by LSOA), atomically."""
+        """Store (or replace) an area table (e.g. population by LSOA), atomically; ``meta`` a JSON-ready dict."""
+        _check_entry(name, frame, meta, "Workspace.save_table", pd.DataFrame, "a pandas DataFrame")
         self._save_entry("tables", name, lambda p: frame.to_parquet(p, index=False), meta)
 
     def _save_entry(self, section: str, name: str, write, meta: dict) -> None:
@@ -339,6 +386,7 @@ class Workspace:
 
     def set_area(self, area: Area | None) -> None:
         """Set (or clear) the area that far-away records are rejected against."""
+        check_type(area, "area", "Workspace.set_area", Area, type_name="an Area", optional=True)
         with self._lock():
             self._reload()
             manifest = dict(self._manifest, area=None if area is None else area.__dict__)
@@ -365,6 +413,17 @@ class Workspace:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _check_entry(name, frame, meta, where: str, frame_type: type, frame_words: str) -> None:
+    """The checks of :meth:`Workspace.save_layer` and :meth:`Workspace.save_table`: the name
+    becomes part of a file name, so it must not hold a folder separator."""
+    check_type(name, "name", where, str, type_name="a str")
+    if not name.strip() or any(ch in name for ch in "/\\\0"):
+        raise GeoError(f"The 'name' parameter of {where} must be a non-empty name without '/' or '\\' (it names a "
+                       f"file under boundaries/). Got {name!r} instead.")
+    check_type(frame, "frame", where, frame_type, type_name=frame_words)
+    check_type(meta, "meta", where, dict, type_name="a dict")
 
 
 def _write_atomic(path: Path, write) -> None:

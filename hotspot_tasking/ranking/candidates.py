@@ -12,7 +12,6 @@ ward and LSOA codes when the table loaded has none.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
 
 import geopandas as gpd
 import numpy as np

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..actions.schema import PIER_TAGS
-from ..configfile import ConfigTable, Number, Strings, Text, default_config_path, read_toml
+from ..configfile import ConfigTable, Text, default_config_path, read_toml
 from .errors import RankingError
 
 FILE = "tactics.toml"

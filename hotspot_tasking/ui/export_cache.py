@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from ..geo.workspace import Workspace
@@ -23,7 +22,6 @@ from ..pipeline.exports import export_list
 from ..ranking.request import TaskingRequest
 from ..reports.disclosure import DisclosureRules
 from .cache import hotspot_run
-from .style import UK_DATE
 from .tasking_cache import tasking_list
 
 #: Tasking list formats: extension -> (button label, what it holds).

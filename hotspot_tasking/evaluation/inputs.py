@@ -1,0 +1,163 @@
+"""The inputs of an evaluation, checked once at the public boundary and turned into arrays.
+
+The shared validators of :mod:`hotspot_tasking.validation` raise :class:`EvaluationError`
+for a wrong value (TypeError for a wrong type), in scikit-learn's wording: "The
+'window_days' parameter of evaluate_places must be an int in the range [1, inf). Got 0
+instead." The rest here is particular to evaluation: places with a polygon outline and a
+start date, the control area, the data's first and last days, and local midnights.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .. import validation
+from ..actions.log import ActionLog
+from ..geo.schema import LOCAL_TZ
+from ..geo.workspace import Workspace
+from ..validation import check_type
+from .errors import EvaluationError
+
+#: The shared validators raising EvaluationError (see :mod:`hotspot_tasking.validation`).
+check_number = functools.partial(validation.check_number, error=EvaluationError)
+check_choice = functools.partial(validation.check_choice, error=EvaluationError)
+check_columns = functools.partial(validation.check_columns, error=EvaluationError)
+check_crs = functools.partial(validation.check_crs, error=EvaluationError)
+check_date = functools.partial(validation.check_date, error=EvaluationError)
+
+UNSPECIFIED = "unspecified"
+#: The action fields :func:`~.evaluate.evaluate_log` pools by.
+ACTION_TYPE_FIELDS = ("tactic", "pier", "agency")
+#: Incident columns every evaluation needs.
+NEEDED = ("easting", "northing", "occurred_from", "occurred_to")
+#: The widest displacement ring, in metres.
+MAX_BUFFER_M = 10_000.0
+_PLACES = "'places' frame"
+
+
+def check_options(window_days, buffer_m, alpha, where: str) -> None:
+    """Raise unless ``window_days`` is an int >= 1, ``buffer_m`` metres in [0, 10,000) and
+    ``alpha`` in (0, 0.5)."""
+    check_number(window_days, "window_days", where, low=1, low_open=False, integer=True)
+    check_number(buffer_m, "buffer_m", where, low=0.0, low_open=False, high=MAX_BUFFER_M)
+    check_alpha(alpha, where)
+
+
+def check_alpha(alpha, where: str) -> None:
+    """Raise unless ``alpha`` is a two-sided significance level in (0, 0.5), e.g. 0.05."""
+    check_number(alpha, "alpha", where, low=0.0, high=0.5)
+
+
+def check_places(places, where: str) -> gpd.GeoDataFrame:
+    """Return ``places`` if it is a GeoDataFrame in EPSG:27700 (or no CRS) with ``tasking_id`` and ``start``."""
+    if not isinstance(places, gpd.GeoDataFrame):
+        raise TypeError(f"The 'places' parameter of {where} must be a geopandas GeoDataFrame (tasking_id, start and "
+                        f"the outline as geometry). Got {type(places).__name__} instead.")
+    check_crs(places, where, name=_PLACES)
+    return check_columns(places, ("tasking_id", "start"), where, name="places",
+                         fix="give each place its tasking_id, start (the day the action began) and outline.")
+
+
+def place_arrays(places: gpd.GeoDataFrame, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(outlines, start days, action types)`` of checked places; every outline a polygon, every start a date."""
+    geoms = np.asarray(places.geometry.array, dtype=object)
+    bad = np.flatnonzero(~np.isin(shapely.get_type_id(geoms), [3, 6]) | shapely.is_empty(geoms))
+    if len(bad):
+        raise EvaluationError(f"{where}: {len(bad)} places (rows {bad[:5].tolist()}) have no polygon outline; give "
+                              "polygons (buffer a point venue first, e.g. by 50 m).")
+    start = pd.to_datetime(pd.Series(places["start"].to_numpy()), errors="coerce")
+    if start.dt.tz is not None:
+        start = start.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    if start.isna().any():
+        rows = np.flatnonzero(start.isna().to_numpy())
+        raise EvaluationError(f"{where}: {len(rows)} places (rows {rows[:5].tolist()}) have no readable start date; "
+                              "give dates such as 2017-07-04.")
+    kind = (places["action_type"].astype(object).where(places["action_type"].notna(), UNSPECIFIED).astype(str)
+            if "action_type" in places.columns else pd.Series(UNSPECIFIED, index=places.index))
+    return geoms, start.dt.normalize().to_numpy("datetime64[D]"), kind.to_numpy(dtype=object)
+
+
+def check_log_args(ws_or_incidents, action_log, outlines, action_type, where: str) -> None:
+    """The checks :func:`evaluate_log` adds to those of :func:`evaluate_places`."""
+    check_type(ws_or_incidents, "ws_or_incidents", where, (Workspace, pd.DataFrame),
+               type_name="a Workspace or a pandas DataFrame (the incident table)")
+    check_type(action_log, "action_log", where, ActionLog, type_name="an ActionLog (ActionLog.open(url))")
+    check_type(outlines, "outlines", where, gpd.GeoDataFrame, type_name="a geopandas GeoDataFrame")
+    check_crs(outlines, where, name="'outlines' frame")
+    check_columns(outlines, ("tasking_id",), where, name="outlines",
+                  fix="give each outline its tasking_id (e.g. the tasking list's frame).")
+    check_choice(action_type, "action_type", where, ACTION_TYPE_FIELDS)
+    if outlines["tasking_id"].duplicated().any():
+        dup = sorted(outlines.loc[outlines["tasking_id"].duplicated(), "tasking_id"].astype(str).unique())
+        raise EvaluationError(f"{where}: outlines has tasking ids {', '.join(dup[:5])} more than once "
+                              f"({len(dup)} in all); give one outline each.")
+
+
+def check_incidents(incidents, weights, where: str) -> None:
+    """Raise unless ``incidents`` has a location and a whole time window (time-zone aware) on
+    every row, and ``weights`` is None, one of its columns or a Series on its index."""
+    check_columns(incidents, NEEDED, where)
+    validation.check_points(incidents, where, error=EvaluationError)
+    validation.check_datetimes(incidents, ("occurred_from", "occurred_to"), where, error=EvaluationError,
+                               allow_missing=False)
+    if weights is not None and not isinstance(weights, (str, pd.Series)):
+        raise TypeError(f"The 'weights' parameter of {where} must be a column name (str), a pandas Series or None. "
+                        f"Got {type(weights).__name__} instead.")
+
+
+def incident_arrays(incidents: pd.DataFrame, weights, where: str):
+    """``(easting, northing, from µs, to µs, weight)`` of checked incidents (epoch microseconds, UTC)."""
+    e, n = incidents["easting"].to_numpy(float), incidents["northing"].to_numpy(float)
+    t_from, t_to = (pd.DatetimeIndex(incidents[col]).as_unit("us").asi8 for col in ("occurred_from", "occurred_to"))
+    w = validation.check_weights(incidents, weights, where, error=EvaluationError)
+    return e, n, t_from, t_to, w
+
+
+def control_area(control, where: str):
+    """The control area as one shapely geometry (None stays None), if it is polygons with an
+    area: a shapely geometry, GeoSeries or GeoDataFrame in EPSG:27700 (or no CRS)."""
+    if control is None:
+        return None
+    if isinstance(control, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        check_crs(control, where, name="control area")
+        control = shapely.union_all(np.asarray(control.geometry.array, dtype=object))
+    elif not isinstance(control, shapely.Geometry):
+        raise TypeError(f"The 'control' parameter of {where} must be a shapely geometry, GeoSeries or GeoDataFrame "
+                        f"(EPSG:27700) or None. Got {type(control).__name__} instead.")
+    if control.is_empty or control.area <= 0:
+        raise EvaluationError(f"{where}: the control area has no area; give polygons in EPSG:27700, or None.")
+    return control
+
+
+def check_data_period(data_period, where: str) -> tuple[np.datetime64, np.datetime64] | None:
+    """``(first, last)`` days of a given ``data_period`` (None stays None); the last not before the first."""
+    if data_period is None:
+        return None
+    if isinstance(data_period, str) or not isinstance(data_period, (tuple, list)) or len(data_period) != 2:
+        raise TypeError(f"The 'data_period' parameter of {where} must be a (first, last) pair of dates such as "
+                        f"('2017-01-01', '2017-12-31'), or None. Got {data_period!r} instead.")
+    first, last = (np.datetime64(check_date(d, "data_period", where).date(), "D") for d in data_period)
+    if last < first:
+        raise EvaluationError(f"{where}: data_period ends ({last}) before it starts ({first}); swap the dates.")
+    return first, last
+
+
+def data_days(given: tuple[Any, Any] | None, t_from: np.ndarray, t_to: np.ndarray):
+    """First and last local days of the data: those given, else of the first and last incident (NaT for none)."""
+    if given is not None:
+        return given
+    if len(t_from) == 0:
+        return np.datetime64("NaT", "D"), np.datetime64("NaT", "D")
+    def day(us): return np.datetime64(pd.Timestamp(int(us), unit="us", tz="UTC").tz_convert(LOCAL_TZ).date(), "D")
+    return day(t_from.min()), day(t_to.max())
+
+
+def midnight_us(days: np.ndarray) -> np.ndarray:
+    """Epoch microseconds of local (Europe/London) midnight on each date."""
+    return pd.DatetimeIndex(days.astype("datetime64[s]")).tz_localize(LOCAL_TZ).as_unit("us").asi8
