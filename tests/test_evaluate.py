@@ -25,9 +25,9 @@ from hotspot_tasking.evaluation.evaluate import (
     BY_ACTION_TYPE_COLUMNS,
     EVALUATION_COLUMNS,
     evaluate_by_action_type,
-    evaluate_log,
     evaluate_places,
 )
+from hotspot_tasking.pipeline.evaluation import evaluate_log
 from hotspot_tasking.evaluation.wdd import wdd_test
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"

@@ -21,6 +21,7 @@ import shapely
 from ..geo.coords import distinct_points
 from .errors import BoundaryError
 from .layers import AREA_KINDS, is_partition
+from .study import latest_layer
 from .validate import check_choice, check_columns, check_coordinates, check_layer, check_series, check_type
 
 OUTSIDE = ""
@@ -137,7 +138,7 @@ def assign_areas(incidents: pd.DataFrame, layers: Mapping[str, tuple[str, gpd.Ge
     out = pd.DataFrame({k: pd.Series(v, index=incidents.index, dtype="str") for k, v in columns.items()},
                        index=incidents.index)
     for kind, alias in (("ward", "ward_code"), ("lsoa", "lsoa_code")):
-        latest = _latest(layers, kind)
+        latest = latest_layer(layers, kind)
         out[alias] = out[latest] if latest else pd.Series(OUTSIDE, index=out.index, dtype="str")
     zones = [name for name, (kind, _) in layers.items() if kind == "zone"]
     out["zone_codes"] = _join_columns(out, zones)
@@ -155,12 +156,6 @@ def _check_layers(layers, where: str) -> None:
                             f"{name!r} maps to {type(entry).__name__} instead.")
         check_choice(entry[0], "kind", f"{where} (layer {name!r})", AREA_KINDS)
         check_layer(entry[1], where, param="layers", name=f"layer {name!r}")
-
-
-def _latest(layers: Mapping[str, tuple[str, gpd.GeoDataFrame]], kind: str) -> str | None:
-    """The layer of a kind with the highest name (``lsoa_2021`` over ``lsoa_2011``), if any."""
-    names = sorted(name for name, (k, _) in layers.items() if k == kind)
-    return names[-1] if names else None
 
 
 def _join_columns(frame: pd.DataFrame, columns: list[str]) -> pd.Series:

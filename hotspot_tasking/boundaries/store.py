@@ -21,6 +21,7 @@ from ..geo.textfiles import read_csvs
 from ..geo.workspace import Workspace
 from .assign import assign_areas
 from .errors import BoundaryError
+from .study import STUDY_AREA_KINDS, latest_layer, study_area_of
 from .layers import AREA_KINDS, AreaLayer, is_partition
 from .validate import check_choice, check_type
 
@@ -58,12 +59,10 @@ def study_area(ws: Workspace):
     """The partnership's area as one polygon (EPSG:27700): the union of its ward layer (the
     latest), else its LSOA layer; None when it has neither."""
     check_workspace(ws, "study_area")
-    layers = ws.layers()
-    for kind in ("ward", "lsoa"):
-        names = sorted(n for n, meta in layers.items() if meta["kind"] == kind)
-        if names:
-            return shapely.union_all(ws.read_layer(names[-1]).geometry.values)
-    return None
+    stored = ws.layers()
+    names = [latest_layer(stored, kind) for kind in STUDY_AREA_KINDS]
+    name = next((n for n in names if n is not None), None)
+    return None if name is None else study_area_of({name: (stored[name]["kind"], ws.read_layer(name))})
 
 
 def incidents_with_areas(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAULT_RESOLUTIONS) -> pd.DataFrame:

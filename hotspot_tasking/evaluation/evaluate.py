@@ -65,12 +65,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..geo.workspace import Workspace
 from ..hotspots.card import MethodCard
 from ..validation import check_strings
-from .errors import EvaluationError
-from .inputs import (NEEDED, UNSPECIFIED, check_alpha, check_choice, check_columns, check_data_period,
-                     check_incidents, check_log_args, check_options, check_places, control_area, data_days,
+from .inputs import (UNSPECIFIED, check_alpha, check_columns, check_data_period,
+                     check_incidents, check_options, check_outlines, check_places, control_area, data_days,
                      incident_arrays, midnight_us, place_arrays)
 from .wdd import pooled_verdict, verdict_words, wdd_z
 
@@ -86,7 +84,7 @@ _COUNTS = ("T0", "T1", "D0", "D1", "C0", "C1")
 
 @dataclass(frozen=True)
 class Evaluation:
-    """What :func:`evaluate_log` returns.
+    """What :func:`evaluate_actions` returns.
 
     Attributes
     ----------
@@ -217,31 +215,33 @@ def evaluate_by_action_type(results: pd.DataFrame, *, alpha: float = 0.05) -> pd
         list(BY_ACTION_TYPE_COLUMNS)]
 
 
-def evaluate_log(ws_or_incidents, action_log, outlines: gpd.GeoDataFrame, *, window_days: int = 28,
-                 buffer_m: float = 250.0, control=None, weights: str | pd.Series | None = None,
-                 alpha: float = 0.05, action_type: ActionTypeField = "tactic",
-                 exclude_statuses: Sequence[str] = ("cancelled",),
-                 data_period: tuple[Any, Any] | None = None) -> Evaluation:
-    """Evaluate every place the action log says was tasked, from the meeting that tasked it.
+def evaluate_actions(incidents: pd.DataFrame, actions: pd.DataFrame, outlines: gpd.GeoDataFrame, *,
+                     window_days: int = 28, buffer_m: float = 250.0, control=None,
+                     weights: str | pd.Series | None = None, alpha: float = 0.05,
+                     action_type: ActionTypeField = "tactic", exclude_statuses: Sequence[str] = ("cancelled",),
+                     data_period: tuple[Any, Any] | None = None, where: str = "evaluate_actions") -> Evaluation:
+    """Evaluate every tasked place from the meeting that tasked it (the action log's actions).
 
     Parameters
     ----------
-    ws_or_incidents : Workspace or pandas.DataFrame
-        A workspace (its incidents are read) or an incident table as for :func:`evaluate_places`.
-    action_log : ActionLog
-        Actions (``tasking_id``, ``meeting_id``, ``tactic``, ``pier``, ``agency``, ``status``)
-        and meetings (``held_on``, the start of the after window).
+    incidents : pandas.DataFrame
+        As for :func:`evaluate_places`. Not modified.
+    actions : pandas.DataFrame
+        One row per action: ``action_id``, ``tasking_id``, ``meeting_id``, ``held_on`` (the
+        meeting's day: the start of the after window), ``status`` and the ``action_type``
+        field (``tactic``, ``pier`` or ``agency``), as the action log's actions joined to
+        their meetings. Not modified.
     outlines : geopandas.GeoDataFrame
         ``tasking_id`` (unique) and ``geometry`` (EPSG:27700), e.g. from the tasking store.
         Not modified.
-    window_days, buffer_m, weights, alpha, data_period
+    window_days, buffer_m, control, weights, alpha, data_period
         As in :func:`evaluate_places`.
-    control : as in :func:`evaluate_places`, or str
-        With a workspace, also a layer name such as ``"boroughs"``.
     action_type : {"tactic", "pier", "agency"}, default="tactic"
         The action field to pool by; empty ones are ``"unspecified"``.
     exclude_statuses : sequence of str, default=("cancelled",)
         Actions with these statuses were not carried out and are not evaluated.
+    where : str, default="evaluate_actions"
+        The function named in error messages (the pipeline's ``evaluate_log`` passes its own).
 
     Returns
     -------
@@ -253,31 +253,17 @@ def evaluate_log(ws_or_incidents, action_log, outlines: gpd.GeoDataFrame, *, win
     ------
     TypeError, EvaluationError
         As :func:`evaluate_places`; also for outlines in another CRS, without ``tasking_id``
-        or with a tasking id twice, an unknown ``action_type``, or a layer name as
-        ``control`` without a workspace (or not in it).
+        or with a tasking id twice, actions without the columns needed, or an unknown
+        ``action_type``.
     """
-    where = "evaluate_log"
-    check_log_args(ws_or_incidents, action_log, outlines, action_type, where)
+    check_outlines(outlines, action_type, where)
     exclude_statuses = check_strings(exclude_statuses, "exclude_statuses", where)
     check_options(window_days, buffer_m, alpha, where)
-    if isinstance(control, str):
-        if not isinstance(ws_or_incidents, Workspace):
-            raise EvaluationError(f"{where}: control {control!r} names a layer, which needs a workspace; pass a "
-                                  "polygon instead.")
-        check_choice(control, "control", where, ws_or_incidents.layers())
-        control = ws_or_incidents.read_layer(control)
-    incidents = ws_or_incidents
-    if isinstance(ws_or_incidents, Workspace):
-        if isinstance(weights, pd.Series):
-            raise EvaluationError(f"{where}: weights as a Series need the incident table it is aligned to; pass the "
-                                  "incidents instead of the workspace, or a column name such as 'harm_weight'.")
-        extra = [weights] if isinstance(weights, str) else []
-        incidents = ws_or_incidents.incidents(columns=list(NEEDED) + extra)
-    actions = action_log.actions_for()
+    check_columns(actions, ("action_id", "tasking_id", "meeting_id", "held_on", "status", action_type), where,
+                  name="actions", fix="pass the action log's actions joined to their meetings' held_on.")
     actions = actions[~actions["status"].isin(list(exclude_statuses))]
-    held = action_log.meetings().set_index("meeting_id")["held_on"]
     acts = pd.DataFrame({"tasking_id": actions["tasking_id"].astype(str), "meeting_id": actions["meeting_id"],
-                         "start": actions["meeting_id"].map(held),
+                         "start": actions["held_on"],
                          "action_type": actions[action_type].fillna(UNSPECIFIED).astype(str),
                          "action_id": actions["action_id"].astype(str)})
     keys = ["tasking_id", "meeting_id", "start", "action_type"]

@@ -18,9 +18,7 @@ import pandas as pd
 import shapely
 
 from .. import validation
-from ..actions.log import ActionLog
 from ..geo.schema import LOCAL_TZ
-from ..geo.workspace import Workspace
 from ..validation import check_type
 from .errors import EvaluationError
 
@@ -83,11 +81,8 @@ def place_arrays(places: gpd.GeoDataFrame, where: str) -> tuple[np.ndarray, np.n
     return geoms, start.dt.normalize().to_numpy("datetime64[D]"), kind.to_numpy(dtype=object)
 
 
-def check_log_args(ws_or_incidents, action_log, outlines, action_type, where: str) -> None:
-    """The checks :func:`evaluate_log` adds to those of :func:`evaluate_places`."""
-    check_type(ws_or_incidents, "ws_or_incidents", where, (Workspace, pd.DataFrame),
-               type_name="a Workspace or a pandas DataFrame (the incident table)")
-    check_type(action_log, "action_log", where, ActionLog, type_name="an ActionLog (ActionLog.open(url))")
+def check_outlines(outlines, action_type, where: str) -> None:
+    """The checks on tasked places' outlines and the action field to pool by."""
     check_type(outlines, "outlines", where, gpd.GeoDataFrame, type_name="a geopandas GeoDataFrame")
     check_crs(outlines, where, name="'outlines' frame")
     check_columns(outlines, ("tasking_id",), where, name="outlines",

@@ -1,6 +1,6 @@
 """The canonical incident table: one row per incident.
 
-Every reader produces these columns (see ``DESIGN.md``). Distances and areas are
+Every reader produces the columns of :data:`INCIDENT_COLUMNS`. Distances and areas are
 computed on ``easting``/``northing`` (EPSG:27700, metres); ``longitude``/``latitude``
 (WGS84) are kept for maps and H3.
 

@@ -24,13 +24,14 @@ Defaults (written into the method card with their rules)
 - ``eps_m``: the median ``location_precision_m`` of the incidents rounded up to 10 m, at
   least 100 m (:data:`MIN_EPS_M`). 100 m is about a street segment, the micro-place scale
   patrols work at; a smaller eps than the locations' own precision splits a place along
-  the snapping grid (DESIGN.md floors the KDE bandwidth at the location precision for the
-  same reason). police.uk data (150 m) gets 150 m.
+  the snapping grid (the KDE bandwidth is floored at the location precision for the same
+  reason). police.uk data (150 m) gets 150 m.
 - ``min_samples``: :data:`DENSITY_FACTOR` (5) times the incidents an eps disc would hold
   if they were spread evenly over the study area (the convex hull of the locations, at
   least :data:`MIN_STUDY_AREA_KM2`), rounded up, at least :data:`MIN_SAMPLES_FLOOR` (20).
   A fixed count means nothing across one month and one year of data; a density relative
-  to the mean is Chainey's rule for KDE hotspots (DESIGN.md: twice the mean). DBSCAN tests
+  to the mean is Chainey's rule for KDE hotspots (twice the mean; Chainey, Tompson and
+  Uhlig 2008 in docs/sources.md). DBSCAN tests
   each incident's own neighbourhood, which already lies where incidents are (along
   streets), so twice the mean makes most of the street network core (demo, eps 150 m:
   76% of incidents clustered, one cluster of 50,000 over 7.8 km²); five times keeps

@@ -1,13 +1,14 @@
 """What changed since the previous tasking list, as short plain text for an email.
 
-"the top 5 priority areas for reported antisocial behaviour had changed" [003]: places are
-matched by ``tasking_id`` (stable from run to run, see :func:`.rank.tasking_ids`):
+"the top 5 priority areas for reported antisocial behaviour had changed" (Southwark community
+safety scrutiny report 2025, docs/sources.md): places are matched by ``tasking_id`` (stable
+from run to run, see :func:`.ids.tasking_ids`):
 
 - **new**: on this list, not on the previous one (by rank);
 - **gone**: on the previous list, not on this one (by previous rank);
 - **up** / **down**: on both, with the Poisson z between this period's count and the
-  previous list's, ``z = 2(sqrt(now) - sqrt(then))``, at least 2 / at most -2 (the house
-  rule for a real change, DESIGN.md), by rank.
+  previous list's, ``z = 2(sqrt(now) - sqrt(then))``, at least 2 / at most -2 (the rule
+  for a real change used everywhere in the product: ``|z| >= 2``), by rank.
 
 Example::
 

@@ -21,7 +21,7 @@ from itertools import chain, zip_longest
 from pathlib import Path
 from typing import Sequence
 
-from ..actions.schema import PIER_TAGS
+from ..labels import PIER_TAGS
 from ..configfile import ConfigTable, Text, default_config_path, read_toml
 from .errors import RankingError
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..actions.log import FREE_TEXT_COLUMNS
+from ..labels import FREE_TEXT_COLUMNS
 from ..configfile import Boolean, Number, Text, default_config_path, read_toml
 from .errors import ReportError
 

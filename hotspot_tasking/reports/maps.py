@@ -56,7 +56,7 @@ def map_title(period: str, band: str) -> str:
     return f"Tasking hotspots, {describe_period(period)}, {band_text}"
 
 
-def overview_figure(frame: gpd.GeoDataFrame, *, background: Background = Background(), title: str = "",
+def overview_figure(frame: gpd.GeoDataFrame, *, background: Background | None = None, title: str = "",
                     width_in: float = 7.5, max_height_in: float = 9.6) -> Figure:
     """The whole area with every place of ``frame`` filled and numbered by rank.
 
@@ -64,7 +64,7 @@ def overview_figure(frame: gpd.GeoDataFrame, *, background: Background = Backgro
     ----------
     frame : geopandas.GeoDataFrame
         A (disclosed) tasking list: ``rank``, ``arrow``, ``ward_code``, ``geometry`` (EPSG:27700).
-    background : Background, default=Background()
+    background : Background, optional
         Wards drawn as light outlines (those holding a listed place labelled), boroughs darker.
     title : str, default=""
     width_in : float, default=7.5
@@ -76,6 +76,7 @@ def overview_figure(frame: gpd.GeoDataFrame, *, background: Background = Backgro
     -------
     matplotlib.figure.Figure
     """
+    background = Background() if background is None else background
     extent = _extent([g for g in (background.wards, background.boroughs) if g is not None] or [frame], pad=0.03)
     map_h = (width_in - 2 * _SIDE_IN) * (extent[3] - extent[1]) / (extent[2] - extent[0])
     height = float(np.clip(map_h + _TOP_IN + _BOTTOM_IN, 4.0, max_height_in))
@@ -96,7 +97,7 @@ def overview_figure(frame: gpd.GeoDataFrame, *, background: Background = Backgro
     return fig
 
 
-def hotspot_figure(frame: gpd.GeoDataFrame, rank: int, *, background: Background = Background(), title: str = "",
+def hotspot_figure(frame: gpd.GeoDataFrame, rank: int, *, background: Background | None = None, title: str = "",
                    size_in: tuple[float, float] = (3.9, 3.9), min_side_m: float = 1200.0) -> Figure:
     """One place zoomed to its outline, with the wards around it and its neighbours faded.
 
@@ -106,7 +107,7 @@ def hotspot_figure(frame: gpd.GeoDataFrame, rank: int, *, background: Background
         A (disclosed) tasking list.
     rank : int
         The place to centre on.
-    background : Background, default=Background()
+    background : Background, optional
     title : str, default=""
     size_in : (float, float), default=(3.9, 3.9)
         Inches.
@@ -117,6 +118,7 @@ def hotspot_figure(frame: gpd.GeoDataFrame, rank: int, *, background: Background
     -------
     matplotlib.figure.Figure
     """
+    background = Background() if background is None else background
     fig, ax = _figure(size_in, title, title_size=9, bottom_in=0.22, top_in=0.3 if title else 0.05)
     row = frame[frame["rank"] == rank]
     geom = row.geometry.iloc[0] if len(row) else None
