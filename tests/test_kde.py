@@ -257,7 +257,7 @@ def test_warns_when_the_default_grid_is_too_large():
      "kde: give either 'grid' or 'cell_size_m', not both (the grid has its cell size)."),
     ({"weights": [1, 2]}, TypeError,
      "The 'weights' parameter of kde must be a column name (str), a pandas Series or None. Got list instead."),
-    ({"weights": "harm"}, HotspotError, "kde: weights column 'harm' is not in the incident table."),
+    ({"weights": "harm"}, HotspotError, "kde: weights column 'harm' is not in the incident table; name one of its columns (e.g. 'harm_weight') or pass None."),
     ({"study_area": "Lambeth"}, TypeError,
      "The 'study_area' parameter of kde must be a shapely geometry, GeoSeries, GeoDataFrame, a bool array of the grid's shape, or None. Got str instead."),
 ])

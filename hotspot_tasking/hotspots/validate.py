@@ -29,24 +29,12 @@ def check_points(incidents: pd.DataFrame, where: str) -> tuple[np.ndarray, np.nd
 
 
 def weights_of(incidents: pd.DataFrame, weights: str | pd.Series | None, where: str) -> np.ndarray:
-    """Per-incident weights: ones, a column (e.g. ``"harm_weight"``) or a Series aligned to ``incidents``.
+    """Per-incident weights: ones, a column (e.g. ``"harm_weight"``) or a Series aligned to
+    ``incidents`` (:func:`hotspot_tasking.validation.check_weights`, raising HotspotError).
 
-    NaN weights (no time of day in an hour band) count as 0; negative ones are refused.
+    NaN weights (no time of day in an hour band) count as 0; negative or infinite ones are refused.
     """
-    if weights is None:
-        return np.ones(len(incidents))
-    if isinstance(weights, str):
-        if weights not in incidents.columns:
-            raise HotspotError(f"{where}: weights column '{weights}' is not in the incident table.")
-        values = incidents[weights].to_numpy(dtype=float)
-    else:
-        if not weights.index.equals(incidents.index):
-            raise HotspotError(f"{where}: the weights Series must have the same index as the incidents.")
-        values = weights.to_numpy(dtype=float)
-    values = np.nan_to_num(values, nan=0.0)
-    if (values < 0).any() or not np.isfinite(values).all():
-        raise HotspotError(f"{where}: weights must be finite and 0 or more; {int((values < 0).sum())} are negative.")
-    return values
+    return validation.check_weights(incidents, weights, where, error=HotspotError)
 
 
 def study_polygon(study, where: str, name: str = "study_area"):
