@@ -4,8 +4,16 @@ import streamlit as st
 
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.ui.area_cache import (
-    BASELINE_LABELS, area_comparison, area_names, busiest_areas, category_mix, comparable_layers, comparison_table,
-    hour_grids, period_caption, trend_chart,
+    BASELINE_LABELS,
+    area_comparison,
+    area_names,
+    busiest_areas,
+    category_mix,
+    comparable_layers,
+    comparison_table,
+    hour_grids,
+    period_caption,
+    trend_chart,
 )
 from hotspot_tasking.ui.filters import current_filters
 from hotspot_tasking.ui.workspace_picker import current_workspace

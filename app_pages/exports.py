@@ -4,14 +4,22 @@ import streamlit as st
 
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.hotspots.run import describe
-from hotspot_tasking.ranking.request import TaskingRequest
 from hotspot_tasking.periods import describe_period, period_for_dates
+from hotspot_tasking.ranking.request import TaskingRequest
 from hotspot_tasking.ui.export_cache import (
-    FREE_TEXT_WARNING, HOTSPOT_FORMATS, PLACES, TASKING_FORMATS, ExportRequest, disclosure_rules, download_row,
-    explorer_default, hotspot_files, tasking_files,
+    FREE_TEXT_WARNING,
+    HOTSPOT_FORMATS,
+    PLACES,
+    TASKING_FORMATS,
+    ExportRequest,
+    disclosure_rules,
+    download_row,
+    explorer_default,
+    hotspot_files,
+    tasking_files,
 )
-from hotspot_tasking.ui.tasking_cache import log_version, ranked_list, tasking_list
 from hotspot_tasking.ui.filters import current_filters
+from hotspot_tasking.ui.tasking_cache import log_version, ranked_list, tasking_list
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
 ws = current_workspace()

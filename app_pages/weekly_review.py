@@ -9,8 +9,15 @@ from hotspot_tasking.ui.charts import category_bars, heat_grid, trend_line
 from hotspot_tasking.ui.decision_form import decision_form
 from hotspot_tasking.ui.decks import review_deck
 from hotspot_tasking.ui.filters import current_filters
-from hotspot_tasking.ui.tasking_cache import (changes_text, log_version, place_detail, place_history, review_choices,
-                                              review_table, tasking_list)
+from hotspot_tasking.ui.tasking_cache import (
+    changes_text,
+    log_version,
+    place_detail,
+    place_history,
+    review_choices,
+    review_table,
+    tasking_list,
+)
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
 ws = current_workspace()

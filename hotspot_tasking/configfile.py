@@ -77,7 +77,7 @@ def default_config_path(name: str) -> Path:
 
 
 def read_toml(path: str | Path, *, error: type[UserError] = UserError,
-              what: str = "configuration file") -> "ConfigTable":
+              what: str = "configuration file") -> ConfigTable:
     """Read a TOML file into a :class:`ConfigTable` named after it.
 
     Parameters
@@ -327,7 +327,7 @@ class ConfigTable(Mapping):
 
     # --- tables -------------------------------------------------------------------------
 
-    def table(self, key: str, required: bool = False, *, quoted: bool = False) -> "ConfigTable":
+    def table(self, key: str, required: bool = False, *, quoted: bool = False) -> ConfigTable:
         """The sub-table ``key`` (empty when absent and not ``required``).
 
         ``quoted`` names it with its key in quotes, as category names are written
@@ -344,11 +344,11 @@ class ConfigTable(Mapping):
                             f"write the keys under a [{'.'.join(child)}] line")
         return ConfigTable(value, file=self.file, error=self.error, path=self.path, keys=child)
 
-    def tables(self, *, quoted: bool = False) -> dict[str, "ConfigTable"]:
+    def tables(self, *, quoted: bool = False) -> dict[str, ConfigTable]:
         """Every value of this table as a sub-table, ``{key: ConfigTable}`` in file order."""
         return {key: self.table(key, quoted=quoted) for key in self._data}
 
-    def list_of_tables(self, key: str) -> list["ConfigTable"]:
+    def list_of_tables(self, key: str) -> list[ConfigTable]:
         """The ``[[KEY]]`` blocks (an array of tables), each named ``[[a.KEY]] number N``; [] when absent."""
         dotted = ".".join((*self.dotted, toml_key(key)))
         value = self._data.get(key)
@@ -370,7 +370,7 @@ class ConfigTable(Mapping):
                                f"are {', '.join(allowed)}. Fix: correct the spelling, or remove "
                                f"{'it' if one else 'them'}.")
 
-    def read(self, fields: Mapping[str, "Field"], *, also: Iterable[str] = (), strict: bool = True) -> dict[str, Any]:
+    def read(self, fields: Mapping[str, Field], *, also: Iterable[str] = (), strict: bool = True) -> dict[str, Any]:
         """Read the declared ``{key: Number(...) / Boolean(...) / Text(...) / ...}`` in order.
 
         ``strict`` (the default) first refuses keys neither declared nor in ``also``.

@@ -79,7 +79,7 @@ class ReviewPeriod:
                               "freq='M' (a month) or freq='W-SUN' (a week from Monday), or ReviewPeriod.of(day, every).")
 
     @classmethod
-    def of(cls, day, every: Every) -> "ReviewPeriod":
+    def of(cls, day, every: Every) -> ReviewPeriod:
         """The review period holding a day.
 
         Parameters
@@ -123,7 +123,7 @@ class ReviewPeriod:
             return self.start.strftime("%B %Y")
         return f"the week beginning {_in_words(self.start)}"
 
-    def shifted(self, periods: int) -> "ReviewPeriod":
+    def shifted(self, periods: int) -> ReviewPeriod:
         """The period ``periods`` later (earlier when negative).
 
         >>> review_period("2017-01").shifted(-1).label, review_period("2017-12-25").shifted(1).label

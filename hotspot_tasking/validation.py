@@ -26,8 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+from collections.abc import Iterable, Sequence
 from numbers import Real
-from typing import Iterable, Sequence
 
 import geopandas as gpd
 import numpy as np

@@ -10,9 +10,8 @@ import subprocess
 import sys
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import FIXTURES, POLICE_DIR
+from streamlit.testing.v1 import AppTest
 
 ENTRY = "../app.py"
 

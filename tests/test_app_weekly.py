@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from hotspot_tasking import DEMO_WORKSPACE
-from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.actions.log import ActionLog
+from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.pipeline.store import stored_lists
 
 HERE = Path(__file__).resolve().parent

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import FIXTURES, POLICE_DIR, read
 
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.boundaries.assign import assign_areas, assign_layer, lsoa_agreement
@@ -12,7 +13,6 @@ from hotspot_tasking.boundaries.errors import BoundaryError
 from hotspot_tasking.boundaries.layers import load_layer
 from hotspot_tasking.boundaries.store import area_layers
 from hotspot_tasking.geo.workspace import Workspace
-from conftest import FIXTURES, POLICE_DIR, read
 
 # Two unit squares side by side, B left of A so that code order differs from position.
 SQUARES = gpd.GeoDataFrame({"code": ["B", "A"], "name": ["b", "a"]},

@@ -3,11 +3,11 @@
 import json
 
 import pytest
+from conftest import FIXTURES, POLICE_DIR, tree_snapshot
 
 from hotspot_tasking.boundaries.store import add_population, area_layers, population
 from hotspot_tasking.cli import main
 from hotspot_tasking.geo.workspace import Workspace
-from conftest import FIXTURES, POLICE_DIR, tree_snapshot
 
 B = FIXTURES / "boundaries"
 

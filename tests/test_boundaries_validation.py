@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import FIXTURES
 
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.boundaries.compare import arrows, compare_areas, rag_status
@@ -16,7 +17,6 @@ from hotspot_tasking.boundaries.residents import Residents, apportion_residents,
 from hotspot_tasking.boundaries.stats import area_stats, assign_periods, percent_change, poisson_z
 from hotspot_tasking.boundaries.store import add_layer, add_population, area_layers, incidents_with_areas, population
 from hotspot_tasking.geo.workspace import Workspace
-from conftest import FIXTURES
 
 KC_SHP = FIXTURES / "boundaries" / "kensington_chelsea_wards_2014.shp"
 SQUARES = gpd.GeoDataFrame({"code": ["L1", "L2"]}, geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)],

@@ -3,10 +3,10 @@
 import geopandas as gpd
 import pytest
 import shapely
+from conftest import FIXTURES
 
 from hotspot_tasking.boundaries.errors import BoundaryError
 from hotspot_tasking.boundaries.layers import check_coverage, load_layer
-from conftest import FIXTURES
 
 B = FIXTURES / "boundaries"
 KC_SHP = B / "kensington_chelsea_wards_2014.shp"

@@ -18,10 +18,10 @@ from PIL import Image
 from test_exports import make_list, make_workspace
 
 from hotspot_tasking.pipeline.exports import background_layers, report_setting
+from hotspot_tasking.ranking.schema import TaskingList
 from hotspot_tasking.reports.exports import export_tasking
 from hotspot_tasking.reports.maps import hotspot_figure, overview_figure
 from hotspot_tasking.reports.setting import Background
-from hotspot_tasking.ranking.schema import TaskingList
 
 POPPLER = all(shutil.which(tool) for tool in ("pdfinfo", "pdftoppm", "pdftotext"))
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdfinfo, pdftoppm, pdftotext) is not "

@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, copy_demo, free_port, need_browser, start_app
 
 pytestmark = pytest.mark.browser

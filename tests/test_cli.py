@@ -6,12 +6,11 @@ import subprocess
 import sys
 
 import pytest
+from conftest import API_CSV, COUNCIL, COUNCIL_MAPPING, DRINKING, DRINKING_MAPPING, POLICE_DIR, tree_snapshot
 
 from hotspot_tasking.cli import main
 from hotspot_tasking.geo import Workspace
 from hotspot_tasking.geo.workspace import MANIFEST
-
-from conftest import API_CSV, COUNCIL, COUNCIL_MAPPING, DRINKING, DRINKING_MAPPING, POLICE_DIR, tree_snapshot
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

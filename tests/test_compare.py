@@ -11,8 +11,8 @@ import shapely
 
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.boundaries.compare import OTHER, TABLE_COLUMNS, AreaComparison, arrows, compare_areas, rag_status
-from hotspot_tasking.boundaries.residents import apportion_residents, residents_for_layer
 from hotspot_tasking.boundaries.errors import BoundaryError
+from hotspot_tasking.boundaries.residents import apportion_residents, residents_for_layer
 from hotspot_tasking.boundaries.store import incidents_with_areas
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.hotspots.bands import select_band

@@ -9,8 +9,18 @@ import pytest
 from hotspot_tasking.actions.config import TaskingConfig
 from hotspot_tasking.actions.errors import ActionLogError
 from hotspot_tasking.actions.fields import date_field
-from hotspot_tasking.configfile import (REQUIRED, Boolean, ConfigTable, Date, Number, Strings, Text,
-                                        default_config_path, parse_day, read_toml)
+from hotspot_tasking.configfile import (
+    REQUIRED,
+    Boolean,
+    ConfigTable,
+    Date,
+    Number,
+    Strings,
+    Text,
+    default_config_path,
+    parse_day,
+    read_toml,
+)
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.geo import taxonomy as taxonomy_module
 from hotspot_tasking.geo.errors import GeoError

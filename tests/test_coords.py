@@ -6,11 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import API_CSV, FIRE
 from pyproj import Transformer
 
 from hotspot_tasking.geo import coords
-
-from conftest import API_CSV, FIRE
 
 #: Real points: police.uk API map points (Belleville Road, Hatfields) and City of London
 #: street-CSV points (Charterhouse Street, Foster Lane), as (longitude, latitude).

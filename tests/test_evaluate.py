@@ -17,18 +17,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
 
-from hotspot_tasking.geo.workspace import Workspace
-from hotspot_tasking.evaluation import evaluate as ev
 from hotspot_tasking.actions.log import ActionLog
 from hotspot_tasking.errors import TaskingError
+from hotspot_tasking.evaluation import evaluate as ev
 from hotspot_tasking.evaluation.evaluate import (
     BY_ACTION_TYPE_COLUMNS,
     EVALUATION_COLUMNS,
     evaluate_by_action_type,
     evaluate_places,
 )
-from hotspot_tasking.pipeline.evaluation import evaluate_log
 from hotspot_tasking.evaluation.wdd import wdd_test
+from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.pipeline.evaluation import evaluate_log
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 TZ = "Europe/London"

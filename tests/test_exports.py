@@ -22,14 +22,14 @@ import pytest
 import shapely
 from openpyxl import load_workbook
 
+from hotspot_tasking.errors import TaskingError
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.hotspots.card import MethodCard
-from hotspot_tasking.reports.disclosure import DisclosureRules, disclose, neutralise
-from hotspot_tasking.errors import TaskingError
-from hotspot_tasking.pipeline.exports import report_setting
-from hotspot_tasking.reports.exports import export_tasking
 from hotspot_tasking.periods import describe_period
+from hotspot_tasking.pipeline.exports import report_setting
 from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
+from hotspot_tasking.reports.disclosure import DisclosureRules, disclose, neutralise
+from hotspot_tasking.reports.exports import export_tasking
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo"

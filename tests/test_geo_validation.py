@@ -9,19 +9,19 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import COUNCIL, COUNCIL_MAPPING
 
 from hotspot_tasking.geo import GeoError, Workspace
 from hotspot_tasking.geo.aoristic import band_weights, excluded_mask
-from hotspot_tasking.geo.hourofweek import hour_of_week, hour_of_week_by
 from hotspot_tasking.geo.coords import distinct_points, locate, to_bng, to_wgs84
 from hotspot_tasking.geo.h3cells import cell_outlines, h3_cells
+from hotspot_tasking.geo.hourofweek import hour_of_week, hour_of_week_by
 from hotspot_tasking.geo.ingest import Area, derived_ids, read_incidents
 from hotspot_tasking.geo.readers import reader_for
 from hotspot_tasking.geo.report import ImportReport
 from hotspot_tasking.geo.select import select_incidents
-from hotspot_tasking.periods import date_range
 from hotspot_tasking.geo.taxonomy import Taxonomy, default_config_path
-from conftest import COUNCIL, COUNCIL_MAPPING
+from hotspot_tasking.periods import date_range
 
 LONDON = "Europe/London"
 

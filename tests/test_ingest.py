@@ -8,6 +8,21 @@ import math
 
 import pandas as pd
 import pytest
+from conftest import (
+    API_GZ,
+    CITY_AREA,
+    COUNCIL,
+    FIRE,
+    FIRE_MOTIVE,
+    LAMBETH_WANDSWORTH_AREA,
+    POLICE_2014_10,
+    POLICE_DIR,
+    POLICE_RELAID,
+    POLICE_ZIP,
+    read,
+    read_council,
+    read_drinking,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,11 +31,6 @@ from hotspot_tasking.geo.ingest import derived_ids
 from hotspot_tasking.geo.report import FileCount
 from hotspot_tasking.geo.taxonomy import UNMAPPED
 from hotspot_tasking.geo.textfiles import parse_csv
-
-from conftest import (
-    API_GZ, CITY_AREA, COUNCIL, FIRE, FIRE_MOTIVE, LAMBETH_WANDSWORTH_AREA, POLICE_2014_10, POLICE_DIR,
-    POLICE_RELAID, POLICE_ZIP, read, read_council, read_drinking,
-)
 
 FOSTER_LANE_ID = "h7b8b7248e9e1258a"  # the two identical ASB rows 6 and 7 of the 2014-10 fixture
 

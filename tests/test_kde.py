@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 import rasterio
 import shapely
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasterio.transform import Affine
 
 from hotspot_tasking import DEMO_WORKSPACE

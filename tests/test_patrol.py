@@ -7,12 +7,12 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from hotspot_tasking.geo.schema import LOCAL_TZ
 from hotspot_tasking.errors import TaskingError
+from hotspot_tasking.geo.schema import LOCAL_TZ
 from hotspot_tasking.labels import SENSITIVE_LABEL as SENSITIVE
 from hotspot_tasking.patrol.plan import PLACE_COLUMNS, patrol_plan
-from hotspot_tasking.reports.patrol_pdf import patrol_plan_pdf
 from hotspot_tasking.ranking.place import place_profile
+from hotspot_tasking.reports.patrol_pdf import patrol_plan_pdf
 
 # Two spots 1 km apart in ward W1 (different H3 cells), and one in ward W2.
 A, B, C = (530000.0, 175000.0), (531000.0, 175000.0), (532000.0, 175000.0)

@@ -13,7 +13,13 @@ import pytest
 from hotspot_tasking.boundaries.stats import assign_periods
 from hotspot_tasking.errors import PeriodError
 from hotspot_tasking.periods import (
-    ReviewPeriod, date_range, describe_period, period_for_dates, period_labels, periods_between, review_period,
+    ReviewPeriod,
+    date_range,
+    describe_period,
+    period_for_dates,
+    period_labels,
+    periods_between,
+    review_period,
 )
 
 LONDON = "Europe/London"

@@ -18,20 +18,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
+from hotspot_tasking.actions.log import ActionLog
+from hotspot_tasking.actions.status import status_text
 from hotspot_tasking.boundaries.store import incidents_with_areas
+from hotspot_tasking.errors import PeriodError, TaskingError
+from hotspot_tasking.geo.hourofweek import peak_times
 from hotspot_tasking.geo.schema import INCIDENT_COLUMNS, LOCAL_TZ
 from hotspot_tasking.geo.workspace import Workspace
-from hotspot_tasking.actions.log import ActionLog
-from hotspot_tasking.errors import PeriodError, TaskingError
-from hotspot_tasking.ranking.explain import explain
 from hotspot_tasking.periods import review_period
-from hotspot_tasking.geo.hourofweek import peak_times
-from hotspot_tasking.pipeline.tasking import tasking_list
-from hotspot_tasking.ranking.request import TaskingRequest
-from hotspot_tasking.ranking.config import RankingConfig
-from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
-from hotspot_tasking.actions.status import status_text
 from hotspot_tasking.pipeline.store import latest_before, load_tasking_list, outline_of, save_tasking_list, stored_lists
+from hotspot_tasking.pipeline.tasking import tasking_list
+from hotspot_tasking.ranking.config import RankingConfig
+from hotspot_tasking.ranking.explain import explain
+from hotspot_tasking.ranking.request import TaskingRequest
+from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
 from hotspot_tasking.ranking.tactics import TacticMenu, describe
 
 ROOT = Path(__file__).resolve().parent.parent

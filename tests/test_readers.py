@@ -6,15 +6,28 @@ import shutil
 
 import pandas as pd
 import pytest
+from conftest import (
+    API_CSV,
+    API_GZ,
+    COUNCIL,
+    COUNCIL_MAPPING,
+    DRINKING,
+    DRINKING_MAPPING,
+    FIRE,
+    FIRE_MOTIVE,
+    POLICE_2014_10,
+    POLICE_2015_08,
+    POLICE_DIR,
+    POLICE_RELAID,
+    POLICE_ZIP,
+    read,
+    read_council,
+    read_drinking,
+)
 from pyproj import Transformer
 
 from hotspot_tasking.geo import INCIDENT_COLUMNS, GeoError, reader_for
 from hotspot_tasking.geo.readers.mapped_csv import load_mapping
-
-from conftest import (
-    API_CSV, API_GZ, COUNCIL, COUNCIL_MAPPING, DRINKING, DRINKING_MAPPING, FIRE, FIRE_MOTIVE, POLICE_2014_10,
-    POLICE_2015_08, POLICE_DIR, POLICE_RELAID, POLICE_ZIP, read, read_council, read_drinking,
-)
 
 LONDON = "Europe/London"
 CHARTERHOUSE = "e54b3919fbb0a58a43c5e2cdba2205ec875e76320506a152c5019449f96aa1f8"

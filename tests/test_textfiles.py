@@ -7,18 +7,17 @@ import zipfile
 
 import pandas as pd
 import pytest
+from conftest import API_CSV, API_GZ, COUNCIL, DRINKING, FIRE, POLICE_2014_10, POLICE_DIR, POLICE_ZIP
 
 from hotspot_tasking.geo import GeoError
 from hotspot_tasking.geo.textfiles import expand_paths, parse_csv, read_csvs
-
-from conftest import API_CSV, API_GZ, COUNCIL, DRINKING, FIRE, POLICE_2014_10, POLICE_DIR, POLICE_ZIP
 
 
 @pytest.mark.parametrize(
     ("data", "encoding"),
     [
-        ("place,cost\nCafé,£1\n".encode("utf-8"), "utf-8"),
-        (b"\xef\xbb\xbf" + "place,cost\nCafé,£1\n".encode("utf-8"), "utf-8-sig"),
+        ("place,cost\nCafé,£1\n".encode(), "utf-8"),
+        (b"\xef\xbb\xbf" + "place,cost\nCafé,£1\n".encode(), "utf-8-sig"),
         ("place,cost\nCafé,£1\n".encode("cp1252"), "cp1252"),
     ],
 )

@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hotspot_tasking.geo.errors import GeoError
-from hotspot_tasking.geo.schema import INCIDENT_COLUMNS, LOCAL_TZ
 from hotspot_tasking.geo.aoristic import band_day, band_weights, excluded_mask, season_mask
+from hotspot_tasking.geo.errors import GeoError
 from hotspot_tasking.geo.hourofweek import hour_of_week, hour_of_week_by
+from hotspot_tasking.geo.schema import INCIDENT_COLUMNS, LOCAL_TZ
 from hotspot_tasking.geo.timebands import DAY_NAMES, NO_TIME_OF_DAY, Band, Season, TimeBands
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"

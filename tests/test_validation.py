@@ -13,7 +13,13 @@ import shapely
 
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.validation import (
-    check_columns, check_coordinates, check_date, check_datetimes, check_layer, check_paths, check_series,
+    check_columns,
+    check_coordinates,
+    check_date,
+    check_datetimes,
+    check_layer,
+    check_paths,
+    check_series,
     check_weights,
 )
 

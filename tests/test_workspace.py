@@ -16,15 +16,25 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import (
+    API_CSV,
+    API_GZ,
+    COUNCIL,
+    COUNCIL_MAPPING,
+    DRINKING,
+    DRINKING_MAPPING,
+    FIRE,
+    LAMBETH_WANDSWORTH_AREA,
+    POLICE_2014_10,
+    POLICE_DIR,
+    POLICE_ZIP,
+    read_council,
+    tree_snapshot,
+)
 
 import hotspot_tasking.geo.workspace as workspace_module
 from hotspot_tasking.geo import GeoError, Workspace
 from hotspot_tasking.geo.workspace import MANIFEST
-
-from conftest import (
-    API_CSV, API_GZ, COUNCIL, COUNCIL_MAPPING, DRINKING, DRINKING_MAPPING, FIRE, LAMBETH_WANDSWORTH_AREA,
-    POLICE_2014_10, POLICE_DIR, POLICE_ZIP, read_council, tree_snapshot,
-)
 
 LONDON = "Europe/London"
 

@@ -10,8 +10,8 @@ Points in no area get ``""`` and are counted as outside, never dropped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import geopandas as gpd
 import numpy as np

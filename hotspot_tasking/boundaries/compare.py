@@ -32,9 +32,10 @@ workspace.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
-from typing import Literal, Mapping, Sequence, get_args
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd

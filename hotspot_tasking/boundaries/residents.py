@@ -7,8 +7,8 @@ and gives small zones the residents they hold, where LSOA centroids would give m
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np

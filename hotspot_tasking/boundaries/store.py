@@ -8,12 +8,11 @@ table ``population_<layer>`` with the columns ``code`` and ``population``.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from ..geo.h3cells import DEFAULT_RESOLUTIONS, check_resolutions, h3_cells
 from ..geo.ingest import Area
@@ -21,8 +20,8 @@ from ..geo.textfiles import read_csvs
 from ..geo.workspace import Workspace
 from .assign import assign_areas
 from .errors import BoundaryError
-from .study import STUDY_AREA_KINDS, latest_layer, study_area_of
 from .layers import AREA_KINDS, AreaLayer, is_partition
+from .study import STUDY_AREA_KINDS, latest_layer, study_area_of
 from .validate import check_choice, check_type
 
 POPULATION_PREFIX = "population_"

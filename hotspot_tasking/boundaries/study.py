@@ -5,7 +5,8 @@ the latest (:func:`latest_layer`), and what the partnership's study area is
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import shapely
 

@@ -67,9 +67,21 @@ import shapely
 
 from ..hotspots.card import MethodCard
 from ..validation import check_strings
-from .inputs import (UNSPECIFIED, check_alpha, check_columns, check_data_period,
-                     check_incidents, check_options, check_outlines, check_places, control_area, data_days,
-                     incident_arrays, midnight_us, place_arrays)
+from .inputs import (
+    UNSPECIFIED,
+    check_alpha,
+    check_columns,
+    check_data_period,
+    check_incidents,
+    check_options,
+    check_outlines,
+    check_places,
+    control_area,
+    data_days,
+    incident_arrays,
+    midnight_us,
+    place_arrays,
+)
 from .wdd import pooled_verdict, verdict_words, wdd_z
 
 ActionTypeField = Literal["tactic", "pier", "agency"]

@@ -276,7 +276,7 @@ class _Windows:
     timed: np.ndarray
 
     @classmethod
-    def of(cls, incidents: pd.DataFrame, max_window_hours: float) -> "_Windows":
+    def of(cls, incidents: pd.DataFrame, max_window_hours: float) -> _Windows:
         _check_columns(incidents, ("occurred_from", "occurred_to", "time_precision"))
         if isinstance(max_window_hours, bool) or not isinstance(max_window_hours, (int, float)) \
                 or not np.isfinite(max_window_hours) or max_window_hours <= 0:

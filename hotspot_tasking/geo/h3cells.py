@@ -5,7 +5,7 @@ Resolutions 8, 9 and 10 (average cell areas 0.74 km², 0.105 km² and 0.015 km²
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import geopandas as gpd
 import h3
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .coords import distinct_points
 from ..errors import UserError
+from .coords import distinct_points
 from .errors import GeoError
 from .validate import check_coordinates, check_strings
 

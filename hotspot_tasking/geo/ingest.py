@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -95,7 +95,7 @@ class IngestResult:
 
 def new_import_id() -> str:
     """A sortable, unique import id: UTC time then random hex."""
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
 
 
 def read_incidents(
@@ -145,7 +145,7 @@ def read_incidents(
     check_type(import_id, "import_id", where, str, type_name="a str", optional=True)
     import_id = import_id or new_import_id()
     report = ImportReport(import_id=import_id, source=reader.source,
-                          started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                          started=datetime.now(UTC).isoformat(timespec="seconds"))
     inputs = csv_inputs(paths, reader.pattern)
     with ThreadPoolExecutor(max_workers=min(len(inputs), os.cpu_count() or 1) or 1) as pool:
         results = list(pool.map(lambda item: _read_file(item, reader), inputs))  # one bad file stops all

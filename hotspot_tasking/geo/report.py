@@ -92,7 +92,7 @@ class ImportReport:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ImportReport":
+    def from_dict(cls, data: dict) -> ImportReport:
         """The report :meth:`to_dict` wrote (a workspace's import log entry)."""
         check_type(data, "data", "ImportReport.from_dict", dict, type_name="a dict (from ImportReport.to_dict)")
         values = {k: v for k, v in data.items() if k not in ("rows_read", "rows_accepted", "rows_rejected")}

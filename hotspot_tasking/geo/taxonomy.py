@@ -58,7 +58,7 @@ class Taxonomy:
     path: Path | None = None
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "Taxonomy":
+    def load(cls, path: str | Path | None = None) -> Taxonomy:
         """Read ``taxonomy.toml`` (the packaged default when ``path`` is None)."""
         path = Path(path) if path is not None else default_config_path("taxonomy.toml")
         file = read_toml(path, error=GeoError)

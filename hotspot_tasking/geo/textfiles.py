@@ -13,11 +13,11 @@ import gzip
 import io
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatch
-from pathlib import Path
 from functools import partial
-from typing import Callable, Iterable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -145,7 +145,7 @@ class TimeBands:
     path: Path | None = None
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "TimeBands":
+    def load(cls, path: str | Path | None = None) -> TimeBands:
         """Read ``time_bands.toml`` (the packaged default when ``path`` is None).
 
         Raises :class:`GeoError` naming the file, the table and the bad value.
@@ -171,7 +171,7 @@ class TimeBands:
         """Season names in file order."""
         return tuple(self.seasons)
 
-    def band(self, band: "str | Band") -> Band:
+    def band(self, band: str | Band) -> Band:
         """The band called ``band`` (a :class:`Band` is returned as it is)."""
         if isinstance(band, Band):
             return band
@@ -180,7 +180,7 @@ class TimeBands:
             raise GeoError(f"{self._file}: no time band {band!r}; choose one of {', '.join(self.bands)}.")
         return self.bands[band]
 
-    def season(self, season: "str | Season") -> Season:
+    def season(self, season: str | Season) -> Season:
         """The season called ``season`` (a :class:`Season` is returned as it is)."""
         if isinstance(season, Season):
             return season

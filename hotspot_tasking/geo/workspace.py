@@ -24,10 +24,10 @@ import json
 import os
 import shutil
 import zlib
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -93,7 +93,7 @@ class Workspace:
 
     # --- creating and opening -------------------------------------------------------
     @classmethod
-    def create(cls, root: str | Path, *, area: Area | None = None, name: str | None = None) -> "Workspace":
+    def create(cls, root: str | Path, *, area: Area | None = None, name: str | None = None) -> Workspace:
         """Make a new, empty workspace with the default configuration.
 
         Raises :class:`GeoError` if ``root`` already holds a workspace or other files.
@@ -124,7 +124,7 @@ class Workspace:
         return ws
 
     @classmethod
-    def open(cls, root: str | Path) -> "Workspace":
+    def open(cls, root: str | Path) -> Workspace:
         """Open an existing workspace; raise :class:`GeoError` if ``root`` is not one."""
         check_type(root, "root", "Workspace.open", _PATH, type_name=_PATH_TYPE)
         root = Path(root)

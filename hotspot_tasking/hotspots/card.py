@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .. import __version__
 
@@ -39,7 +39,7 @@ class MethodCard:
     rules: dict = field(default_factory=dict)
     data: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     software: str = f"hotspot-tasking {__version__}"
 
     def choose(self, name: str, value, rule: str) -> None:

@@ -56,7 +56,7 @@ class Grid:
 
     @classmethod
     def covering(cls, bounds: tuple[float, float, float, float], *, cell_size_m: float | None = None,
-                 card: MethodCard | None = None) -> "Grid":
+                 card: MethodCard | None = None) -> Grid:
         """The grid covering ``(minx, miny, maxx, maxy)``, edges snapped to whole cells.
 
         ``cell_size_m`` defaults to :func:`default_cell_size_m`; the choice is written to

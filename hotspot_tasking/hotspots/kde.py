@@ -51,13 +51,13 @@ import numpy as np
 import pandas as pd
 
 from ..geo.coords import distinct_points
+from . import kde_engines as engines
 from .areas import Threshold, hotspot_areas
 from .card import MethodCard
 from .errors import HotspotError
-from . import kde_engines as engines
-from .kde_engines import FFT_MAX_SUBCELLS, FFT_SUBCELL_TARGET
 from .geotiff import write_geotiff
 from .grid import LARGE_GRID_CELLS, Grid
+from .kde_engines import FFT_MAX_SUBCELLS, FFT_SUBCELL_TARGET
 from .validate import check_choice, check_number, check_points, study_polygon, weights_of
 
 WHERE = "kde"

@@ -7,8 +7,9 @@ made in one can be reproduced in the other from its method card.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, Sequence, get_args
+from typing import Literal, get_args
 
 import geopandas as gpd
 import pandas as pd

@@ -31,15 +31,15 @@ night plan over the last 8 weeks.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..geo.aoristic import band_weights
-from ..geo.hourofweek import fewest_days, hour_of_week_by
 from ..geo.h3cells import h3_cells
+from ..geo.hourofweek import fewest_days, hour_of_week_by
 from ..geo.schema import LOCAL_TZ
 from ..geo.timebands import DAY_NAMES, Band, TimeBands
 from ..hotspots.card import MethodCard

@@ -13,10 +13,10 @@ import pandas as pd
 from ..actions.log import DB_FILE, ActionLog
 from ..boundaries.study import latest_layer
 from ..geo.workspace import Workspace
+from ..ranking.schema import TaskingList
 from ..reports.disclosure import DisclosureRules
 from ..reports.exports import export_tasking
 from ..reports.setting import Background, ReportSetting
-from ..ranking.schema import TaskingList
 
 
 def report_setting(ws: Workspace) -> ReportSetting:

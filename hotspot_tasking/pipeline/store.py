@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..errors import TaskingError
 from ..geo.schema import BNG_EPSG
 from ..geo.workspace import Workspace
 from ..hotspots.card import MethodCard
-from ..errors import TaskingError
 from ..periods import review_period
 from ..ranking.rank import CARD
 from ..ranking.schema import CANDIDATE_KINDS, TASKING_COLUMNS, TaskingList

@@ -58,7 +58,7 @@ class CandidatePlaces:
         """Per place: its area in km²."""
         return shapely.area(self.geometry) / 1e6
 
-    def take(self, keep: np.ndarray) -> "CandidatePlaces":
+    def take(self, keep: np.ndarray) -> CandidatePlaces:
         """Only the places ``keep`` (positions, in that order), renumbered 0..len(keep)-1."""
         new = np.full(len(self.keys), -1)
         new[keep] = np.arange(len(keep))

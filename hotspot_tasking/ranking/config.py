@@ -74,7 +74,7 @@ class RankingConfig:
     path: Path | None = None
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "RankingConfig":
+    def load(cls, path: str | Path | None = None) -> RankingConfig:
         """Read ``[ranking]`` from ``path``; a file without it uses the packaged default's.
 
         ``disclosure_min_count`` defaults to ``[disclosure] min_count`` of ``path`` (else of

@@ -25,7 +25,8 @@ Counts are shown whole when they are (band-weighted counts may not be: 12.5).
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..geo.hourofweek import ALL_DAY
 from ..periods import Every

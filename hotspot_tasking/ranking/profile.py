@@ -38,8 +38,8 @@ weighted by its band weight; ties always go to the alphabetically first value:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd

@@ -10,8 +10,8 @@ baseline, simulated data).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,8 +22,8 @@ from ..geo.schema import LOCAL_TZ
 from ..geo.select import select_incidents
 from ..geo.timebands import TimeBands
 from ..labels import ALL_TIMES
-from .errors import RankingError
 from ..periods import ReviewPeriod
+from .errors import RankingError
 
 
 @dataclass

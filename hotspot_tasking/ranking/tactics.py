@@ -16,13 +16,13 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, zip_longest
 from pathlib import Path
-from typing import Sequence
 
-from ..labels import PIER_TAGS
 from ..configfile import ConfigTable, Text, default_config_path, read_toml
+from ..labels import PIER_TAGS
 from .errors import RankingError
 
 FILE = "tactics.toml"
@@ -92,7 +92,7 @@ class TacticMenu:
     path: Path | None = None
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "TacticMenu":
+    def load(cls, path: str | Path | None = None) -> TacticMenu:
         """Read and check ``tactics.toml`` (the packaged default when ``path`` is None).
 
         Raises

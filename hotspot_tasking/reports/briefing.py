@@ -31,18 +31,18 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from .disclosure import Disclosed, strip_free_text
 from ..labels import OGL, OS_DATA, TREND_EDGES, TREND_STYLE
-from .errors import ReportError
-from .setting import Background
 from ..periods import describe_period
-from .tables import card_rows, uk_date
+from .disclosure import Disclosed, strip_free_text
+from .errors import ReportError
 from .maps import (
     figure_image,
     hotspot_figure,
     map_title,
     overview_figure,
 )
+from .setting import Background
+from .tables import card_rows, uk_date
 
 #: Place pages when the caller gives no ``top``.
 DEFAULT_PAGES = 10

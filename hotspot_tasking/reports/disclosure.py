@@ -37,8 +37,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..labels import FREE_TEXT_COLUMNS
 from ..configfile import Boolean, Number, Text, default_config_path, read_toml
+from ..labels import FREE_TEXT_COLUMNS
 from .errors import ReportError
 
 #: Text that a spreadsheet may read as a formula or a command when it starts a cell (OWASP).

@@ -31,8 +31,8 @@ from matplotlib.path import Path as MplPath
 from shapely.ops import polylabel
 
 from ..labels import OKABE_ITO, OS_DATA, TREND_EDGES, TREND_STYLE
-from .setting import Background
 from ..periods import describe_period
+from .setting import Background
 
 OTHER_COLOUR = OKABE_ITO["reddish purple"]
 WARD_EDGE = "#8c8c8c"

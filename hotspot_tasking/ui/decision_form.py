@@ -15,11 +15,18 @@ from ..errors import UserError
 from ..geo.workspace import Workspace
 from ..labels import PIER_TAGS
 from ..pipeline.decisions import (
-    AGENCIES, DEFAULT_GROUP, DUE_AFTER_DAYS, Recorded, default_meeting_day, record_decision, tactic_choices,
+    AGENCIES,
+    DEFAULT_GROUP,
+    DUE_AFTER_DAYS,
+    Recorded,
+    default_meeting_day,
+    record_decision,
+    tactic_choices,
 )
 from ..ranking.schema import TaskingList
 from .style import UK_DATE
 from .tasking_cache import action_log, log_version, meeting_groups, place_history
+
 
 def decision_form(ws: Workspace, tasking_list: TaskingList, tasking_id: str) -> Recorded | None:
     """Draw the decision form for one place of the list; record it when submitted."""
