@@ -248,13 +248,16 @@ def test_an_unknown_default_status_is_one_sentence(tmp_path):
 
 # --- validation ----------------------------------------------------------------------------
 @pytest.mark.parametrize("fields, message", [
-    ({"status": "finished"}, "status 'finished' is not one of proposed, open, in_progress, done, cancelled "
-                             "(from tasking.toml); use one of those or add it there."),
+    ({"status": "finished"}, "The 'status' parameter of ActionLog.add_action (statuses from tasking.toml) must be "
+                             "one of 'proposed', 'open', 'in_progress', 'done', 'cancelled'. Got 'finished' instead."),
     ({"funding_bid_gbp": -5}, "funding_bid_gbp must be 0 or more, got -5; give the bid in pounds, without a minus sign."),
     ({"funding_bid_gbp": "12.345"}, "funding_bid_gbp 12.345 has fractions of a penny; round it to pence."),
     ({"funding_bid_gbp": "lots"}, "funding_bid_gbp 'lots' is not an amount in pounds; give a number such as '250.00'."),
-    ({"pier": "Reassurance"}, "pier 'Reassurance' is not a PIER tag; use one of Prevent, Intelligence, Enforcement, "
-                              "Reassure."),
+    ({"pier": "Reassurance"}, "The 'pier' parameter of ActionLog.add_action must be one of 'Prevent', 'Intelligence', "
+                              "'Enforcement', 'Reassure'. Got 'Reassurance' instead."),
+    ({"funding_bid_gbp": 10, "funding_status": "agreed"}, "The 'funding_status' parameter of ActionLog.add_action must "
+                                                          "be one of 'none', 'bid', 'approved', 'refused', "
+                                                          "'withdrawn'. Got 'agreed' instead."),
     ({"due_on": dt.date(2017, 7, 1)}, "due_on 2017-07-01 is before the meeting on 2017-07-04; give a date on or "
                                       "after it."),
     ({"due_on": "31/07/2017"}, "due_on '31/07/2017' is not a date; give a date such as '2017-07-04'."),
@@ -291,6 +294,71 @@ def test_bad_updates_are_one_sentence(log, meeting):
         log.update_action(a, expected_version=1, meeting_id=2, version=5)
     with pytest.raises(TaskingError, match=r"^action 77 is not in the action log; check the id\.$"):
         log.update_action(77, expected_version=1, status="done")
-    with pytest.raises(TaskingError, match=r"^status 'complete' is not one of"):
+    with pytest.raises(TaskingError, match=r"^The 'status' parameter of ActionLog\.update_action \(statuses from "
+                                           r"tasking\.toml\) must be one of 'proposed', .*Got 'complete' instead\.$"):
         log.update_action(a, expected_version=1, status="complete")
+    with pytest.raises(TaskingError, match=r"^The 'expected_version' parameter of ActionLog\.update_action must be an "
+                                           r"int in the range \[1, inf\)\. Got 0 instead\.$"):
+        log.update_action(a, expected_version=0, status="done")
+    with pytest.raises(TaskingError, match=r"^The 'pier' parameter of ActionLog\.update_action must be one of"):
+        log.update_action(a, expected_version=1, pier="Deter")
     assert log.action(a)["version"] == 1 and log.action(a)["status"] == "open"
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda log: log.add_action("1", "E01003029", agency="Police", action="Patrols"),
+     "The 'meeting_id' parameter of ActionLog.add_action must be an int. Got '1' instead."),
+    (lambda log: log.add_item(1.0, tasking_id="E0999"),
+     "The 'meeting_id' parameter of ActionLog.add_item must be an int. Got 1.0 instead."),
+    (lambda log: log.update_action(1, expected_version="1", status="done"),
+     "The 'expected_version' parameter of ActionLog.update_action must be an int. Got '1' instead."),
+    (lambda log: log.update_action(True, expected_version=1, status="done"),
+     "The 'action_id' parameter of ActionLog.update_action must be an int. Got True instead."),
+    (lambda log: log.action(None),
+     "The 'action_id' parameter of ActionLog.action must be an int. Got None instead."),
+    (lambda log: log.actions_for(tasking_ids="E01003029"),
+     "The 'tasking_ids' parameter of ActionLog.actions_for must be a list of str (e.g. ['E01003029']). "
+     "Got 'E01003029' instead."),
+    (lambda log: log.actions_for(status=["done", 3]),
+     "The 'status' parameter of ActionLog.actions_for must be a list of str; 1 item(s) are not, e.g. 3."),
+    (lambda log: log.actions_for(meeting_id="1"),
+     "The 'meeting_id' parameter of ActionLog.actions_for must be an int. Got '1' instead."),
+    (lambda log: log.last_status("E01003029"),
+     "The 'tasking_ids' parameter of ActionLog.last_status must be a list of str (e.g. ['E01003029']). "
+     "Got 'E01003029' instead."),
+    (lambda log: log.history(3029),
+     "The 'tasking_id' parameter of ActionLog.history must be a str. Got 3029 instead."),
+    (lambda log: log.to_frame(include_free_text="yes"),
+     "The 'include_free_text' parameter of ActionLog.to_frame must be a bool. Got 'yes' instead."),
+    (lambda log: ActionLog.open(3),
+     "The 'target' parameter of ActionLog.open must be a Workspace, its folder (str or pathlib.Path) or an "
+     "SQLAlchemy URL. Got 3 instead."),
+    (lambda log: ActionLog.open("sqlite://", config=3),
+     "The 'config' parameter of ActionLog.open must be a TaskingConfig or the path of a tasking.toml or None. "
+     "Got 3 instead."),
+])
+def test_arguments_of_the_wrong_type_are_a_type_error(log, meeting, call, message):
+    with pytest.raises(TypeError) as err:
+        call(log)
+    assert str(err.value) == message
+    assert log.actions_for().empty and log.meetings()["meeting_id"].tolist() == [meeting]
+
+
+def test_ids_out_of_range_are_one_sentence(log, meeting):
+    with pytest.raises(TaskingError, match=r"^The 'meeting_id' parameter of ActionLog\.add_item must be an int in the "
+                                           r"range \[1, inf\)\. Got 0 instead\.$"):
+        log.add_item(0, tasking_id="E0999")
+    with pytest.raises(TaskingError, match=r"^The 'action_id' parameter of ActionLog\.action must be an int in the "
+                                           r"range \[1, inf\)\. Got -1 instead\.$"):
+        log.action(-1)
+    with pytest.raises(TaskingError, match=r"^The 'status' parameter of ActionLog\.actions_for \(statuses from "
+                                           r"tasking\.toml\) must be one of"):
+        log.actions_for(status="finished")
+
+
+def test_ids_may_be_numpy_integers(log, meeting):
+    """Ids read back from a frame (numpy integers) are accepted and stored as ints."""
+    first = log.meetings()["meeting_id"].to_numpy(dtype="int64")[0]
+    log.add_item(first, tasking_id="E0999")
+    a = add(log, first, "E0999")
+    assert log.action(log.actions_for(meeting_id=first)["action_id"].to_numpy(dtype="int64")[0])["action_id"] == a
