@@ -1,17 +1,13 @@
 """The action log on SQLite and on a real PostgreSQL (see tests/pg.py for where that comes from).
 
 Every test taking ``url`` runs on both backends; PostgreSQL tests are skipped, saying
-why, when no server can be found or started.
+why, when no server can be found or started. Concurrency and kill-safety are tested in
+test_actionlog_concurrency.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
-import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,23 +22,9 @@ from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.actions import schema
 from hotspot_tasking.actions.log import (ACTION_COLUMNS, FREE_TEXT_COLUMNS, LAST_STATUS_COLUMNS, LOG_COLUMNS,
                                                ActionLog, TaskingConfig)
-from hotspot_tasking.actions.errors import ActionConflictError
 from hotspot_tasking.errors import TaskingError
+from actionlog_helpers import ITEMS, JULY, add, url  # noqa: F401  (url: a pytest fixture)
 from pg import postgres_server, postgres_url  # noqa: F401  (pytest fixtures)
-
-JULY = dt.date(2017, 7, 4)
-ITEMS = [
-    {"tasking_id": "H3-8a195da4", "place_name": "Brixton Road", "rank": 1, "summary": "12 incidents, 2.3x average"},
-    {"tasking_id": "E01003029", "place_name": "Stockwell Park", "rank": 2},
-]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    """An empty database on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'actions.sqlite'}"
-    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture
@@ -54,12 +36,6 @@ def log(url):
 @pytest.fixture
 def meeting(log):
     return log.record_meeting(JULY, group="Lambeth JAG", period="2017-07", band="night-time economy", items=ITEMS)
-
-
-def add(log: ActionLog, meeting_id: int, tasking_id: str = "H3-8a195da4", **fields) -> int:
-    base = {"agency": "Police", "action": "High-visibility patrols Fri-Sat 21:00-03:00", "tactic": "patrol",
-            "pier": "Enforcement", "owner_role": "Neighbourhood sergeant", "due_on": dt.date(2017, 7, 31)}
-    return log.add_action(meeting_id, tasking_id, **(base | fields))
 
 
 def write_config(path: Path, *, jag_limit: str = "1000", extra: str = "") -> Path:
@@ -150,24 +126,6 @@ def test_an_unreachable_server_is_one_sentence():
     with pytest.raises(TaskingError, match=r"^postgresql://nobody:\*\*\*@127\.0\.0\.1:1/x: cannot open the action log "
                                            r"\(.*\); check the URL, that the server is running and that you may connect\.$"):
         ActionLog.open("postgresql://nobody:secret@127.0.0.1:1/x")
-
-
-def test_concurrent_first_opens_create_the_schema_once(url):
-    barrier, errors = threading.Barrier(4), []
-
-    def opener():
-        barrier.wait()
-        try:
-            ActionLog.open(url).close()
-        except Exception as err:  # noqa: BLE001 - collected and asserted below
-            errors.append(err)
-
-    threads = [threading.Thread(target=opener) for _ in range(4)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    assert errors == []
-    with ActionLog.open(url) as log, log.engine.connect() as conn:
-        assert conn.execute(sa.select(schema.SCHEMA_VERSION.c.version)).scalars().all() == [1, 2]
 
 
 # --- round trips and reading ---------------------------------------------------------------
@@ -298,13 +256,16 @@ def test_an_unknown_default_status_is_one_sentence(tmp_path):
 
 # --- validation ----------------------------------------------------------------------------
 @pytest.mark.parametrize("fields, message", [
-    ({"status": "finished"}, "status 'finished' is not one of proposed, open, in_progress, done, cancelled "
-                             "(from tasking.toml); use one of those or add it there."),
+    ({"status": "finished"}, "The 'status' parameter of ActionLog.add_action (statuses from tasking.toml) must be "
+                             "one of 'proposed', 'open', 'in_progress', 'done', 'cancelled'. Got 'finished' instead."),
     ({"funding_bid_gbp": -5}, "funding_bid_gbp must be 0 or more, got -5; give the bid in pounds, without a minus sign."),
     ({"funding_bid_gbp": "12.345"}, "funding_bid_gbp 12.345 has fractions of a penny; round it to pence."),
     ({"funding_bid_gbp": "lots"}, "funding_bid_gbp 'lots' is not an amount in pounds; give a number such as '250.00'."),
-    ({"pier": "Reassurance"}, "pier 'Reassurance' is not a PIER tag; use one of Prevent, Intelligence, Enforcement, "
-                              "Reassure."),
+    ({"pier": "Reassurance"}, "The 'pier' parameter of ActionLog.add_action must be one of 'Prevent', 'Intelligence', "
+                              "'Enforcement', 'Reassure'. Got 'Reassurance' instead."),
+    ({"funding_bid_gbp": 10, "funding_status": "agreed"}, "The 'funding_status' parameter of ActionLog.add_action must "
+                                                          "be one of 'none', 'bid', 'approved', 'refused', "
+                                                          "'withdrawn'. Got 'agreed' instead."),
     ({"due_on": dt.date(2017, 7, 1)}, "due_on 2017-07-01 is before the meeting on 2017-07-04; give a date on or "
                                       "after it."),
     ({"due_on": "31/06/2017"}, "due_on must be a date written YYYY-MM-DD (or DD/MM/YYYY, day first); got "
@@ -342,139 +303,71 @@ def test_bad_updates_are_one_sentence(log, meeting):
         log.update_action(a, expected_version=1, meeting_id=2, version=5)
     with pytest.raises(TaskingError, match=r"^action 77 is not in the action log; check the id\.$"):
         log.update_action(77, expected_version=1, status="done")
-    with pytest.raises(TaskingError, match=r"^status 'complete' is not one of"):
+    with pytest.raises(TaskingError, match=r"^The 'status' parameter of ActionLog\.update_action \(statuses from "
+                                           r"tasking\.toml\) must be one of 'proposed', .*Got 'complete' instead\.$"):
         log.update_action(a, expected_version=1, status="complete")
+    with pytest.raises(TaskingError, match=r"^The 'expected_version' parameter of ActionLog\.update_action must be an "
+                                           r"int in the range \[1, inf\)\. Got 0 instead\.$"):
+        log.update_action(a, expected_version=0, status="done")
+    with pytest.raises(TaskingError, match=r"^The 'pier' parameter of ActionLog\.update_action must be one of"):
+        log.update_action(a, expected_version=1, pier="Deter")
     assert log.action(a)["version"] == 1 and log.action(a)["status"] == "open"
 
 
-# --- concurrency and kill-safety -----------------------------------------------------------
-def test_a_stale_update_is_refused_and_applies_after_reloading(url):
-    with ActionLog.open(url) as alice, ActionLog.open(url) as bob:  # two users, two connection pools
-        m = alice.record_meeting(JULY, group="Lambeth JAG", period="2017-07", items=ITEMS)
-        a = add(alice, m)
-        seen_by_alice, seen_by_bob = alice.action(a), bob.action(a)
-        assert alice.update_action(a, expected_version=seen_by_alice["version"], status="in_progress") == 2
-        with pytest.raises(ActionConflictError) as err:
-            bob.update_action(a, expected_version=seen_by_bob["version"], outcome="Patrols done twice weekly")
-        assert str(err.value) == ("action 1 was changed by someone else since you opened it (version 2, you had 1); "
-                                  "reload it and apply your change again.")
-        assert bob.action(a)["outcome"] is None  # nothing of Bob's was written
-        reloaded = bob.action(a)
-        assert bob.update_action(a, expected_version=reloaded["version"], outcome="Patrols done twice weekly") == 3
-        final = alice.action(a)
-        assert (final["status"], final["outcome"], final["version"]) == ("in_progress", "Patrols done twice weekly", 3)
+@pytest.mark.parametrize("call, message", [
+    (lambda log: log.add_action("1", "E01003029", agency="Police", action="Patrols"),
+     "The 'meeting_id' parameter of ActionLog.add_action must be an int. Got '1' instead."),
+    (lambda log: log.add_item(1.0, tasking_id="E0999"),
+     "The 'meeting_id' parameter of ActionLog.add_item must be an int. Got 1.0 instead."),
+    (lambda log: log.update_action(1, expected_version="1", status="done"),
+     "The 'expected_version' parameter of ActionLog.update_action must be an int. Got '1' instead."),
+    (lambda log: log.update_action(True, expected_version=1, status="done"),
+     "The 'action_id' parameter of ActionLog.update_action must be an int. Got True instead."),
+    (lambda log: log.action(None),
+     "The 'action_id' parameter of ActionLog.action must be an int. Got None instead."),
+    (lambda log: log.actions_for(tasking_ids="E01003029"),
+     "The 'tasking_ids' parameter of ActionLog.actions_for must be a list of str (e.g. ['E01003029']). "
+     "Got 'E01003029' instead."),
+    (lambda log: log.actions_for(status=["done", 3]),
+     "The 'status' parameter of ActionLog.actions_for must be a list of str; 1 item(s) are not, e.g. 3."),
+    (lambda log: log.actions_for(meeting_id="1"),
+     "The 'meeting_id' parameter of ActionLog.actions_for must be an int. Got '1' instead."),
+    (lambda log: log.last_status("E01003029"),
+     "The 'tasking_ids' parameter of ActionLog.last_status must be a list of str (e.g. ['E01003029']). "
+     "Got 'E01003029' instead."),
+    (lambda log: log.history(3029),
+     "The 'tasking_id' parameter of ActionLog.history must be a str. Got 3029 instead."),
+    (lambda log: log.to_frame(include_free_text="yes"),
+     "The 'include_free_text' parameter of ActionLog.to_frame must be a bool. Got 'yes' instead."),
+    (lambda log: ActionLog.open(3),
+     "The 'target' parameter of ActionLog.open must be a Workspace, its folder (str or pathlib.Path) or an "
+     "SQLAlchemy URL. Got 3 instead."),
+    (lambda log: ActionLog.open("sqlite://", config=3),
+     "The 'config' parameter of ActionLog.open must be a TaskingConfig or the path of a tasking.toml or None. "
+     "Got 3 instead."),
+])
+def test_arguments_of_the_wrong_type_are_a_type_error(log, meeting, call, message):
+    with pytest.raises(TypeError) as err:
+        call(log)
+    assert str(err.value) == message
+    assert log.actions_for().empty and log.meetings()["meeting_id"].tolist() == [meeting]
 
 
-def test_racing_updaters_lose_no_update(url):
-    """Writers append to one field from the same version at once; retries after conflicts keep every one."""
-    writers = 4
-    with ActionLog.open(url) as setup:
-        m = setup.record_meeting(JULY, group="Lambeth JAG", period="2017-07", items=ITEMS)
-        a = add(setup, m, notes="log:")
-    barrier, conflicts, errors = threading.Barrier(writers), [], []
-
-    def writer(n: int) -> None:
-        with ActionLog.open(url) as mine:
-            current = mine.action(a)
-            barrier.wait()
-            while True:
-                try:
-                    mine.update_action(a, expected_version=current["version"], notes=f"{current['notes']} w{n}")
-                    return
-                except ActionConflictError as err:
-                    conflicts.append(err.expected_version)
-                    current = mine.action(a)
-                except Exception as err:  # noqa: BLE001 - asserted below
-                    errors.append(err)
-                    return
-
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    assert errors == []
-    with ActionLog.open(url) as check:
-        final = check.action(a)
-    assert sorted(final["notes"].split()[1:]) == [f"w{n}" for n in range(writers)]
-    assert final["version"] == 1 + writers
-    assert conflicts.count(1) == writers - 1  # all started from version 1; exactly one won at first
+def test_ids_out_of_range_are_one_sentence(log, meeting):
+    with pytest.raises(TaskingError, match=r"^The 'meeting_id' parameter of ActionLog\.add_item must be an int in the "
+                                           r"range \[1, inf\)\. Got 0 instead\.$"):
+        log.add_item(0, tasking_id="E0999")
+    with pytest.raises(TaskingError, match=r"^The 'action_id' parameter of ActionLog\.action must be an int in the "
+                                           r"range \[1, inf\)\. Got -1 instead\.$"):
+        log.action(-1)
+    with pytest.raises(TaskingError, match=r"^The 'status' parameter of ActionLog\.actions_for \(statuses from "
+                                           r"tasking\.toml\) must be one of"):
+        log.actions_for(status="finished")
 
 
-CHILD = """
-import sys, time, datetime as dt
-from hotspot_tasking.actions.log import ActionLog
-from hotspot_tasking.actions import schema
-url, mode, start, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-log = ActionLog.open(url)
-for n in range(start, start + count):
-    log.add_action(1, "H3-8a195da4", agency="Police", action=f"committed {n}")
-if mode == "hang":
-    with log.engine.connect().execution_options(hotspot_write=True) as conn:
-        if conn.dialect.name == "sqlite":  # a tiny page cache: uncommitted pages spill into the WAL file
-            conn.connection.driver_connection.execute("PRAGMA cache_size = 5")
-        conn.begin()
-        now = dt.datetime.now(dt.UTC)
-        conn.execute(schema.ACTIONS.insert(), [dict(meeting_id=1, tasking_id="H3-8a195da4", agency="Police",
-                     action="never committed " + "x" * 2000, status="open", funding_status="none", created_at=now,
-                     updated_at=now, version=1) for _ in range(500)])
-        conn.execute(schema.ACTIONS.update().where(schema.ACTIONS.c.id == 1).values(status="done", version=9))
-        sys.stdout.write("ready\\n")
-        sys.stdout.flush()
-        time.sleep(120)
-"""
-
-
-def run_child(url: str, mode: str, start: int, count: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", CHILD, url, mode, str(start), str(count)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def test_a_killed_writer_loses_nothing_committed(url):
-    with ActionLog.open(url) as log:
-        log.record_meeting(JULY, group="Lambeth JAG", period="2017-07", items=ITEMS)
-    child = run_child(url, "hang", 0, 3)
-    line = child.stdout.readline()
-    assert line == "ready\n", child.stderr.read()
-    if url.startswith("sqlite"):  # the uncommitted rows really are on disk, in the WAL, when the writer dies
-        assert Path(sa.make_url(url).database + "-wal").stat().st_size > 500_000
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
-    with ActionLog.open(url) as log:
-        actions = log.actions_for()
-        assert actions["action"].tolist() == ["committed 0", "committed 1", "committed 2"]
-        assert log.action(1)["status"] == "open" and log.action(1)["version"] == 1
-        assert log.update_action(1, expected_version=1, status="done") == 2  # no lock left behind
-        add(log, 1)
-        if log.engine.dialect.name == "sqlite":
-            with log.engine.connect() as conn:
-                assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-
-
-def test_concurrent_writers_all_land(url):
-    """Threads and processes adding actions at once: every one is stored, each id once."""
-    with ActionLog.open(url) as log:
-        log.record_meeting(JULY, group="Lambeth JAG", period="2017-07", items=ITEMS)
-    children = [run_child(url, "insert", 100 * (p + 1), 10) for p in range(3)]
-    errors = []
-
-    def writer(n: int) -> None:
-        try:
-            with ActionLog.open(url) as mine:
-                for k in range(10):
-                    mine.add_action(1, "E01003029", agency="Council ASB team", action=f"thread {n}.{k}")
-        except Exception as err:  # noqa: BLE001 - asserted below
-            errors.append(err)
-
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    for child in children:
-        _, err = child.communicate(timeout=60)
-        assert child.returncode == 0, err
-    assert errors == []
-    with ActionLog.open(url) as log:
-        actions = log.actions_for()
-    assert len(actions) == 70 and actions["action_id"].is_unique
-    assert sorted(actions["action"]) == sorted([f"thread {n}.{k}" for n in range(4) for k in range(10)]
-                                               + [f"committed {n}" for p in range(3) for n in range(100 * (p + 1),
-                                                                                                   100 * (p + 1) + 10)])
+def test_ids_may_be_numpy_integers(log, meeting):
+    """Ids read back from a frame (numpy integers) are accepted and stored as ints."""
+    first = log.meetings()["meeting_id"].to_numpy(dtype="int64")[0]
+    log.add_item(first, tasking_id="E0999")
+    a = add(log, first, "E0999")
+    assert log.action(log.actions_for(meeting_id=first)["action_id"].to_numpy(dtype="int64")[0])["action_id"] == a

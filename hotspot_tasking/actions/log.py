@@ -2,8 +2,9 @@
 
 One database per partnership: SQLite at ``WORKSPACE/actions.sqlite`` by default, or any
 SQLAlchemy URL (PostgreSQL for a shared deployment). Tables, migrations and connection
-settings are in :mod:`.actionlog_schema`; status values and funding routes come from
-``tasking.toml`` (the workspace's own copy, else the packaged default).
+settings are in :mod:`.schema`; the reading methods in :mod:`.queries`; status values and
+funding routes come from ``tasking.toml`` (the workspace's own copy, else the packaged
+default).
 
 Two people updating one action at once lose nothing: every action has a ``version``;
 :meth:`ActionLog.update_action` takes the version the caller read and changes the row
@@ -30,18 +31,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Iterable, Literal, Mapping
 
 import pandas as pd
 import sqlalchemy as sa
 
+from ..validation import check_choice, check_number, check_type
 from . import schema
 from .schema import ACTIONS, FUNDING_STATUSES, ITEMS, MEETINGS, PIER_TAGS
 from .config import TaskingConfig
 from .errors import ActionConflictError, ActionLogError
 from .fields import check_due, date_field, item_rows, money_field, text_field
+from .queries import (ACTION_COLUMNS, FREE_TEXT_COLUMNS, LAST_STATUS_COLUMNS, LOG_COLUMNS, ActionLogQueries,
+                      record_id)
+
+__all__ = ["ActionLog", "DB_FILE", "ACTION_COLUMNS", "LOG_COLUMNS", "LAST_STATUS_COLUMNS", "FREE_TEXT_COLUMNS",
+           "Pier", "FundingStatus", "ReviewState", "TaskingConfig"]
 
 log = logging.getLogger(__name__)
 
@@ -50,28 +58,17 @@ FundingStatus = Literal["none", "bid", "approved", "refused", "withdrawn"]
 ReviewState = Literal["new", "carried over", "actions closed", "listed, no action"]
 DB_FILE = "actions.sqlite"
 _DECIDED = ("approved", "refused", "withdrawn")
-
-#: Columns of :meth:`ActionLog.actions_for` (and of :meth:`ActionLog.action` as keys).
-ACTION_COLUMNS = ("action_id", "meeting_id", "tasking_id", "agency", "action", "tactic", "pier", "owner_role",
-                  "due_on", "status", "outcome", "notes", "funding_bid_gbp", "approval_route", "funding_status",
-                  "funding_decided_on", "created_at", "updated_at", "version")
-#: Columns of :meth:`ActionLog.to_frame` (free-text ones only with ``include_free_text=True``).
-LOG_COLUMNS = ("meeting_id", "held_on", "group_name", "period", "band", "tasking_id", "place_name", "rank",
-               "summary") + ACTION_COLUMNS[:1] + ACTION_COLUMNS[3:]
-#: Columns of :meth:`ActionLog.last_status`.
-LAST_STATUS_COLUMNS = ("tasking_id", "state", "last_meeting_id", "last_held_on", "last_period", "times_listed",
-                       "actions", "open_actions", "last_action_id", "last_action_held_on", "status", "outcome")
-#: Columns that hold free text, which exports leave out by default.
-FREE_TEXT_COLUMNS = ("action", "outcome", "notes", "summary")
 _UPDATABLE = ("agency", "action", "tactic", "pier", "owner_role", "due_on", "status", "outcome", "notes",
               "funding_bid_gbp", "funding_status", "funding_decided_on")
-_DATES = ("held_on", "due_on", "funding_decided_on", "last_held_on", "last_action_held_on")
-_INTS = ("meeting_id", "action_id", "rank", "version", "last_meeting_id", "last_action_id", "times_listed",
-         "actions", "open_actions")
 
 
-class ActionLog:
-    """An open action log. Make one with :meth:`open`; it is safe to share between threads."""
+class ActionLog(ActionLogQueries):
+    """An open action log. Make one with :meth:`open`; it is safe to share between threads.
+
+    The methods that write are here; those that read (:meth:`action`, :meth:`actions_for`,
+    :meth:`history`, :meth:`to_frame`, :meth:`meetings`, :meth:`last_status`) come from
+    :class:`~.queries.ActionLogQueries`.
+    """
 
     def __init__(self, engine: sa.Engine, config: TaskingConfig):
         self._engine = engine
@@ -93,10 +90,17 @@ class ActionLog:
 
         Raises
         ------
+        TypeError
+            If ``target`` or ``config`` is of another type.
         ActionLogError
             If the database cannot be reached, is not an action log, or has a schema newer
             than this program.
         """
+        if not hasattr(target, "config_path"):  # a Workspace
+            check_type(target, "target", "ActionLog.open", (str, os.PathLike, sa.URL),
+                       type_name="a Workspace, its folder (str or pathlib.Path) or an SQLAlchemy URL")
+        check_type(config, "config", "ActionLog.open", (TaskingConfig, str, os.PathLike),
+                   type_name="a TaskingConfig or the path of a tasking.toml", optional=True)
         workspace = None
         if isinstance(target, sa.URL) or (isinstance(target, str) and "://" in target):
             url = sa.make_url(target)
@@ -225,6 +229,7 @@ class ActionLog:
         summary : str, optional
             The list's explanation (free text, left out of exports by default).
         """
+        meeting_id = record_id(meeting_id, "meeting_id", "ActionLog.add_item")
         (row,) = item_rows([{"tasking_id": tasking_id, "place_name": place_name, "rank": rank, "summary": summary}])
         with self._write() as conn, conn.begin():
             self._meeting_date(conn, meeting_id)
@@ -270,13 +275,14 @@ class ActionLog:
         funding_decided_on : datetime.date or str, optional
             When the bid was decided; default today for approved, refused or withdrawn.
         """
+        meeting_id = record_id(meeting_id, "meeting_id", "ActionLog.add_action")
         tasking_id = text_field("tasking_id", tasking_id, 64)
         row = self._checked({"agency": agency, "action": action, "tactic": tactic, "pier": pier,
                              "owner_role": owner_role, "due_on": due_on,
                              "status": self.config.default_status if status is None else status,
                              "outcome": outcome, "notes": notes, "funding_bid_gbp": funding_bid_gbp,
                              "funding_status": funding_status, "funding_decided_on": funding_decided_on},
-                            )
+                            "ActionLog.add_action")
         now = _now()
         with self._write() as conn, conn.begin():
             check_due(row["due_on"], self._meeting_date(conn, meeting_id))
@@ -308,15 +314,16 @@ class ActionLog:
         ActionLogError
             For an unknown action or field, or a bad value.
         """
+        where = "ActionLog.update_action"
+        action_id = record_id(action_id, "action_id", where)
+        check_number(expected_version, "expected_version", where, low=1, low_open=False, integer=True,
+                     error=ActionLogError)
         unknown = sorted(set(changes) - set(_UPDATABLE))
         if unknown:
             raise ActionLogError(f"update_action({action_id}): cannot change {', '.join(unknown)}; "
                                f"change only {', '.join(_UPDATABLE)}.")
         if not changes:
             raise ActionLogError(f"update_action({action_id}): no changes given; pass at least one, e.g. status='done'.")
-        if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 1:
-            raise ActionLogError(f"update_action({action_id}): expected_version must be the action's version "
-                               f"(a whole number from 1), got {expected_version!r}; read it with action().")
         with self._write() as conn, conn.begin():
             current = conn.execute(sa.select(ACTIONS).where(ACTIONS.c.id == action_id)).mappings().first()
             if current is None:
@@ -332,7 +339,7 @@ class ActionLog:
                 merged["funding_status"] = None  # a new amount needs a new decision: 'bid' again (or 'none')
             if (amount_changed or status_changed) and "funding_decided_on" not in changes:
                 merged["funding_decided_on"] = None
-            row = self._checked(merged)
+            row = self._checked(merged, where)
             check_due(row["due_on"], self._meeting_date(conn, current["meeting_id"]))
             values = {k: v for k, v in row.items() if v != current[k]}
             result = conn.execute(ACTIONS.update()
@@ -343,130 +350,7 @@ class ActionLog:
                 raise ActionConflictError(action_id, now, expected_version)
         return expected_version + 1
 
-    # --- reading -------------------------------------------------------------------------
-    def action(self, action_id: int) -> dict[str, Any]:
-        """One action, as stored.
-
-        Parameters
-        ----------
-        action_id : int
-            The action.
-
-        Returns
-        -------
-        dict
-            Keys :data:`ACTION_COLUMNS`; ``datetime.date`` dates, ``Decimal`` pounds, aware UTC
-            timestamps, None where empty. Pass its ``version`` to :meth:`update_action`.
-        """
-        with self._engine.connect() as conn:
-            row = conn.execute(_action_select().where(ACTIONS.c.id == action_id)).mappings().first()
-        if row is None:
-            raise ActionLogError(f"action {action_id} is not in the action log; check the id.")
-        return dict(row)
-
-    def actions_for(self, *, tasking_ids: Sequence[str] | None = None, status: str | Sequence[str] | None = None,
-                    meeting_id: int | None = None) -> pd.DataFrame:
-        """Actions, optionally only for some tasking ids, statuses or one meeting.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns :data:`ACTION_COLUMNS`, oldest first: ids as ``Int64``, dates as
-            ``datetime64``, ``created_at``/``updated_at`` in UTC, text as ``str`` (missing:
-            NaN), ``funding_bid_gbp`` as :class:`~decimal.Decimal` pounds (or None).
-        """
-        query = _action_select().order_by(ACTIONS.c.id)
-        if tasking_ids is not None:
-            query = query.where(ACTIONS.c.tasking_id.in_(list(tasking_ids)))
-        if status is not None:
-            wanted = [status] if isinstance(status, str) else list(status)
-            for s in wanted:
-                self._status(s)
-            query = query.where(ACTIONS.c.status.in_(wanted))
-        if meeting_id is not None:
-            query = query.where(ACTIONS.c.meeting_id == meeting_id)
-        return self._frame(query, ACTION_COLUMNS)
-
-    def history(self, tasking_id: str) -> pd.DataFrame:
-        """What was listed and tasked for one place across meetings, with outcomes, oldest first.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns :data:`LOG_COLUMNS`: one row per action, and one (with empty action
-            columns) for each meeting that listed the place but tasked nothing.
-        """
-        return self._frame(_log_select().where(ITEMS.c.tasking_id == tasking_id), LOG_COLUMNS)
-
-    def to_frame(self, *, include_free_text: bool = False) -> pd.DataFrame:
-        """The whole log, one row per action (or per listed item with none), for export.
-
-        Parameters
-        ----------
-        include_free_text : bool, default=False
-            Keep :data:`FREE_TEXT_COLUMNS` (action, outcome, notes, summary). Off by default:
-            exports carry no free text.
-        """
-        frame = self._frame(_log_select(), LOG_COLUMNS)
-        return frame if include_free_text else frame.drop(columns=list(FREE_TEXT_COLUMNS))
-
-    def meetings(self) -> pd.DataFrame:
-        """Meetings recorded (``meeting_id, held_on, group_name, period, band``), oldest first."""
-        query = sa.select(MEETINGS.c.id.label("meeting_id"), MEETINGS.c.held_on, MEETINGS.c.group_name,
-                          MEETINGS.c.period, MEETINGS.c.band).order_by(MEETINGS.c.held_on, MEETINGS.c.id)
-        return self._frame(query, ("meeting_id", "held_on", "group_name", "period", "band"))
-
-    def last_status(self, tasking_ids: Sequence[str], *, before: dt.date | str | None = None) -> pd.DataFrame:
-        """Per tasking id, where it stands in the log: for the "status" column of a tasking list.
-
-        Parameters
-        ----------
-        tasking_ids : sequence of str
-            The places on the new list.
-        before : datetime.date or str, optional
-            Only meetings held before this date (e.g. the meeting being prepared).
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per tasking id in the order given, columns :data:`LAST_STATUS_COLUMNS`:
-            ``state`` is ``"new"`` (never listed), ``"carried over"`` (actions still open),
-            ``"actions closed"`` (every action done or cancelled) or ``"listed, no action"``;
-            ``last_meeting_id/last_held_on/last_period`` the latest meeting that listed it;
-            ``status``/``outcome`` those of its latest action (free text in ``outcome``).
-        """
-        ids = list(dict.fromkeys(text_field("tasking_ids", t, 64) for t in tasking_ids))
-        query = _log_select().where(ITEMS.c.tasking_id.in_(ids))
-        if before is not None:
-            query = query.where(MEETINGS.c.held_on < date_field("before", before))
-        rows = self._frame(query, LOG_COLUMNS)
-        closed = set(self.config.closed_statuses)
-        out = []
-        for tid in ids:
-            mine = rows[rows["tasking_id"] == tid]
-            if mine.empty:
-                out.append({"tasking_id": tid, "state": "new", "times_listed": 0, "actions": 0, "open_actions": 0})
-                continue
-            last = mine.iloc[-1]
-            acts = mine[mine["action_id"].notna()]
-            n_open = int((~acts["status"].isin(closed)).sum())
-            state = "carried over" if n_open else ("actions closed" if len(acts) else "listed, no action")
-            row = {"tasking_id": tid, "state": state, "last_meeting_id": last["meeting_id"],
-                   "last_held_on": last["held_on"], "last_period": last["period"],
-                   "times_listed": mine["meeting_id"].nunique(), "actions": len(acts), "open_actions": n_open}
-            if len(acts):
-                latest = acts.iloc[-1]
-                row |= {"last_action_id": latest["action_id"], "last_action_held_on": latest["held_on"],
-                        "status": latest["status"], "outcome": latest["outcome"]}
-            out.append(row)
-        return _typed(pd.DataFrame(out, columns=list(LAST_STATUS_COLUMNS)))
-
     # --- helpers -------------------------------------------------------------------------
-    def _frame(self, query: sa.Select, columns: Sequence[str]) -> pd.DataFrame:
-        with self._engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        return _typed(pd.DataFrame([dict(r) for r in rows], columns=list(columns)))
-
     def _meeting_date(self, conn: sa.Connection, meeting_id: int) -> dt.date:
         held_on = conn.execute(sa.select(MEETINGS.c.held_on).where(MEETINGS.c.id == meeting_id)).scalar()
         if held_on is None:
@@ -478,24 +362,16 @@ class ActionLog:
         return conn.execute(sa.select(ITEMS.c.rank).where(ITEMS.c.meeting_id == meeting_id,
                                                           ITEMS.c.tasking_id == tasking_id)).first() is not None
 
-    def _status(self, status: Any) -> str:
-        if status not in self.config.statuses:
-            raise ActionLogError(f"status {status!r} is not one of {', '.join(self.config.statuses)} "
-                               f"(from {_config_name(self.config)}); use one of those or add it there.")
-        return status
-
-    def _checked(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate an action's fields (all of ``_UPDATABLE``) and derive its approval route."""
+    def _checked(self, values: Mapping[str, Any], where: str) -> dict[str, Any]:
+        """Validate an action's fields (all of ``_UPDATABLE``) for ``where``; derive its approval route."""
         pier = values["pier"]
-        if pier is not None and pier not in PIER_TAGS:
-            raise ActionLogError(f"pier {pier!r} is not a PIER tag; use one of {', '.join(PIER_TAGS)}.")
+        if pier is not None:
+            check_choice(pier, "pier", where, PIER_TAGS, error=ActionLogError)
         amount = None if values["funding_bid_gbp"] is None else money_field("funding_bid_gbp", values["funding_bid_gbp"])
         funding_status = values["funding_status"]
         if funding_status is None:
             funding_status = "none" if amount is None else "bid"
-        if funding_status not in FUNDING_STATUSES:
-            raise ActionLogError(f"funding_status {funding_status!r} is not one of {', '.join(FUNDING_STATUSES)}; "
-                               "use one of those.")
+        check_choice(funding_status, "funding_status", where, FUNDING_STATUSES, error=ActionLogError)
         if (amount is None) != (funding_status == "none"):
             raise ActionLogError(f"funding_status {funding_status!r} does not fit funding_bid_gbp {amount}; give an amount "
                                "with 'bid', 'approved', 'refused' or 'withdrawn', and none with 'none'.")
@@ -509,45 +385,12 @@ class ActionLog:
             "agency": text_field("agency", values["agency"], 100), "action": text_field("action", values["action"], None),
             "tactic": text_field("tactic", values["tactic"], 100, required=False), "pier": pier,
             "owner_role": text_field("owner_role", values["owner_role"], 100, required=False),
-            "due_on": date_field("due_on", values["due_on"], required=False), "status": self._status(values["status"]),
+            "due_on": date_field("due_on", values["due_on"], required=False), "status": self._status(values["status"], where),
             "outcome": text_field("outcome", values["outcome"], None, required=False),
             "notes": text_field("notes", values["notes"], None, required=False),
             "funding_bid_gbp": amount, "approval_route": None if amount is None else self.funding_route(amount),
             "funding_status": funding_status, "funding_decided_on": decided,
         }
-
-
-def _action_select() -> sa.Select:
-    return sa.select(*[ACTIONS.c.id.label("action_id") if c == "action_id" else ACTIONS.c[c] for c in ACTION_COLUMNS])
-
-
-def _log_select() -> sa.Select:
-    cols = [MEETINGS.c.id.label("meeting_id"), MEETINGS.c.held_on, MEETINGS.c.group_name, MEETINGS.c.period,
-            MEETINGS.c.band, ITEMS.c.tasking_id, ITEMS.c.place_name, ITEMS.c.rank, ITEMS.c.summary,
-            ACTIONS.c.id.label("action_id")] + [ACTIONS.c[c] for c in ACTION_COLUMNS[3:]]
-    join = ITEMS.join(MEETINGS, ITEMS.c.meeting_id == MEETINGS.c.id).outerjoin(
-        ACTIONS, (ACTIONS.c.meeting_id == ITEMS.c.meeting_id) & (ACTIONS.c.tasking_id == ITEMS.c.tasking_id))
-    return sa.select(*cols).select_from(join).order_by(MEETINGS.c.held_on, MEETINGS.c.id, ITEMS.c.tasking_id,
-                                                       ACTIONS.c.id)
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give a result frame its documented dtypes (also when empty): text ``str`` (missing: NaN)."""
-    out = frame.copy()
-    for col in out.columns:
-        if col in _DATES:
-            out[col] = pd.to_datetime(out[col]).astype("datetime64[s]")
-        elif col in _INTS:
-            out[col] = pd.array(out[col].tolist(), dtype="Int64")
-        elif col in ("created_at", "updated_at"):
-            out[col] = pd.to_datetime(out[col], utc=True)
-        elif col != "funding_bid_gbp":
-            out[col] = out[col].astype("str")
-    return out
-
-
-def _config_name(config: TaskingConfig) -> str:
-    return config.path.name if config.path is not None else "tasking.toml"
 
 
 def _now() -> dt.datetime:

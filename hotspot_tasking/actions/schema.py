@@ -19,13 +19,20 @@ it), and each later step appends its columns and indexes both to the live
 SQLite connections use WAL journal mode, ``synchronous=FULL`` (a committed transaction
 survives a killed process and a power cut), foreign keys on, and a busy timeout; write
 transactions start with ``BEGIN IMMEDIATE`` so that concurrent writers queue rather
-than fail. Money is exact on both backends: ``NUMERIC(12, 2)`` on PostgreSQL, whole
-pence in an integer column on SQLite (which has no decimal type).
+than fail. Switching a new file into WAL mode is the one step that the busy timeout does
+not cover, so it is retried for as long as the timeout (see :func:`_use_wal`): any
+number of threads and processes may open a new log at once. Money is exact on both backends:
+``NUMERIC(12, 2)`` on PostgreSQL, whole pence in an integer column on SQLite (which has
+no decimal type).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import random
+import sqlite3
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +42,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from .errors import ActionLogError
+
+log = logging.getLogger(__name__)
 
 #: Seconds a SQLite writer waits for another writer before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -218,7 +227,7 @@ def create_engine(url: str | sa.URL) -> Engine:
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
         if url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cursor, url)
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -229,6 +238,49 @@ def create_engine(url: str | sa.URL) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _use_wal(cursor: sqlite3.Cursor, url: sa.URL) -> None:
+    """Put the SQLite database in WAL journal mode, waiting for other connections as a writer would.
+
+    WAL mode is stored in the file, so this changes something only the first time: on a
+    file already in WAL mode the pragma only reads. The first time, SQLite takes a read
+    lock, sees that the file is not in WAL mode yet and asks for the write lock. A
+    connection holding a read lock does not wait for another connection's write (the
+    writer may be waiting for that read to end: they would wait for each other for
+    ever), so the busy timeout does not apply: while another connection is writing, the
+    pragma fails at once with "database is locked". That is what happens when several
+    threads or processes open a new action log at once: one switches the file to WAL
+    mode, a write, while the others try to. A failed pragma leaves no lock behind, so it
+    is tried again after a short random pause (up to 1 ms at first, doubling to at most
+    100 ms) for as long as :data:`SQLITE_BUSY_TIMEOUT_S`, the time a writer waits for
+    another, and then fails with the last error.
+
+    Parameters
+    ----------
+    cursor : sqlite3.Cursor
+        A cursor of the new connection, in autocommit mode (no transaction open).
+    url : sqlalchemy.URL
+        The database's URL, for the warning when the file cannot use WAL mode.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    pause_s = 0.001
+    while True:
+        try:
+            mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            break
+        except sqlite3.OperationalError as err:
+            code = getattr(err, "sqlite_errorcode", None)  # SQLITE_BUSY, or an extended SQLITE_BUSY_* code
+            if code is None or code & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                raise
+        if pause_s == 0.001:
+            log.debug("action log %s: another connection is using it; waiting to switch it to WAL mode",
+                      describe(url))
+        time.sleep(random.uniform(pause_s / 2, pause_s))
+        pause_s = min(2 * pause_s, 0.1)
+    if str(mode).lower() != "wal":
+        log.warning("action log %s: SQLite kept journal mode %r instead of WAL; concurrent readers and writers "
+                    "will wait for each other more often", describe(url), mode)
 
 
 def describe(url: sa.URL) -> str:
