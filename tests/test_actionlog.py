@@ -14,17 +14,23 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from hypothesis import given
-from sqlalchemy.dialects import postgresql, sqlite
-from hypothesis import strategies as st
-
-from hotspot_tasking.geo.workspace import Workspace
-from hotspot_tasking.actions import schema
-from hotspot_tasking.actions.log import (ACTION_COLUMNS, FREE_TEXT_COLUMNS, LAST_STATUS_COLUMNS, LOG_COLUMNS,
-                                               ActionLog, TaskingConfig)
-from hotspot_tasking.errors import TaskingError
 from actionlog_helpers import ITEMS, JULY, add, url  # noqa: F401  (url: a pytest fixture)
+from hypothesis import given
+from hypothesis import strategies as st
 from pg import postgres_server, postgres_url  # noqa: F401  (pytest fixtures)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hotspot_tasking.actions import schema
+from hotspot_tasking.actions.log import (
+    ACTION_COLUMNS,
+    FREE_TEXT_COLUMNS,
+    LAST_STATUS_COLUMNS,
+    LOG_COLUMNS,
+    ActionLog,
+    TaskingConfig,
+)
+from hotspot_tasking.errors import TaskingError
+from hotspot_tasking.geo.workspace import Workspace
 
 
 @pytest.fixture

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from actionlog_helpers import ITEMS, JULY, add, url  # noqa: F401  (url: a pytest fixture)
+from pg import postgres_server, postgres_url  # noqa: F401  (pytest fixtures)
 
 from hotspot_tasking.actions import schema
 from hotspot_tasking.actions.errors import ActionConflictError
 from hotspot_tasking.actions.log import ActionLog
 from hotspot_tasking.errors import TaskingError
-from actionlog_helpers import ITEMS, JULY, add, url  # noqa: F401  (url: a pytest fixture)
-from pg import postgres_server, postgres_url  # noqa: F401  (pytest fixtures)
 
 
 def open_at_once(url: str, openers: int) -> list[Exception]:

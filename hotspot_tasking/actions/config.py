@@ -57,7 +57,7 @@ class TaskingConfig:
     path: Path | None = None
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "TaskingConfig":
+    def load(cls, path: str | Path | None = None) -> TaskingConfig:
         """Read and check ``tasking.toml`` (the packaged default when ``path`` is None)."""
         path = default_config_path("tasking.toml") if path is None else Path(str(path))
         file = read_toml(path, error=ActionLogError)

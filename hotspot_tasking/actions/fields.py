@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 

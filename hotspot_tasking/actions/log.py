@@ -32,21 +32,22 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Literal
 
 import pandas as pd
 import sqlalchemy as sa
 
+from ..labels import PIER_TAGS
 from ..validation import check_choice, check_number, check_type
 from . import schema
-from .schema import ACTIONS, FUNDING_STATUSES, ITEMS, MEETINGS, PIER_TAGS
 from .config import TaskingConfig
 from .errors import ActionConflictError, ActionLogError
 from .fields import check_due, date_field, item_rows, money_field, text_field
-from .queries import (ACTION_COLUMNS, FREE_TEXT_COLUMNS, LAST_STATUS_COLUMNS, LOG_COLUMNS, ActionLogQueries,
-                      record_id)
+from .queries import ACTION_COLUMNS, FREE_TEXT_COLUMNS, LAST_STATUS_COLUMNS, LOG_COLUMNS, ActionLogQueries, record_id
+from .schema import ACTIONS, FUNDING_STATUSES, ITEMS, MEETINGS
 
 __all__ = ["ActionLog", "DB_FILE", "ACTION_COLUMNS", "LOG_COLUMNS", "LAST_STATUS_COLUMNS", "FREE_TEXT_COLUMNS",
            "Pier", "FundingStatus", "ReviewState", "TaskingConfig"]
@@ -75,7 +76,7 @@ class ActionLog(ActionLogQueries):
         self.config = config
 
     @classmethod
-    def open(cls, target: Any, *, config: TaskingConfig | str | Path | None = None) -> "ActionLog":
+    def open(cls, target: Any, *, config: TaskingConfig | str | Path | None = None) -> ActionLog:
         """Open (creating or upgrading as needed) the action log of a workspace or at a URL.
 
         Parameters
@@ -145,7 +146,7 @@ class ActionLog(ActionLogQueries):
         """Close every pooled connection."""
         self._engine.dispose()
 
-    def __enter__(self) -> "ActionLog":
+    def __enter__(self) -> ActionLog:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -12,11 +12,13 @@ pounds as :class:`~decimal.Decimal`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
+from ..labels import FREE_TEXT_COLUMNS
 from ..validation import check_choice, check_number, check_strings, check_type
 from .config import TaskingConfig
 from .errors import ActionLogError
@@ -33,8 +35,6 @@ LOG_COLUMNS = ("meeting_id", "held_on", "group_name", "period", "band", "tasking
 #: Columns of :meth:`ActionLog.last_status`.
 LAST_STATUS_COLUMNS = ("tasking_id", "state", "last_meeting_id", "last_held_on", "last_period", "times_listed",
                        "actions", "open_actions", "last_action_id", "last_action_held_on", "status", "outcome")
-#: Columns that hold free text, which exports leave out by default.
-FREE_TEXT_COLUMNS = ("action", "outcome", "notes", "summary")
 _MEETING_COLUMNS = ("meeting_id", "held_on", "group_name", "period", "band")
 _DATES = ("held_on", "due_on", "funding_decided_on", "last_held_on", "last_action_held_on")
 _INTS = ("meeting_id", "action_id", "rank", "version", "last_meeting_id", "last_action_id", "times_listed",

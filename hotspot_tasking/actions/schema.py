@@ -33,10 +33,10 @@ import logging
 import random
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -50,7 +50,6 @@ SQLITE_BUSY_TIMEOUT_S = 30.0
 #: The PostgreSQL advisory lock key taken while migrating (any fixed 64-bit number).
 _PG_MIGRATION_LOCK = 0x48_6F_74_73_70_6F_74  # "Hotspot"
 _PENNY = Decimal("0.01")
-PIER_TAGS = ("Prevent", "Intelligence", "Enforcement", "Reassure")
 FUNDING_STATUSES = ("none", "bid", "approved", "refused", "withdrawn")
 
 
