@@ -67,7 +67,8 @@ st.subheader("When: hour of week")
 share = st.toggle("Show as % of each area's incidents (compare profiles rather than volumes)", key="areas_share")
 st.altair_chart(hour_grids(comparison, share=share), width="content")
 st.caption("Local time, aoristic: an incident known only to a time window is spread over its hours. Units: "
-           + ("% of the area's incidents with a time of day." if share else "incidents per hour-of-week cell, summed over the period."))
+           + ("% of the area's incidents with a time of day." if share
+              else "incidents per hour-of-week cell, summed over the period."))
 
 st.subheader("What: category mix")
 st.altair_chart(category_mix(comparison), width="stretch")

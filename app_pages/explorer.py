@@ -63,4 +63,5 @@ if st.button("Run the backtest", key="explorer_backtest"):
                  column_config={"hit_rate": st.column_config.NumberColumn("hit rate", format="percent"),
                                 "pai": st.column_config.NumberColumn("PAI", format="%.1f"),
                                 "rri": st.column_config.NumberColumn("RRI", format="%.2f")})
-    st.caption("PAI = share of next period's incidents captured / share of the area flagged; naive = last period's counts.")
+    st.caption("PAI = share of next period's incidents captured / share of the area flagged; "
+               "naive = last period's counts.")

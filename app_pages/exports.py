@@ -89,7 +89,7 @@ with left:
                "for analysts, not for circulation.")
     try:
         for suffix, (label, about) in HOTSPOT_FORMATS.items():
-            download_row(st.container(border=True), label, about, f"hotspots{suffix}", (path, version, hotspots, suffix),
-                         lambda s=suffix: hotspot_files(path, version, hotspots, s))
+            download_row(st.container(border=True), label, about, f"hotspots{suffix}",
+                         (path, version, hotspots, suffix), lambda s=suffix: hotspot_files(path, version, hotspots, s))
     except UserError as err:
         st.error(str(err))

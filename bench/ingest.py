@@ -118,16 +118,19 @@ def main() -> None:
         t = time.perf_counter()
         paths = make_rows(args.rows, args.real or default_real(), tmp)
         size_mb = sum(p.stat().st_size for p in paths) / 1e6
-        print(f"made {args.rows:,} rows in {len(paths)} monthly CSVs ({size_mb:.0f} MB) in {time.perf_counter() - t:.1f} s")
+        print(f"made {args.rows:,} rows in {len(paths)} monthly CSVs ({size_mb:.0f} MB) "
+              f"in {time.perf_counter() - t:.1f} s")
         r = run_child("first", tmp / "ws", paths)
         again = run_child("again", tmp / "ws", paths)
     rate = r["rows"] / r["total_s"]
     print(f"ingest: {r['rows']:,} rows read, {r['accepted']:,} accepted")
-    print(f"  read + parse + validate: {r['read_validate_s']:.2f} s; write GeoParquet: {r['write_s']:.2f} s; total {r['total_s']:.2f} s")
+    print(f"  read + parse + validate: {r['read_validate_s']:.2f} s; write GeoParquet: {r['write_s']:.2f} s; "
+          f"total {r['total_s']:.2f} s")
     print(f"  rate: {rate:,.0f} rows/s (target >= 200,000: {rate / 200_000:.2f}x target)")
     print(f"  peak memory (max RSS of the ingest process): {r['peak_rss_mb']:,.0f} MB (target < 2,048 MB)")
     print(f"re-import of the same files: {again['accepted']:,} added, all {again['rows'] - again['accepted']:,} rows "
-          f"rejected as already imported and written to quarantine, in {again['total_s']:.2f} s, peak {again['peak_rss_mb']:,.0f} MB")
+          f"rejected as already imported and written to quarantine, in {again['total_s']:.2f} s, "
+          f"peak {again['peak_rss_mb']:,.0f} MB")
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, pandas {pd.__version__}")
 
 

@@ -145,8 +145,10 @@ def _report(fig: dict) -> None:
               "distinct": f"(b) every incident moved by up to {JITTER_M:g} m (all distinct), target <= 2 s"}
     for name in ("few", "distinct"):
         f, sk, ga = fig[name], fig[name]["sklearn"], fig[name]["gaussian_kde"]
-        print(f"\n{titles[name]}: {f['distinct_points']:,} distinct points, bandwidth {f['bandwidth_m']:g} m (default rule)")
-        print(f"  ours, default (auto -> {f['method']}, quartic, incl. bandwidth rule, grid, study mask): {f['auto_s']:.3f} s")
+        print(f"\n{titles[name]}: {f['distinct_points']:,} distinct points, "
+              f"bandwidth {f['bandwidth_m']:g} m (default rule)")
+        print(f"  ours, default (auto -> {f['method']}, quartic, incl. bandwidth rule, grid, study mask): "
+              f"{f['auto_s']:.3f} s")
         print(f"  ours, exact, quartic: {f['exact_s']:.3f} s; exact, epanechnikov: {f['epanechnikov_exact_s']:.3f} s; "
               f"FFT forced, quartic: {f['fft_s']:.3f} s (best of 3)")
         print(f"    FFT check: {f['fft_check']}")

@@ -70,7 +70,8 @@ def main() -> None:
         print(f"season_mask {name:<17} {best(lambda: season_mask(rows, name, bands=bands), args.repeat):6.3f} s")
     print(f"excluded_mask                 {best(lambda: excluded_mask(rows, bands=bands), args.repeat):6.3f} s")
     print(f"hour_of_week                  {best(lambda: hour_of_week(rows), args.repeat):6.3f} s")
-    print(f"hour_of_week harm-weighted    {best(lambda: hour_of_week(rows, weights='harm_weight'), args.repeat):6.3f} s")
+    print(f"hour_of_week harm-weighted    "
+          f"{best(lambda: hour_of_week(rows, weights='harm_weight'), args.repeat):6.3f} s")
     groups = rows.groupby(["category"]).ngroups
     seconds = best(lambda: hour_of_week_by(rows, "category"), args.repeat)
     print(f"hour_of_week_by category      {seconds:6.3f} s  ({groups} groups)")

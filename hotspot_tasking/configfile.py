@@ -27,10 +27,11 @@ Imports only the standard library, :mod:`hotspot_tasking.errors` and the wording
 Examples
 --------
 >>> ranking = ConfigTable({"ranking": {"peak_cover": 2}}, file="tasking.toml").table("ranking")
->>> ranking.read({"peak_cover": Number(0.5, low=0, high=1, low_open=True)})
+>>> ranking.read({"peak_cover": Number(0.5, low=0, high=1, low_open=True)})  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-hotspot_tasking.errors.UserError: tasking.toml, [ranking]: peak_cover must be a number above 0 and at most 1; got 2. Fix: write e.g. peak_cover = 0.5.
+hotspot_tasking.errors.UserError: tasking.toml, [ranking]: peak_cover must be a number above 0 and at most 1;
+got 2. Fix: write e.g. peak_cover = 0.5.
 >>> parse_day("03/07/2017", field="due_on", error=UserError)
 datetime.date(2017, 7, 3)
 """
@@ -150,10 +151,11 @@ def parse_day(value: Any, *, field: str, error: type[UserError] = UserError) -> 
     --------
     >>> parse_day(" 2017-07-03 ", field="held_on")
     datetime.date(2017, 7, 3)
-    >>> parse_day("31/06/2017", field="due_on")
+    >>> parse_day("31/06/2017", field="due_on")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    hotspot_tasking.errors.UserError: due_on must be a date written YYYY-MM-DD (or DD/MM/YYYY, day first); got '31/06/2017'. Fix: write it as e.g. 2017-07-04.
+    hotspot_tasking.errors.UserError: due_on must be a date written YYYY-MM-DD (or DD/MM/YYYY, day first);
+    got '31/06/2017'. Fix: write it as e.g. 2017-07-04.
     """
     if isinstance(value, dt.datetime):
         if value == value:  # pandas.NaT is a datetime that is not equal to itself

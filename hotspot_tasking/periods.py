@@ -76,7 +76,8 @@ class ReviewPeriod:
                             f"Got {type(self.period).__name__} instead.")
         if self.period.freqstr not in _KIND:
             raise PeriodError(f"ReviewPeriod: a {self.period.freqstr!r} period is not a review period; use "
-                              "freq='M' (a month) or freq='W-SUN' (a week from Monday), or ReviewPeriod.of(day, every).")
+                              "freq='M' (a month) or freq='W-SUN' (a week from Monday), "
+                              "or ReviewPeriod.of(day, every).")
 
     @classmethod
     def of(cls, day, every: Every) -> ReviewPeriod:
@@ -324,8 +325,9 @@ def period_for_dates(start, end) -> tuple[ReviewPeriod, str]:
     >>> period, note = period_for_dates("2017-07-02", "2017-07-20")
     >>> period.label
     '2017-07'
-    >>> note
-    'The dates 02/07/2017 to 20/07/2017 are not a whole month or a week from a Monday; the list is for July 2017, the month they end in.'
+    >>> note  # doctest: +NORMALIZE_WHITESPACE
+    'The dates 02/07/2017 to 20/07/2017 are not a whole month or a week from a Monday; the list is for July 2017,
+    the month they end in.'
     """
     first, last = _day(start, "start", "period_for_dates"), _day(end, "end", "period_for_dates")
     if last < first:

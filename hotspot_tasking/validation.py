@@ -11,14 +11,16 @@ Examples
 --------
 >>> check_number(150.0, "eps_m", "dbscan")
 150.0
->>> check_number(-1, "eps_m", "dbscan")
+>>> check_number(-1, "eps_m", "dbscan")  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-hotspot_tasking.errors.UserError: The 'eps_m' parameter of dbscan must be a float in the range (0.0, inf). Got -1 instead.
->>> check_columns(pd.DataFrame({"easting": [1.0]}), ("easting", "northing"), "kde")
+hotspot_tasking.errors.UserError: The 'eps_m' parameter of dbscan must be a float in the range (0.0, inf).
+Got -1 instead.
+>>> check_columns(pd.DataFrame({"easting": [1.0]}), ("easting", "northing"), "kde")  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-hotspot_tasking.errors.UserError: kde needs the incident column 'northing' (EPSG:27700 metres); the table has 1 column: 'easting'. Fix: pass the incident table from the workspace, or add the column.
+hotspot_tasking.errors.UserError: kde needs the incident column 'northing' (EPSG:27700 metres); the table has
+1 column: 'easting'. Fix: pass the incident table from the workspace, or add the column.
 """
 
 from __future__ import annotations
@@ -203,10 +205,11 @@ def check_coordinates(x, y, where: str, *, names: tuple[str, str] = ("easting", 
 
     >>> check_coordinates([530_000, 531_000], [180_000, 181_000], "assign_layer")[0]
     array([530000., 531000.])
-    >>> check_coordinates([530_000], [180_000, 181_000], "assign_layer")
+    >>> check_coordinates([530_000], [180_000, 181_000], "assign_layer")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    hotspot_tasking.errors.UserError: assign_layer: 'easting' has 1 value but 'northing' has 2; give one of each per point.
+    hotspot_tasking.errors.UserError: assign_layer: 'easting' has 1 value but 'northing' has 2;
+    give one of each per point.
     """
     out = []
     for value, name in zip((x, y), names):
@@ -235,10 +238,11 @@ def check_datetimes(frame, columns: Sequence[str], where: str, *, name: str = "i
     NaT.
 
     >>> naive = pd.DataFrame({"occurred_from": pd.to_datetime(["2017-07-01 12:00"])})
-    >>> check_datetimes(naive, ["occurred_from"], "evaluate_places")
+    >>> check_datetimes(naive, ["occurred_from"], "evaluate_places")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    hotspot_tasking.errors.UserError: evaluate_places: column 'occurred_from' has no time zone; localise it first with .dt.tz_localize('Europe/London').
+    hotspot_tasking.errors.UserError: evaluate_places: column 'occurred_from' has no time zone; localise it first
+    with .dt.tz_localize('Europe/London').
     """
     check_columns(frame, columns, where, name=name, error=error)
     if not len(frame):
@@ -269,10 +273,12 @@ def check_series(value, name: str, where: str, *, index: pd.Index | None = None,
     index differs from ``index``, the index of ``index_of`` (a per-incident Series computed
     on another table, say).
 
-    >>> check_series(pd.Series([1.0]), "weights", "area_stats", index=pd.RangeIndex(2))
+    >>> check_series(pd.Series([1.0]), "weights", "area_stats",
+    ...              index=pd.RangeIndex(2))  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    hotspot_tasking.errors.UserError: area_stats: the 'weights' Series has another index than the incidents (1 against 2 rows); compute it on the same table, or align it first with .reindex().
+    hotspot_tasking.errors.UserError: area_stats: the 'weights' Series has another index than the incidents
+    (1 against 2 rows); compute it on the same table, or align it first with .reindex().
     """
     if optional and value is None:
         return None
@@ -324,10 +330,11 @@ def check_date(value, name: str, where: str, *, optional: bool = False,
 
     >>> check_date("2018-06-01", "start", "compare_areas")
     Timestamp('2018-06-01 00:00:00')
-    >>> check_date("someday", "start", "compare_areas")
+    >>> check_date("someday", "start", "compare_areas")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    hotspot_tasking.errors.UserError: The 'start' parameter of compare_areas must be a date such as '2018-06-01'. Got 'someday' instead.
+    hotspot_tasking.errors.UserError: The 'start' parameter of compare_areas must be a date such as '2018-06-01'.
+    Got 'someday' instead.
     """
     if optional and value is None:
         return None

@@ -127,7 +127,8 @@ def write_zones(raw: Path) -> Path:
                "NTE-CLJ": "Clapham Junction", "NTE-TOO": "Tooting Broadway"}
     lon, lat = np.array([sim.STREET_DRINKING_HUBS[name] for name in centres.values()]).T
     e, n = coords.to_bng(lon, lat)
-    zones = gpd.GeoDataFrame({"code": list(centres), "name": [f"{v} NTE zone (illustrative)" for v in centres.values()]},
+    zones = gpd.GeoDataFrame({"code": list(centres),
+                              "name": [f"{v} NTE zone (illustrative)" for v in centres.values()]},
                              geometry=gpd.points_from_xy(e, n).buffer(400, quad_segs=16), crs=27700).to_crs(4326)
     path = raw / "nte_zones_illustrative.geojson"
     zones.to_file(path, driver="GeoJSON")
@@ -234,10 +235,13 @@ def write_street_drinking(raw: Path, points: pd.DataFrame, rng: np.random.Genera
 
 #: (StopCodeDescription, PropertyCategory, Motive, share, profile, season, points category, rounded?)
 FIRE_KINDS = (
-    ("Secondary Fire", "Outdoor", "Deliberate", 0.40, sim.SECONDARY_FIRE_PROFILE, sim.fire_season, "Criminal damage and arson", False),
-    ("Secondary Fire", "Outdoor Structure", "Deliberate", 0.10, sim.SECONDARY_FIRE_PROFILE, sim.fire_season, "Criminal damage and arson", False),
+    ("Secondary Fire", "Outdoor", "Deliberate", 0.40, sim.SECONDARY_FIRE_PROFILE, sim.fire_season,
+     "Criminal damage and arson", False),
+    ("Secondary Fire", "Outdoor Structure", "Deliberate", 0.10, sim.SECONDARY_FIRE_PROFILE, sim.fire_season,
+     "Criminal damage and arson", False),
     ("Secondary Fire", "Outdoor", "Accidental", 0.08, sim.SECONDARY_FIRE_PROFILE, sim.fire_season, None, False),
-    ("Primary Fire", "Non Residential", "Deliberate", 0.08, sim.NIGHT_FIRE_PROFILE, None, "Criminal damage and arson", False),
+    ("Primary Fire", "Non Residential", "Deliberate", 0.08, sim.NIGHT_FIRE_PROFILE, None,
+     "Criminal damage and arson", False),
     ("Primary Fire", "Road Vehicle", "Deliberate", 0.08, sim.NIGHT_FIRE_PROFILE, None, "Vehicle crime", False),
     ("Primary Fire", "Dwelling", "Accidental", 0.18, sim.DWELLING_FIRE_PROFILE, sim.winter, "Burglary", True),
     ("Primary Fire", "Dwelling", "Deliberate", 0.03, sim.NIGHT_FIRE_PROFILE, None, "Burglary", True),
@@ -263,7 +267,8 @@ def write_fires(raw: Path, points: pd.DataFrame, rng: np.random.Generator, lfb_s
     parts.append(pd.DataFrame({
         "when": sim.draw_dates(START, END, n_other, sim.DWELLING_FIRE_PROFILE, rng),
         "IncidentGroup": np.where(other == "Special Service", "Special Service", "False Alarm"),
-        "StopCodeDescription": other, "PropertyCategory": _choose({"Dwelling": 0.5, "Non Residential": 0.3, "Road Vehicle": 0.2}, n_other, rng),
+        "StopCodeDescription": other,
+        "PropertyCategory": _choose({"Dwelling": 0.5, "Non Residential": 0.3, "Road Vehicle": 0.2}, n_other, rng),
         "Motive": "", "e": where["easting"], "n": where["northing"], "rounded": False}))
     f = pd.concat(parts, ignore_index=True).sort_values("when", kind="stable").reset_index(drop=True)
     lon, lat = coords.to_wgs84(f["e"].to_numpy(), f["n"].to_numpy())

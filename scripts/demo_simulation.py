@@ -42,7 +42,8 @@ POLICE_PROFILES: dict[str, np.ndarray] = {
     "Violence and sexual offences": _week(0.25 + _bump(23, 2.5) + 0.5 * _bump(16, 3), WEEKEND_NIGHTS, night_spill=True),
     "Public order": _week(0.2 + _bump(22, 2.5) + 0.4 * _bump(16, 2), WEEKEND_NIGHTS, night_spill=True),
     "Theft from the person": _week(0.2 + _bump(22, 2) + 0.6 * _bump(17.5, 1.5), WEEKEND_NIGHTS, night_spill=True),
-    "Anti-social behaviour": _week(0.15 + _bump(20, 3) + 0.5 * _bump(16, 1.5), [0.9, 0.9, 0.9, 1.0, 1.4, 1.5, 1.0], night_spill=True),
+    "Anti-social behaviour": _week(0.15 + _bump(20, 3) + 0.5 * _bump(16, 1.5), [0.9, 0.9, 0.9, 1.0, 1.4, 1.5, 1.0],
+                                   night_spill=True),
     "Criminal damage and arson": _week(0.2 + _bump(21, 3.5), [0.9, 0.9, 0.9, 1.0, 1.3, 1.4, 1.0], night_spill=True),
     "Robbery": _week(0.1 + _bump(20, 3) + 0.6 * _bump(16, 1.2), [1.0, 1.0, 1.0, 1.0, 1.2, 1.1, 0.8], night_spill=True),
     "Burglary": _week(0.2 + 0.8 * _bump(11.5, 2) + _bump(19, 2.5), WEEKDAYS),
@@ -128,19 +129,22 @@ def winter(days: pd.DatetimeIndex) -> np.ndarray:
 
 
 # Profiles for the simulated sources.
-COUNCIL_ASB_PROFILE = _week(0.1 + _bump(19.5, 3) + 0.4 * _bump(16, 1.5), [0.9, 0.9, 0.9, 1.0, 1.4, 1.6, 1.1], night_spill=True)
+COUNCIL_ASB_PROFILE = _week(0.1 + _bump(19.5, 3) + 0.4 * _bump(16, 1.5), [0.9, 0.9, 0.9, 1.0, 1.4, 1.6, 1.1],
+                            night_spill=True)
 STREET_DRINKING_PROFILE = _week(0.05 + _bump(17, 3.5), [0.9, 0.9, 0.9, 1.0, 1.3, 1.5, 1.3])
 SECONDARY_FIRE_PROFILE = _week(0.1 + _bump(20, 2.5), [1, 1, 1, 1, 1.2, 1.3, 1.1])
 NIGHT_FIRE_PROFILE = _week(0.1 + _bump(1, 3), [1, 1, 1, 1, 1.2, 1.3, 1.1], night_spill=True)
 DWELLING_FIRE_PROFILE = _week(0.3 + _bump(18.5, 2), FLAT)
 
-COUNCIL_ASB_TYPES = {  # "rowdy and inconsiderate" is ~75% of ASB reports nationally (DOMAIN.md); councils see more variety
+# "rowdy and inconsiderate" is ~75% of ASB reports nationally (DOMAIN.md); councils see more variety
+COUNCIL_ASB_TYPES = {
     "Rowdy or inconsiderate behaviour": 0.52, "Noise nuisance": 0.13, "Youth nuisance": 0.08,
     "Vandalism and graffiti": 0.07, "Fly-tipping": 0.08, "Drug-related ASB": 0.05,
     "Vehicle nuisance": 0.03, "Begging": 0.02, "Street drinking": 0.02,
 }
 STREET_DRINKING_TYPES = {
-    "Street drinking": 0.7, "Street drinking - aggressive behaviour": 0.15, "Street drinking - litter and urination": 0.15,
+    "Street drinking": 0.7, "Street drinking - aggressive behaviour": 0.15,
+    "Street drinking - litter and urination": 0.15,
 }
 #: Street-drinking hubs: real town centres (WGS84 lon, lat of the station or high street).
 STREET_DRINKING_HUBS = {

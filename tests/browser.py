@@ -48,7 +48,8 @@ def start_app(workspace: Path, port: int) -> subprocess.Popen:
 def need_browser():
     """Skip with a clear message when Chromium or Playwright is missing."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not found at /usr/bin/chromium: install the Debian package chromium (apt-get install chromium)")
+        pytest.skip("Chromium not found at /usr/bin/chromium: install the Debian package chromium "
+                    "(apt-get install chromium)")
     return pytest.importorskip("playwright.sync_api", reason="Playwright not installed: pip install playwright")
 
 

@@ -96,7 +96,8 @@ def test_errors():
         accuracy(SCORES, AFTER[:5], cell_area_km2=1.0)
     with pytest.raises(HotspotError, match="1 values that are missing, infinite or negative"):
         accuracy(SCORES, np.r_[AFTER[:9], -1.0], cell_area_km2=1.0)
-    with pytest.raises(HotspotError, match=r"The 'shares' parameter of accuracy must be a float in the range \(0.0, 1.0\]. Got 1.5"):
+    with pytest.raises(HotspotError, match=r"The 'shares' parameter of accuracy must be a float in the range "
+                                           r"\(0.0, 1.0\]. Got 1.5"):
         accuracy(SCORES, AFTER, cell_area_km2=1.0, shares=(0.1, 1.5))
     with pytest.raises(HotspotError, match="The 'cell_area_km2' parameter of accuracy"):
         accuracy(SCORES, AFTER, cell_area_km2=0.0)

@@ -130,7 +130,8 @@ def test_a_database_that_is_not_an_action_log_is_refused(tmp_path):
 
 def test_an_unreachable_server_is_one_sentence():
     with pytest.raises(TaskingError, match=r"^postgresql://nobody:\*\*\*@127\.0\.0\.1:1/x: cannot open the action log "
-                                           r"\(.*\); check the URL, that the server is running and that you may connect\.$"):
+                                           r"\(.*\); check the URL, that the server is running and that you may "
+                                           r"connect\.$"):
         ActionLog.open("postgresql://nobody:secret@127.0.0.1:1/x")
 
 
@@ -158,7 +159,8 @@ def test_round_trip_with_money_and_dates(log, meeting):
     assert frame["funding_bid_gbp"].tolist() == [Decimal("1234.56"), Decimal("0.10")]
     assert frame["due_on"].iloc[0] == pd.Timestamp("2017-07-31")
     assert log.actions_for(status="proposed")["action_id"].tolist() == [b]
-    assert log.actions_for(status=["done"]).empty and list(log.actions_for(status="done").columns) == list(ACTION_COLUMNS)
+    assert (log.actions_for(status=["done"]).empty
+            and list(log.actions_for(status="done").columns) == list(ACTION_COLUMNS))
 
     hist = log.history("H3-8a195da4")
     assert list(hist.columns) == list(LOG_COLUMNS)
@@ -264,7 +266,8 @@ def test_an_unknown_default_status_is_one_sentence(tmp_path):
 @pytest.mark.parametrize("fields, message", [
     ({"status": "finished"}, "The 'status' parameter of ActionLog.add_action (statuses from tasking.toml) must be "
                              "one of 'proposed', 'open', 'in_progress', 'done', 'cancelled'. Got 'finished' instead."),
-    ({"funding_bid_gbp": -5}, "funding_bid_gbp must be 0 or more, got -5; give the bid in pounds, without a minus sign."),
+    ({"funding_bid_gbp": -5}, "funding_bid_gbp must be 0 or more, got -5; "
+                              "give the bid in pounds, without a minus sign."),
     ({"funding_bid_gbp": "12.345"}, "funding_bid_gbp 12.345 has fractions of a penny; round it to pence."),
     ({"funding_bid_gbp": "lots"}, "funding_bid_gbp 'lots' is not an amount in pounds; give a number such as '250.00'."),
     ({"pier": "Reassurance"}, "The 'pier' parameter of ActionLog.add_action must be one of 'Prevent', 'Intelligence', "

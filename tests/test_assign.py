@@ -40,7 +40,8 @@ def test_edge_rule_does_not_depend_on_layer_or_point_order():
 
 
 def test_zones_may_overlap_and_give_every_code():
-    zones = gpd.GeoDataFrame({"code": ["Z2", "Z1"]}, geometry=[shapely.box(0, 0, 10, 10), shapely.box(5, 0, 15, 10)], crs=27700)
+    zones = gpd.GeoDataFrame({"code": ["Z2", "Z1"]}, geometry=[shapely.box(0, 0, 10, 10), shapely.box(5, 0, 15, 10)],
+                             crs=27700)
     inc = points((2, 5), (7, 5), (12, 5), (50, 50))
     codes = assign_layer(inc["easting"].to_numpy(), inc["northing"].to_numpy(), zones, partition=False)
     assert codes.tolist() == ["Z2", "Z1;Z2", "Z1", ""]
@@ -98,8 +99,9 @@ def test_demo_police_records_join_wards_and_lsoas(demo, capsys):
     inside = police & out.codes["lsoa_2011"].ne("")
     agree_inside = lsoa_agreement(inc.loc[inside, "lsoa_code_given"], out.codes.loc[inside, "lsoa_2011"])
     with capsys.disabled():
-        print(f"\nDemo police records, LSOA code in the file vs computed: {agree['share']:.2%} of {agree['compared']:,}; "
-              f"of those inside the two boroughs: {agree_inside['share']:.2%}; outside: {out.outside}")
+        print(f"\nDemo police records, LSOA code in the file vs computed: {agree['share']:.2%} "
+              f"of {agree['compared']:,}; of those inside the two boroughs: {agree_inside['share']:.2%}; "
+              f"outside: {out.outside}")
     assert agree["share"] >= 0.97
     assert agree_inside["share"] >= 0.999
     # ~1,000 records lie just over the boroughs' edge (the API's polygon queries): kept, counted
@@ -162,8 +164,8 @@ def test_bad_layers_are_named():
                                             r"columns: 'name', 'geometry'\. Fix: load it with "
                                             r"hotspot_tasking\.boundaries\.load_layer"):
         assign_areas(inc, {"w": ("ward", SQUARES.drop(columns="code"))})
-    lines = gpd.GeoDataFrame({"code": ["L", "P"]}, geometry=[shapely.LineString([(0, 0), (5, 5)]), shapely.box(0, 0, 1, 1)],
-                             crs=27700)
+    lines = gpd.GeoDataFrame({"code": ["L", "P"]},
+                             geometry=[shapely.LineString([(0, 0), (5, 5)]), shapely.box(0, 0, 1, 1)], crs=27700)
     with pytest.raises(BoundaryError, match=r"assign_areas: 1 row of the layer 'w' \(rows \[0\]\) has LineString "
                                             r"geometry, not a polygon"):
         assign_areas(inc, {"w": ("ward", lines)})

@@ -38,7 +38,8 @@ def test_compare_bands_counts_cells_hot_in_one_band_only():
 
 
 def test_exclusive_areas_marks_hotspots_no_other_band_shares():
-    day = gpd.GeoDataFrame({"hotspot_id": [1, 2]}, geometry=[shapely.box(0, 0, 10, 10), shapely.box(50, 50, 60, 60)], crs=27700)
+    day = gpd.GeoDataFrame({"hotspot_id": [1, 2]}, geometry=[shapely.box(0, 0, 10, 10), shapely.box(50, 50, 60, 60)],
+                           crs=27700)
     nte = gpd.GeoDataFrame({"hotspot_id": [1]}, geometry=[shapely.box(5, 5, 20, 20)], crs=27700)
     out = exclusive_areas({"daytime": day, "nte": nte})
     assert out[["band", "hotspot_id", "also_in", "only_in_band"]].values.tolist() == [

@@ -67,7 +67,8 @@ def test_population_errors_name_file_row_and_column(ws_path, tmp_path, capsys):
     main(["boundaries", "add", str(ws_path), "--kind", "lsoa", str(B / "city_lsoa_2011.gpkg")])
     bad = tmp_path / "pop.csv"
     bad.write_text("code,people\nE01000001,1749\nE01000002,lots\n", encoding="utf-8")
-    assert main(["boundaries", "population", str(ws_path), str(bad), "--code-col", "code", "--value-col", "people"]) == 2
+    assert main(["boundaries", "population", str(ws_path), str(bad), "--code-col", "code",
+                 "--value-col", "people"]) == 2
     err = capsys.readouterr().err
     assert "pop.csv, row 3, column 'people': 'lots' is not a population" in err
     with pytest.raises(Exception, match="none of its area codes matches a layer"):

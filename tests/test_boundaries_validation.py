@@ -19,8 +19,8 @@ from hotspot_tasking.boundaries.store import add_layer, add_population, area_lay
 from hotspot_tasking.geo.workspace import Workspace
 
 KC_SHP = FIXTURES / "boundaries" / "kensington_chelsea_wards_2014.shp"
-SQUARES = gpd.GeoDataFrame({"code": ["L1", "L2"]}, geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)],
-                           crs=27700)
+SQUARES = gpd.GeoDataFrame({"code": ["L1", "L2"]},
+                           geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)], crs=27700)
 
 
 def incidents():
@@ -155,7 +155,8 @@ def test_assign_periods_and_the_change_helpers_check_their_arguments():
         assign_periods(inc.drop(columns="time_precision"), "month")
     with pytest.raises(ValueError, match="before its start"):  # BoundaryError is a ValueError
         assign_periods(inc, ("2017-06-30", "2017-06-01"))
-    with pytest.raises(TypeError, match=r"The 'before' parameter of poisson_z must be a pandas Series\. Got 1\.0 instead\."):
+    with pytest.raises(TypeError, match=r"The 'before' parameter of poisson_z must be a pandas Series\. "
+                                        r"Got 1\.0 instead\."):
         poisson_z(pd.Series([4.0]), 1.0)
     with pytest.raises(TypeError, match=r"The 'now' parameter of percent_change must be a pandas Series"):
         percent_change([4.0], pd.Series([1.0]))

@@ -33,7 +33,8 @@ def test_the_two_invalid_2014_wards_are_repaired_and_named():
     raw = gpd.read_file(KC_SHP).set_index("GSS_CODE")
     fixed = layer.frame.set_index("code")
     for code in ("E05009392", "E05009400"):
-        assert fixed.loc[code, "geometry"].area == pytest.approx(shapely.make_valid(raw.loc[code, "geometry"]).area, rel=1e-9)
+        assert fixed.loc[code, "geometry"].area == pytest.approx(shapely.make_valid(raw.loc[code, "geometry"]).area,
+                                                                 rel=1e-9)
 
 
 def test_code_and_name_columns_are_detected_per_vintage():
@@ -60,14 +61,16 @@ def test_zipped_shapefile_reads_like_the_shapefile():
 def test_columns_given_by_hand_and_a_missing_one_named():
     layer = load_layer(KC_SHP, kind="zone", code_col="POLY_ID", name_col="NAME", name="kc_polys")
     assert layer.name == "kc_polys" and layer.kind == "zone"
-    with pytest.raises(BoundaryError, match=r"kensington_chelsea_wards_2014.shp: has no column 'WARDCODE' \(--code-col\); its columns are NAME, GSS_CODE"):
+    with pytest.raises(BoundaryError, match=r"kensington_chelsea_wards_2014.shp: has no column 'WARDCODE' "
+                                            r"\(--code-col\); its columns are NAME, GSS_CODE"):
         load_layer(KC_SHP, kind="ward", code_col="WARDCODE")
 
 
 def test_bad_inputs_give_one_clear_sentence(tmp_path):
     with pytest.raises(BoundaryError, match="no such file"):
         load_layer(tmp_path / "nope.shp", kind="ward")
-    with pytest.raises(BoundaryError, match=r"The 'kind' parameter of load_layer must be one of 'ward', 'lsoa', 'zone'\. Got 'borough' instead\."):
+    with pytest.raises(BoundaryError, match=r"The 'kind' parameter of load_layer must be one of 'ward', 'lsoa', "
+                                            r"'zone'\. Got 'borough' instead\."):
         load_layer(KC_SHP, kind="borough")
     points = gpd.GeoDataFrame({"code": ["A"]}, geometry=[shapely.Point(530000, 180000)], crs=27700)
     points.to_file(tmp_path / "points.gpkg")
@@ -91,7 +94,8 @@ def test_no_crs_is_inferred_from_the_coordinates(tmp_path):
 
 def test_rows_sharing_a_code_become_one_area(tmp_path):
     frame = gpd.GeoDataFrame({"code": ["A", "A", "B"], "name": ["Ay", "Ay", "Bee"]},
-                             geometry=[shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10), shapely.box(10, 0, 20, 10)],
+                             geometry=[shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10),
+                                       shapely.box(10, 0, 20, 10)],
                              crs=27700)
     frame.to_file(tmp_path / "parts.gpkg")
     layer = load_layer(tmp_path / "parts.gpkg", kind="zone")
@@ -102,7 +106,8 @@ def test_rows_sharing_a_code_become_one_area(tmp_path):
 
 def test_coverage_reports_overlaps_and_gaps_above_the_tolerance():
     # two squares overlapping by 10 x 100 m, and a ring of four squares around a 50 x 50 m hole
-    frame = gpd.GeoDataFrame({"code": ["A", "B"]}, geometry=[shapely.box(0, 0, 100, 100), shapely.box(90, 0, 190, 100)], crs=27700)
+    frame = gpd.GeoDataFrame({"code": ["A", "B"]}, geometry=[shapely.box(0, 0, 100, 100), shapely.box(90, 0, 190, 100)],
+                             crs=27700)
     cov = check_coverage(frame, tolerance_m2=100)
     assert cov.overlaps == 1 and cov.overlap_area_m2 == pytest.approx(1000) and cov.worst_overlap[:2] == ("A", "B")
     assert cov.gaps == 0

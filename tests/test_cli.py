@@ -171,7 +171,8 @@ def test_status_of_a_folder_that_is_not_a_workspace(tmp_path, capsys):
 
 def test_a_real_process_exits_2_on_a_file_that_is_not_what_it_claims(ws_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "hotspot_tasking.cli", "ingest", str(ws_path), "--source", "police_uk_api", str(COUNCIL)],
+        [sys.executable, "-m", "hotspot_tasking.cli", "ingest", str(ws_path), "--source", "police_uk_api",
+         str(COUNCIL)],
         capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 2

@@ -35,7 +35,8 @@ def toy():
     rows += [("2017-06-15 12:00", None, "A", "Violence", 2.0, "minute")] * 16         # last year
     rows += [("2018-06-20 10:00", None, "B", "Burglary", 3.0, "minute")]              # B: 1 now ...
     rows += [("2018-05-20 10:00", None, "B", "Burglary", 3.0, "minute")] * 4          # ... 4 before
-    rows += [("2018-06-21 00:00", "2018-06-21 23:59", "C", "Burglary", 3.0, "day")] * 2  # C: no time of day, no baseline
+    # C: no time of day, no baseline
+    rows += [("2018-06-21 00:00", "2018-06-21 23:59", "C", "Burglary", 3.0, "day")] * 2
     rows += [("2018-06-05 12:00", None, "", "Violence", 1.0, "minute")] * 3           # outside every area
     return incidents(rows)
 
@@ -117,7 +118,8 @@ def test_overlapping_zones_count_an_incident_in_each():
 
 def test_trend_counts_months_and_marks_partial_and_thin_months():
     rows = [(f"2018-{m:02d}-10 12:00", None, "A", "Violence", 1.0, "minute") for m in range(1, 7) for _ in range(10)]
-    rows = [r for r in rows if not r[0].startswith("2018-03")] + [("2018-03-10 12:00", None, "A", "Violence", 1.0, "minute")]
+    rows = ([r for r in rows if not r[0].startswith("2018-03")]
+            + [("2018-03-10 12:00", None, "A", "Violence", 1.0, "minute")])
     rows += [("2018-06-20 12:00", None, "A", "Violence", 1.0, "minute")] * 5  # after the period's end
     result = compare_areas(incidents(rows), layer="ward", codes=["A"], start="2018-06-01", end="2018-06-15")
     trend = result.trend.set_index("month")
@@ -203,7 +205,8 @@ def test_two_demo_wards_match_direct_counts(demo):
     assert result.residents == "area_share" and "area share" in result.notes[0]
     profile = result.hour_of_week.groupby("area_code")["incidents"].sum()
     assert (profile + t["no_time_of_day_incidents"]).to_dict() == pytest.approx(t["incidents"].to_dict())
-    assert result.category_mix.groupby("area_code")["incidents"].sum().to_dict() == pytest.approx(t["incidents"].to_dict())
+    assert (result.category_mix.groupby("area_code")["incidents"].sum().to_dict()
+            == pytest.approx(t["incidents"].to_dict()))
     assert result.category_mix["category"].nunique() <= 8 and OTHER in set(result.category_mix["category"])
     assert len(result.trend) == 2 * 24 and result.trend["month"].max() == pd.Timestamp("2018-06-01")
 

@@ -192,7 +192,8 @@ def test_dates_from_toml_iso_or_uk_text():
 
 def test_tables_in_file_order_with_their_locations(tmp_path):
     path = write(tmp_path, '[categories."Anti-social behaviour"]\ntactics = []\n[categories.Robbery]\ntactics = []\n'
-                           '[bands.nte]\ntactics = []\n[[funding.routes]]\nroute = "a"\n[[funding.routes]]\nroute = "b"\n')
+                           '[bands.nte]\ntactics = []\n[[funding.routes]]\nroute = "a"\n'
+                           '[[funding.routes]]\nroute = "b"\n')
     file = read_toml(path, error=RankingError)
     categories = file.table("categories").tables(quoted=True)
     assert list(categories) == ["Anti-social behaviour", "Robbery"]
@@ -222,9 +223,9 @@ def test_a_value_where_a_table_belongs():
 def test_unknown_keys_are_named_with_the_ones_it_takes():
     t = table({"min_count": 5, "min_cont": 3, "wordnig": "x"}, keys=("disclosure",))
     t.unknown_keys(("min_count", "min_cont", "wordnig"))
-    with pytest.raises(RankingError, match=r"^tasking.toml, \[disclosure\]: unknown keys 'min_cont', 'wordnig'; the keys "
-                                           r"it takes are min_count, wording\. Fix: correct the spelling, or remove "
-                                           r"them\.$"):
+    with pytest.raises(RankingError, match=r"^tasking.toml, \[disclosure\]: unknown keys 'min_cont', 'wordnig'; "
+                                           r"the keys it takes are min_count, wording\. Fix: correct the spelling, "
+                                           r"or remove them\.$"):
         t.unknown_keys(("min_count", "wording"))
 
 

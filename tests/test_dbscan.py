@@ -360,7 +360,9 @@ def test_warns_about_too_few_incidents_and_one_huge_cluster():
     ({"min_cluster_size": 5}, HotspotError, "dbscan: min_cluster_size applies to method='hdbscan' only"),
     ({"bands": "nte"}, TypeError, "The 'bands' parameter of dbscan must be a TimeBands"),
     ({"weights": 3}, TypeError, "The 'weights' parameter of dbscan must be a column name (str)"),
-    ({"weights": "harm"}, HotspotError, "dbscan: weights column 'harm' is not in the incident table; name one of its columns (e.g. 'harm_weight') or pass None."),
+    ({"weights": "harm"}, HotspotError,
+     "dbscan: weights column 'harm' is not in the incident table; name one of its columns (e.g. 'harm_weight') "
+     "or pass None."),
 ])
 def test_messages_in_sklearn_wording(kwargs, error, message):
     with pytest.raises(error) as info:

@@ -27,7 +27,8 @@ LONDON = "Europe/London"
 
 
 def table():
-    when = pd.Series(pd.to_datetime(["2017-07-01 10:00", "2017-07-05 22:00", "2017-08-01 03:00"])).dt.tz_localize(LONDON)
+    when = pd.Series(pd.to_datetime(["2017-07-01 10:00", "2017-07-05 22:00",
+                                     "2017-08-01 03:00"])).dt.tz_localize(LONDON)
     return pd.DataFrame({"source": ["police_uk", "council_asb", "police_uk"], "category": ["Violence", "ASB", "ASB"],
                          "groups": ["violence", "asb;nte", "asb"], "occurred_from": when, "occurred_to": when,
                          "time_precision": ["minute"] * 3, "harm_weight": [2.0, 1.0, 1.0]})
@@ -211,7 +212,8 @@ def test_taxonomy_lookups_and_report_reading_check_their_arguments():
     with pytest.raises(TypeError, match=r"The 'name' parameter of default_config_path must be a file name \(str\)"):
         default_config_path(None)
     with pytest.raises(GeoError, match=r"ImportReport\.from_dict: the import log entry 'x' has unknown key\(s\) "
-                                       r"\['colour'\] and lacks \['started'\]; restore workspace\.json from a backup\."):
+                                       r"\['colour'\] and lacks \['started'\]; "
+                                       r"restore workspace\.json from a backup\."):
         ImportReport.from_dict({"import_id": "x", "source": "police_uk", "colour": "red"})
     with pytest.raises(TypeError, match=r"The 'data' parameter of ImportReport\.from_dict must be a dict"):
         ImportReport.from_dict("x")

@@ -150,7 +150,8 @@ def test_gistar_z_general_weights_formula():
     y = np.array([3.0, 1.0, 4.0, 1.0, 5.0])
     wm = np.array([[1, .5, 0, 0, 0], [.5, 1, .5, 0, 0], [0, .5, 1, .5, 0], [0, 0, .5, 1, 2], [0, 0, 0, 2, 1]])
     n, mean, s = 5, y.mean(), y.std()
-    expected = [(wm[i] @ y - mean * wm[i].sum()) / (s * math.sqrt((n * (wm[i] ** 2).sum() - wm[i].sum() ** 2) / (n - 1)))
+    expected = [(wm[i] @ y - mean * wm[i].sum())
+                / (s * math.sqrt((n * (wm[i] ** 2).sum() - wm[i].sum() ** 2) / (n - 1)))
                 for i in range(n)]
     assert gistar_z(y, wm) == pytest.approx(expected, rel=1e-12)
 
@@ -203,7 +204,8 @@ def test_incident_order_does_not_matter(xy, rnd):
 
 def test_errors_name_the_parameter():
     inc = points((50, 50))
-    with pytest.raises(HotspotError, match=r"The 'fdr_alpha' parameter of gistar must be a float in the range \(0.0, 1.0\). Got 0 instead."):
+    with pytest.raises(HotspotError, match=r"The 'fdr_alpha' parameter of gistar must be a float in the range "
+                                           r"\(0.0, 1.0\). Got 0 instead."):
         gistar(inc, grid=ROW, fdr_alpha=0)
     with pytest.raises(HotspotError, match="either a grid .* or h3_resolution, not both"):
         gistar(inc, grid=ROW, h3_resolution=9)

@@ -37,7 +37,8 @@ def test_each_method_writes_a_geopackage_with_its_card(demo, tmp_path, method, e
     assert set(layers) == {"hotspots", extra, "method_card"}
     card = pyogrio.read_dataframe(out, layer="method_card")
     assert {"section", "name", "value", "rule"} <= set(card.columns)
-    assert (card["name"] == "selection").any() and card.loc[card["name"] == "band", "value"].item() == '"Night-time economy"'
+    assert ((card["name"] == "selection").any()
+            and card.loc[card["name"] == "band", "value"].item() == '"Night-time economy"')
     back = gpd.read_file(out, layer="hotspots")
     assert back.crs.to_epsg() == 27700 and len(back) == len(run.layers["hotspots"])
 

@@ -258,9 +258,12 @@ def test_warns_when_the_default_grid_is_too_large():
      "kde: give either 'grid' or 'cell_size_m', not both (the grid has its cell size)."),
     ({"weights": [1, 2]}, TypeError,
      "The 'weights' parameter of kde must be a column name (str), a pandas Series or None. Got list instead."),
-    ({"weights": "harm"}, HotspotError, "kde: weights column 'harm' is not in the incident table; name one of its columns (e.g. 'harm_weight') or pass None."),
+    ({"weights": "harm"}, HotspotError,
+     "kde: weights column 'harm' is not in the incident table; name one of its columns (e.g. 'harm_weight') "
+     "or pass None."),
     ({"study_area": "Lambeth"}, TypeError,
-     "The 'study_area' parameter of kde must be a shapely geometry, GeoSeries, GeoDataFrame, a bool array of the grid's shape, or None. Got str instead."),
+     "The 'study_area' parameter of kde must be a shapely geometry, GeoSeries, GeoDataFrame, a bool array of the "
+     "grid's shape, or None. Got str instead."),
 ])
 def test_validation_messages(kwargs, error, message):
     with pytest.raises(error) as info:
@@ -269,14 +272,17 @@ def test_validation_messages(kwargs, error, message):
 
 
 def test_validation_of_incidents_and_crs():
-    with pytest.raises(TypeError, match="The 'incidents' parameter of kde must be a pandas DataFrame. Got list instead."):
+    with pytest.raises(TypeError, match="The 'incidents' parameter of kde must be a pandas DataFrame. "
+                                        "Got list instead."):
         kde([(1, 2)])
     with pytest.raises(HotspotError, match="kde needs the incident columns 'easting' and 'northing'"):
         kde(pd.DataFrame({"x": [1.0]}))
     wgs = gpd.GeoDataFrame(geometry=[shapely.box(-0.2, 51.4, -0.1, 51.5)], crs=4326)
-    with pytest.raises(HotspotError, match=r"not EPSG:27700 \(British National Grid\); reproject it first with \.to_crs\(27700\)"):
+    with pytest.raises(HotspotError, match=r"not EPSG:27700 \(British National Grid\); "
+                                           r"reproject it first with \.to_crs\(27700\)"):
         kde(clustered(10), study_area=wgs)
-    with pytest.raises(HotspotError, match="all 5 incidents are at one location and their location precision is 0; pass bandwidth_m"):
+    with pytest.raises(HotspotError, match="all 5 incidents are at one location and their location precision is 0; "
+                                           "pass bandwidth_m"):
         kde(frame([X0] * 5, [Y0] * 5))
     with pytest.raises(HotspotError, match="no incidents to choose a bandwidth from"):
         kde(frame([], []))

@@ -114,7 +114,8 @@ def test_date_range_reads_what_people_type():
     with pytest.raises(PeriodError, match=r"^--period 'last summer' is not a period; write 2017, 2017-07, "
                                           r"2017-07-03 or 2017-06-01:2017-08-31\.$"):
         date_range("last summer")
-    with pytest.raises(PeriodError, match=r"^--period '2017-08-01:2017-06-01' ends before it starts; swap the dates\.$"):
+    with pytest.raises(PeriodError, match=r"^--period '2017-08-01:2017-06-01' ends before it starts; "
+                                          r"swap the dates\.$"):
         date_range("2017-08-01:2017-06-01")
 
 
@@ -210,7 +211,8 @@ def test_index_by_hand_and_with_time_zones():
     assert review_period("2017-03-20").index(aware).tolist() == [1]
     with pytest.raises(PeriodError, match=r"ReviewPeriod.index: 1 of 2 timestamps are missing \(NaT\)"):
         week.index(pd.Series(pd.to_datetime(["2017-07-03 10:00", None])))
-    with pytest.raises(TypeError, match="'local' parameter of ReviewPeriod.index must be a pandas Series of timestamps"):
+    with pytest.raises(TypeError, match="'local' parameter of ReviewPeriod.index must be a pandas Series "
+                                        "of timestamps"):
         week.index(pd.Series(["2017-07-03"]))
 
 

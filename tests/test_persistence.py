@@ -77,7 +77,8 @@ def test_top_share_rule_with_ties_and_min_count():
     assert hot_flags(values, hot_share=0.25).tolist() == [[True, False, False], [False, True, False],
                                                           [False, False, False], [False, False, False]]
     # top 50% = 2 cells: cells 2 and 3 tie on 3 behind cell 1, all three are hot; in period 2 cells 3 and 4 tie on 1.
-    assert hot_flags(values, hot_share=0.5)[:, :2].tolist() == [[True, False], [True, True], [True, True], [False, True]]
+    assert hot_flags(values, hot_share=0.5)[:, :2].tolist() == [[True, False], [True, True], [True, True],
+                                                                [False, True]]
     assert hot_flags(values, hot_share=None, min_count=2).sum() == 4
 
 
@@ -96,7 +97,8 @@ def test_few_periods_take_one_recent_period():
     counts = pd.DataFrame([[5, 1, 9], [0, 1, 9]], index=["a", "b"], columns=["2017-01", "2017-02", "2017-03"])
     out = persistence(counts, hot_share=None, min_count=5)
     assert out.frame["recent_periods"].eq(1).all()
-    assert out.frame["class"].tolist() == ["intermittent", "new"]  # a: 2/3 < 0.8; older 1/2 and recent 1/1: hot both sides
+    # a: 2/3 < 0.8; older 1/2 and recent 1/1: hot both sides
+    assert out.frame["class"].tolist() == ["intermittent", "new"]
     assert "last period only" in out.card.rules["recent_periods"]
 
 
@@ -114,9 +116,11 @@ def test_errors():
         persistence(pd.DataFrame({"2017-01": [1, 2]}))
     with pytest.raises(HotspotError, match="1 values that are missing, infinite or negative"):
         persistence(pd.DataFrame({"2017-01": [1, -2], "2017-02": [1, 2]}))
-    with pytest.raises(HotspotError, match=r"The 'persistent_share' parameter of persistence must be a float in the range \(0.0, 1.0\]"):
+    with pytest.raises(HotspotError, match=r"The 'persistent_share' parameter of persistence must be a float in the "
+                                           r"range \(0.0, 1.0\]"):
         persistence(constructed(), persistent_share=1.5)
-    with pytest.raises(HotspotError, match="'period' parameter of grid_counts_by_period must be one of 'week', 'month'"):
+    with pytest.raises(HotspotError, match="'period' parameter of grid_counts_by_period must be one of "
+                                           "'week', 'month'"):
         grid_counts_by_period(incidents(), Grid(0.0, 0.0, 100.0, 2, 2), "year")
 
 

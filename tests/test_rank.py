@@ -469,10 +469,12 @@ def test_ranking_config_errors_name_the_key(tmp_path):
                                            r"takes are harm, trend, persistence, repeat. Fix: correct the spelling"):
         RankingConfig.load(path)
     path.write_text("[ranking.weights]\nharm = 0\ntrend = 0\npersistence = 0\nrepeat = 0\n", encoding="utf-8")
-    with pytest.raises(TaskingError, match=r"\[ranking.weights\]: harm, trend, persistence and repeat must not all be 0"):
+    with pytest.raises(TaskingError, match=r"\[ranking.weights\]: harm, trend, persistence and repeat "
+                                           r"must not all be 0"):
         RankingConfig.load(path)
     path.write_text("[ranking]\nbaseline_periods = 2.5\n", encoding="utf-8")
-    with pytest.raises(TaskingError, match=r"baseline_periods must be a whole number above 0 \(review periods\); got 2.5"):
+    with pytest.raises(TaskingError, match=r"baseline_periods must be a whole number above 0 \(review periods\); "
+                                           r"got 2.5"):
         RankingConfig.load(path)
     path.write_text("default_status = 'open'\n[disclosure]\nmin_count = 3\n", encoding="utf-8")
     config = RankingConfig.load(path)  # a workspace copy from before [ranking]: the packaged values

@@ -342,7 +342,8 @@ def test_mapping_source_name_and_vocabulary(tmp_path):
     [
         ('[columns]\ndate = "D"\ncategory = "C"\n', r"must name x, y"),
         ('coordinates = "osgb"\n[columns]\ndate="D"\ncategory="C"\nx="X"\ny="Y"\n', r"coordinates must be .*'osgb'"),
-        ('location_precision_m = -5\n[columns]\ndate="D"\ncategory="C"\nx="X"\ny="Y"\n', r"location_precision_m .* got -5"),
+        ('location_precision_m = -5\n[columns]\ndate="D"\ncategory="C"\nx="X"\ny="Y"\n',
+         r"location_precision_m .* got -5"),
         ("[columns\n", "not valid TOML"),
     ],
 )
@@ -368,7 +369,8 @@ def test_reader_for_unknown_source_and_missing_mapping():
 @pytest.mark.parametrize(
     ("source", "path", "kwargs", "missing"),
     [
-        ("police_uk", API_CSV, {}, ["'Crime ID'", "'Month'", "'Longitude'", "'Latitude'", "'Location'", "'LSOA code'", "'Crime type'"]),
+        ("police_uk", API_CSV, {}, ["'Crime ID'", "'Month'", "'Longitude'", "'Latitude'", "'Location'", "'LSOA code'",
+                                    "'Crime type'"]),
         ("police_uk_api", POLICE_2015_08, {}, ["'id'", "'month'", "'latitude'", "'longitude'"]),
         ("fire", API_CSV, {}, ["'IncidentNumber'", "'DateOfCall'", "'TimeOfCall'"]),
         ("council_asb", DRINKING, {"mapping": COUNCIL_MAPPING}, ["'Case Ref'", "'Date Received'", "'Easting'"]),
@@ -387,7 +389,8 @@ def test_missing_columns_error_names_file_and_columns(source, path, kwargs, miss
 
 def test_fire_without_any_coordinate_columns(tmp_path):
     frame = pd.read_csv(FIRE, dtype=str, keep_default_na=False)
-    frame = frame.drop(columns=["Easting_m", "Northing_m", "Easting_rounded", "Northing_rounded", "Latitude", "Longitude"])
+    frame = frame.drop(columns=["Easting_m", "Northing_m", "Easting_rounded", "Northing_rounded", "Latitude",
+                                "Longitude"])
     path = tmp_path / "nocoords.csv"
     frame.to_csv(path, index=False)
     with pytest.raises(GeoError, match="nocoords.csv: has no coordinate columns"):

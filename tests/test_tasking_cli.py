@@ -42,7 +42,8 @@ def test_two_months_store_lists_keep_ids_and_say_what_changed(demo_copy, tmp_pat
 
 def test_area_candidates_and_no_save(demo_copy, capsys):
     before = len(stored_lists(Workspace.open(demo_copy)))
-    assert main(["tasking", str(demo_copy), "--period", "2017-07", "--candidates", "ward", "--top", "5", "--no-save"]) == 0
+    assert main(["tasking", str(demo_copy), "--period", "2017-07", "--candidates", "ward", "--top", "5",
+                 "--no-save"]) == 0
     out = capsys.readouterr().out
     assert "W-E050" in out
     assert len(stored_lists(Workspace.open(demo_copy))) == before

@@ -109,7 +109,8 @@ def test_entry_without_category(tmp_path):
 
 
 def test_unknown_group_is_named(tmp_path):
-    path = write(tmp_path, '[groups.asb]\nlabel="ASB"\n[vocabularies.council_asb."Noise"]\ncategory="ASB"\ngroups=["asb","nosie"]\n')
+    path = write(tmp_path, '[groups.asb]\nlabel="ASB"\n[vocabularies.council_asb."Noise"]\n'
+                           'category="ASB"\ngroups=["asb","nosie"]\n')
     with pytest.raises(GeoError, match=r"\['nosie'\]"):
         Taxonomy.load(path)
 

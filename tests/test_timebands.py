@@ -116,7 +116,8 @@ ranges = [{ from = "06-01", to = "08-31" }, { from = "02-29", to = "02-29" }]
 """)
     tb = TimeBands.load(path)
     late = tb.bands["late"]
-    assert (late.label, late.days, late.start_minute, late.end_minute, late.wraps) == ("late", (4, 5), 1350, 1440, False)
+    assert ((late.label, late.days, late.start_minute, late.end_minute, late.wraps)
+            == ("late", (4, 5), 1350, 1440, False))
     assert late.dates == ((dt.date(2024, 9, 4), dt.date(2024, 10, 25)),)
     assert tb.excluded_dates == (dt.date(2011, 8, 8), dt.date(2012, 1, 1), dt.date(2013, 5, 30),
                                  dt.date(2013, 5, 31), dt.date(2013, 6, 1))
@@ -137,11 +138,13 @@ ranges = [{ from = "06-01", to = "08-31" }, { from = "02-29", to = "02-29" }]
     ('[bands.nte]\ndays = ["Friday"]\nstrat = "21:00"\nstart = "21:00"\nend = "04:00"',
      r"\[bands.nte\]: unknown key 'strat'; the keys it takes are label, days, start, end, dates, description, "
      r"source. Fix: correct the spelling, or remove it."),
-    ('[bands.school]\ndays = ["Monday"]\nstart = "15:00"\nend = "18:00"\ndates = [{ from = 2024-10-25, to = 2024-09-04 }]',
+    ('[bands.school]\ndays = ["Monday"]\nstart = "15:00"\nend = "18:00"\n'
+     'dates = [{ from = 2024-10-25, to = 2024-09-04 }]',
      r"\[bands.school\]: dates range 2024-10-25 to 2024-09-04 ends before it starts; swap the dates"),
     ('[bands.school]\ndays = ["Monday"]\nstart = "15:00"\nend = "18:00"\ndates = [2024-09-04]',
      r"\[bands.school\]: each of dates must be \{ from = YYYY-MM-DD"),
-    ('[bands.a]\ndays = ["Monday"]\nstart = "15:00"\nend = "18:00"\n[seasons.bonfire]\nranges = [{ from = "13-01", to = "11-10" }]',
+    ('[bands.a]\ndays = ["Monday"]\nstart = "15:00"\nend = "18:00"\n'
+     '[seasons.bonfire]\nranges = [{ from = "13-01", to = "11-10" }]',
      r"time_bands.toml, \[seasons.bonfire\]: '13-01' is not a month and day; write \"MM-DD\""),
     ('excluded_dates = ["2011-13-01"]\n[bands.a]\ndays = ["Monday"]\nstart = "15:00"\nend = "18:00"',
      r"time_bands.toml: excluded_dates must be a date written YYYY-MM-DD \(or DD/MM/YYYY, day first\); "

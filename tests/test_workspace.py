@@ -334,7 +334,8 @@ def test_import_killed_at_any_moment_leaves_the_old_or_the_new_workspace(tmp_pat
 
     # kills while reading and parsing (a fraction of the run), then while writing the 24
     # monthly files and the manifest (a delay after the first data file appears)
-    plans = [("time", 0.15), ("time", 0.3), ("time", 0.45)] + [("write", d) for d in (0.0, 0.005, 0.015, 0.03, 0.06, 0.1, 0.2)]
+    plans = ([("time", 0.15), ("time", 0.3), ("time", 0.45)]
+             + [("write", d) for d in (0.0, 0.005, 0.015, 0.03, 0.06, 0.1, 0.2)])
     killed = interrupted_writes = 0
     for i, (when, delay) in enumerate(plans):
         root = tmp_path / f"kill-{i}"
@@ -387,8 +388,8 @@ def test_incidents_by_source_and_columns(ws):
     ws.ingest([DRINKING], "street_drinking", mapping=DRINKING_MAPPING)
     assert len(ws.incidents(sources=["street_drinking"])) == 24
     assert list(ws.incidents(["incident_id", "category"]).columns) == ["incident_id", "category"]
-    with pytest.raises(GeoError, match=r"Workspace.incidents names 1 unknown incident column\(s\), \['no_such_column'\]; "
-                                       "choose from incident_id, source"):
+    with pytest.raises(GeoError, match=r"Workspace.incidents names 1 unknown incident column\(s\), "
+                                       r"\['no_such_column'\]; choose from incident_id, source"):
         ws.incidents(["no_such_column"])
     with pytest.raises(TypeError, match=r"The 'columns' parameter of Workspace.incidents must be a list of str"):
         ws.incidents("category")
@@ -409,7 +410,8 @@ def test_workspace_taxonomy_copy_is_used(tmp_path):
     ws = Workspace.create(tmp_path / "ws")
     path = ws.root / "config" / "taxonomy.toml"
     path.write_text(path.read_text(encoding="utf-8") + '\n[vocabularies.council_asb."Nuisance neighbours"]\n'
-                    'category = "Anti-social behaviour"\nsubcategory = "Neighbours"\nharm_weight = 1.0\n', encoding="utf-8")
+                    'category = "Anti-social behaviour"\nsubcategory = "Neighbours"\nharm_weight = 1.0\n',
+                    encoding="utf-8")
     report = ingest_council(ws)
     assert report.unmapped == {}
     inc = ws.incidents().set_index("incident_id")

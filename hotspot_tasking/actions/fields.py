@@ -45,7 +45,8 @@ def item_rows(items: Iterable[Mapping[str, Any]] | pd.DataFrame | None) -> list[
         else:
             rank = int(rank)
         rows.append({"tasking_id": tid, "rank": rank,
-                     "place_name": text_field(f"items, item {n}: place_name", item.get("place_name"), 200, required=False),
+                     "place_name": text_field(f"items, item {n}: place_name", item.get("place_name"), 200,
+                                              required=False),
                      "summary": text_field(f"items, item {n}: summary", item.get("summary"), None, required=False)})
     return rows
 

@@ -202,8 +202,8 @@ class ActionLog(ActionLogQueries):
             clash = conn.execute(sa.select(MEETINGS.c.id).where(MEETINGS.c.group_name == row["group_name"],
                                                                 MEETINGS.c.held_on == row["held_on"])).scalar()
             if clash is not None:
-                raise ActionLogError(f"{row['group_name']} already has a meeting on {row['held_on']} (meeting {clash}); "
-                                   "add items and actions to it, or give another date.")
+                raise ActionLogError(f"{row['group_name']} already has a meeting on {row['held_on']} "
+                                     f"(meeting {clash}); add items and actions to it, or give another date.")
             try:
                 meeting_id = conn.execute(MEETINGS.insert().values(row).returning(MEETINGS.c.id)).scalar_one()
             except sa.exc.IntegrityError as err:  # recorded by someone else since our check
@@ -288,8 +288,8 @@ class ActionLog(ActionLogQueries):
         with self._write() as conn, conn.begin():
             check_due(row["due_on"], self._meeting_date(conn, meeting_id))
             if not self._has_item(conn, meeting_id, tasking_id):
-                raise ActionLogError(f"tasking item {tasking_id!r} is not on meeting {meeting_id}'s list; check the id, "
-                                   "or add it with add_item() first.")
+                raise ActionLogError(f"tasking item {tasking_id!r} is not on meeting {meeting_id}'s list; "
+                                     "check the id, or add it with add_item() first.")
             values = dict(row, meeting_id=meeting_id, tasking_id=tasking_id, created_at=now, updated_at=now, version=1)
             return conn.execute(ACTIONS.insert().values(values).returning(ACTIONS.c.id)).scalar_one()
 
@@ -324,7 +324,8 @@ class ActionLog(ActionLogQueries):
             raise ActionLogError(f"update_action({action_id}): cannot change {', '.join(unknown)}; "
                                f"change only {', '.join(_UPDATABLE)}.")
         if not changes:
-            raise ActionLogError(f"update_action({action_id}): no changes given; pass at least one, e.g. status='done'.")
+            raise ActionLogError(f"update_action({action_id}): no changes given; "
+                                 "pass at least one, e.g. status='done'.")
         with self._write() as conn, conn.begin():
             current = conn.execute(sa.select(ACTIONS).where(ACTIONS.c.id == action_id)).mappings().first()
             if current is None:
@@ -355,7 +356,8 @@ class ActionLog(ActionLogQueries):
     def _meeting_date(self, conn: sa.Connection, meeting_id: int) -> dt.date:
         held_on = conn.execute(sa.select(MEETINGS.c.held_on).where(MEETINGS.c.id == meeting_id)).scalar()
         if held_on is None:
-            raise ActionLogError(f"meeting {meeting_id} is not in the action log; record it first with record_meeting().")
+            raise ActionLogError(f"meeting {meeting_id} is not in the action log; "
+                                 "record it first with record_meeting().")
         return held_on
 
     @staticmethod
@@ -368,14 +370,16 @@ class ActionLog(ActionLogQueries):
         pier = values["pier"]
         if pier is not None:
             check_choice(pier, "pier", where, PIER_TAGS, error=ActionLogError)
-        amount = None if values["funding_bid_gbp"] is None else money_field("funding_bid_gbp", values["funding_bid_gbp"])
+        amount = (None if values["funding_bid_gbp"] is None
+                  else money_field("funding_bid_gbp", values["funding_bid_gbp"]))
         funding_status = values["funding_status"]
         if funding_status is None:
             funding_status = "none" if amount is None else "bid"
         check_choice(funding_status, "funding_status", where, FUNDING_STATUSES, error=ActionLogError)
         if (amount is None) != (funding_status == "none"):
-            raise ActionLogError(f"funding_status {funding_status!r} does not fit funding_bid_gbp {amount}; give an amount "
-                               "with 'bid', 'approved', 'refused' or 'withdrawn', and none with 'none'.")
+            raise ActionLogError(f"funding_status {funding_status!r} does not fit funding_bid_gbp {amount}; "
+                                 "give an amount with 'bid', 'approved', 'refused' or 'withdrawn', "
+                                 "and none with 'none'.")
         decided = date_field("funding_decided_on", values["funding_decided_on"], required=False)
         if funding_status in _DECIDED and decided is None:
             decided = dt.date.today()
@@ -383,10 +387,12 @@ class ActionLog(ActionLogQueries):
             raise ActionLogError(f"funding_decided_on is for a decided bid but funding_status is {funding_status!r}; "
                                "leave the date out or set funding_status to approved, refused or withdrawn.")
         return {
-            "agency": text_field("agency", values["agency"], 100), "action": text_field("action", values["action"], None),
+            "agency": text_field("agency", values["agency"], 100),
+            "action": text_field("action", values["action"], None),
             "tactic": text_field("tactic", values["tactic"], 100, required=False), "pier": pier,
             "owner_role": text_field("owner_role", values["owner_role"], 100, required=False),
-            "due_on": date_field("due_on", values["due_on"], required=False), "status": self._status(values["status"], where),
+            "due_on": date_field("due_on", values["due_on"], required=False),
+            "status": self._status(values["status"], where),
             "outcome": text_field("outcome", values["outcome"], None, required=False),
             "notes": text_field("notes", values["notes"], None, required=False),
             "funding_bid_gbp": amount, "approval_route": None if amount is None else self.funding_route(amount),

@@ -12,5 +12,6 @@ from .store import add_layer, add_population, area_layers, incidents_with_areas,
 
 __all__ = [
     "AREA_KINDS", "AreaLayer", "Assignment", "BoundaryError", "add_layer", "add_population", "area_layers",
-    "area_stats", "assign_areas", "assign_periods", "incidents_with_areas", "load_layer", "lsoa_agreement", "population",
+    "area_stats", "assign_areas", "assign_periods", "incidents_with_areas", "load_layer", "lsoa_agreement",
+    "population",
 ]

@@ -191,7 +191,8 @@ def compare_areas(incidents: pd.DataFrame, *, layer: str, codes: Sequence[str], 
         table=table[list(TABLE_COLUMNS)], hour_of_week=hours, category_mix=_mix(now, codes, names), trend=trend,
         period=(first.date().isoformat(), last.date().isoformat()),
         previous=((first - days).date().isoformat(), (first - pd.Timedelta(days=1)).date().isoformat()),
-        last_year=((first - pd.DateOffset(years=1)).date().isoformat(), (last - pd.DateOffset(years=1)).date().isoformat()),
+        last_year=((first - pd.DateOffset(years=1)).date().isoformat(),
+                   (last - pd.DateOffset(years=1)).date().isoformat()),
         baseline=baseline, residents=residents.method if residents is not None else "none", notes=notes)
 
 
@@ -234,8 +235,8 @@ def rag_status(now: pd.Series, before: pd.Series, reduce_by_pct: pd.Series) -> p
         [green, near, chance, red, target_pct.isna()],
         ["Green ✓ on target", "Amber ! near target", "Amber ! above target, could be chance", "Red ✗ off target",
          "Not judged: no target"], "Not judged: no baseline")
-    return pd.DataFrame({"target_change_pct": target_pct, "target_incidents": target.where(before > 0), "z_vs_target": z,
-                         "rag": rag, "status": status}, index=now.index)
+    return pd.DataFrame({"target_change_pct": target_pct, "target_incidents": target.where(before > 0),
+                         "z_vs_target": z, "rag": rag, "status": status}, index=now.index)
 
 
 def arrows(z: pd.Series) -> pd.Series:
@@ -294,7 +295,8 @@ def _table(stats: pd.DataFrame, codes: list[str], names: dict, total_now: float,
         "share_of_total_pct": (100 * s["count"] / total_now).to_numpy() if total_now > 0 else np.zeros(len(codes)),
         "previous_incidents": s["previous"].to_numpy(), "change_vs_previous_pct": s["change_pct"].to_numpy(),
         "z_vs_previous": s["z_previous"].to_numpy(),
-        "last_year_incidents": s["last_year"].to_numpy(), "change_vs_last_year_pct": s["change_pct_last_year"].to_numpy(),
+        "last_year_incidents": s["last_year"].to_numpy(),
+        "change_vs_last_year_pct": s["change_pct_last_year"].to_numpy(),
         "z_vs_last_year": s["z_last_year"].to_numpy()})
     table["arrow_vs_previous"] = arrows(table["z_vs_previous"])
     table["arrow_vs_last_year"] = arrows(table["z_vs_last_year"])

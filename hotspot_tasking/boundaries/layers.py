@@ -188,7 +188,8 @@ def _to_bng(frame: gpd.GeoDataFrame, path: Path, notes: list[str]) -> gpd.GeoDat
     if crs is None:
         minx, miny, maxx, maxy = frame.total_bounds
         if 0 <= minx and maxx <= 700_000 and 0 <= miny and maxy <= 1_300_000 and maxx > 1000:
-            notes.append("No CRS in the file; its coordinates are British National Grid metres, so EPSG:27700 was assumed.")
+            notes.append("No CRS in the file; its coordinates are British National Grid metres, "
+                         "so EPSG:27700 was assumed.")
             return frame.set_crs(BNG_EPSG)
         if -9 <= minx and maxx <= 2 and 49 <= miny and maxy <= 61:
             notes.append("No CRS in the file; its coordinates are degrees in Great Britain, so WGS84 was assumed.")
@@ -198,13 +199,15 @@ def _to_bng(frame: gpd.GeoDataFrame, path: Path, notes: list[str]) -> gpd.GeoDat
     if crs.to_epsg() == BNG_EPSG:
         return frame
     if CRS(crs).to_epsg(min_confidence=20) == BNG_EPSG:
-        notes.append(f"The CRS '{crs.name}' is British National Grid written another way (an ESRI .prj); read as EPSG:27700.")
+        notes.append(f"The CRS '{crs.name}' is British National Grid written another way (an ESRI .prj); "
+                     "read as EPSG:27700.")
         return frame.set_crs(BNG_EPSG, allow_override=True)
     notes.append(f"Reprojected from {crs.name} to British National Grid (EPSG:27700).")
     return frame.to_crs(BNG_EPSG)
 
 
-def _columns(frame: gpd.GeoDataFrame, path: Path, code_col: str | None, name_col: str | None) -> tuple[str, str | None, str]:
+def _columns(frame: gpd.GeoDataFrame, path: Path, code_col: str | None,
+             name_col: str | None) -> tuple[str, str | None, str]:
     columns = [c for c in frame.columns if c != frame.geometry.name]
     for given, what in ((code_col, "--code-col"), (name_col, "--name-col")):
         if given is not None and given not in columns:
@@ -263,7 +266,8 @@ def _merge_duplicates(frame: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataF
     if not dup.any():
         return frame
     merged = frame.dissolve(by="code", aggfunc={"name": "first"}, as_index=False)
-    notes.append(f"{int(dup.sum())} features sharing {frame.loc[dup, 'code'].nunique()} codes were merged into one area each.")
+    notes.append(f"{int(dup.sum())} features sharing {frame.loc[dup, 'code'].nunique()} codes "
+                 "were merged into one area each.")
     return merged[["code", "name", "geometry"]]
 
 

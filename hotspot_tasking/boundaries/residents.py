@@ -99,7 +99,8 @@ def apportion_residents(source: gpd.GeoDataFrame, source_population: pd.Series, 
     inter = shapely.area(shapely.intersection(target.geometry.values[t_idx], src[s_idx]))
     share = inter / np.maximum(shapely.area(src[s_idx]), 1e-9)
     residents = np.bincount(t_idx, weights=share * pop[has][s_idx], minlength=len(target))
-    covered = np.bincount(t_idx, weights=inter, minlength=len(target)) / np.maximum(shapely.area(target.geometry.values), 1e-9)
+    covered = (np.bincount(t_idx, weights=inter, minlength=len(target))
+               / np.maximum(shapely.area(target.geometry.values), 1e-9))
     per_area = pd.Series(residents, index=target["code"].to_numpy(), name="residents")
     note = (f"Residents apportioned from {source_name} by area share: each LSOA's residents spread evenly over its "
             "area (parks and high streets get residents they do not have).")

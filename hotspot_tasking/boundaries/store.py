@@ -42,8 +42,8 @@ def add_layer(ws: Workspace, layer: AreaLayer) -> list[str]:
     if ws.area is None and is_partition(layer.kind):
         minx, miny, maxx, maxy = (float(v) for v in layer.frame.total_bounds)
         ws.set_area(Area(minx, miny, maxx, maxy))
-        notes.append(f"The workspace area is now this layer's extent ({minx:.0f}, {miny:.0f}) to ({maxx:.0f}, {maxy:.0f}) "
-                     "plus 5 km: records farther out are rejected at import.")
+        notes.append(f"The workspace area is now this layer's extent ({minx:.0f}, {miny:.0f}) "
+                     f"to ({maxx:.0f}, {maxy:.0f}) plus 5 km: records farther out are rejected at import.")
     return notes
 
 
@@ -108,21 +108,25 @@ def add_population(ws: Workspace, path: str | Path, *, code_col: str, value_col:
     csv = next(read_csvs([path]))
     for col, what in ((code_col, "--code-col"), (value_col, "--value-col")):
         if col not in csv.frame.columns:
-            raise BoundaryError(f"{csv.name}: has no column '{col}' ({what}); its columns are {', '.join(csv.frame.columns)}.")
+            raise BoundaryError(f"{csv.name}: has no column '{col}' ({what}); "
+                                f"its columns are {', '.join(csv.frame.columns)}.")
     codes = csv.frame[code_col].str.strip()
     values = pd.to_numeric(csv.frame[value_col].str.replace(",", "", regex=False), errors="coerce")
     bad = values.isna() | (values < 0)
     if bad.any():
         first = int(csv.rows[bad].iloc[0])
-        raise BoundaryError(f"{csv.name}, row {first}, column '{value_col}': '{csv.frame.loc[bad, value_col].iloc[0]}' is not a "
-                            f"population (a whole number of 0 or more); {int(bad.sum())} rows affected. Fix them and add the file again.")
+        raise BoundaryError(f"{csv.name}, row {first}, column '{value_col}': "
+                            f"'{csv.frame.loc[bad, value_col].iloc[0]}' is not a "
+                            f"population (a whole number of 0 or more); {int(bad.sum())} rows affected. "
+                            "Fix them and add the file again.")
     layer = layer or _best_layer(ws, codes, csv.name)
     known = set(ws.read_layer(layer)["code"])
     table = pd.DataFrame({"code": codes, "population": values.astype(float)}).groupby("code", as_index=False).sum()
     matched = table["code"].isin(known)
     missing = len(known - set(table["code"]))
     ws.save_table(POPULATION_PREFIX + layer, table[matched].reset_index(drop=True),
-                  {"layer": layer, "source": csv.name, "value_col": value_col, "total": float(table.loc[matched, "population"].sum())})
+                  {"layer": layer, "source": csv.name, "value_col": value_col,
+                   "total": float(table.loc[matched, "population"].sum())})
     notes = [f"Population for {int(matched.sum()):,} of the {len(known):,} areas in '{layer}' "
              f"({table.loc[matched, 'population'].sum():,.0f} residents)."]
     if (~matched).any():
@@ -152,5 +156,6 @@ def _best_layer(ws: Workspace, codes: pd.Series, file: str) -> str:
     wanted = set(codes)
     overlap = {name: len(wanted & set(ws.read_layer(name)["code"])) for name in ws.layers()}
     if not overlap or max(overlap.values()) == 0:
-        raise BoundaryError(f"{file}: none of its area codes matches a layer in the workspace; add the boundaries first, or name the layer with --layer.")
+        raise BoundaryError(f"{file}: none of its area codes matches a layer in the workspace; "
+                            "add the boundaries first, or name the layer with --layer.")
     return max(overlap, key=overlap.get)

@@ -33,10 +33,11 @@ def check_period(period, where: str) -> None:
     TypeError for another type; :class:`BoundaryError` for another word, text that is not
     a date, or a range that ends before its start.
 
-    >>> check_period(("2017-06-30", "2017-06-01"), "area_stats")
+    >>> check_period(("2017-06-30", "2017-06-01"), "area_stats")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    hotspot_tasking.boundaries.errors.BoundaryError: area_stats: the period ends (01/06/2017) before its start (30/06/2017); swap the dates.
+    hotspot_tasking.boundaries.errors.BoundaryError: area_stats: the period ends (01/06/2017)
+    before its start (30/06/2017); swap the dates.
     """
     if isinstance(period, str):
         check_choice(period, "period", where, PERIOD_KINDS)

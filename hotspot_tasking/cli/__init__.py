@@ -6,7 +6,8 @@
     hotspot-tasking boundaries add WORKSPACE --kind ward|lsoa|zone [--code-col C --name-col N] PATH
     hotspot-tasking boundaries population WORKSPACE FILE --code-col C --value-col V
     hotspot-tasking hotspots WORKSPACE --method kde|dbscan|gistar [--band B] [--category C] [--period P] --out FILE
-    hotspot-tasking tasking WORKSPACE --period P [--band B] [--top N] [--candidates hotspot|ward|lsoa|zone] --out FILE...
+    hotspot-tasking tasking WORKSPACE --period P [--band B] [--top N] [--candidates hotspot|ward|lsoa|zone]
+        --out FILE...
     hotspot-tasking backtest WORKSPACE [--band B] [--category C] [--every month|week]
 
 Errors a person can fix (:class:`~hotspot_tasking.errors.UserError`) print one sentence and exit
@@ -38,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hotspot-tasking", description="Hotspot and tasking analysis for community safety partnerships.")
+    parser = argparse.ArgumentParser(prog="hotspot-tasking",
+                                     description="Hotspot and tasking analysis for community safety partnerships.")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     for group in COMMAND_GROUPS:
         group.register(sub)

@@ -14,7 +14,8 @@ def register(sub) -> None:
     """Add the commands to the top-level sub-parsers."""
     bounds = sub.add_parser("boundaries", help="area layers (wards, LSOAs, zones) and population")
     bsub = bounds.add_subparsers(required=True, metavar="ACTION")
-    add = bsub.add_parser("add", help="add (or replace) an area layer from GeoJSON, GeoPackage, Shapefile or a zipped shapefile")
+    add = bsub.add_parser("add", help="add (or replace) an area layer from GeoJSON, GeoPackage, Shapefile "
+                                      "or a zipped shapefile")
     add.add_argument("workspace", type=Path)
     add.add_argument("--kind", required=True, choices=AREA_KINDS)
     add.add_argument("--code-col", help="the area code column (detected when omitted)")

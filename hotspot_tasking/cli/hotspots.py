@@ -20,10 +20,13 @@ def register(sub) -> None:
     hot.add_argument("workspace", type=Path)
     hot.add_argument("--method", choices=METHODS, default="kde")
     _selection_options(hot)
-    hot.add_argument("--bandwidth-m", type=float, help="KDE bandwidth, metres (default: ArcGIS's standard-distance rule)")
-    hot.add_argument("--eps-m", type=float, help="DBSCAN neighbourhood, metres (default: the data's location precision)")
+    hot.add_argument("--bandwidth-m", type=float,
+                     help="KDE bandwidth, metres (default: ArcGIS's standard-distance rule)")
+    hot.add_argument("--eps-m", type=float,
+                     help="DBSCAN neighbourhood, metres (default: the data's location precision)")
     hot.add_argument("--min-samples", type=int, help="DBSCAN: incidents within eps to make a core point")
-    hot.add_argument("--distance-m", type=float, help="Gi*: neighbourhood distance, metres (default: the 8 adjacent cells)")
+    hot.add_argument("--distance-m", type=float,
+                     help="Gi*: neighbourhood distance, metres (default: the 8 adjacent cells)")
     hot.add_argument("--out", required=True, type=Path, help="FILE.gpkg, FILE.geojson or FILE.tif (KDE)")
     hot.set_defaults(run=_hotspots)
 
@@ -36,7 +39,8 @@ def register(sub) -> None:
 
 
 def _selection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--band", default=ALL_TIMES, help="a time band from config/time_bands.toml (default: all times)")
+    parser.add_argument("--band", default=ALL_TIMES,
+                        help="a time band from config/time_bands.toml (default: all times)")
     parser.add_argument("--category", action="append", help="a category (repeat for several)")
     parser.add_argument("--group", action="append", help="a partnership group id, e.g. serious_acquisitive")
     parser.add_argument("--source", action="append", help="a source name")

@@ -32,7 +32,8 @@ def register(sub) -> None:
     task.add_argument("--out", action="append", type=Path, default=[],
                       help="FILE.csv, .xlsx, .gpkg, .geojson, .pdf (briefing pack) or .png (map); repeat for several")
     task.add_argument("--no-save", action="store_true",
-                      help="do not store the list in the workspace (stored lists let next period's places keep their ids)")
+                      help="do not store the list in the workspace "
+                           "(stored lists let next period's places keep their ids)")
     task.set_defaults(run=_tasking)
 
 
@@ -51,7 +52,8 @@ def _tasking(args: argparse.Namespace) -> int:
     frame = listed.frame
     print(f"Tasking list for {listed.period} ({'all times' if listed.band == ALL_TIMES else listed.band}): "
           f"{len(frame)} places.")
-    shown = ["rank", "tasking_id", "place_name", "arrow", "count_now", "count_before", "peak_band", "lead_agency", "status"]
+    shown = ["rank", "tasking_id", "place_name", "arrow", "count_now", "count_before", "peak_band", "lead_agency",
+             "status"]
     with pd.option_context("display.width", 170, "display.max_colwidth", 45, "display.float_format", "{:,.1f}".format):
         print(pd.DataFrame(frame[shown]).head(args.top or 15).to_string(index=False))
     for caveat in listed.caveats:

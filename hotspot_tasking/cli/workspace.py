@@ -45,13 +45,15 @@ def _init(args: argparse.Namespace) -> int:
         if (args.workspace / MANIFEST).exists() or (args.workspace.exists() and any(args.workspace.iterdir())):
             raise GeoError(f"{args.workspace}: the folder is not empty; choose a new folder for the demo copy.")
         if not (DEMO_WORKSPACE / MANIFEST).is_file():
-            raise GeoError(f"{DEMO_WORKSPACE}: the bundled demo is missing; install from a checkout (pip install -e .) or rebuild it with scripts/build_demo.py.")
+            raise GeoError(f"{DEMO_WORKSPACE}: the bundled demo is missing; install from a checkout (pip install -e .) "
+                           "or rebuild it with scripts/build_demo.py.")
         shutil.copytree(DEMO_WORKSPACE, args.workspace, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock"))
         print(f"Copied the demo workspace to {args.workspace}.")
         return 0
     area = _parse_area(args.area, args.area_margin_m) if args.area else None
     Workspace.create(args.workspace, area=area)
-    print(f"Created workspace {args.workspace}" + ("" if area else " (no area set: records are checked against Great Britain only)") + ".")
+    print(f"Created workspace {args.workspace}"
+          + ("" if area else " (no area set: records are checked against Great Britain only)") + ".")
     return 0
 
 
@@ -61,7 +63,8 @@ def _parse_area(text: str, margin_m: float) -> Area:
     except ValueError:
         values = []
     if len(values) != 4 or values[0] >= values[2] or values[1] >= values[3]:
-        raise GeoError(f"--area {text!r}: give four numbers MINE,MINN,MAXE,MAXN in metres with min < max, e.g. 524000,168000,536000,182000.")
+        raise GeoError(f"--area {text!r}: give four numbers MINE,MINN,MAXE,MAXN in metres with min < max, "
+                       "e.g. 524000,168000,536000,182000.")
     return Area(*values, margin_m=margin_m)
 
 

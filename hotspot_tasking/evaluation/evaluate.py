@@ -309,7 +309,8 @@ def _evaluate(incidents, places, *, window_days, buffer_m, control, weights, alp
     outline, start, kind = place_arrays(places, where)
     e, n, t_from, t_to, w = incident_arrays(incidents, weights, where)
     card = MethodCard("wdd evaluation")
-    card.choose("window_days", int(window_days), "default: four weeks, one tasking cycle" if window_days == 28 else "given")
+    card.choose("window_days", int(window_days),
+                "default: four weeks, one tasking cycle" if window_days == 28 else "given")
     card.choose("buffer_m", float(buffer_m), "default: a couple of street blocks" if buffer_m == 250 else "given")
     card.choose("alpha", alpha, "default" if alpha == 0.05 else "given")
     card.rules.update(windows="local days [start - window_days, start) and [start, start + window_days)",

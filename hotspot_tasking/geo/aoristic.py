@@ -115,7 +115,8 @@ def band_weights(incidents: pd.DataFrame, band: str | Band, *, bands: TimeBands 
     """
     check_frame(incidents, "incidents", "band_weights")
     check_type(band, "band", "band_weights", (str, Band), type_name="a band name (str) or a Band")
-    check_type(season, "season", "band_weights", (str, Season), type_name="a season name (str) or a Season", optional=True)
+    check_type(season, "season", "band_weights", (str, Season), type_name="a season name (str) or a Season",
+               optional=True)
     check_number(max_window_hours, "max_window_hours", "band_weights")
     config = _bands(bands)
     band = config.band(band)

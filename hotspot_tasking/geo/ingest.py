@@ -239,7 +239,8 @@ def _validate(frame: pd.DataFrame, area: Area | None, existing_ids: pd.Index | N
         return "id '" + ids.iloc[rows] + "'"
 
     mark(frame["skip_reason"].ne("").to_numpy(), "not a fire",
-         lambda rows: "'" + frame["source_category"].iloc[rows].astype("str") + "' is not a fire; this source keeps fires only")
+         lambda rows: ("'" + frame["source_category"].iloc[rows].astype("str")
+                       + "' is not a fire; this source keeps fires only"))
     located = _locate(frame)
     mark(located.status == "no location", "no location", coord_text)
     mark(located.status == "outside Great Britain", "outside Great Britain", coord_text)
@@ -365,11 +366,14 @@ def _fill_report(report: ImportReport, files: list[CsvText], frame: pd.DataFrame
     report.unmapped = {str(k): int(v) for k, v in unmapped.items()}
     systems = pd.Series(located.system[reason == ""]).value_counts()
     if "wgs84 swapped" in systems.index:
-        report.notes.append(f"{systems['wgs84 swapped']:,} rows had latitude and longitude swapped; they were put right.")
+        report.notes.append(f"{systems['wgs84 swapped']:,} rows had latitude and longitude swapped; "
+                            "they were put right.")
     if len(systems) > 1 or (len(systems) == 1 and frame["crs"].eq("auto").any()):
-        words = {"wgs84": "WGS84 longitude/latitude", "wgs84 swapped": "WGS84 (swapped)", "bng": "British National Grid easting/northing"}
+        words = {"wgs84": "WGS84 longitude/latitude", "wgs84 swapped": "WGS84 (swapped)",
+                 "bng": "British National Grid easting/northing"}
         report.notes.append("Coordinates read as: " + ", ".join(f"{words[k]} {v:,}" for k, v in systems.items()) + ".")
 
 
 def _encoding_words(encoding: str) -> str:
-    return {"utf-8-sig": "UTF-8 with a byte-order mark", "cp1252": "Windows-1252 (not valid UTF-8)"}.get(encoding, encoding)
+    return {"utf-8-sig": "UTF-8 with a byte-order mark",
+            "cp1252": "Windows-1252 (not valid UTF-8)"}.get(encoding, encoding)

@@ -81,7 +81,8 @@ class ImportReport:
         """Raise ``RuntimeError`` if the counts do not add up (a bug)."""
         for f in self.files:
             if f.rows_read != f.rows_accepted + f.rows_rejected:
-                raise RuntimeError(f"{f.name}: {f.rows_read} read != {f.rows_accepted} accepted + {f.rows_rejected} rejected")
+                raise RuntimeError(f"{f.name}: {f.rows_read} read != {f.rows_accepted} accepted "
+                                   f"+ {f.rows_rejected} rejected")
         if sum(self.rejected_by_reason.values()) != self.rows_rejected:
             raise RuntimeError("rejections by reason do not add up to the rows rejected")
 
@@ -111,12 +112,14 @@ class ImportReport:
             f"{self.rows_accepted:,} accepted + {self.rows_rejected:,} rejected",
         ]
         for f in self.files:
-            lines.append(f"  {f.name}: {f.rows_read:,} read, {f.rows_accepted:,} accepted, {f.rows_rejected:,} rejected ({f.encoding})")
+            lines.append(f"  {f.name}: {f.rows_read:,} read, {f.rows_accepted:,} accepted, "
+                         f"{f.rows_rejected:,} rejected ({f.encoding})")
         if self.rejected_by_reason:
             lines.append("Rejected by reason:")
             lines += [f"  {reason}: {n:,}" for reason, n in self.rejected_by_reason.items()]
         if self.unmapped:
-            lines.append("Category words the taxonomy does not know (kept as 'unmapped'; add them to config/taxonomy.toml):")
+            lines.append("Category words the taxonomy does not know "
+                         "(kept as 'unmapped'; add them to config/taxonomy.toml):")
             lines += [f"  '{words}': {n:,}" for words, n in self.unmapped.items()]
         lines += [f"Note: {note}" for note in self.notes]
         if self.quarantine_file:

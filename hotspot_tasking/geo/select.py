@@ -54,7 +54,8 @@ def select_incidents(incidents: pd.DataFrame, *, sources: Sequence[str] | None =
         lo = _local(start) if start is not None else None
         hi = _local(end) + pd.Timedelta(days=1) if end is not None else None
         if lo is not None and hi is not None and hi <= lo:
-            raise GeoError(f"the end date {pd.Timestamp(end):%d/%m/%Y} is before the start {pd.Timestamp(start):%d/%m/%Y}; swap them.")
+            raise GeoError(f"the end date {pd.Timestamp(end):%d/%m/%Y} is before the start "
+                           f"{pd.Timestamp(start):%d/%m/%Y}; swap them.")
         if lo is not None:
             mask &= incidents["occurred_to"] >= lo
         if hi is not None:

@@ -86,7 +86,8 @@ def parse_csv(data: bytes, name: str) -> CsvText:
             table = pacsv.read_csv(io.BytesIO(utf8), convert_options=convert,
                                    parse_options=pacsv.ParseOptions(newlines_in_values=True))
     except pa.ArrowInvalid as err:
-        raise GeoError(f"{name}: could not be read as CSV ({err}); check the delimiter and quoting, then import it again.") from err
+        raise GeoError(f"{name}: could not be read as CSV ({err}); "
+                       "check the delimiter and quoting, then import it again.") from err
     frame = table.to_pandas()
     frame.columns = [str(c).strip() for c in frame.columns]
     return CsvText(name=name, frame=frame, encoding=encoding, row_numbers=_row_numbers(utf8, len(frame)))
@@ -111,7 +112,8 @@ def _header(utf8: bytes, name: str) -> list[str]:
     try:
         columns = next(csv.reader([first]))
     except (csv.Error, StopIteration) as err:
-        raise GeoError(f"{name}: the header row could not be read as CSV ({err}); check it is a comma-separated file.") from err
+        raise GeoError(f"{name}: the header row could not be read as CSV ({err}); "
+                       "check it is a comma-separated file.") from err
     if len(set(columns)) != len(columns):
         dupes = sorted({c for c in columns if columns.count(c) > 1})
         raise GeoError(f"{name}: the header repeats the column names {dupes}; rename them so each is unique.")
@@ -130,7 +132,8 @@ def expand_paths(paths: Iterable[str | Path], pattern: str = "*.csv") -> list[Pa
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and _matches(p.name, pattern))
             if not found:
-                raise GeoError(f"{path}: the folder holds no files matching '{pattern}'; point at the files themselves.")
+                raise GeoError(f"{path}: the folder holds no files matching '{pattern}'; "
+                               "point at the files themselves.")
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -154,7 +157,8 @@ def csv_inputs(paths: Iterable[str | Path], pattern: str = "*.csv") -> list[tupl
             with zipfile.ZipFile(path) as archive:
                 members = sorted(m for m in archive.namelist() if _matches(Path(m).name, pattern))
             if not members:
-                raise GeoError(f"{path.name}: the zip holds no files matching '{pattern}'; check it is the right archive.")
+                raise GeoError(f"{path.name}: the zip holds no files matching '{pattern}'; "
+                               "check it is the right archive.")
             inputs += [(f"{path.name}:{m}", partial(_zip_member, path, m)) for m in members]
         else:
             inputs.append((path.name, partial(_file_bytes, path)))

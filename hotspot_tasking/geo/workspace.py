@@ -136,7 +136,8 @@ class Workspace:
         except json.JSONDecodeError as err:
             raise GeoError(f"{path}: is not valid JSON ({err}); restore it from a backup.") from err
         if manifest.get("format") != FORMAT_VERSION:
-            raise GeoError(f"{path}: workspace format {manifest.get('format')!r} is not {FORMAT_VERSION}; use the matching hotspot-tasking version.")
+            raise GeoError(f"{path}: workspace format {manifest.get('format')!r} is not {FORMAT_VERSION}; "
+                           "use the matching hotspot-tasking version.")
         return cls(root, manifest)
 
     # --- properties -------------------------------------------------------------------
@@ -164,14 +165,16 @@ class Workspace:
         """Changes whenever the workspace's data, layers or tables change (for caches)."""
         files = [self._manifest["data_files"][-1:], [m["file"] for m in self.layers().values()],
                  [m["file"] for m in self.tables().values()]]
-        return f"{len(self._manifest['imports'])}:{len(self._manifest['data_files'])}:{zlib.crc32(str(files).encode()):08x}"
+        return (f"{len(self._manifest['imports'])}:{len(self._manifest['data_files'])}:"
+                f"{zlib.crc32(str(files).encode()):08x}")
 
     @property
     def data_version(self) -> str:
         """Changes when incidents or area layers change, not when tables (population, stored
         tasking lists) do: the key for caches of the joined incident table."""
         files = [self._manifest["data_files"][-1:], [m["file"] for m in self.layers().values()]]
-        return f"{len(self._manifest['imports'])}:{len(self._manifest['data_files'])}:{zlib.crc32(str(files).encode()):08x}"
+        return (f"{len(self._manifest['imports'])}:{len(self._manifest['data_files'])}:"
+                f"{zlib.crc32(str(files).encode()):08x}")
 
     def config_path(self, name: str) -> Path:
         """The workspace's own copy of a configuration file, else the packaged default.
@@ -241,7 +244,8 @@ class Workspace:
             if rep.quarantine_file and (self.root / rep.quarantine_file).is_file():
                 q = pd.read_csv(self.root / rep.quarantine_file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
                 parts.append(q.assign(import_id=rep.import_id))
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["file", "row", "reason", "detail", "import_id"])
+        return (pd.concat(parts, ignore_index=True) if parts
+                else pd.DataFrame(columns=["file", "row", "reason", "detail", "import_id"]))
 
     def summary(self) -> Summary:
         """Counts by source, category and month; date range; the import log's totals."""
@@ -340,7 +344,8 @@ class Workspace:
         meta = self.layers().get(name)
         if meta is None:
             known = ", ".join(self.layers()) or "none yet"
-            raise GeoError(f"{self.root}: has no area layer '{name}' (layers: {known}); add it with 'hotspot-tasking boundaries add'.")
+            raise GeoError(f"{self.root}: has no area layer '{name}' (layers: {known}); "
+                           "add it with 'hotspot-tasking boundaries add'.")
         return gpd.read_parquet(self.root / meta["file"])
 
     def save_layer(self, name: str, frame: gpd.GeoDataFrame, meta: dict) -> None:

@@ -210,7 +210,8 @@ def backtest(incidents: pd.DataFrame, *, grid: Grid, score_fn: Callable[[pd.Data
     if not isinstance(grid, Grid):
         raise TypeError(f"The 'grid' parameter of backtest must be a Grid. Got {type(grid).__name__} instead.")
     if not callable(score_fn):
-        raise TypeError(f"The 'score_fn' parameter of backtest must be callable. Got {type(score_fn).__name__} instead.")
+        raise TypeError("The 'score_fn' parameter of backtest must be callable. "
+                        f"Got {type(score_fn).__name__} instead.")
     check_choice(period, "period", where, PERIOD_KINDS)
     shares = _check_shares(shares, where)
     name = method_name or getattr(score_fn, "__name__", "model")
@@ -224,7 +225,8 @@ def backtest(incidents: pd.DataFrame, *, grid: Grid, score_fn: Callable[[pd.Data
     cube, outside = bin_periods(position, len(order), grid, e, n, w, mask)
     totals = cube.reshape(len(order), -1).sum(axis=1)
     card.choose("period", period, "given" if period != "month" else "default: calendar months")
-    card.choose("shares", list(shares), "given" if shares != DEFAULT_SHARES else "default: 1%, 2%, 5% and 10% of the area")
+    card.choose("shares", list(shares),
+                "given" if shares != DEFAULT_SHARES else "default: 1%, 2%, 5% and 10% of the area")
     card.choose("cell_size_m", grid.cell_size_m, "given")
     card.parameters["method"] = name
     card.parameters["baseline"] = "naive: the counts of period t per cell"
@@ -302,7 +304,8 @@ def _check_shares(shares, where: str) -> tuple[float, ...]:
 def _nonnegative(values, name: str, shape: tuple, where: str) -> np.ndarray:
     arr = np.asarray(values, dtype=float)
     if arr.shape != shape:
-        raise HotspotError(f"{where}: '{name}' has shape {arr.shape}, but scores have {shape}; they must match cell for cell.")
+        raise HotspotError(f"{where}: '{name}' has shape {arr.shape}, but scores have {shape}; "
+                           "they must match cell for cell.")
     bad = ~np.isfinite(arr) | (arr < 0)
     if bad.any():
         raise HotspotError(f"{where}: '{name}' has {int(bad.sum())} values that are missing, infinite or negative; "

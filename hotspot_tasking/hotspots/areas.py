@@ -139,7 +139,8 @@ def _threshold(values, mask, threshold, multiple, top_share) -> tuple[float, str
             raise HotspotError(f"{WHERE}: 'top_share' is used only with threshold='top_share'; pass both, "
                                "e.g. threshold='top_share', top_share=0.05.")
         mean = float(study.mean()) if study.size else 0.0
-        return multiple * mean, f"at least {multiple:g} x the mean of the study area's {study.size:,} cells ({mean:.4g})"
+        return multiple * mean, (f"at least {multiple:g} x the mean of the study area's {study.size:,} cells "
+                                 f"({mean:.4g})")
     if top_share is None:
         raise HotspotError(f"{WHERE}: threshold='top_share' needs top_share, the share of the study area, e.g. 0.05.")
     check_number(top_share, "top_share", WHERE, low=0.0, high=1.0, high_open=False)

@@ -51,7 +51,8 @@ class BandSelection:
                 f"are left out of the '{self.label}' band; they count under all times.")
 
 
-def select_band(incidents: pd.DataFrame, band: str = ALL_TIMES, *, time_bands: TimeBands | None = None) -> BandSelection:
+def select_band(incidents: pd.DataFrame, band: str = ALL_TIMES, *,
+                time_bands: TimeBands | None = None) -> BandSelection:
     """The weights that put each incident in ``band`` (see the module docstring)."""
     if band == ALL_TIMES:
         return BandSelection(ALL_TIMES, "All times", pd.Series(1.0, index=incidents.index), 0)

@@ -54,7 +54,8 @@ def card_table(run: HotspotRun) -> pd.DataFrame:
     card = run.card
     rows = [("method", "method", card.method, ""), ("method", "software", card.software, ""),
             ("method", "created", card.created, "")]
-    rows += [("parameter", k, json.dumps(v, default=str), card.rules.get(k, "given")) for k, v in card.parameters.items()]
+    rows += [("parameter", k, json.dumps(v, default=str), card.rules.get(k, "given"))
+             for k, v in card.parameters.items()]
     rows += [("data", k, json.dumps(v, default=str), "") for k, v in card.data.items()]
     rows += [("warning", str(i + 1), w, "") for i, w in enumerate(card.warnings)]
     return pd.DataFrame(rows, columns=["section", "name", "value", "rule"])

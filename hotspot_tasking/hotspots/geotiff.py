@@ -52,10 +52,12 @@ def write_geotiff(path: str | Path, values: np.ndarray, grid: Grid, *, card: Met
     """
     path = Path(path)
     if not path.parent.is_dir():
-        raise HotspotError(f"write_geotiff: the folder {str(path.parent)!r} does not exist; create it or choose another path.")
+        raise HotspotError(f"write_geotiff: the folder {str(path.parent)!r} does not exist; "
+                           "create it or choose another path.")
     values = np.asarray(values)
     if values.shape != grid.shape:
-        raise HotspotError(f"write_geotiff: the values have shape {values.shape} but the grid is {grid.shape} (rows, cols).")
+        raise HotspotError(f"write_geotiff: the values have shape {values.shape} "
+                           f"but the grid is {grid.shape} (rows, cols).")
     data = values.astype(np.float32)  # a copy
     if valid is not None:
         data[~np.asarray(valid, bool)] = np.nan

@@ -156,16 +156,19 @@ def gistar(incidents: pd.DataFrame, *, grid: Grid | None = None, cell_size_m: fl
     w = weights_of(incidents, weights, WHERE)
     card.data["incidents"] = len(incidents)
     if weights is not None:
-        card.data["weights"] = weights if isinstance(weights, str) else f"given per incident ({weights.name or 'Series'})"
+        card.data["weights"] = (weights if isinstance(weights, str)
+                                else f"given per incident ({weights.name or 'Series'})")
     if h3_resolution is not None:
         if grid is not None or cell_size_m is not None:
             raise HotspotError("gistar takes either a grid (grid or cell_size_m) or h3_resolution, not both; "
                                f"got h3_resolution={h3_resolution!r} with grid={grid!r}, cell_size_m={cell_size_m!r}.")
-        check_number(h3_resolution, "h3_resolution", WHERE, low=0, high=15, low_open=False, high_open=False, integer=True)
+        check_number(h3_resolution, "h3_resolution", WHERE, low=0, high=15, low_open=False, high_open=False,
+                     integer=True)
         frame, values, neighbours = _h3_layout(incidents, w, int(h3_resolution), distance_m, study_mask, card)
         used_grid = None
     else:
-        used_grid, frame, values, neighbours = _grid_layout(incidents, w, grid, cell_size_m, distance_m, study_mask, card)
+        used_grid, frame, values, neighbours = _grid_layout(incidents, w, grid, cell_size_m, distance_m,
+                                                            study_mask, card)
     card.choose("fdr_alpha", fdr_alpha, "given" if fdr_alpha != 0.05 else "default: 5% false discovery rate")
     _fixed(card, "p_values", "two-sided, normal approximation; Benjamini-Hochberg (1995) adjusted")
     out = _classify(frame, values, neighbours, fdr_alpha, card)
@@ -281,7 +284,8 @@ def _grid_layout(incidents, w, grid, cell_size_m, distance_m, study_mask, card):
                     "cell size x sqrt(2): the cell and its 8 adjacent cells (sfhotspot's nb_dist default)")
     else:
         card.choose("distance_m", distance_m, "given")
-    _fixed(card, "neighbourhood", "binary distance band between cell centres, inclusive, the cell itself included (Gi*)")
+    _fixed(card, "neighbourhood",
+           "binary distance band between cell centres, inclusive, the cell itself included (Gi*)")
     counts = grid.counts(e, n, w)
     row, col = grid.locate(e, n)
     on = row >= 0

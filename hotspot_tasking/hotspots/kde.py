@@ -284,7 +284,8 @@ def _bandwidth(given, x, y, w, counts, precision, card: MethodCard) -> float:
     raw = 0.9 * min(sd, math.sqrt(1 / math.log(2)) * dm) * max(n, 1) ** -0.2
     h = float(round(raw)) if raw >= 1 else raw
     rule = (f"0.9 x min(SD, sqrt(1/ln 2) x Dm) x n^-0.2 (ArcGIS Kernel Density's standard-distance rule) with "
-            f"SD = {sd:,.0f} m, Dm = {dm:,.0f} m, n = {n:,} incidents{'' if weighted else ' (weights all 0: unweighted)'}"
+            f"SD = {sd:,.0f} m, Dm = {dm:,.0f} m, n = {n:,} incidents"
+            f"{'' if weighted else ' (weights all 0: unweighted)'}"
             f" -> {h:g} m")
     floor = 0.0
     if precision is not None:
@@ -319,7 +320,8 @@ def _grid(grid, cell_size_m, x, y, area, h, card: MethodCard) -> Grid:
     elif len(x):
         minx, miny, maxx, maxy = x.min(), y.min(), x.max(), y.max()
     else:
-        raise HotspotError(f"{WHERE}: there are no incidents and no study area to place a grid on; pass grid= or study_area=.")
+        raise HotspotError(f"{WHERE}: there are no incidents and no study area to place a grid on; "
+                           "pass grid= or study_area=.")
     return Grid.covering((minx - h, miny - h, maxx + h, maxy + h), cell_size_m=cell_size_m, card=card)
 
 
@@ -344,9 +346,9 @@ def _choose_method(method: str, kernel: str, points: int, h: float, grid: Grid, 
     fft_cost = FFT_POINT_COST * points + FFT_SUBCELL_COST * subcells
     if method == "auto":
         use = "fft" if (kernel == "quartic" and work > FFT_MIN_WORK and work > fft_cost) else "exact"
-        rule = (f"{points:,} distinct points x {footprint} footprint cells = {work:,} kernel evaluations; FFT when over "
-                f"{FFT_MIN_WORK:,} and over its cost, {FFT_POINT_COST} x points + {FFT_SUBCELL_COST} x {subcells:,} "
-                f"sub-grid cells = {fft_cost:,}; quartic kernel only (auto)")
+        rule = (f"{points:,} distinct points x {footprint} footprint cells = {work:,} kernel evaluations; "
+                f"FFT when over {FFT_MIN_WORK:,} and over its cost, {FFT_POINT_COST} x points + {FFT_SUBCELL_COST} x "
+                f"{subcells:,} sub-grid cells = {fft_cost:,}; quartic kernel only (auto)")
     else:
         use, rule = method, "given"
     card.choose("method", use, rule)

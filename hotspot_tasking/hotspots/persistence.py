@@ -185,7 +185,8 @@ def persistence(counts_by_period: pd.DataFrame, *, hot_share: float | None = 0.1
     if not isinstance(counts_by_period, pd.DataFrame):
         raise TypeError("The 'counts_by_period' parameter of persistence must be a pandas DataFrame (cells x periods). "
                         f"Got {type(counts_by_period).__name__} instead.")
-    flags_given = len(counts_by_period.columns) > 0 and all(pd.api.types.is_bool_dtype(t) for t in counts_by_period.dtypes)
+    flags_given = (len(counts_by_period.columns) > 0
+                   and all(pd.api.types.is_bool_dtype(t) for t in counts_by_period.dtypes))
     for name in ("persistent_share", "recent_share", "min_share"):
         check_number(locals()[name], name, WHERE, low=0.0, high=1.0, high_open=False)
     check_number(min_count, "min_count", WHERE)

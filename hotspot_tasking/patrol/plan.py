@@ -81,13 +81,14 @@ class PatrolPlan:
     def summary(self) -> str:
         """``"8 weeks, 05/05/2018 to 29/06/2018: 312 incidents in the area during the shift."``"""
         weeks = (self.end - self.start).days // 7 + 1
-        return (f"{weeks} weeks, {self.start:%d/%m/%Y} to {self.end:%d/%m/%Y}: {incidents_text(self.incidents)} incidents in "
-                "the area during the shift.")
+        return (f"{weeks} weeks, {self.start:%d/%m/%Y} to {self.end:%d/%m/%Y}: "
+                f"{incidents_text(self.incidents)} incidents in the area during the shift.")
 
     def lines(self) -> list[str]:
         """The plan in words: a heading line, then one line per place."""
         out = [f"{self.title}. {self.summary}"]
-        out += [f"{r.order}. {r.place_name}: be there {r.best_hours} ({r.best_days}); {incidents_text(r.incidents)} incidents, "
+        out += [f"{r.order}. {r.place_name}: be there {r.best_hours} ({r.best_days}); "
+                f"{incidents_text(r.incidents)} incidents, "
                 f"{r.share:.0%} of the area's; {r.categories}." for r in self.frame.itertuples()]
         return out
 

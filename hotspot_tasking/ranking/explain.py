@@ -59,8 +59,9 @@ def explain(row: Mapping[str, Any], *, every: Every) -> str:
     >>> explain({"count_now": 12, "harm_now": 86, "count_before": 5.2, "baseline_periods": 12,
     ...          "z": 2.8, "arrow": "▲", "persistence": "persistent", "hot_periods": 6, "periods": 8,
     ...          "peak_days": "Fri, Sat", "peak_hours": "21:00-04:00", "peak_share": 0.7,
-    ...          "repeat_locations": 4}, every="week")
-    '12 incidents this week (harm-weighted 86), 2.3 times the 12-week average (z = 2.8, ▲); persistent, hot in 6 of the last 8 weeks; 70% on Friday and Saturday 21:00-04:00; 4 repeat locations'
+    ...          "repeat_locations": 4}, every="week")  # doctest: +NORMALIZE_WHITESPACE
+    '12 incidents this week (harm-weighted 86), 2.3 times the 12-week average (z = 2.8, ▲); persistent,
+    hot in 6 of the last 8 weeks; 70% on Friday and Saturday 21:00-04:00; 4 repeat locations'
     """
     if every not in ("week", "month"):
         raise ValueError(f"every must be 'week' or 'month', got {every!r}.")

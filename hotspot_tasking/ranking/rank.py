@@ -223,7 +223,8 @@ def _ranked(frame: gpd.GeoDataFrame, top: int | None) -> gpd.GeoDataFrame:
 def _card(config: RankingConfig, review: ReviewPeriod, request: TaskingRequest, n_base: int) -> MethodCard:
     card = MethodCard(CARD)
     default = config.path is None or Path(config.path) == Path(default_config_path("tasking.toml"))
-    source = "tasking.toml [ranking] (packaged default)" if default else "tasking.toml [ranking] (the workspace's config)"
+    source = ("tasking.toml [ranking] (packaged default)" if default
+              else "tasking.toml [ranking] (the workspace's config)")
     candidates = request.candidates
     card.choose("candidates", candidates, "given")
     card.choose("every", review.every, f"from the period's form ({review.label})")

@@ -136,7 +136,8 @@ class DisclosureRules:
         -------
         DisclosureRules
         """
-        changes = {k: v for k, v in (("min_count", min_count), ("include_free_text", include_free_text)) if v is not None}
+        changes = {k: v for k, v in (("min_count", min_count), ("include_free_text", include_free_text))
+                   if v is not None}
         return replace(self, **changes).checked("export options")
 
     def checked(self, where: str) -> DisclosureRules:
@@ -152,7 +153,8 @@ class DisclosureRules:
                 or not 0 < self.sensitive_share <= 1:
             raise ReportError(f"{where}: sensitive_share must be a number in (0, 1]. Got {self.sensitive_share!r}.")
         if not isinstance(self.include_free_text, bool):
-            raise TypeError(f"{where}: include_free_text must be true or false. Got {self.include_free_text!r} instead.")
+            raise TypeError(f"{where}: include_free_text must be true or false. "
+                            f"Got {self.include_free_text!r} instead.")
         if not isinstance(self.marking, str) or not isinstance(self.sensitive_label, str):
             raise ReportError(f"{where}: marking and sensitive_label must be text (\"\" for no marking).")
         return self
@@ -295,7 +297,8 @@ def _texts(out: gpd.GeoDataFrame, rules: DisclosureRules, any_small: np.ndarray,
             if text != label:
                 dominant[i] = label
                 log.append((i, "dominant_categories", label,
-                            f"sensitive categories are {share[i]:.0%} of the place (threshold {rules.sensitive_share:.0%})"))
+                            f"sensitive categories are {share[i]:.0%} of the place "
+                            f"(threshold {rules.sensitive_share:.0%})"))
         elif isinstance(text, str) and names:
             merged = _merge_sensitive(text, names, label)
             if merged != text:

@@ -252,7 +252,8 @@ def _paths(geoms) -> list[MplPath]:
         for part in shapely.get_parts(geom):
             if isinstance(part, shapely.Polygon):
                 rings = [part.exterior, *part.interiors]
-                out.append(MplPath.make_compound_path(*[MplPath(np.asarray(r.coords)[:, :2], closed=True) for r in rings]))
+                out.append(MplPath.make_compound_path(*[MplPath(np.asarray(r.coords)[:, :2], closed=True)
+                                                        for r in rings]))
             elif isinstance(part, shapely.LineString):
                 out.append(MplPath(np.asarray(part.coords)[:, :2]))
     return out
@@ -304,8 +305,8 @@ def _rank_markers(ax, frame: gpd.GeoDataFrame, *, size: float, highlight: int | 
         strong = highlight is None or rank == highlight
         ax.text(*at, str(int(rank)), ha="center", va="center", fontsize=size if strong else size - 1.5,
                 weight="bold", color="black" if strong else "#4d4d4d", zorder=6,
-                bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white", "edgecolor": "black" if strong else "#8c8c8c",
-                      "linewidth": 1.0})
+                bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white",
+                      "edgecolor": "black" if strong else "#8c8c8c", "linewidth": 1.0})
 
 
 def _inside(geom):

@@ -60,8 +60,8 @@ def patrol_plan_pdf(plan: PatrolPlan, path: str | Path | None = None, *, outline
         pdf.set_font("DejaVu", "", 8)
         grid.row(["#", "Place", "Be there", "Days", "Incidents", "Mostly"])
         for r in plan.frame.itertuples():  # one step per place (at most `top`)
-            grid.row([str(r.order), r.place_name, r.best_hours, r.best_days, f"{incidents_text(r.incidents)} ({r.share:.0%})",
-                      r.categories.split(",")[0]])
+            grid.row([str(r.order), r.place_name, r.best_hours, r.best_days,
+                      f"{incidents_text(r.incidents)} ({r.share:.0%})", r.categories.split(",")[0]])
     pdf.set_font("DejaVu", "", 7)
     notes = plan.caveats + [f"Method: {plan.card.data.get('places')}. {plan.card.data.get('shift')}.",
                             f"Produced {pd.Timestamp.now(tz=LOCAL_TZ):%d/%m/%Y} by hotspot-tasking. "

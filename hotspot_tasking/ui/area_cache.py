@@ -167,7 +167,8 @@ def trend_chart(comparison: AreaComparison) -> alt.Chart:
     points = line.mark_point(size=40, opacity=1).encode(
         fill=alt.condition("datum.partial", alt.value("#FFFFFF"), alt.Fill("area_name:N", scale=scale, legend=None)),
         tooltip=[alt.Tooltip("area_name:N", title="area"), alt.Tooltip("month:T", format="%B %Y", title="month"),
-                 alt.Tooltip("incidents:Q", format=",.1f", title="incidents"), alt.Tooltip("partial:N", title="partial month")])
+                 alt.Tooltip("incidents:Q", format=",.1f", title="incidents"),
+                 alt.Tooltip("partial:N", title="partial month")])
     return (line + points).properties(height=320)
 
 

@@ -32,7 +32,8 @@ def trend_line(trend: pd.DataFrame, every: str) -> alt.Chart:
                                   y=alt.Y("incidents:Q", title=f"incidents per {every}"))
     return (base.mark_line(color=CATEGORICAL[0]) + base.mark_point(filled=True, size=60).encode(
         color=alt.Color("now:N", scale=alt.Scale(domain=[False, True], range=[CATEGORICAL[0], CATEGORICAL[5]]),
-                        legend=None), tooltip=[alt.Tooltip("label:O", title=every), alt.Tooltip("incidents:Q", format=".1f")])
+                        legend=None),
+        tooltip=[alt.Tooltip("label:O", title=every), alt.Tooltip("incidents:Q", format=".1f")])
             ).properties(height=230)
 
 

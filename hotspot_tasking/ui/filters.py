@@ -45,8 +45,10 @@ def draw_filters(ws: Workspace) -> None:
     bands = ws.time_bands()
     labels = {ALL_TIMES: "All times"} | {name: bands.band(name).label for name in bands.names()}
     st.sidebar.selectbox("Time band", list(labels), format_func=labels.get, key="band",
-                         help="Hour bands from config/time_bands.toml; records with only a date or month are left out of them.")
-    st.sidebar.multiselect("Categories", list(summary.by_category.index), key="categories", placeholder="All categories")
+                         help="Hour bands from config/time_bands.toml; records with only a date or month "
+                              "are left out of them.")
+    st.sidebar.multiselect("Categories", list(summary.by_category.index), key="categories",
+                           placeholder="All categories")
 
 
 def current_filters(ws: Workspace) -> Filters:

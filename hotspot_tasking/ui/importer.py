@@ -66,7 +66,8 @@ def import_form(ws: Workspace) -> ImportReport | None:
 def _mapped_reader(source: str, data: bytes, name: str):
     """Column choices from the file's header, made into a reader."""
     if name.lower().endswith((".zip", ".gz")):
-        raise UserError(f"{name}: upload the CSV itself for this source (not a zip or .gz), so its columns can be mapped.")
+        raise UserError(f"{name}: upload the CSV itself for this source (not a zip or .gz), "
+                        "so its columns can be mapped.")
     header = list(parse_csv(data.split(b"\n", 1)[0] + b"\n", name).frame.columns)
     st.caption("Which column holds what? Coordinates are detected per row (WGS84 or British National Grid, "
                "swapped latitude/longitude put right).")

@@ -91,7 +91,8 @@ def _most_precise(f: pd.DataFrame, pairs) -> tuple[pd.Series, pd.Series, np.ndar
 def _motive(csv: CsvText, motive_column: str | None) -> pd.Series:
     f = csv.frame
     if motive_column is not None and motive_column not in f.columns:
-        raise GeoError(f"{csv.name}: has no motive column '{motive_column}'; check the name given with --motive-column.")
+        raise GeoError(f"{csv.name}: has no motive column '{motive_column}'; "
+                       "check the name given with --motive-column.")
     column = motive_column or next((c for c in MOTIVE_COLUMNS if c in f.columns), None)
     if column is None:
         return pd.Series(NOT_RECORDED, index=f.index, dtype="str")

@@ -108,8 +108,10 @@ def make_reader(source: str, mapping: dict) -> Reader:
         naive, precision = dates.combine(f[cols["date"]], f[cols["time"]] if "time" in cols else None)
         end = no_time(f.index)
         if "date_to" in cols:
-            end["naive_to"], end["precision_to"] = dates.combine(f[cols["date_to"]], f[cols["time_to"]] if "time_to" in cols else None)
-            end["date_to_text"] = (f[cols["date_to"]] + (" " + f[cols["time_to"]] if "time_to" in cols else "")).str.strip()
+            end["naive_to"], end["precision_to"] = dates.combine(f[cols["date_to"]],
+                                                                 f[cols["time_to"]] if "time_to" in cols else None)
+            end["date_to_text"] = (f[cols["date_to"]]
+                                   + (" " + f[cols["time_to"]] if "time_to" in cols else "")).str.strip()
         date_text = f[cols["date"]] + (" " + f[cols["time"]] if "time" in cols else "")
         return pd.DataFrame({
             "incident_id": f[cols["id"]].str.strip() if "id" in cols else blank(f.index),

@@ -50,7 +50,8 @@ def parse(csv: CsvText) -> pd.DataFrame:
         slug = f["category"].str.strip()
         crime_type = slug.map(SLUG_TO_CRIME_TYPE).fillna(slug).astype("str")
     else:
-        raise GeoError(f"{csv.name}: has neither a 'crime_type' nor a 'category' column; it does not look like police.uk API records.")
+        raise GeoError(f"{csv.name}: has neither a 'crime_type' nor a 'category' column; "
+                       "it does not look like police.uk API records.")
     incident_id = f["id"].str.strip()
     naive, precision = dates.parse_dates(f["month"])
     street = f["street_name"].str.strip() if "street_name" in f.columns else blank(f.index)
@@ -66,7 +67,8 @@ def parse(csv: CsvText) -> pd.DataFrame:
         "crs": "wgs84",
         "location_precision_m": np.float64(POLICE_UK_PRECISION_M),
         "location_text": street,
-        "lsoa_code_given": f["lsoa11_code_derived"].str.strip() if "lsoa11_code_derived" in f.columns else blank(f.index),
+        "lsoa_code_given": (f["lsoa11_code_derived"].str.strip() if "lsoa11_code_derived" in f.columns
+                            else blank(f.index)),
         "skip_reason": "",
     })
 
