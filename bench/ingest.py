@@ -35,11 +35,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def default_real() -> Path:
-    """The folder of real data scripts/build_demo.py reads by default (its ``REAL_DATA``)."""
-    sys.path.insert(0, str(REPO / "scripts"))
-    from build_demo import REAL_DATA
-
-    return REAL_DATA
+    """The folder of real data scripts/build_demo.py reads by default (``$HOTSPOT_REAL_DATA``);
+    without one, the bundled demo's own police records are resampled."""
+    return Path(os.environ.get("HOTSPOT_REAL_DATA", REPO / "data" / "no-real-data-folder"))
 
 
 def make_rows(n: int, real: Path, out: Path, seed: int = 1) -> list[Path]:
@@ -111,7 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--real", type=Path, metavar="DIR",
-                        help="a folder of real police.uk data (default: the folder scripts/build_demo.py reads)")
+                        help="a folder of real police.uk data (default: $HOTSPOT_REAL_DATA, else the demo's records)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -2,11 +2,11 @@
 
     python scripts/build_demo.py [--real DIR] [--out data/demo]
 
-DIR (default: :data:`REAL_DATA`) holds the real files it reads:
+DIR (default: ``$HOTSPOT_REAL_DATA``) holds the real files it reads:
 ``police_uk_api/lambeth_wandsworth_street_crime_api_2016-01_2018-06.csv.gz``;
 ``boundaries/london/`` with ``london_boroughs.gpkg``, ``London_Ward_Boundaries.shp`` and
 ``london-2011-lsoa-gen20.shp``; ``population/london-lsoa11-mid2020-pop.csv``; and
-``lfb/lfb_incident_records_sample_2009-01.csv``. ``--shared`` is an older name for ``--real``.
+``lfb/lfb_incident_records_sample_2009-01.csv``.
 
 What it holds (see data/demo/README.md):
 - real police.uk records for Lambeth and Wandsworth, 2016-01 to 2018-06 (police.uk API,
@@ -25,6 +25,7 @@ Seeded: the same inputs give the same workspace.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -49,16 +50,18 @@ SEED = 20160101
 BOROUGHS = ("Lambeth", "Wandsworth")
 START, END = "2016-01-01", "2018-06-30"
 REPO = Path(__file__).resolve().parent.parent
-#: Where the real input files are kept beside this checkout on the development machine.
-REAL_DATA = REPO.parent / "shared" / "data" / "real"
+#: The folder of real input files when ``--real`` is not given (None: ``--real`` is needed).
+REAL_DATA = Path(os.environ["HOTSPOT_REAL_DATA"]) if os.environ.get("HOTSPOT_REAL_DATA") else None
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--real", "--shared", dest="real", type=Path, default=REAL_DATA, metavar="DIR",
+    parser.add_argument("--real", dest="real", type=Path, default=REAL_DATA, metavar="DIR",
                         help="folder of the real police.uk, boundary, population and fire files")
     parser.add_argument("--out", type=Path, default=REPO / "data" / "demo")
     args = parser.parse_args(argv)
+    if args.real is None:
+        parser.error("give --real DIR (a folder of the real source files listed above) or set HOTSPOT_REAL_DATA")
     rng = np.random.default_rng(SEED)
 
     keep = [p for p in ("README.md", "SIMULATION.md") if (args.out / p).exists()]

@@ -3,7 +3,7 @@
 Nothing here is real except the places it starts from (real police.uk map points in
 Lambeth and Wandsworth). Profiles are hour-of-week weights W[day, hour] (Monday = 0),
 built from a few named shapes; they are plausible patterns drawn from the partnership
-plans in DOMAIN.md (night-time economy on Friday and Saturday nights, after-school
+plans in docs/sources.md (night-time economy on Friday and Saturday nights, after-school
 hours, summer and bonfire-season fires), not measurements.
 
 Used by build_demo.py; see data/demo/SIMULATION.md for the same in prose.
@@ -136,7 +136,8 @@ SECONDARY_FIRE_PROFILE = _week(0.1 + _bump(20, 2.5), [1, 1, 1, 1, 1.2, 1.3, 1.1]
 NIGHT_FIRE_PROFILE = _week(0.1 + _bump(1, 3), [1, 1, 1, 1, 1.2, 1.3, 1.1], night_spill=True)
 DWELLING_FIRE_PROFILE = _week(0.3 + _bump(18.5, 2), FLAT)
 
-# "rowdy and inconsiderate" is ~75% of ASB reports nationally (DOMAIN.md); councils see more variety
+# "rowdy and inconsiderate" is ~75% of ASB reports (Southampton Safe City Partnership Plan
+# 2009-12); councils see more variety
 COUNCIL_ASB_TYPES = {
     "Rowdy or inconsiderate behaviour": 0.52, "Noise nuisance": 0.13, "Youth nuisance": 0.08,
     "Vandalism and graffiti": 0.07, "Fly-tipping": 0.08, "Drug-related ASB": 0.05,
