@@ -16,24 +16,20 @@ from ..geo.select import select_incidents
 from ..geo.timebands import DAY_NAMES
 from ..geo.workspace import Workspace
 from ..hotspots.bands import select_band
+from ..pipeline import areas
 from .cache import incidents_with_areas
 from .style import CATEGORICAL, UK_DATE, colours
 
 #: Colour-blind-safe RAG colours (Okabe and Ito: bluish green, orange, vermillion), always with a text label.
 RAG_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "not judged": "#DDDDDD"}
 BASELINE_LABELS = {"previous": "previous equal period", "last_year": "same dates last year"}
-_KIND_LABELS = {"ward": "Wards", "zone": "Zones", "lsoa": "LSOAs"}
 _COLUMNS = ["occurred_from", "occurred_to", "time_precision", "harm_weight", "category"]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def comparable_layers(path: str, version: str) -> dict[str, str]:
     """``{layer name: label}``: wards first, then zones, then LSOAs."""
-    layers = Workspace.open(path).layers()
-    order = sorted(layers, key=lambda n: (["ward", "zone", "lsoa"].index(layers[n]["kind"])
-                                          if layers[n]["kind"] in _KIND_LABELS else 9, n))
-    return {n: f"{_KIND_LABELS.get(layers[n]['kind'], layers[n]['kind'])} · {n.replace('_', ' ')} "
-               f"({layers[n].get('features', '?')})" for n in order}
+    return areas.comparable_layers(Workspace.open(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -59,10 +55,7 @@ def band_weights(path: str, version: str, band: str) -> pd.Series:
 @st.cache_data(show_spinner=False, max_entries=32)
 def busiest_areas(path: str, version: str, layer: str, start: str, end: str, n: int = 2) -> list[str]:
     """The ``n`` areas with the most incidents in the period (a default choice)."""
-    table = incidents_with_areas(path, version)
-    codes = table.loc[select_incidents(table, start=start, end=end), layer].astype("str")
-    codes = codes.str.split(";").explode()
-    return [c for c in codes[codes.ne("")].value_counts().index[:n]]
+    return areas.busiest_areas(incidents_with_areas(path, version), layer, start, end, n=n)
 
 
 @st.cache_data(show_spinner="Comparing areas…", max_entries=64)
