@@ -9,7 +9,7 @@ import pytest
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.cli import main
 from hotspot_tasking.geo.workspace import Workspace
-from hotspot_tasking.pipeline.store import stored_lists
+from hotspot_tasking.pipeline.store import load_tasking_list, stored_lists
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +53,19 @@ def test_a_bad_period_is_one_sentence(demo_copy, capsys):
     assert main(["tasking", str(demo_copy), "--period", "July"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "Traceback" not in err
+
+
+def test_method_parameters_reach_the_hotspot_method_and_its_card(demo_copy, capsys):
+    assert main(["tasking", str(demo_copy), "--period", "2017-05", "--band", "nte", "--bandwidth-m", "300",
+                 "--cell-size-m", "50"]) == 0
+    capsys.readouterr()
+    stored = load_tasking_list(Workspace.open(demo_copy), "2017-05", "nte", "hotspot")
+    kde = next(c for c in stored.cards if c.method == "kde")
+    assert kde.parameters["bandwidth_m"] == 300 and kde.rules["bandwidth_m"] == "given"
+    assert kde.parameters["cell_size_m"] == 50
+
+
+def test_a_bad_method_parameter_is_one_sentence(demo_copy, capsys):
+    assert main(["tasking", str(demo_copy), "--period", "2017-05", "--eps-m", "-5", "--no-save"]) == 2
+    assert "The 'eps_m' parameter of TaskingRequest must be a float in the range (0.0, inf). Got -5.0 instead." in \
+        capsys.readouterr().err

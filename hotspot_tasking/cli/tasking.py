@@ -29,6 +29,12 @@ def register(sub) -> None:
     task.add_argument("--layer", help="the area layer for --candidates ward|lsoa|zone (default: the latest)")
     task.add_argument("--category", action="append", help="a category (repeat for several)")
     task.add_argument("--group", action="append", help="a partnership group id")
+    task.add_argument("--source", action="append", help="a source name (repeat for several)")
+    task.add_argument("--cell-size-m", type=float, help="KDE grid cell, metres (default: its documented rule)")
+    task.add_argument("--bandwidth-m", type=float, help="KDE bandwidth, metres (default: its documented rule)")
+    task.add_argument("--eps-m", type=float, help="DBSCAN neighbourhood, metres (default: its documented rule)")
+    task.add_argument("--min-samples", type=int, help="DBSCAN core-point weight (default: its documented rule)")
+    task.add_argument("--baseline-periods", type=int, help="periods in the baseline (default: tasking.toml, 12)")
     task.add_argument("--out", action="append", type=Path, default=[],
                       help="FILE.csv, .xlsx, .gpkg, .geojson, .pdf (briefing pack) or .png (map); repeat for several")
     task.add_argument("--no-save", action="store_true",
@@ -41,7 +47,10 @@ def request_from(args: argparse.Namespace) -> TaskingRequest:
     """The tasking request the command's options describe."""
     return TaskingRequest(period=args.period, band=args.band, candidates=args.candidates, method=args.method,
                           layer=args.layer, categories=tuple(args.category) if args.category else None,
-                          groups=tuple(args.group) if args.group else None, top=args.top)
+                          groups=tuple(args.group) if args.group else None,
+                          sources=tuple(args.source) if args.source else None, top=args.top,
+                          baseline_periods=args.baseline_periods, cell_size_m=args.cell_size_m,
+                          bandwidth_m=args.bandwidth_m, eps_m=args.eps_m, min_samples=args.min_samples)
 
 
 def _tasking(args: argparse.Namespace) -> int:
