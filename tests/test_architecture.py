@@ -216,3 +216,18 @@ def test_every_module_is_in_the_readme():
         if f"`{path.stem}`" not in rows.get(folder, ""):
             missing.append(f"{path.stem} (row `{folder}`)")
     assert not missing, f"add these modules to the README's architecture table: {missing}"
+
+
+@pytest.mark.parametrize("package", ["ranking", "reports", "evaluation", "patrol"])
+def test_the_core_reads_no_workspace_and_no_action_log(package):
+    """Ranking, reports, evaluation and patrol plans take what they need as arguments; the
+    workspace and the action log are read in the pipeline."""
+    edge = {"hotspot_tasking.geo.workspace", "hotspot_tasking.boundaries.store", "hotspot_tasking.actions.log",
+            "hotspot_tasking.hotspots.run"}
+    for path in (PKG / package).rglob("*.py"):
+        module = module_name(path)
+        reads = {t for t in imports_of(path, module) if t in edge or any(t.startswith(e + ".") for e in edge)}
+        pure = {"hotspot_tasking.hotspots.run", "hotspot_tasking.hotspots.run.analyse",
+                "hotspot_tasking.hotspots.run.HotspotRequest"}  # analyse reads nothing; run_hotspots does
+        allowed = pure if module == "hotspot_tasking.ranking.candidates" else set()
+        assert reads <= allowed, f"{path.relative_to(ROOT)} imports {sorted(reads - allowed)}: read it in pipeline/"
