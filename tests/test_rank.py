@@ -26,10 +26,12 @@ from hotspot_tasking.geo.hourofweek import peak_times
 from hotspot_tasking.geo.schema import INCIDENT_COLUMNS, LOCAL_TZ
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.periods import review_period
+from hotspot_tasking.pipeline.context import ranking_context
 from hotspot_tasking.pipeline.store import latest_before, load_tasking_list, outline_of, save_tasking_list, stored_lists
 from hotspot_tasking.pipeline.tasking import tasking_list
 from hotspot_tasking.ranking.config import RankingConfig
 from hotspot_tasking.ranking.explain import explain
+from hotspot_tasking.ranking.rank import rank
 from hotspot_tasking.ranking.request import TaskingRequest
 from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
 from hotspot_tasking.ranking.tactics import TacticMenu, describe
@@ -518,3 +520,20 @@ def test_every_band_and_method(demo, demo_incidents, method, band):
     check_shape(tl)
     assert tl.band == band and tl.cards[1].method == method
     assert tl.frame["count_now"].gt(0).all()
+
+
+def test_ranking_reads_nothing_and_leaves_its_inputs_alone(tmp_path, july):
+    """rank() needs only its arguments: with the workspace gone it gives the pipeline's list."""
+    root = tmp_path / "ws"
+    shutil.copytree(DEMO, root)
+    ws = Workspace.open(root)
+    request = TaskingRequest(period="2017-07")
+    context = ranking_context(ws, request)
+    table = incidents_with_areas(ws)
+    before = table.copy(deep=True)
+    shutil.rmtree(root)
+    ranked = rank(table, request, context)
+    pd.testing.assert_frame_equal(table, before)
+    same = [c for c in TASKING_COLUMNS if c != "status"]
+    pd.testing.assert_frame_equal(pd.DataFrame(ranked.frame[same]), pd.DataFrame(july.frame[same]))
+    assert (ranked.frame["status"] == "new").all()
