@@ -27,6 +27,11 @@ TREND_STYLE = {RISING: (OKABE_ITO["vermillion"], "rising ▲"), STEADY: (OKABE_I
 TREND_EDGES = {OKABE_ITO["vermillion"]: "#8F3F00", OKABE_ITO["yellow"]: "#8A8000", OKABE_ITO["blue"]: "#004A75",
                OKABE_ITO["reddish purple"]: "#8A4A70"}
 
+#: The time zone of every local date and time (wall-clock time across clock changes).
+LOCAL_TZ = "Europe/London"
+#: British National Grid: every distance and area is worked out in it.
+BNG_EPSG = 27700
+
 #: UK date format for tables, captions and files.
 UK_DATE = "%d/%m/%Y"
 

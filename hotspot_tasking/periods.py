@@ -33,14 +33,13 @@ import numpy as np
 import pandas as pd
 
 from .errors import PeriodError
+from .labels import LOCAL_TZ
 from .validation import check_choice, check_type
 
 Every = Literal["week", "month"]
 EVERY: tuple[str, ...] = get_args(Every)
 #: The pandas frequency of each kind of period: weeks end on Sunday, so they run Monday to Sunday.
 FREQ: dict[str, str] = {"month": "M", "week": "W-SUN"}
-#: The time zone whose calendar dates periods follow.
-LOCAL_TZ = "Europe/London"
 
 _KIND = {freq: every for every, freq in FREQ.items()}
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -37,9 +37,8 @@ import pandas as pd
 import shapely
 
 from .errors import UserError
+from .labels import BNG_EPSG
 
-#: British National Grid: every distance and area is worked out in it.
-BNG_EPSG = 27700
 #: What a column holds, for error messages (units where they matter).
 COLUMN_MEANINGS = {"easting": "EPSG:27700 metres", "northing": "EPSG:27700 metres",
                    "longitude": "WGS84 degrees", "latitude": "WGS84 degrees",

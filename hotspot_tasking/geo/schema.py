@@ -18,8 +18,8 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-LOCAL_TZ = "Europe/London"
-BNG_EPSG = 27700
+from ..labels import BNG_EPSG, LOCAL_TZ  # noqa: F401  (the schema's time zone and CRS, defined once)
+
 WGS84_EPSG = 4326
 
 TimePrecision = Literal["minute", "hour", "day", "month"]
