@@ -10,20 +10,23 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ..actions.log import DB_FILE, ActionLog
 from ..boundaries.study import latest_layer
 from ..geo.workspace import Workspace
 from ..ranking.schema import TaskingList
 from ..reports.disclosure import DisclosureRules
 from ..reports.exports import export_tasking
 from ..reports.setting import Background, ReportSetting
+from .tasking import workspace_action_log
 
 
 def report_setting(ws: Workspace) -> ReportSetting:
-    """The workspace's disclosure rules (``tasking.toml`` and the taxonomy's sensitive
-    categories), its map background and its name."""
-    rules = DisclosureRules.load(ws.config_path("tasking.toml"), taxonomy=ws.taxonomy())
-    return ReportSetting(rules=rules, background=background_layers(ws), partnership=ws.name)
+    """The workspace's disclosure rules, its map background and its name."""
+    return ReportSetting(rules=disclosure_rules(ws), background=background_layers(ws), partnership=ws.name)
+
+
+def disclosure_rules(ws: Workspace) -> DisclosureRules:
+    """``[disclosure]`` of the workspace's ``tasking.toml`` with its taxonomy's sensitive categories."""
+    return DisclosureRules.load(ws.config_path("tasking.toml"), taxonomy=ws.taxonomy())
 
 
 def background_layers(ws: Workspace) -> Background:
@@ -57,7 +60,7 @@ def export_list(ws: Workspace, tasking_list: TaskingList, path: str | Path, *, t
     list of Path
     """
     actions = None
-    if Path(str(path)).suffix.lower() == ".pdf":
+    if Path(str(path)).suffix.lower() == ".pdf":  # only the pack shows last actions
         actions = last_actions(ws, tasking_list, include_free_text=include_free_text)
     return export_tasking(tasking_list, path, setting=report_setting(ws), top=top, min_count=min_count,
                           include_free_text=include_free_text, actions=actions)
@@ -65,9 +68,10 @@ def export_list(ws: Workspace, tasking_list: TaskingList, path: str | Path, *, t
 
 def last_actions(ws: Workspace, tasking_list: TaskingList, *, include_free_text: bool = False) -> pd.DataFrame | None:
     """The action log's rows for the list's places (None when the workspace has no log)."""
-    if not (Path(ws.root) / DB_FILE).is_file():
+    log = workspace_action_log(ws)
+    if log is None:
         return None
-    with ActionLog.open(ws) as log:
+    with log:
         frame = log.to_frame(include_free_text=include_free_text)
     ids = set(tasking_list.frame["tasking_id"].astype("str"))
     return frame[frame["tasking_id"].astype("str").isin(ids)].reset_index(drop=True)

@@ -14,9 +14,9 @@ from ..geo.workspace import Workspace
 from ..patrol.errors import PatrolError
 from ..patrol.plan import PatrolPlan, patrol_plan
 from ..patrol.shifts import Shift, shifts_from_bands
-from ..reports.disclosure import DisclosureRules
 from ..reports.patrol_pdf import patrol_plan_pdf
 from ..validation import check_number, check_strings, check_type
+from .exports import disclosure_rules
 
 
 @dataclass(frozen=True)
@@ -100,5 +100,4 @@ def patrol_pdf(ws: Workspace, request: PatrolRequest, plan: PatrolPlan) -> bytes
     """The printable one-page plan (PDF) with the area's outline and the workspace's marking."""
     layer = ws.read_layer(request.area_layer)
     outline = layer.loc[layer["code"].astype(str) == request.area_code].geometry.union_all()
-    marking = DisclosureRules.load(ws.config_path("tasking.toml"), taxonomy=ws.taxonomy()).marking
-    return patrol_plan_pdf(plan, outline=outline, marking=marking)
+    return patrol_plan_pdf(plan, outline=outline, marking=disclosure_rules(ws).marking)

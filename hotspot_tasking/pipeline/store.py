@@ -45,7 +45,7 @@ def save_tasking_list(ws: Workspace, tasking_list: TaskingList) -> str:
     ----------
     ws : Workspace
     tasking_list : TaskingList
-        As :func:`~.rank.build_tasking_list` makes it. Not modified.
+        As :func:`~.tasking.tasking_list` makes it. Not modified.
 
     Returns
     -------
@@ -165,7 +165,8 @@ def _kind_and_every(tasking_list: TaskingList) -> tuple[str, str | None]:
     kinds = tasking_list.frame["kind"].astype("str").unique().tolist() if len(tasking_list.frame) else []
     if len(kinds) != 1:
         raise TaskingError("cannot tell what kind of places this tasking list holds (it has no ranking card and "
-                           f"its rows are of kinds {kinds or 'none'}); build it with build_tasking_list.")
+                           f"its rows are of kinds {kinds or 'none'}); build it with the tasking pipeline "
+                           "(tasking_list).")
     return kinds[0], None
 
 

@@ -105,6 +105,15 @@ def with_status(ws: Workspace, tasking_list: TaskingList, *, action_log: ActionL
                        list(tasking_list.sources))
 
 
+def workspace_action_log(ws: Workspace) -> ActionLog | None:
+    """The workspace's action log, opened, when it has one (None: no decision recorded yet).
+
+    Looking never creates one: only recording a decision does
+    (:func:`hotspot_tasking.pipeline.decisions.record_decision`). Close it after use.
+    """
+    return ActionLog.open(ws) if (Path(ws.root) / DB_FILE).is_file() else None
+
+
 def statuses(ws: Workspace, ids: list[str], period: str, *, action_log: ActionLog | None = None,
              meeting_on: dt.date | str | None = None, caveats: list[str] | None = None) -> pd.Series:
     """Each place's status in words: new, carried over, tasked last period: Done, ...
@@ -132,11 +141,11 @@ def statuses(ws: Workspace, ids: list[str], period: str, *, action_log: ActionLo
     review = review_period(period)
     opened = None
     if action_log is None:
-        if not (Path(ws.root) / DB_FILE).is_file():
+        action_log = opened = workspace_action_log(ws)
+        if action_log is None:
             if caveats is not None:
                 caveats.append(NO_ACTION_LOG)
             return pd.Series("new", index=range(len(ids)), dtype="str")
-        action_log = opened = ActionLog.open(ws)
     try:
         before = meeting_on if meeting_on is not None else (review.end + pd.Timedelta(days=1)).date()
         states = action_log.last_status(ids, before=before)

@@ -18,6 +18,7 @@ import streamlit as st
 from ..geo.workspace import Workspace
 from ..hotspots.export import write_hotspots
 from ..hotspots.run import HotspotRequest
+from ..pipeline.exports import disclosure_rules as pipeline_rules
 from ..pipeline.exports import export_list
 from ..ranking.request import TaskingRequest
 from ..reports.disclosure import DisclosureRules
@@ -74,8 +75,7 @@ class ExportFile:
 def disclosure_rules(path: str, version: str, min_count: int | None, include_free_text: bool) -> DisclosureRules:
     """The workspace's ``[disclosure]`` settings with the page's overrides."""
     ws = Workspace.open(path)
-    rules = DisclosureRules.load(ws.config_path("tasking.toml"), taxonomy=ws.taxonomy())
-    return rules.with_options(min_count=min_count, include_free_text=include_free_text)
+    return pipeline_rules(ws).with_options(min_count=min_count, include_free_text=include_free_text)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
