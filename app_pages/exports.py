@@ -27,7 +27,11 @@ path, version = str(ws.root), ws.version
 filters = current_filters(ws)
 st.title("Exports")
 st.caption(filters.caption())
-review, note = period_for_dates(filters.start, filters.end)
+try:
+    review, note = period_for_dates(filters.start, filters.end)
+except UserError as err:
+    st.error(str(err))
+    st.stop()
 period = review.label
 if note:
     st.info(note)

@@ -156,18 +156,11 @@ def analyse(request: HotspotRequest, incidents: pd.DataFrame, *, bands: TimeBand
     return run
 
 
-def select_request(ws: Workspace, request: HotspotRequest,
-                   incidents: pd.DataFrame) -> tuple[pd.DataFrame, BandSelection, pd.Series]:
-    """The incidents a request selects, its band, and each incident's weight (band share,
-    times harm when the request weights by harm).
-
-    Raises HotspotError naming the selection when nothing matches.
-    """
-    return _select(request, incidents, ws.time_bands())
-
-
 def _select(request: HotspotRequest, incidents: pd.DataFrame,
             bands: TimeBands) -> tuple[pd.DataFrame, BandSelection, pd.Series]:
+    """The incidents a request selects, its band, and each incident's weight (band share,
+    times harm when the request weights by harm); HotspotError naming the selection when
+    nothing matches."""
     chosen = incidents[select_incidents(incidents, sources=request.sources, categories=request.categories,
                                         groups=request.groups, start=request.start, end=request.end)]
     if chosen.empty:
@@ -182,7 +175,7 @@ def backtest_request(ws: Workspace, request: HotspotRequest, *, every: str = "mo
     """Rolling accuracy of KDE hotspots for a request's selection, beside the naive baseline
     (see :func:`hotspots.accuracy.backtest`), on the workspace grid."""
     table = ws.incidents() if incidents is None else incidents
-    chosen, band, weights = select_request(ws, request, table)
+    chosen, band, weights = _select(request, table, ws.time_bands())
     grid = workspace_grid(ws, table, cell_size_m=request.cell_size_m)
 
     def kde_density(period_incidents: pd.DataFrame, g: Grid):

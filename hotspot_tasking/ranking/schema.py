@@ -1,7 +1,8 @@
 """The tasking list: what a joint action group takes into the room.
 
-One row per place, ranked. Ranking (:mod:`.rank`) builds it; exports (:mod:`.exports`)
-write it; the action log (:mod:`.actionlog`) keys its items on ``tasking_id``.
+One row per place, ranked. Ranking (:mod:`.rank`) builds it; reports
+(:mod:`hotspot_tasking.reports.exports`) write it; the action log
+(:mod:`hotspot_tasking.actions.log`) keys its items on ``tasking_id``.
 """
 
 from __future__ import annotations
