@@ -33,8 +33,10 @@ periods = dict(choices.periods[every])
 period = c2.selectbox("Period", list(periods), index=choices.default[every], format_func=periods.get,
                       key=f"weekly_period_{every}",
                       help="Latest complete period first; the sidebar's dates are not used here.")
-method = c3.radio("Hotspots by", ("kde", "dbscan"), horizontal=True, key="weekly_method",
-                  format_func={"kde": "KDE", "dbscan": "DBSCAN"}.get)
+method = c3.radio("Places from", ("surface", "dbscan"), horizontal=True, key="weekly_method",
+                  format_func={"surface": "Best surface", "dbscan": "DBSCAN"}.get,
+                  help="Best surface: the hottest cells of the surface that predicted best in the backtest, split "
+                       "into places no wider than a patrol covers. DBSCAN: clusters of incidents as found.")
 if choices.note:
     st.caption(choices.note)
 request = TaskingRequest(period=period, band=filters.band, method=method, categories=filters.categories)

@@ -8,6 +8,7 @@ packages of one layer do not import each other):
     geo       the incident table, readers, time, the workspace
     boundaries
     hotspots
+    surfaces  candidate surfaces, the backtest that chooses one, micro-places
     core      ranking, actions, evaluation, patrol (independent of each other)
     reports   exports, the PDF pack, static maps (may draw ranking's lists and patrol plans)
     pipeline  the edge: reads the workspace and the action log, runs the core
@@ -27,7 +28,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "hotspot_tasking"
 BASE = {"__init__", "errors", "labels", "periods", "validation", "configfile", "configwords", "default_config"}
-LAYERS = [BASE, {"geo"}, {"boundaries"}, {"hotspots"}, {"ranking", "actions", "evaluation", "patrol"}, {"reports"},
+LAYERS = [BASE, {"geo"}, {"boundaries"}, {"hotspots"}, {"surfaces"},
+          {"ranking", "actions", "evaluation", "patrol"}, {"reports"},
           {"pipeline"}, {"ui", "cli"}]
 #: Packages allowed to import Streamlit and pydeck.
 FRONT = {"ui"}

@@ -94,9 +94,8 @@ def test_cli_hotspots_and_backtest(tmp_path, capsys):
                  "--period", "2017-07", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert text.startswith("kde: ") and "hotspots from" in text and "bandwidth_m = " in text and out.exists()
-    assert main(["backtest", str(DEMO_WORKSPACE), "--category", "Burglary",
-                 "--period", "2017"]) == 0
+    assert main(["backtest", str(DEMO_WORKSPACE), "--category", "Burglary", "--period", "2017-07"]) == 0
     text = capsys.readouterr().out
-    assert "hit_rate" in text and "pai" in text and "naive" in text and "kde" in text
+    assert "hit_rate" in text and "pai" in text and "naive" in text and "kde-" in text and "default (" in text
     assert main(["hotspots", str(DEMO_WORKSPACE), "--band", "teatime", "--out", str(out)]) == 2
     assert "error:" in capsys.readouterr().err

@@ -102,7 +102,7 @@ def test_the_weekly_review_shows_the_same_list(workspace, expected):
 def test_the_exports_page_builds_the_same_list(workspace, expected):
     ws = Workspace.open(workspace)
     path, version = str(ws.root), ws.version
-    request = export_cache.ExportRequest(TaskingRequest(period="2017-08", band="nte"), top=100)
+    request = export_cache.ExportRequest(TaskingRequest(period="2017-08", band="nte"), top=len(expected))
     (built,) = export_cache.tasking_files(path, version, request, ".csv", tasking_cache.log_version(path))
     rows = list(csv.DictReader(io.StringIO(built.data.decode("utf-8-sig"))))
     assert [r["tasking_id"] for r in rows] == expected["tasking_id"].tolist()

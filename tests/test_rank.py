@@ -144,7 +144,7 @@ def test_demo_month_has_the_documented_columns_and_ranks(july):
     assert frame["tasking_id"].str.fullmatch(r"H-[0-9a-f]{15}(-\d+)?").all()
     assert frame["count_now"].gt(0).all() and frame["place_name"].str.len().gt(0).all()
     assert frame["tactics"].str.contains(r"\((?:Prevent|Intelligence|Enforcement|Reassure), ").all()
-    assert [c.method for c in july.cards] == ["tasking-rank", "kde", "persistence"]
+    assert [c.method for c in july.cards] == ["tasking-rank", "surface", "micro_places", "persistence"]
     card = july.cards[0]
     assert card.parameters["weight_harm"] == 0.4 and card.parameters["baseline_periods"] == 12
     assert card.rules["baseline_periods"] == "tasking.toml [ranking] (the workspace's config)"
@@ -513,7 +513,7 @@ def test_store_round_trip_and_outlines(tmp_path, july, hand_list):
 # --- every band and method (slow) -------------------------------------------------------------
 
 @pytest.mark.slow
-@pytest.mark.parametrize("method", ["kde", "dbscan"])
+@pytest.mark.parametrize("method", ["surface", "dbscan"])
 @pytest.mark.parametrize("band", ["nte", "after_school", "overnight", "daytime"])
 def test_every_band_and_method(demo, demo_incidents, method, band):
     tl = build(demo, period="2017-07", band=band, method=method, incidents=demo_incidents)

@@ -60,9 +60,9 @@ def test_method_parameters_reach_the_hotspot_method_and_its_card(demo_copy, caps
                  "--cell-size-m", "50"]) == 0
     capsys.readouterr()
     stored = load_tasking_list(Workspace.open(demo_copy), "2017-05", "nte", "hotspot")
-    kde = next(c for c in stored.cards if c.method == "kde")
-    assert kde.parameters["bandwidth_m"] == 300 and kde.rules["bandwidth_m"] == "given"
-    assert kde.parameters["cell_size_m"] == 50
+    surface = next(c for c in stored.cards if c.method == "surface")
+    assert surface.parameters["bandwidth_m"] == 300 and surface.rules["bandwidth_m"] == "given"
+    assert surface.parameters["cell_size_m"] == 50 and surface.rules["cell_size_m"] == "given"
 
 
 def test_a_bad_method_parameter_is_one_sentence(demo_copy, capsys):

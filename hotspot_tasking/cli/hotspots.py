@@ -10,8 +10,12 @@ import pandas as pd
 from ..geo.workspace import Workspace
 from ..hotspots.bands import ALL_TIMES
 from ..hotspots.export import write_hotspots
-from ..hotspots.run import METHODS, HotspotRequest, backtest_request, describe, run_hotspots
-from ..periods import date_range
+from ..hotspots.run import METHODS, HotspotRequest, describe, run_hotspots
+from ..periods import date_range, review_period
+from ..pipeline.review import review_choices
+from ..pipeline.tasking import surface_backtest
+from ..ranking.request import TaskingRequest
+from .backtest_text import backtest_lines
 
 
 def register(sub) -> None:
@@ -30,11 +34,20 @@ def register(sub) -> None:
     hot.add_argument("--out", required=True, type=Path, help="FILE.gpkg, FILE.geojson or FILE.tif (KDE)")
     hot.set_defaults(run=_hotspots)
 
-    back = sub.add_parser("backtest", help="hit rate, PAI and RRI of last period's KDE hotspots on the next period, "
-                                           "beside the naive baseline (last period's counts)")
+    back = sub.add_parser("backtest", help="how well each candidate surface (last period's counts, longer windows, "
+                                           "narrow kernels) predicted the next period, and which a tasking list uses")
     back.add_argument("workspace", type=Path)
-    _selection_options(back)
-    back.add_argument("--every", choices=("month", "week"), default="month", help="period length (default month)")
+    back.add_argument("--period", help="the last period scored: a month (2017-07) or a week's Monday "
+                                       "(default: the latest complete period)")
+    back.add_argument("--every", choices=("month", "week"), default="month",
+                      help="period length when --period is not given (default month)")
+    back.add_argument("--band", default=ALL_TIMES, help="a time band from config/time_bands.toml (default: all times)")
+    back.add_argument("--category", action="append", help="a category (repeat for several)")
+    back.add_argument("--group", action="append", help="a partnership group id, e.g. serious_acquisitive")
+    back.add_argument("--source", action="append", help="a source name")
+    back.add_argument("--cell-size-m", type=float, help="grid cell, metres (default: the tasking grid's rule)")
+    back.add_argument("--bandwidth-m", type=float, help="the kernels' bandwidth, metres (default: 1-3 cells)")
+    back.add_argument("--surface", help="pin a candidate as the default row (the tasking list then uses it too)")
     back.set_defaults(run=_backtest)
 
 
@@ -77,15 +90,18 @@ def _hotspots(args: argparse.Namespace) -> int:
 
 def _backtest(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.workspace)
-    request = _request(args, "kde")
-    result, band, grid = backtest_request(ws, request, every=args.every)
-    print(f"Backtest of KDE against the naive baseline ({describe(request)}), {args.every}ly, "
-          f"{grid.cell_size_m:g} m cells: hotspots found on each period, scored on the next.")
-    summary = result.summary.reset_index() if result.summary.index.name else result.summary
-    with pd.option_context("display.width", 160, "display.float_format", "{:,.2f}".format):
-        print(summary.to_string(index=False))
-    if band.message:
-        print(f"Note: {band.message}")
-    for warning in result.card.warnings:
-        print(f"Warning: {warning}")
+    incidents = ws.incidents()
+    period = args.period or _latest_period(incidents, args.every)
+    tup = lambda v: tuple(v) if v else None  # noqa: E731
+    request = TaskingRequest(period=period, band=args.band, categories=tup(args.category), groups=tup(args.group),
+                             sources=tup(args.source), cell_size_m=args.cell_size_m, bandwidth_m=args.bandwidth_m,
+                             surface=args.surface)
+    choice = surface_backtest(ws, request, incidents=incidents)
+    print("\n".join(backtest_lines(choice, review_period(period).every)))
     return 0
+
+
+def _latest_period(incidents: pd.DataFrame, every: str) -> str:
+    choices = review_choices(incidents)
+    kind = every if every in choices.every else choices.every[-1]
+    return choices.periods[kind][choices.default[kind]][0]

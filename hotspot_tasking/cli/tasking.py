@@ -25,13 +25,18 @@ def register(sub) -> None:
     task.add_argument("--top", type=int, help="keep the first N places")
     task.add_argument("--candidates", choices=CANDIDATE_KINDS, default="hotspot",
                       help="hotspot outlines (default) or areas of a layer")
-    task.add_argument("--method", choices=RANK_METHODS, default="kde", help="how hotspot outlines are found")
+    task.add_argument("--method", choices=RANK_METHODS, default="surface",
+                      help="hotspot places from the surface that predicts best (default), or DBSCAN clusters")
+    task.add_argument("--surface", help="use this candidate surface instead of the backtest's best "
+                                        "(names: hotspot-tasking backtest)")
     task.add_argument("--layer", help="the area layer for --candidates ward|lsoa|zone (default: the latest)")
     task.add_argument("--category", action="append", help="a category (repeat for several)")
     task.add_argument("--group", action="append", help="a partnership group id")
     task.add_argument("--source", action="append", help="a source name (repeat for several)")
-    task.add_argument("--cell-size-m", type=float, help="KDE grid cell, metres (default: its documented rule)")
-    task.add_argument("--bandwidth-m", type=float, help="KDE bandwidth, metres (default: its documented rule)")
+    task.add_argument("--cell-size-m", type=float, help="grid cell, metres (default: its documented rule)")
+    task.add_argument("--bandwidth-m", type=float,
+                      help="the candidate kernels' bandwidth, metres (default: 1-3 cells, at least the location "
+                           "precision)")
     task.add_argument("--eps-m", type=float, help="DBSCAN neighbourhood, metres (default: its documented rule)")
     task.add_argument("--min-samples", type=int, help="DBSCAN core-point weight (default: its documented rule)")
     task.add_argument("--baseline-periods", type=int, help="periods in the baseline (default: tasking.toml, 12)")
@@ -46,7 +51,8 @@ def register(sub) -> None:
 def request_from(args: argparse.Namespace) -> TaskingRequest:
     """The tasking request the command's options describe."""
     return TaskingRequest(period=args.period, band=args.band, candidates=args.candidates, method=args.method,
-                          layer=args.layer, categories=tuple(args.category) if args.category else None,
+                          surface=args.surface, layer=args.layer,
+                          categories=tuple(args.category) if args.category else None,
                           groups=tuple(args.group) if args.group else None,
                           sources=tuple(args.source) if args.source else None, top=args.top,
                           baseline_periods=args.baseline_periods, cell_size_m=args.cell_size_m,

@@ -150,6 +150,7 @@ def _read(ws: Workspace, name: str) -> TaskingList:
     meta = ws.tables()[name]
     table = ws.read_table(name)
     geometry = shapely.from_wkb(table["geometry_wkb"].to_numpy(dtype=object)) if len(table) else []
+    table = table.assign(**{c: "" for c in TASKING_COLUMNS if c not in table.columns})  # stored by an older version
     frame = gpd.GeoDataFrame(table[list(TASKING_COLUMNS)].astype(TASKING_COLUMNS),
                              geometry=gpd.GeoSeries(geometry, crs=BNG_EPSG), crs=BNG_EPSG)
     cards = [MethodCard(**c) for c in meta.get("cards", [])]

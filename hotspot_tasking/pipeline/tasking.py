@@ -23,9 +23,11 @@ from ..actions.status import status_text
 from ..boundaries.store import incidents_with_areas
 from ..geo.workspace import Workspace
 from ..periods import review_period
+from ..ranking.micro import backtest_surfaces
 from ..ranking.rank import rank
 from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
+from ..surfaces.choice import SurfaceChoice
 from ..validation import check_frame, check_type
 from .context import ranking_context
 from .store import latest_before, save_tasking_list
@@ -82,6 +84,26 @@ def ranked_list(ws: Workspace, request: TaskingRequest, *, incidents: pd.DataFra
     table = incidents_with_areas(ws) if incidents is None else incidents
     before = previous_list(ws, request) if isinstance(previous, str) and previous == STORED else previous
     return rank(table, request, ranking_context(ws, request), previous=before)
+
+
+def surface_backtest(ws: Workspace, request: TaskingRequest, *,
+                     incidents: pd.DataFrame | None = None) -> SurfaceChoice:
+    """The backtest of candidate surfaces a hotspot list of ``request`` would use (and its choice).
+
+    Parameters
+    ----------
+    ws : Workspace
+    request : TaskingRequest
+        The period (the last whose incidents are scored), band, filters and method options.
+    incidents : pandas.DataFrame, optional
+        The incident table, if loaded. Not modified.
+
+    Returns
+    -------
+    SurfaceChoice
+    """
+    table = ws.incidents() if incidents is None else incidents
+    return backtest_surfaces(table, request, ranking_context(ws, request))
 
 
 def previous_list(ws: Workspace, request: TaskingRequest) -> TaskingList | None:

@@ -25,6 +25,9 @@ RANKING = {
     "peak_cover": Number(0.5, low=0, high=1, low_open=True),
     "inherit_overlap": Number(0.3, low=0, high=1, low_open=True),
     "disclosure_min_count": Number(5.0, low=0, low_open=True, unit="incidents"),
+    "place_max_across_m": Number(250.0, low=0, low_open=True, unit="metres"),
+    "hot_coverage": Number(0.05, low=0, high=1, low_open=True),
+    "backtest_periods": Number(12, low=0, low_open=True, integer=True, unit="review periods"),
 }
 #: The keys of ``[ranking.weights]``: each 0 or more, not all 0.
 WEIGHTS = {
@@ -59,6 +62,12 @@ class RankingConfig:
     disclosure_min_count : float
         Incidents a sensitive category needs at a place to be named in its categories
         (default ``[disclosure] min_count``, else 5).
+    place_max_across_m : float
+        The widest a hotspot place may be, metres (larger hotspots are split at their peaks).
+    hot_coverage : float
+        Share (0-1] of the study area whose hottest cells make the hotspots.
+    backtest_periods : int
+        Period pairs the surface backtest scores.
     path : pathlib.Path or None
         The file the table came from (None: the built-in defaults).
     """
@@ -71,6 +80,9 @@ class RankingConfig:
     peak_cover: float = RANKING["peak_cover"].default
     inherit_overlap: float = RANKING["inherit_overlap"].default
     disclosure_min_count: float = RANKING["disclosure_min_count"].default
+    place_max_across_m: float = RANKING["place_max_across_m"].default
+    hot_coverage: float = RANKING["hot_coverage"].default
+    backtest_periods: int = RANKING["backtest_periods"].default
     path: Path | None = None
 
     @classmethod
@@ -103,5 +115,6 @@ class RankingConfig:
             raise ranking.table("weights").problem(
                 "harm, trend, persistence and repeat must not all be 0; got 0 for each. Fix: give at least one of "
                 "them a weight above 0.")
-        return cls({k: float(w) for k, w in weights.items()}, values.pop("baseline_periods"),
+        integers = {k: int(values.pop(k)) for k in ("baseline_periods", "backtest_periods")}
+        return cls({k: float(w) for k, w in weights.items()}, **integers,
                    **{k: float(v) for k, v in values.items()}, path=path)

@@ -158,3 +158,46 @@ def _value(row: Mapping[str, Any], key: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) else None
+
+
+def hotspot_groups(group, names, counts) -> list[str]:
+    """Per place, the hotspot it is part of in words ("" when the hotspot is that place alone).
+
+    A group is named after its busiest place (most incidents now; ties: first listed),
+    without the place's wards.
+
+    >>> out = hotspot_groups([1, 1, 2], ["Above Bar Street (Bargate)", "Bargate Street (Bargate)", "Portland Terrace"],
+    ...                      [30.0, 12.0, 5.0])
+    >>> out[0] == out[1] == 'part of the hotspot round Above Bar Street (2 places)', out[2]
+    (True, '')
+    """
+    group = list(group)
+    size = {g: group.count(g) for g in set(group)}
+    anchor: dict = {}
+    for i, g in enumerate(group):  # one step per place
+        if g not in anchor or counts[i] > counts[anchor[g]]:
+            anchor[g] = i
+    out = []
+    for g in group:
+        if size[g] < 2:
+            out.append("")
+            continue
+        name = str(names[anchor[g]])
+        street = name.rsplit(" (", 1)[0] if name.endswith(")") else name
+        out.append(f"part of the hotspot round {street} ({size[g]} places)")
+    return out
+
+
+def too_few(listed: int, request, review, band_label: str, config) -> str:
+    """Why a list holds fewer places than ``request.top``, in one sentence."""
+    when = review.describe()
+    band = "" if request.band == "all" else f" in the '{band_label}' band"
+    if request.candidates != "hotspot":
+        return (f"Only {plural(listed, request.candidates)} had incidents{band} in {when}, so the list holds "
+                f"{listed}, not {request.top}.")
+    if request.method == "surface":
+        return (f"Only {plural(listed, 'place')} qualified for the top {request.top}: the hottest cells covering "
+                f"{config.hot_coverage:.0%} of the study area hold {listed} places with incidents{band} in {when}; "
+                "raise hot_coverage in tasking.toml or widen the band or categories for more.")
+    return (f"Only {plural(listed, 'hotspot')} with incidents{band} were found in {when}, not {request.top}; "
+            "widen the band or categories for more.")

@@ -48,8 +48,9 @@ from ..periods import ReviewPeriod, review_period
 from ..validation import check_frame, check_type
 from .candidates import CandidatePlaces, area_places, counts_per_period, hotspot_places, members_now, with_area_codes
 from .config import WEIGHT_NAMES, RankingConfig
-from .explain import explain
+from .explain import explain, hotspot_groups, too_few
 from .ids import tasking_ids
+from .micro import history_periods, surface_places
 from .profile import profiles
 from .request import RankingContext, TaskingRequest
 from .schema import TASKING_COLUMNS, TaskingList, empty_tasking_frame
@@ -101,12 +102,20 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
     band = request.band
     band_label = ALL_TIMES_LABEL if band == ALL_TIMES else bands.band(band).label
     card = _card(config, review, request, n_base)
-    sel = select_review_incidents(incidents, review, n_base, band, bands, request.categories, request.groups,
-                                  request.sources)
+    on_surface = request.candidates == "hotspot" and request.method == "surface"
+    n_long = max(n_base, history_periods(config)) if on_surface else n_base
+    long = select_review_incidents(incidents, review, n_long, band, bands, request.categories, request.groups,
+                                   request.sources)
+    sel = long.last(n_base + 1)
     sel.frame = with_area_codes(sel.frame, context)
     caveats = selection_caveats(sel, review, band_label, n_base)
     cards = [card]
-    if request.candidates == "hotspot":
+    hot = group = None
+    if on_surface:
+        found = surface_places(long, sel, review, request, context)
+        places, hot, group = found.places, found.hot, found.group
+        cards += found.cards
+    elif request.candidates == "hotspot":
         places, run_card = hotspot_places(sel, review, request, context)
         cards.append(run_card)
     else:
@@ -123,12 +132,18 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
     places = places.take(keep)
     counts, harms = counts[keep], harms[keep]
     study_km2 = _study_km2(context, sel)
-    measures = _measures(counts, harms, places.area_km2, sel.totals, study_km2, config, sel.labels, cards)
+    measures = _measures(counts, harms, places.area_km2, sel.totals, study_km2, config, sel.labels, cards,
+                         hot=None if hot is None else hot[keep])
     about = profiles(members_now(sel, places), len(places.keys), bands=bands, band=band, config=config,
                      menu=context.tactics, ward_names=context.names("ward"))
     ids = tasking_ids(request.candidates, places, about, previous, config.inherit_overlap, card)
     frame = _frame(request.candidates, places, measures, about, ids, config)
+    if group is not None:
+        frame["hotspot_group"] = hotspot_groups(group[keep], frame["place_name"].to_numpy(dtype=object),
+                                                frame["count_now"].to_numpy(float))
     frame = _ranked(frame, request.top)
+    if request.top is not None and len(frame) < request.top:
+        caveats.append(too_few(len(frame), request, review, band_label, config))
     details = pd.DataFrame({"baseline_periods": sel.periods - 1, "hot_periods": measures["hot_periods"],
                             "periods": measures["periods"], "peak_share": about["peak_share"]}).iloc[frame.index]
     rows = pd.concat([frame.reset_index(drop=True), details.reset_index(drop=True)], axis=1)
@@ -142,8 +157,14 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
 # --- measures and score ----------------------------------------------------------------------
 
 def _measures(counts: np.ndarray, harms: np.ndarray, area_km2: np.ndarray, totals: np.ndarray, study_km2: float,
-              config: RankingConfig, labels: list[str], cards: list[MethodCard]) -> pd.DataFrame:
-    """Counts, baseline, change, z, arrow, hot periods, persistence class and score components."""
+              config: RankingConfig, labels: list[str], cards: list[MethodCard], *,
+              hot: np.ndarray | None = None) -> pd.DataFrame:
+    """Counts, baseline, change, z, arrow, hot periods, persistence class and score components.
+
+    ``hot`` (places x periods) gives the hot flags (hotspot places: from the list's own
+    surface); without it a place is hot when its density is at least ``hot_multiple`` times
+    the study area's mean that period.
+    """
     now, harm_now = counts[:, -1], harms[:, -1]
     before = counts[:, :-1].mean(axis=1) if counts.shape[1] > 1 else np.full(len(now), np.nan)
     out = pd.DataFrame({"count_now": now, "harm_now": harm_now, "count_before": before})
@@ -153,7 +174,8 @@ def _measures(counts: np.ndarray, harms: np.ndarray, area_km2: np.ndarray, total
     mean_density = totals / study_km2
     with np.errstate(divide="ignore", invalid="ignore"):
         density = counts / area_km2[:, None]
-    hot = (counts > 0) & ((area_km2[:, None] <= 0) | (density >= config.hot_multiple * mean_density))
+    if hot is None:
+        hot = (counts > 0) & ((area_km2[:, None] <= 0) | (density >= config.hot_multiple * mean_density))
     if counts.shape[1] >= 2:
         result = persistence(pd.DataFrame(hot, columns=pd.Index(labels, dtype="str")))
         cards.append(result.card)
@@ -194,7 +216,8 @@ def _frame(kind: str, places: CandidatePlaces, measures: pd.DataFrame, profiles:
         "rank": 0, "tasking_id": ids, "kind": kind, "place_name": names,
         "ward_code": profiles["ward_code"], "ward_name": profiles["ward_name"], "lsoa_code": profiles["lsoa_code"],
         "centroid_easting": shapely.get_x(centroids), "centroid_northing": shapely.get_y(centroids),
-        "area_km2": shapely.area(geoms) / 1e6, "dominant_categories": profiles["dominant_categories"],
+        "area_km2": shapely.area(geoms) / 1e6, "hotspot_group": "",
+        "dominant_categories": profiles["dominant_categories"],
         "sensitive_share": profiles["sensitive_share"],
         **{c: measures[c] for c in ("count_now", "count_before", "change_pct", "z", "arrow", "harm_now",
                                     "persistence")},
@@ -242,7 +265,9 @@ def _card(config: RankingConfig, review: ReviewPeriod, request: TaskingRequest, 
               "periods/periods + w_repeat x repeat locations/max) / sum of weights",
         baseline="mean per period over the baseline periods before the review period, same band and outline",
         change="Poisson z = 2(sqrt(now) - sqrt(baseline)); ▲ z >= 2, ▼ z <= -2, ► otherwise",
-        hot="density >= hot_multiple x the study area's mean density that period, and at least 1 incident",
+        hot=("one of the place's cells among the hottest hot_coverage of the study area's cells on the list's "
+             "surface that period" if request.candidates == "hotspot" and request.method == "surface" else
+             "density >= hot_multiple x the study area's mean density that period, and at least 1 incident"),
         ties="score, then harm now, then tasking_id",
         ids="areas: W-/L-/Z- + code; hotspots: H- + H3 res-9 cell of the busiest map point, or the id of a "
             "previous hotspot overlapping it by >= inherit_overlap of the smaller outline",

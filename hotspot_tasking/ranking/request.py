@@ -25,7 +25,7 @@ from .errors import RankingError
 from .schema import CANDIDATE_KINDS, CandidateKind
 from .tactics import TacticMenu
 
-RankMethod = Literal["kde", "dbscan"]
+RankMethod = Literal["surface", "dbscan"]
 RANK_METHODS: tuple[str, ...] = get_args(RankMethod)
 _WHERE = "TaskingRequest"
 
@@ -42,8 +42,14 @@ class TaskingRequest:
         A band of ``time_bands.toml``, or ``"all"``.
     candidates : {"hotspot", "ward", "lsoa", "zone"}, default="hotspot"
         Hotspot outlines found in the period, or the areas of a layer.
-    method : {"kde", "dbscan"}, default="kde"
-        How hotspots are found (``candidates="hotspot"`` only).
+    method : {"surface", "dbscan"}, default="surface"
+        How hotspots are found (``candidates="hotspot"`` only): micro-places split from the
+        hottest cells of the surface the backtest chose (:mod:`.micro`), or DBSCAN's clusters
+        as found.
+    surface : str, optional
+        Pin a candidate surface by name (``"naive"``, ``"counts-6-decay"``,
+        ``"kde-150m-3"``: ``hotspot-tasking backtest`` lists them) instead of the
+        backtest's best (``method="surface"`` only).
     layer : str, optional
         The area layer for ward, LSOA or zone candidates; default the latest ward or LSOA
         layer, or every zone layer.
@@ -54,7 +60,8 @@ class TaskingRequest:
     baseline_periods : int, optional
         Periods in the baseline, 1 or more; default ``[ranking] baseline_periods`` (12).
     cell_size_m, bandwidth_m : float, optional
-        KDE grid cell and kernel bandwidth, metres; None leaves each to its documented rule.
+        The grid cell and the candidate kernels' bandwidth, metres; None leaves each to its
+        documented rule.
     eps_m : float, optional
         DBSCAN neighbourhood radius, metres; None: its rule.
     min_samples : int, optional
@@ -69,7 +76,8 @@ class TaskingRequest:
     period: str
     band: str = ALL_TIMES
     candidates: CandidateKind = "hotspot"
-    method: RankMethod = "kde"
+    method: RankMethod = "surface"
+    surface: str | None = None
     layer: str | None = None
     categories: tuple[str, ...] | None = None
     groups: tuple[str, ...] | None = None
@@ -85,6 +93,7 @@ class TaskingRequest:
         check_type(self.period, "period", _WHERE, str, type_name="a str")
         check_type(self.band, "band", _WHERE, str, type_name="a str")
         check_type(self.layer, "layer", _WHERE, str, type_name="a str", optional=True)
+        check_type(self.surface, "surface", _WHERE, str, type_name="a str", optional=True)
         check_choice(self.candidates, "candidates", _WHERE, CANDIDATE_KINDS, error=RankingError)
         check_choice(self.method, "method", _WHERE, RANK_METHODS, error=RankingError)
         for name in ("categories", "groups", "sources"):

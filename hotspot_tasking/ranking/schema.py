@@ -31,6 +31,7 @@ TASKING_COLUMNS: dict[str, str] = {
     "centroid_easting": "float64",
     "centroid_northing": "float64",
     "area_km2": "float64",
+    "hotspot_group": "str",         # "part of the hotspot round Above Bar Street (5 places)"; "" when alone
     "dominant_categories": "str",   # "Violence and sexual offences 46%, Public order 18%"
     "sensitive_share": "float64",   # share of the place's incidents in sensitive categories
     "count_now": "float64",         # incidents (band-weighted) in the review period

@@ -58,6 +58,8 @@ class ReviewSelection:
         Per row, its distinct map point.
     points : (numpy.ndarray, numpy.ndarray)
         Easting and northing of the distinct map points (metres).
+    untimed_rows : numpy.ndarray of bool
+        Per row, True when it has no time of day and was left out of an hour band.
     """
 
     frame: pd.DataFrame
@@ -73,6 +75,26 @@ class ReviewSelection:
     sources: list[str]
     inverse: np.ndarray = field(default=None)
     points: tuple[np.ndarray, np.ndarray] = field(default=None)
+    untimed_rows: np.ndarray = field(default=None)
+
+    def last(self, periods: int) -> ReviewSelection:
+        """The same selection cut to its last ``periods`` periods (all of them when it has fewer).
+
+        Rows of earlier periods (and rows in no period) are dropped and positions renumbered;
+        the untimed counts, sources and data start are kept.
+        """
+        cut = self.periods - min(int(periods), self.periods)
+        if cut == 0:
+            return self
+        keep = np.flatnonzero(self.pos >= cut)
+        frame = self.frame.iloc[keep]
+        inverse, ux, uy = distinct_points(frame["easting"].to_numpy(float), frame["northing"].to_numpy(float))
+        pos, untimed = self.pos[keep] - cut, self.untimed_rows[keep]
+        now = pos == self.periods - cut - 1
+        counts = (int((untimed & now).sum()), int((untimed & ~now).sum()))
+        return ReviewSelection(frame, pos, self.weight[keep], self.harm[keep], self.periods - cut,
+                               self.labels[cut:], self.totals[cut:], counts, self.unplaced,
+                               self.data_start, self.sources, inverse, (ux, uy), untimed)
 
 
 def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: int, band: str, bands: TimeBands,
@@ -144,7 +166,7 @@ def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: i
     return ReviewSelection(frame, pos, weight, harm, periods, labels,
                            np.bincount(pos, weights=weight, minlength=periods),
                            (int((untimed & now).sum()), int((untimed & ~now).sum())), unplaced, data_start,
-                           sorted(frame.loc[now, "source"].astype("str").unique()), inverse, (ux, uy))
+                           sorted(frame.loc[now, "source"].astype("str").unique()), inverse, (ux, uy), untimed)
 
 
 def selection_caveats(sel: ReviewSelection, review: ReviewPeriod, band_label: str, n_base: int) -> list[str]:

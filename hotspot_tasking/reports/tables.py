@@ -25,7 +25,8 @@ from .setting import ReportSetting
 HEADINGS = {
     "rank": "Rank", "tasking_id": "Tasking ID", "kind": "Kind", "place_name": "Place", "ward_code": "Ward code",
     "ward_name": "Ward", "lsoa_code": "LSOA code", "centroid_easting": "Easting (to 10 m)",
-    "centroid_northing": "Northing (to 10 m)", "area_km2": "Area (km²)", "dominant_categories": "Dominant categories",
+    "centroid_northing": "Northing (to 10 m)", "area_km2": "Area (km²)", "hotspot_group": "Part of",
+    "dominant_categories": "Dominant categories",
     "sensitive_share": "Sensitive share", "count_now": "Count now", "count_before": "Count before (mean per period)",
     "change_pct": "Change %", "z": "z (Poisson)", "arrow": "Trend", "harm_now": "Harm now",
     "persistence": "Persistence", "repeat_locations": "Repeat locations", "peak_band": "Peak band",
