@@ -276,7 +276,8 @@ def _wards(ward: np.ndarray, cand: np.ndarray, weight: np.ndarray, n: int, ward_
     sums = sums.groupby("c", sort=False).head(2)
     sums = sums[sums["w"].to_numpy() / np.maximum(total[sums["c"].to_numpy()], 1e-300) >= WARD_NAME_SHARE]
     named = sums.assign(name=[str(ward_names.get(c, c)) for c in sums["v"]])  # one step per named ward
-    return named.groupby("c", sort=False)["name"].agg(", ".join).reindex(range(n), fill_value="").tolist()
+    joined = named.groupby("c", sort=False)["name"].agg(", ".join).astype(object)
+    return joined.reindex(range(n), fill_value="").tolist()
 
 
 def _joined(street: str, wards: str) -> str:
