@@ -84,6 +84,18 @@ def members_now(sel: ReviewSelection, places: CandidatePlaces) -> Members:
                    places.keys)
 
 
+def members_all(sel: ReviewSelection, places: CandidatePlaces) -> Members:
+    """Every (place, incident) pair of the selection (baseline and review periods) with weight.
+
+    What :func:`.profile.profiles` names places from (``named_from``), so one month's
+    records do not rename a place.
+    """
+    on = sel.weight[places.row] > 0
+    rows, cand = places.row[on], places.cand[on]
+    return Members(sel.frame, rows, cand, sel.weight[rows], sel.harm[rows], sel.inverse, sel.points, places.kind,
+                   places.keys)
+
+
 def hotspot_places(sel: ReviewSelection, review: ReviewPeriod, request: TaskingRequest,
                    context: RankingContext) -> tuple[CandidatePlaces, MethodCard]:
     """The hotspot outlines of the review period's selected incidents, and the method's card.

@@ -5,14 +5,16 @@ days and hours (:func:`peak_times`), lead agency and suggested tactics.
 The rules, over the place's incidents in the review period (:class:`Members`), each
 weighted by its band weight; ties always go to the alphabetically first value:
 
-- ``place_name`` (hotspots): the commonest ``location_text`` of its non-sensitive incidents,
-  "On or near " removed, then in brackets the wards holding at least
-  :data:`WARD_NAME_SHARE` (20%) of its incidents, at most two, most first:
-  "Brixton Road (Coldharbour)" (after " – " when the text ends in brackets of its own); the
-  wards alone when no text is known. Texts found in more than :data:`GENERIC_WARD_SHARE`
-  (15%, and at least 4) of the wards with incidents are generic (police.uk's "On or near
-  Supermarket", "Petrol Station", "Nightclub") and are used only when the place has no
-  other text.
+- ``place_name`` (hotspots): :func:`.names.place_names` over the place's incidents in every
+  period of the selection (``named_from``: the baseline and the review period, so one
+  month's mix does not rename it): the commonest ``location_text`` of its non-sensitive
+  incidents ("On or near " removed); police.uk's generic words (:data:`.names.GENERIC_LOCATIONS`,
+  and texts found in more than :data:`~.names.GENERIC_WARD_SHARE` (15%, and at least 4) of
+  the wards with incidents) only as "Nightclub near Above Bar Street" (the generic word
+  alone when the place has no street); then in brackets the wards holding at least
+  :data:`~.names.WARD_NAME_SHARE` (20%) of its incidents, at most two, most first:
+  "Brixton Road (Coldharbour)" (after " – " when the text ends in brackets of its own);
+  the wards alone when no text is known, "Unnamed place" when nothing is.
 - ``ward_code``/``lsoa_code``: the ward and LSOA holding most of its incidents (an area's
   own code for a ward or LSOA).
 - ``dominant_categories``: the top :data:`TOP_CATEGORIES` (3) categories with their share
@@ -48,16 +50,13 @@ from ..geo.aoristic import band_weights
 from ..geo.hourofweek import hour_of_week_by, peak_times
 from ..geo.timebands import NO_TIME_OF_DAY, TimeBands
 from ..hotspots.bands import ALL_TIMES
+from ..validation import check_type
 from .config import RankingConfig
+from .names import clean_location_text, generic_texts, place_names
 from .tactics import TacticMenu, describe
 
 #: Categories named in ``dominant_categories``.
 TOP_CATEGORIES = 3
-#: Share of a hotspot's incidents a ward needs to be named in its place name (at most two are).
-WARD_NAME_SHARE = 0.2
-#: A location text in more than this share of the wards with incidents (and at least 4) is generic.
-GENERIC_WARD_SHARE = 0.15
-_PREFIX = r"(?i)^\s*on or near\s+"
 _TIME_COLUMNS = ["occurred_from", "occurred_to", "time_precision"]
 #: Columns of :func:`profiles`.
 PROFILE_COLUMNS = ("place_name", "ward_code", "ward_name", "lsoa_code", "dominant_categories", "sensitive_share",
@@ -67,7 +66,7 @@ PROFILE_COLUMNS = ("place_name", "ward_code", "ward_name", "lsoa_code", "dominan
 
 @dataclass(frozen=True)
 class Members:
-    """The review period's incidents of each place: (place, incident) pairs.
+    """The incidents of each place, as (place, incident) pairs: the review period's, or every period's.
 
     Attributes
     ----------
@@ -108,7 +107,7 @@ class Members:
 
 
 def profiles(members: Members, n: int, *, bands: TimeBands, band: str, config: RankingConfig,
-             menu: TacticMenu, ward_names: Mapping[str, str]) -> pd.DataFrame:
+             menu: TacticMenu, ward_names: Mapping[str, str], named_from: Members | None = None) -> pd.DataFrame:
     """What each place is like in the review period (see the module notes for every rule).
 
     Parameters
@@ -124,6 +123,10 @@ def profiles(members: Members, n: int, *, bands: TimeBands, band: str, config: R
     menu : TacticMenu
     ward_names : mapping
         Ward code -> name (the latest ward layer).
+    named_from : Members, optional
+        The places' incidents over every period of the selection
+        (:func:`.candidates.members_all`), which ``place_name`` is made from; default
+        ``members`` (the review period's).
 
     Returns
     -------
@@ -132,6 +135,8 @@ def profiles(members: Members, n: int, *, bands: TimeBands, band: str, config: R
         busiest map point (ties: lowest easting, then northing); ``order``: 0 for the place
         with the most incidents (ties: more harm, then its busiest point's easting, northing).
     """
+    check_type(members, "members", "profiles", Members, type_name="a Members")
+    check_type(named_from, "named_from", "profiles", Members, type_name="a Members", optional=True)
     m, cand, w = members, members.cand, members.weight
     out = pd.DataFrame(index=range(n))
     total = np.bincount(cand, weights=w, minlength=n)
@@ -153,7 +158,8 @@ def profiles(members: Members, n: int, *, bands: TimeBands, band: str, config: R
     subs = _first(sub, n)
     out["tactics"] = [describe(menu.suggest(c, subcategory=s, band=band if band != ALL_TIMES else p))
                       for c, s, p in zip(lead, subs, out["peak_band"])]  # one step per place
-    out = out.join(_where(m, n, total, sensitive, ward_names))
+    out = out.join(_where(m, n, ward_names))
+    out["place_name"] = _names(m if named_from is None else named_from, n, ward_names)
     return out[list(PROFILE_COLUMNS)]
 
 
@@ -203,55 +209,28 @@ def _points(m: Members, n: int, k: float) -> pd.DataFrame:
     return out
 
 
-def _where(m: Members, n: int, total: np.ndarray, sensitive: np.ndarray,
-           ward_names: Mapping[str, str]) -> pd.DataFrame:
-    """Place name, ward and LSOA per place."""
-    wards = _top(m.cand, m.column("ward_code"), m.weight, 2, skip_empty=True)
+def _where(m: Members, n: int, ward_names: Mapping[str, str]) -> pd.DataFrame:
+    """Ward and LSOA per place."""
+    ward_code = _first(_top(m.cand, m.column("ward_code"), m.weight, 1, skip_empty=True), n)
     lsoa = _first(_top(m.cand, m.column("lsoa_code"), m.weight, 1, skip_empty=True), n)
-    ward_code = _first(wards, n)
     if m.kind == "ward":
         ward_code = pd.Series(m.codes, dtype=object)
     if m.kind == "lsoa":
         lsoa = pd.Series(m.codes, dtype=object)
     out = pd.DataFrame({"ward_code": ward_code.to_numpy(), "lsoa_code": lsoa.to_numpy()}, index=range(n))
     out["ward_name"] = [ward_names.get(c, "") for c in out["ward_code"]]
-    texts = _texts(m.frame)
-    text = texts.to_numpy(dtype=object)[m.rows]
-    plain = ~sensitive & ~np.isin(text, _generic(texts, m.frame))
-    street = _first(_top(m.cand[plain], text[plain], m.weight[plain], 1, skip_empty=True), n)
-    generic = _first(_top(m.cand[~sensitive], text[~sensitive], m.weight[~sensitive], 1, skip_empty=True), n)
-    street = street.where(street != "", generic)
-    shares = wards["w"].to_numpy() / np.maximum(total[wards["c"].to_numpy()], 1e-300)
-    named = wards[shares >= WARD_NAME_SHARE].assign(name=lambda f: [ward_names.get(c, c) for c in f["v"]])
-    ward_text = named.groupby("c", sort=False)["name"].agg(", ".join).reindex(range(n), fill_value="")
-    out["place_name"] = [_place_name(s, w) for s, w in zip(street, ward_text)]
     return out
 
 
-def _place_name(street: str, wards: str) -> str:
-    """``"Brixton Road (Coldharbour)"``; ``"Waterloo (station) – Bishop's"``; either alone."""
-    if street and wards:
-        return f"{street} – {wards}" if street.endswith(")") else f"{street} ({wards})"
-    return street or wards or "Unnamed place"
-
-
-def _texts(frame: pd.DataFrame) -> pd.Series:
-    """Location texts without police.uk's "On or near " ("" where missing)."""
-    if "location_text" not in frame.columns:
-        return pd.Series("", index=range(len(frame)), dtype=object)
-    text = frame["location_text"].astype("str").fillna("").str.replace(_PREFIX, "", regex=True).str.strip()
-    return text.reset_index(drop=True)
-
-
-def _generic(texts: pd.Series, frame: pd.DataFrame) -> list[str]:
-    """Texts found in more than GENERIC_WARD_SHARE of the wards with incidents (at least 4)."""
-    if "ward_code" not in frame.columns:
-        return []
-    wards = pd.DataFrame({"t": texts.to_numpy(dtype=object), "w": frame["ward_code"].astype("str").to_numpy()})
-    wards = wards[(wards["t"] != "") & (wards["w"] != "")]
-    spread = wards.groupby("t")["w"].nunique()
-    limit = max(4, GENERIC_WARD_SHARE * wards["w"].nunique())
-    return spread.index[spread > limit].tolist()
+def _names(m: Members, n: int, ward_names: Mapping[str, str]) -> list[str]:
+    """Place names from ``m``'s incidents; a sensitive one counts for its ward, never its street."""
+    frame = m.frame
+    raw = frame["location_text"] if "location_text" in frame.columns else pd.Series("", index=frame.index)
+    texts = clean_location_text(raw)
+    generic = generic_texts(texts, frame["ward_code"]) if "ward_code" in frame.columns else []
+    text = np.where(m.column("sensitive").astype(bool), "", texts.to_numpy(dtype=object)[m.rows])
+    return place_names(text.astype(object), m.column("ward_code"), m.cand, m.weight, n, ward_names=ward_names,
+                       generic=generic)
 
 
 def _peaks(m: Members, n: int, bands: TimeBands, cover: float) -> pd.DataFrame:

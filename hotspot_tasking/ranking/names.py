@@ -1,0 +1,287 @@
+"""Place names a patrol officer knows, stable from one list to the next.
+
+A place is named from the street words of its incidents (:func:`place_names`):
+
+- the words are the records' ``location_text`` (:func:`clean_location_text`): police.uk's
+  "On or near Electric Lane" is "Electric Lane", a council's street field is taken as given;
+- police.uk puts a generic word instead of a street at some places ("On or near
+  Nightclub"): the words of :data:`GENERIC_LOCATIONS` (compared case-insensitively), and
+  any text found in more than :data:`GENERIC_WARD_SHARE` (15%, and at least 4) of the wards
+  with incidents (:func:`generic_texts`), are generic; they never name a place alone while
+  a street is known;
+- the street is the commonest specific text over every record passed (the caller passes
+  the place's incidents over the baseline and the review period, so one month's mix does
+  not rename it), each weighted by its band weight; ties go to the alphabetically first;
+- when the commonest text is a generic word, the name is that word "near" the commonest
+  specific street ("Nightclub near Above Bar Street"); the generic word alone when no
+  street is known;
+- then, in brackets, the wards holding at least :data:`WARD_NAME_SHARE` (20%) of the
+  place's incidents, at most two, most first: "Brixton Road (Coldharbour)" (after " – "
+  when the street ends in brackets of its own: "Waterloo (station) – Bishop's"); the wards
+  alone when no text is known; "Unnamed place" when nothing is.
+
+Sensitive-category records never name a place: the caller leaves them out, or blanks
+their text. :func:`keep_names` keeps the name a place had on the previous list while it
+keeps that list's tasking id (:func:`.ids.tasking_ids`), so a name changes only when the
+place does.
+
+Examples
+--------
+>>> import numpy as np
+>>> place_names(np.array(["Nightclub", "Nightclub", "Above Bar Street"], dtype=object),
+...             np.array(["W1", "W1", "W1"], dtype=object), np.array([0, 0, 0]), np.ones(3), 1,
+...             ward_names={"W1": "Bargate"})
+['Nightclub near Above Bar Street (Bargate)']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..validation import check_columns, check_number, check_series, check_strings, check_type
+from .errors import RankingError
+from .schema import TaskingList
+
+#: police.uk's generic location words (after "On or near "), in their usual spelling; compared case-insensitively.
+GENERIC_LOCATIONS = frozenset({
+    "Airport/Airfield", "Bus/Coach Station", "Conference/Exhibition Centre", "Ferry Terminal",
+    "Further/Higher Educational Building", "Hospital", "Nightclub", "Park/Open Space", "Parking Area",
+    "Pedestrian Subway", "Petrol Station", "Place Of Worship", "Police Station", "Prison", "Shopping Area",
+    "Sports/Recreation Area", "Supermarket", "Theatre/Concert Hall", "Theme/Adventure Park",
+})
+#: police.uk's word for a record without a place; read as no text.
+NO_LOCATION = "No Location"
+#: Share of a place's incidents a ward needs to be named in its place name (at most two are).
+WARD_NAME_SHARE = 0.2
+#: A location text in more than this share of the wards with incidents (and at least 4) is generic.
+GENERIC_WARD_SHARE = 0.15
+#: The name of a place with neither a text nor a ward.
+UNNAMED = "Unnamed place"
+_PREFIX = r"(?i)^\s*on or near\s+"
+_CANONICAL = {g.casefold(): g for g in GENERIC_LOCATIONS}
+
+
+def clean_location_text(values: pd.Series) -> pd.Series:
+    """Location texts as street words: "On or near " removed, stripped, "" where missing.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        ``location_text`` values (str, or missing). Not modified.
+
+    Returns
+    -------
+    pandas.Series
+        Object strings on the same index; police.uk's "No Location" is "" too.
+
+    Examples
+    --------
+    >>> clean_location_text(pd.Series(["On or near Electric Lane", " Acre Lane ", None, "No Location"])).tolist()
+    ['Electric Lane', 'Acre Lane', '', '']
+    """
+    check_series(values, "values", "clean_location_text")
+    text = values.astype(object).where(values.notna(), "").astype(str)
+    text = text.str.replace(_PREFIX, "", regex=True).str.strip()
+    return text.where(text.str.casefold() != NO_LOCATION.casefold(), "").astype(object)
+
+
+def generic_texts(texts: pd.Series, ward_codes: pd.Series) -> list[str]:
+    """Texts found in more than :data:`GENERIC_WARD_SHARE` of the wards with incidents (and in at least 4).
+
+    A street lies in one ward or two; a text in many wards is a word police.uk puts at many
+    places (its "Supermarket", say), whether or not :data:`GENERIC_LOCATIONS` has it.
+
+    Parameters
+    ----------
+    texts : pandas.Series
+        Per incident, its cleaned location text (:func:`clean_location_text`).
+    ward_codes : pandas.Series
+        Per incident, its ward code ("" or missing where none), on the same index.
+
+    Returns
+    -------
+    list of str
+        The generic texts, alphabetical.
+    """
+    where = "generic_texts"
+    check_series(texts, "texts", where)
+    check_series(ward_codes, "ward_codes", where, index=texts.index, index_of="the texts", error=RankingError)
+    wards = pd.DataFrame({"t": texts.fillna("").astype(str).to_numpy(dtype=object),
+                          "w": ward_codes.fillna("").astype(str).to_numpy(dtype=object)})
+    wards = wards[(wards["t"] != "") & (wards["w"] != "")]
+    spread = wards.groupby("t")["w"].nunique()
+    limit = max(4, GENERIC_WARD_SHARE * wards["w"].nunique())
+    return sorted(spread.index[spread > limit].tolist())
+
+
+def place_names(text: np.ndarray, ward_code: np.ndarray, cand: np.ndarray, weight: np.ndarray, n: int, *,
+                ward_names: Mapping[str, str], generic: Iterable[str] = ()) -> list[str]:
+    """Each place's name (see the module notes for the rule).
+
+    Parameters
+    ----------
+    text, ward_code : numpy.ndarray of str
+        Per (record, place) pair: the record's cleaned location text ("" when none) and its
+        ward code ("" when none). Sensitive-category records left out, or their text "".
+    cand : numpy.ndarray of int
+        Per pair: the place, 0..n-1.
+    weight : numpy.ndarray of float
+        Per pair: its weight (band weight, 0 or more).
+    n : int
+        Places.
+    ward_names : mapping
+        Ward code -> name (a code without a name is shown as the code).
+    generic : iterable of str, default=()
+        More generic texts than :data:`GENERIC_LOCATIONS` (e.g. :func:`generic_texts`).
+
+    Returns
+    -------
+    list of str
+        ``n`` names, e.g. "Brixton Road (Coldharbour)", "Nightclub near Above Bar Street
+        (Bargate)", "Coldharbour, Brixton" or "Unnamed place".
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type.
+    RankingError
+        Arrays of different lengths, a place outside 0..n-1, or a negative or infinite weight.
+    """
+    where = "place_names"
+    check_number(n, "n", where, low=0, low_open=False, integer=True, error=RankingError)
+    check_type(ward_names, "ward_names", where, Mapping, type_name="a mapping of ward code to ward name")
+    extra = check_strings(generic, "generic", where) or ()
+    text, ward, cand, weight = _pairs(where, n, text=text, ward_code=ward_code, cand=cand, weight=weight)
+    streets = _streets(text, cand, weight, n, {g.casefold() for g in extra})
+    wards = _wards(ward, cand, weight, n, ward_names)
+    return [_joined(s, w) for s, w in zip(streets, wards)]  # one step per place
+
+
+def keep_names(ids: Sequence[str], names: Sequence[str], previous) -> list[str]:
+    """The names to list: a hotspot keeping the previous list's tasking id keeps its name there too.
+
+    A hotspot inherits an id only while its outline overlaps its predecessor's
+    (:func:`.ids.tasking_ids`), so it is the same place on the ground and keeps the name the
+    group already knows, however the month's records would name it now.
+
+    Parameters
+    ----------
+    ids : sequence of str
+        Per place, its tasking id.
+    names : sequence of str
+        Per place, its new name (:func:`place_names`).
+    previous : TaskingList or None
+        The previous list; only its rows of kind "hotspot" count.
+
+    Returns
+    -------
+    list of str
+        Per place: the previous row's ``place_name`` when its id is there (and that name is
+        not blank), else its new name.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type.
+    RankingError
+        ``ids`` and ``names`` differ in length.
+
+    Examples
+    --------
+    >>> keep_names(["H-1", "H-2"], ["Settle Close", "Acre Lane"], None)
+    ['Settle Close', 'Acre Lane']
+    """
+    where = "keep_names"
+    ids, names = check_strings(ids, "ids", where), check_strings(names, "names", where)
+    check_type(previous, "previous", where, TaskingList, type_name="a TaskingList", optional=True)
+    if len(ids) != len(names):
+        raise RankingError(f"keep_names: 'ids' has {len(ids):,} values but 'names' has {len(names):,}; give one name "
+                           "per tasking id.")
+    if previous is None or not len(previous.frame):
+        return list(names)
+    old = check_columns(previous.frame, ("tasking_id", "kind", "place_name"), where, name="previous list",
+                        error=RankingError, fix="pass a TaskingList made by rank, or None.")
+    old = old[old["kind"].astype(str).eq("hotspot") & old["place_name"].notna()]
+    old = old[old["place_name"].astype(str).str.strip().ne("")]
+    kept = dict(zip(old["tasking_id"].astype(str), old["place_name"].astype(str)))
+    return [kept.get(i, name) for i, name in zip(ids, names)]  # one step per place
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _pairs(where: str, n: int, **arrays) -> tuple[np.ndarray, ...]:
+    """The four per-pair arrays, checked: 1-d, one length, places in 0..n-1, weights finite and >= 0."""
+    out = {}
+    for name, value in arrays.items():  # four arrays
+        if isinstance(value, str) or not isinstance(value, (np.ndarray, pd.Series, list, tuple)) \
+                or np.ndim(value) != 1:
+            shown = type(value).__name__
+            raise TypeError(f"The '{name}' parameter of {where} must be a 1-d numpy array. Got {shown} instead.")
+        out[name] = np.asarray(value)
+    lengths = {len(v) for v in out.values()}
+    if len(lengths) > 1:
+        raise RankingError(f"{where}: the arrays differ in length (" + ", ".join(
+            f"'{k}' {len(v):,}" for k, v in out.items()) + "); give one value per (record, place) pair in each.")
+    texts = [pd.Series(out[k], dtype=object).where(pd.notna(out[k]), "").astype(str).to_numpy(dtype=object)
+             for k in ("text", "ward_code")]
+    try:
+        cand = out["cand"].astype(np.int64, casting="safe") if out["cand"].size else out["cand"].astype(np.int64)
+        weight = out["weight"].astype(float)
+    except (TypeError, ValueError):
+        raise TypeError(f"The 'cand' and 'weight' parameters of {where} must be arrays of int and float. "
+                        f"Got {out['cand'].dtype} and {out['weight'].dtype} instead.") from None
+    outside = (cand < 0) | (cand >= n)
+    if outside.any():
+        raise RankingError(f"{where}: {int(outside.sum()):,} of {len(cand):,} pairs have a place outside 0..{n - 1} "
+                           f"(e.g. {int(cand[outside][0])}); pass n = the number of places.")
+    bad = ~np.isfinite(weight) | (weight < 0)
+    if bad.any():
+        raise RankingError(f"{where}: {int(bad.sum()):,} of {len(weight):,} weights are negative or not finite; "
+                           "pass band weights (0 or more).")
+    return texts[0], texts[1], cand, weight
+
+
+def _ranked(frame: pd.DataFrame, extra: list[str] | None = None) -> pd.DataFrame:
+    """``frame`` (``c``, ``v``, ``w``, extra columns) summed per (c, v), weight > 0, most first (ties: v)."""
+    sums = frame.groupby(["c", "v"], sort=False).agg(w=("w", "sum"), **{k: (k, "max") for k in extra or []})
+    sums = sums.reset_index()
+    sums = sums[sums["w"] > 0].assign(r=lambda f: -np.round(f["w"], 9))
+    return sums.sort_values(["c", "r", "v"], kind="stable")
+
+
+def _streets(text: np.ndarray, cand: np.ndarray, weight: np.ndarray, n: int, extra: set[str]) -> list[str]:
+    """Per place: its commonest specific text, or "<generic> near <street>", or the generic word ("" if none)."""
+    key = pd.Series(text, dtype=object).str.casefold()
+    canonical = key.map(_CANONICAL)
+    shown = canonical.where(canonical.notna(), pd.Series(text, dtype=object))
+    frame = pd.DataFrame({"c": cand, "v": shown.to_numpy(dtype=object), "w": weight,
+                          "g": canonical.notna().to_numpy() | key.isin(extra).to_numpy()})
+    sums = _ranked(frame[frame["v"] != ""], ["g"])
+    top = sums.drop_duplicates("c").set_index("c")
+    street = sums[~sums["g"]].drop_duplicates("c").set_index("c")["v"].reindex(range(n), fill_value="")
+    first = top["v"].reindex(range(n), fill_value="")
+    is_generic = top["g"].reindex(range(n), fill_value=False).astype(bool)
+    near = first + " near " + street
+    named = street.where(~is_generic, near.where(street != "", first))
+    return named.astype(str).tolist()
+
+
+def _wards(ward: np.ndarray, cand: np.ndarray, weight: np.ndarray, n: int, ward_names: Mapping[str, str]) -> list[str]:
+    """Per place: the names of the (at most two) wards with >= WARD_NAME_SHARE of its weight, most first."""
+    total = np.bincount(cand, weights=weight, minlength=n)
+    sums = _ranked(pd.DataFrame({"c": cand, "v": ward, "w": weight}).query("v != ''"))
+    sums = sums.groupby("c", sort=False).head(2)
+    sums = sums[sums["w"].to_numpy() / np.maximum(total[sums["c"].to_numpy()], 1e-300) >= WARD_NAME_SHARE]
+    named = sums.assign(name=[str(ward_names.get(c, c)) for c in sums["v"]])  # one step per named ward
+    joined = named.groupby("c", sort=False)["name"].agg(", ".join).astype(object)
+    return joined.reindex(range(n), fill_value="").tolist()
+
+
+def _joined(street: str, wards: str) -> str:
+    """``"Brixton Road (Coldharbour)"``; ``"Waterloo (station) – Bishop's"``; either alone; else "Unnamed place"."""
+    if street and wards:
+        return f"{street} – {wards}" if street.endswith(")") else f"{street} ({wards})"
+    return street or wards or UNNAMED
