@@ -341,6 +341,69 @@ def test_warns_about_too_few_incidents_and_one_huge_cluster():
     assert not dbscan(frame([(0, 0)] * 9 + [(900, 0)]), eps_m=100, min_samples=3).card.warnings  # dense, small
 
 
+# --- the study area ----------------------------------------------------------------------------
+
+SQUARE_KM = shapely.box(0, 0, 1000, 1000)  # a 1 km² study area
+
+
+def study_case() -> pd.DataFrame:
+    """200 incidents at one point and 10 scattered ones in the square; 100 at one point 5 km east."""
+    scattered = [(50.0 + 100 * i, 950.0) for i in range(10)]
+    return frame([(500, 500)] * 200 + scattered + [(5000, 0)] * 100)
+
+
+def test_study_area_sets_the_default_min_samples_by_hand():
+    res = dbscan(study_case(), eps_m=100, study_area=SQUARE_KM)
+    # 210 incidents in 1 km²: an eps disc holds 210 x π 100² / 1e6 = 6.597; x 5 = 32.99 -> 33
+    assert res.card.parameters["min_samples"] == 33
+    assert res.card.rules["min_samples"] == ("5 x the 6.6 incidents an eps disc holds at the mean density of the "
+                                             "study area (the study area given, 1.0 km², with 210 incidents inside "
+                                             "it), at least 20 (automatic)")
+    assert res.card.data["incidents_in_study_area"] == 210 and res.card.data["incidents_outside_study_area"] == 100
+    # without it: all 310 over the convex hull of the locations, 1.3275 km²: 5 x 7.34 = 36.7 -> 37
+    assert dbscan(study_case(), eps_m=100).card.parameters["min_samples"] == 37
+
+
+def test_shares_are_of_the_study_areas_incidents():
+    res = dbscan(study_case(), eps_m=100, study_area=SQUARE_KM)
+    c = res.clusters
+    assert c["incidents"].tolist() == [200, 100]  # the margin still clusters...
+    assert c["share"].tolist() == [200 / 210, 0.0]  # ...but is no share of the study area
+    assert res.noise_share == 10 / 210
+    plain = dbscan(study_case(), eps_m=100, min_samples=33)
+    assert plain.clusters["share"].tolist() == [200 / 310, 100 / 310] and plain.noise_share == 10 / 310
+    pd.testing.assert_series_equal(res.labels, plain.labels)
+    weighted = dbscan(study_case().assign(harm_weight=2.0), eps_m=100, study_area=SQUARE_KM, weights="harm_weight")
+    assert weighted.card.parameters["min_weight"] == 66.0  # 5 x 420 x π 100² / 1e6 = 65.97, up to 0.1
+    assert weighted.noise_share == 20 / 420
+
+
+def test_a_margin_changes_neither_the_rule_nor_the_shares():
+    inside = study_case().iloc[:210]
+    alone = dbscan(inside, eps_m=100, study_area=SQUARE_KM)
+    rng = np.random.default_rng(3)
+    ring = rng.uniform(-5000, 6000, (3000, 2))
+    ring = ring[~shapely.intersects_xy(SQUARE_KM.buffer(200), ring[:, 0], ring[:, 1])]  # more than eps away
+    more = dbscan(pd.concat([inside, frame(ring)], ignore_index=True), eps_m=100, study_area=SQUARE_KM)
+    assert more.card.parameters == alone.card.parameters
+    assert more.card.rules["min_samples"] == alone.card.rules["min_samples"]
+    assert more.clusters["share"].tolist() == alone.clusters["share"].tolist()
+    assert more.noise_share == alone.noise_share
+
+
+def test_study_area_checks_and_warnings():
+    with pytest.raises(TypeError, match="The 'study_area' parameter of dbscan must be a shapely geometry, GeoSeries, "
+                                        "GeoDataFrame or None. Got ndarray instead."):
+        dbscan(two_groups(), study_area=np.ones((2, 2), bool))
+    with pytest.raises(HotspotError, match="dbscan: the study area has no area"):
+        dbscan(two_groups(), study_area=shapely.Point(0, 0))
+    res = dbscan(study_case(), eps_m=100, study_area=shapely.box(-9000, -9000, -8000, -8000))
+    assert res.card.parameters["min_samples"] == 20 and (res.clusters["share"] == 0).all()
+    assert res.noise_share == 0.0
+    assert ("none of the 310 incidents is in the study area, so every share is 0; check that both are in "
+            "EPSG:27700 (British National Grid).") in res.card.warnings
+
+
 # --- validation -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs, error, message", [

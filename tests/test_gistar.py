@@ -173,6 +173,28 @@ def test_study_mask_leaves_cells_and_incidents_out():
     assert out.class_array()[0, 4] == ""
 
 
+def test_with_a_study_area_n_mean_and_sd_are_its_cells_and_incidents_only():
+    # study area: the first three cells; inside, counts 1, 2, 0: n = 3, mean 1, S² = (0 + 1 + 1) / 3
+    mask = np.array([[True, True, True, False, False]])
+    inside = points((50, 50), (150, 50), (150, 50))
+    out = gistar(inside, grid=ROW, study_mask=mask)
+    assert out.card.data["cells"] == 3 and out.card.data["counted"] == 3.0
+    assert out.card.data["count_mean"] == 1.0 and out.card.data["count_sd"] == pytest.approx(math.sqrt(2 / 3))
+    # cell 1 (W = 3, the whole study area): undefined; cell 0: W = 2, z = (3 - 2) / (S sqrt((3*2 - 4) / 2))
+    assert out.frame["z"].to_numpy()[0] == pytest.approx(1 / math.sqrt(2 / 3))
+    assert np.isnan(out.frame["z"].to_numpy()[1])
+    # a margin: many incidents in the two cells outside and off the grid change nothing
+    margin = points(*[(350, 50)] * 40, *[(450, 50)] * 7, (-300, 50), (50, 900))
+    more = gistar(pd.concat([inside, margin], ignore_index=True), grid=ROW, study_mask=mask)
+    pd.testing.assert_frame_equal(more.frame, out.frame)
+    assert {k: more.card.data[k] for k in ("cells", "counted", "count_mean", "count_sd")} == \
+        {k: out.card.data[k] for k in ("cells", "counted", "count_mean", "count_sd")}
+    assert more.card.data["incidents_outside"] == 49
+    # a polygon study area: the same cells (those whose centre is inside)
+    polygon = shapely.box(0, 0, 290, 100)
+    pd.testing.assert_frame_equal(gistar(pd.concat([inside, margin]), grid=ROW, study_mask=polygon).frame, out.frame)
+
+
 def test_large_grid_runs():
     grid = Grid(0.0, 0.0, 10.0, 400, 300)  # 120,000 cells
     rng = np.random.default_rng(0)

@@ -76,7 +76,8 @@ def test_multiple_changes_the_threshold():
 def test_top_share_takes_the_densest_cells_with_ties():
     spots = hotspot_areas(SURFACE, GRID, INCIDENTS, threshold="top_share", top_share=0.1)  # floor(3) cells
     assert spots["cells"].sum() == 3 and sorted(spots["peak_density"]) == [12.0, 20.0, 47.0]
-    assert "the densest 3 of the study area's 30 cells" in spots.attrs["threshold_rule"]
+    assert spots.attrs["threshold_rule"] == ("the hottest 3 of the study area's 30 cells (10% of its area; "
+                                             "ties included), at least 12")
     # 47 20 12 10 9 8 7 7: the 7th densest is a 7, so the other 7 comes in too
     tied = hotspot_areas(SURFACE, GRID, INCIDENTS, threshold="top_share", top_share=7 / 30)
     assert tied["cells"].sum() == 8
@@ -92,7 +93,48 @@ def test_study_mask_sets_the_mean_and_excludes_cells():
     mask[:, 3:] = True  # east half: 20 + 8 + 47 = 75 over 15 cells, mean 5, threshold 10
     spots = hotspot_areas(SURFACE, GRID, INCIDENTS, study_mask=mask)
     assert spots["peak_density"].tolist() == [20.0, 47.0]
-    assert spots["share"].tolist() == [4 / 12, 2 / 12]  # of all the incidents given
+    # of the study area's incidents: 4 + 1 + 2 + 2 in the east half; the 3 in the west count nowhere
+    assert spots["share"].tolist() == [4 / 9, 2 / 9] and spots.attrs["study_incidents"] == 9.0
+
+
+def test_incidents_outside_the_study_mask_change_no_share():
+    mask = np.zeros(GRID.shape, bool)
+    mask[:, 3:] = True
+    west = incidents((0, 0, 50), (1, 0, 20), (4, 0, 7))  # 77 more in the west: a hotspot there if it were in
+    more = pd.concat([INCIDENTS, west, pd.DataFrame({"easting": [-500.0], "northing": [50.0]})], ignore_index=True)
+    before = hotspot_areas(SURFACE, GRID, INCIDENTS, study_mask=mask, threshold="top_share", top_share=0.2)
+    after = hotspot_areas(SURFACE, GRID, more, study_mask=mask, threshold="top_share", top_share=0.2)
+    pd.testing.assert_frame_equal(after, before)
+    assert after.attrs == before.attrs
+
+
+def test_min_incidents_drops_small_hotspots_and_numbers_the_rest():
+    every = hotspot_areas(SURFACE, GRID, INCIDENTS)
+    assert every["incidents"].tolist() == [4.0, 3.0, 2.0, 1.0] and every.attrs["dropped"] == 0
+    spots = hotspot_areas(SURFACE, GRID, INCIDENTS, min_incidents=3)
+    assert spots["incidents"].tolist() == [4.0, 3.0] and spots["hotspot_id"].tolist() == [1, 2]
+    assert spots["share"].tolist() == [4 / 12, 3 / 12]  # the total still holds every incident
+    assert spots.attrs["dropped"] == 2 and spots.attrs["threshold_value"] == 8.0
+    assert spots.attrs["threshold_rule"] == ("at least 2 x the mean of the study area's 30 cells (4), "
+                                             "and hotspots holding at least 3 incidents")
+    pd.testing.assert_frame_equal(spots, every.iloc[:2])
+    assert hotspot_areas(SURFACE, GRID, INCIDENTS, min_incidents=5).empty
+
+
+def test_min_incidents_counts_weight_and_allows_band_rounding():
+    w = pd.Series(0.1, index=INCIDENTS.index)  # 0.1 x 3 is 0.30000000000000004, x 4 is 0.4
+    spots = hotspot_areas(SURFACE, GRID, INCIDENTS, weights=w, min_incidents=0.3)
+    assert spots["incidents"].tolist() == pytest.approx([0.4, 0.3]) and spots.attrs["dropped"] == 2
+    w.iloc[:3] = 0.3  # the north-west hotspot's 3 x 0.3 adds up to 0.8999999999999999
+    spots = hotspot_areas(SURFACE, GRID, INCIDENTS, weights=w, min_incidents=0.9)
+    assert spots["cells"].tolist() == [3] and spots["incidents"].item() < 0.9
+
+
+def test_units_go_into_the_rule():
+    spots = hotspot_areas(SURFACE, GRID, INCIDENTS, threshold=20.0, units="per km²")
+    assert spots.attrs["threshold_rule"] == "at least 20 per km² (given)"
+    spots = hotspot_areas(SURFACE, GRID, INCIDENTS, units="per km²")
+    assert spots.attrs["threshold_rule"] == "at least 2 x the mean of the study area's 30 cells (4 per km²)"
 
 
 def test_weights_count_weight_inside():
@@ -122,7 +164,7 @@ def test_no_hotspot_is_an_empty_frame_with_the_columns():
     assert hotspot_areas(SURFACE, GRID, INCIDENTS, threshold=100.0).empty
 
 
-def test_nan_cells_are_never_hot_and_off_grid_incidents_count_in_the_share():
+def test_nan_cells_are_never_hot_and_off_grid_incidents_count_in_the_share_without_a_study_mask():
     surface = SURFACE.copy()
     surface[4, 5] = np.nan
     inc = pd.concat([INCIDENTS, pd.DataFrame({"easting": [-500.0], "northing": [-500.0]})], ignore_index=True)
@@ -155,6 +197,11 @@ def test_inputs_are_not_modified():
      "The 'multiple' parameter of hotspot_areas must be a float in the range (0.0, inf). Got 0 instead."),
     ({"study_mask": np.ones((2, 2), bool)}, HotspotError,
      "hotspot_areas: study_mask must be a bool array of the grid's shape (5, 6); got bool (2, 2)."),
+    ({"min_incidents": -1}, HotspotError,
+     "The 'min_incidents' parameter of hotspot_areas must be a float in the range [0.0, inf). Got -1 instead."),
+    ({"min_incidents": "3"}, TypeError,
+     "The 'min_incidents' parameter of hotspot_areas must be a float. Got '3' instead."),
+    ({"units": 3}, TypeError, "The 'units' parameter of hotspot_areas must be a str. Got int instead."),
 ])
 def test_validation_messages(kwargs, error, message):
     with pytest.raises(error) as info:

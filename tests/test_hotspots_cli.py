@@ -1,6 +1,8 @@
 """Hotspot analyses of a workspace: the runner, the files it writes, and the CLI commands."""
 
 import json
+import math
+from dataclasses import replace
 
 import geopandas as gpd
 import pyogrio
@@ -11,6 +13,7 @@ from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.cli import main
 from hotspot_tasking.errors import PeriodError
 from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.hotspots.areas import DEFAULT_COVERAGE, MIN_HOTSPOT_INCIDENTS
 from hotspot_tasking.hotspots.errors import HotspotError
 from hotspot_tasking.hotspots.export import write_hotspots
 from hotspot_tasking.hotspots.run import HotspotRequest, compare_band_hotspots, describe, run_hotspots
@@ -59,6 +62,34 @@ def test_geojson_is_wgs84_with_the_card_beside_it_and_tif_needs_kde(demo, tmp_pa
         write_hotspots(clusters, tmp_path / "c.tif")
     with pytest.raises(HotspotError, match="unknown output format '.shp'"):
         write_hotspots(run, tmp_path / "h.shp")
+
+
+def test_kde_layers_use_the_coverage_rule_and_draw_the_hot_cells(demo):
+    ws, inc = demo
+    run = run_hotspots(ws, HotspotRequest(method="kde", categories=VIOLENCE, start="2017-07-01", end="2017-07-31"),
+                       incidents=inc)
+    spots, cells, res = run.layers["hotspots"], run.layers["density_cells"], run.surface
+    level = spots.attrs["threshold_value"]
+    study = int(res.study_mask.sum())
+    assert spots.attrs["threshold_rule"].startswith(f"the hottest {math.floor(DEFAULT_COVERAGE * study):,} of the "
+                                                    f"study area's {study:,} cells (5% of its area; ties included)")
+    assert spots.attrs["threshold_rule"].endswith(f"and hotspots holding at least {MIN_HOTSPOT_INCIDENTS} incidents")
+    assert run.card.data["hotspot_threshold"] == spots.attrs["threshold_rule"]
+    hot = res.study_mask & (res.density >= level)
+    assert len(cells) == hot.sum() and (cells["density"] >= level).all()  # before: every cell above the mean
+    assert spots["cells"].sum() <= len(cells) and (spots["incidents"] >= MIN_HOTSPOT_INCIDENTS).all()
+
+
+def test_dbscan_and_gistar_runs_use_the_study_area(demo):
+    ws, inc = demo
+    request = HotspotRequest(method="dbscan", categories=VIOLENCE, start="2017-07-01", end="2017-07-31")
+    run = run_hotspots(ws, request, incidents=inc)
+    assert "the study area given" in run.card.rules["min_weight"]  # analyse passes the band weights
+    inside = run.card.data["incidents_in_study_area"]
+    assert inside + run.card.data["incidents_outside_study_area"] == run.incidents
+    assert run.layers["hotspots"]["share"].sum() <= 1
+    gi = run_hotspots(ws, replace(request, method="gistar"), incidents=inc)
+    assert gi.card.data["counted"] + gi.card.data["incidents_outside"] == gi.incidents
 
 
 def test_bands_are_compared_on_one_grid(demo):

@@ -19,6 +19,7 @@ from rasterio.transform import Affine
 
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.hotspots import kde as kde_module
+from hotspot_tasking.hotspots.areas import DEFAULT_COVERAGE, MIN_HOTSPOT_INCIDENTS
 from hotspot_tasking.hotspots.errors import HotspotError
 from hotspot_tasking.hotspots.geotiff import read_geotiff
 from hotspot_tasking.hotspots.grid import Grid
@@ -314,6 +315,101 @@ def test_study_area_sets_the_grid_and_the_mask():
     no_area = kde(inc, grid=res.grid, bandwidth_m=150)
     assert no_area.study_mask.all()
     np.testing.assert_array_equal(no_area.density, res.density)  # every incident still counts
+
+
+def margin(n: int, area, seed: int = 0, width_m: float = 5000.0, gap_m: float = 0.0) -> pd.DataFrame:
+    """n incidents spread over the ring from gap_m to width_m round the study area."""
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = area.bounds
+    xy = rng.uniform([minx - width_m, miny - width_m], [maxx + width_m, maxy + width_m], (20 * n, 2))
+    d = shapely.distance(area, shapely.points(xy))
+    xy = xy[(d > gap_m) & (d <= width_m)][:n]
+    assert len(xy) == n
+    return frame(np.round(xy[:, 0]), np.round(xy[:, 1]))
+
+
+def test_bandwidth_rule_uses_the_study_areas_incidents_and_every_incident_adds_density():
+    a = 1000.0
+    corners = frame([X0 - a, X0 + a, X0 - a, X0 + a], [Y0 - a, Y0 - a, Y0 + a, Y0 + a])
+    area = shapely.box(X0 - 1500, Y0 - 1500, X0 + 1500, Y0 + 1500)
+    alone = kde(corners, study_area=area)
+    more = kde(pd.concat([corners, margin(40, area)], ignore_index=True), study_area=area)
+    assert alone.card.parameters["bandwidth_m"] == more.card.parameters["bandwidth_m"] == 965  # the 4 corners'
+    assert more.grid == alone.grid and more.card.parameters["cell_size_m"] == alone.card.parameters["cell_size_m"]
+    assert ("SD = 1,414 m, Dm = 1,414 m, n = 4 incidents inside the study area (40 outside it left out of the rule; "
+            "all add density) -> 965 m") in more.card.rules["bandwidth_m"]
+    assert more.card.data["incidents_in_study_area"] == 4 and more.card.data["incidents_outside_study_area"] == 40
+    assert (more.density >= alone.density).all() and (more.density > alone.density).any()
+    assert kde(pd.concat([corners, margin(40, area)]), grid=alone.grid).card.parameters["bandwidth_m"] != 965
+
+
+def test_precision_floor_uses_the_study_areas_incidents():
+    rng = np.random.default_rng(8)
+    inside = frame(X0 + rng.normal(0, 20, 200), Y0 + rng.normal(0, 20, 200), location_precision_m=0.0)
+    area = shapely.Point(X0, Y0).buffer(500)
+    outside = margin(300, area, seed=2, width_m=300).assign(location_precision_m=500.0)  # coarse, just outside
+    both = pd.concat([inside, outside], ignore_index=True)
+    assert kde(both, cell_size_m=100).card.parameters["bandwidth_m"] == 500.0
+    res = kde(both, study_area=area, cell_size_m=100)
+    assert res.card.parameters["bandwidth_m"] == kde(inside, study_area=area, cell_size_m=100).card.parameters[
+        "bandwidth_m"] < 150
+    assert "(above the weighted median location precision, 0 m)" in res.card.rules["bandwidth_m"]
+
+
+def test_with_no_incident_in_the_study_area_the_rule_uses_all_and_warns():
+    inc = clustered(100, seed=21)
+    far = shapely.box(X0 + 20_000, Y0, X0 + 21_000, Y0 + 1000)
+    res = kde(inc, study_area=far, cell_size_m=100)
+    assert res.card.parameters["bandwidth_m"] == kde(inc).card.parameters["bandwidth_m"]
+    assert ("none of the 100 incidents is in the study area, so the bandwidth rule used all of them; check that "
+            "both are in EPSG:27700 (British National Grid), or pass bandwidth_m (metres).") in res.card.warnings
+    assert "inside the study area" not in res.card.rules["bandwidth_m"]
+    assert "only 0 incidents in the study area: a hotspot from fewer than 30 is not stable" in res.card.warnings[-1]
+
+
+def test_a_bool_study_area_on_a_grid():
+    polygon = shapely.box(X0, Y0, X0 + 3000, Y0 + 2500)
+    inc = clustered(200, seed=22)
+    inc = pd.concat([inc + 1.0, margin(100, polygon)], ignore_index=True)  # + 1 m: none on the polygon's edges
+    grid = Grid(X0 - 1000, Y0 - 1000, 100.0, 50, 45)  # cell edges on the polygon's
+    by_mask = kde(inc, grid=grid, study_area=grid.within(polygon))
+    by_polygon = kde(inc, grid=grid, study_area=polygon)
+    np.testing.assert_array_equal(by_mask.study_mask, by_polygon.study_mask)
+    inside = int(shapely.intersects_xy(polygon, inc["easting"], inc["northing"]).sum())
+    assert by_mask.card.data["incidents_in_study_area"] == by_polygon.card.data["incidents_in_study_area"] == inside
+    assert by_mask.card.parameters["bandwidth_m"] == by_polygon.card.parameters["bandwidth_m"]
+    assert by_mask.card.parameters["bandwidth_m"] != kde(inc, grid=grid).card.parameters["bandwidth_m"]
+    with pytest.raises(HotspotError, match="kde: a bool study_area needs the grid it was made on; pass grid= as well."):
+        kde(inc, study_area=grid.within(polygon))
+
+
+def test_too_few_incidents_counts_the_study_area():
+    area = shapely.box(X0, Y0, X0 + 3000, Y0 + 2500)
+    inc = pd.concat([frame(X0 + 50 + 200 * np.arange(12), np.full(12, Y0 + 500)), margin(100, area, seed=4)],
+                    ignore_index=True)
+    res = kde(inc, study_area=area, bandwidth_m=200)
+    assert ("only 12 incidents in the study area: a hotspot from fewer than 30 is not stable; widen the period, "
+            "the categories or the area.") in res.card.warnings
+
+
+def test_hotspots_default_to_the_coverage_rule():
+    inc = clustered(500, seed=17, spread=150)
+    area = shapely.box(X0, Y0, X0 + 3000, Y0 + 2500)
+    res = kde(inc, study_area=area, cell_size_m=50, bandwidth_m=200)
+    spots = res.hotspots()
+    n = int(res.study_mask.sum())
+    k = math.floor(DEFAULT_COVERAGE * n)
+    level = spots.attrs["threshold_value"]
+    assert spots.attrs["threshold_rule"] == (f"the hottest {k:,} of the study area's {n:,} cells (5% of its area; "
+                                             f"ties included), at least {level:.4g} per km², and hotspots holding "
+                                             f"at least {MIN_HOTSPOT_INCIDENTS} incidents")
+    explicit = res.hotspots(threshold="top_share", top_share=DEFAULT_COVERAGE, min_incidents=MIN_HOTSPOT_INCIDENTS)
+    pd.testing.assert_frame_equal(spots, explicit)
+    hot = res.study_mask & (res.density >= level)
+    assert hot.sum() >= k and res.hotspots(min_incidents=0)["cells"].sum() == hot.sum()
+    cells = res.to_cells(min_density=level)  # the hot cells, the k-th itself included
+    assert len(cells) == hot.sum() and hot[cells["row"], cells["col"]].all()
+    assert "2 x the mean" in res.hotspots(threshold="mean_multiple").attrs["threshold_rule"]
 
 
 def test_geotiff_round_trip(tmp_path):

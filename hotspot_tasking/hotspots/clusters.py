@@ -83,7 +83,8 @@ class ClusterResult:
         One row per cluster, in ``cluster_id`` order (EPSG:27700), with the columns of
         :data:`CLUSTER_COLUMNS`:
 
-        - ``cluster_id``; ``incidents`` (count); ``share`` (of all incidents given);
+        - ``cluster_id``; ``incidents`` (count); ``share``: its incidents in the study area
+          over all the incidents in the study area (every incident given without one);
         - ``weight``: sum of the weights (equal to ``incidents`` without weights);
         - ``harm``: sum of ``harm_weight`` (NaN when the table has no such column);
         - ``distinct_points``: distinct locations; ``area_km2``: area of ``outline``;
@@ -97,7 +98,8 @@ class ClusterResult:
 
         No clusters gives an empty frame with the same columns.
     noise_share : float
-        Share (0-1) of the incidents, or of the weight when weights were given, that are noise.
+        Share (0-1) of the incidents, or of the weight when weights were given, that are
+        noise; of the study area's when one was given.
     card : MethodCard
         Parameters, the rules that chose them, the data and the warnings.
     """
@@ -127,7 +129,7 @@ def empty_clusters() -> gpd.GeoDataFrame:
 
 def summarise(incidents: pd.DataFrame, labels: np.ndarray, inverse: np.ndarray, x: np.ndarray, y: np.ndarray,
               weights: np.ndarray, *, outline_m: float, bands: TimeBands,
-              card: MethodCard) -> tuple[np.ndarray, gpd.GeoDataFrame]:
+              card: MethodCard, inside: np.ndarray | None = None) -> tuple[np.ndarray, gpd.GeoDataFrame]:
     """Renumber clusters by size and summarise them.
 
     Parameters
@@ -148,6 +150,8 @@ def summarise(incidents: pd.DataFrame, labels: np.ndarray, inverse: np.ndarray, 
         The bands for ``peak_band``.
     card : MethodCard
         Gets the number of clusters.
+    inside : numpy.ndarray of bool, optional
+        Per incident: in the study area, for ``share``. Default: every incident.
 
     Returns
     -------
@@ -168,7 +172,8 @@ def summarise(incidents: pd.DataFrame, labels: np.ndarray, inverse: np.ndarray, 
     new_id[order] = np.arange(1, k + 1)
     loc_id = np.where(labels >= 0, new_id[np.maximum(labels, 0)], -1)
     ids = loc_id[inverse]
-    frame = _sizes(incidents, loc_id, ids, count_at, x, y, weights, k)
+    frame = _sizes(incidents, loc_id, ids, count_at, x, y, weights, k,
+                   np.ones(len(ids), bool) if inside is None else inside)
     frame["dominant_categories"] = _dominant_categories(incidents, ids, k)
     frame = pd.concat([frame, _peaks(incidents, ids, k, bands)], axis=1)
     hull, outline = _shapes(loc_id, x, y, k, outline_m)
@@ -181,8 +186,9 @@ def summarise(incidents: pd.DataFrame, labels: np.ndarray, inverse: np.ndarray, 
 
 # --- private steps ----------------------------------------------------------------------
 
-def _sizes(incidents, loc_id, ids, count_at, x, y, weights, k) -> pd.DataFrame:
-    """Counts, shares, weights, harm, distinct points and centroids per cluster (index 0..k-1 = id - 1)."""
+def _sizes(incidents, loc_id, ids, count_at, x, y, weights, k, inside) -> pd.DataFrame:
+    """Counts, shares (of the study area's incidents), weights, harm, distinct points and
+    centroids per cluster (index 0..k-1 = id - 1)."""
     on = loc_id > 0
     slot = loc_id[on] - 1
     n = np.bincount(slot, weights=count_at[on], minlength=k)
@@ -193,7 +199,7 @@ def _sizes(incidents, loc_id, ids, count_at, x, y, weights, k) -> pd.DataFrame:
     return pd.DataFrame({
         "cluster_id": np.arange(1, k + 1),
         "incidents": n.astype(np.int64),
-        "share": n / max(len(ids), 1),
+        "share": np.bincount(ids[inside & (ids > 0)] - 1, minlength=k) / max(int(inside.sum()), 1),
         "weight": np.bincount(ids[ids > 0] - 1, weights=weights[ids > 0], minlength=k),
         "harm": harm,
         "distinct_points": np.bincount(slot, minlength=k),

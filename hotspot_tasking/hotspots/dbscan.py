@@ -27,8 +27,12 @@ Defaults (written into the method card with their rules)
   the snapping grid (the KDE bandwidth is floored at the location precision for the same
   reason). police.uk data (150 m) gets 150 m.
 - ``min_samples``: :data:`DENSITY_FACTOR` (5) times the incidents an eps disc would hold
-  if they were spread evenly over the study area (the convex hull of the locations, at
-  least :data:`MIN_STUDY_AREA_KM2`), rounded up, at least :data:`MIN_SAMPLES_FLOOR` (20).
+  if the study area's incidents were spread evenly over it, rounded up, at least
+  :data:`MIN_SAMPLES_FLOOR` (20). The study area is the ``study_area`` given (its area and
+  the incidents inside it, on its boundary included: those in an import margin round the
+  wards neither set the rule nor count in ``share`` and ``noise_share``, though they still
+  cluster), else the convex hull of the locations (at least :data:`MIN_STUDY_AREA_KM2`)
+  and every incident.
   A fixed count means nothing across one month and one year of data; a density relative
   to the mean is Chainey's rule for KDE hotspots (twice the mean; Chainey, Tompson and
   Uhlig 2008 in docs/sources.md). DBSCAN tests
@@ -61,6 +65,7 @@ import logging
 import math
 from typing import Literal, get_args
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -74,7 +79,7 @@ from ..geo.timebands import TimeBands
 from .card import MethodCard
 from .clusters import HULL_BUFFER_M, ClusterResult, summarise
 from .errors import HotspotError
-from .validate import check_choice, check_number, check_points, weights_of
+from .validate import check_choice, check_number, check_points, study_polygon, weights_of
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +111,7 @@ HDBSCAN_GRAPH_NEIGHBOURS = 30
 def dbscan(incidents: pd.DataFrame, *, eps_m: float | None = None, min_samples: int | None = None,
            min_weight: float | None = None, weights: str | pd.Series | None = None,
            method: ClusterMethod = "dbscan", bands: TimeBands | None = None,
-           min_cluster_size: int | None = None) -> ClusterResult:
+           min_cluster_size: int | None = None, study_area=None) -> ClusterResult:
     """Density clusters of incidents, one row per cluster (see the module notes).
 
     Parameters
@@ -136,6 +141,10 @@ def dbscan(incidents: pd.DataFrame, *, eps_m: float | None = None, min_samples: 
         The time bands for ``peak_band``; default: the packaged ``time_bands.toml``.
     min_cluster_size : int, optional
         HDBSCAN only: smallest cluster in distinct locations, >= 2. Default 5.
+    study_area : shapely geometry, GeoSeries or GeoDataFrame, optional
+        EPSG:27700 polygons (a frame without a CRS is taken to be in it). The default
+        ``min_samples`` (``min_weight``) uses its area and the incidents inside it, and
+        ``share`` and ``noise_share`` are of those incidents. Default: none (all incidents).
 
     Returns
     -------
@@ -145,7 +154,8 @@ def dbscan(incidents: pd.DataFrame, *, eps_m: float | None = None, min_samples: 
         ``distinct_points``, ``area_km2``, ``centroid_easting``, ``centroid_northing``,
         ``dominant_categories``, ``peak_band``, ``peak_band_share``, ``peak_day``,
         ``peak_hour``, ``hull``, ``outline``; see :class:`.clusters.ClusterResult`),
-        ``noise_share`` and ``card``.
+        ``noise_share`` and ``card``; ``share`` and ``noise_share`` are of the study
+        area's incidents when one is given.
 
     Raises
     ------
@@ -159,7 +169,8 @@ def dbscan(incidents: pd.DataFrame, *, eps_m: float | None = None, min_samples: 
     >>> res.labels.tolist(), float(res.noise_share)
     ([1, 1, 1, -1], 0.25)
     """
-    _check_args(incidents, eps_m, min_samples, min_weight, weights, method, bands, min_cluster_size)
+    _check_args(incidents, eps_m, min_samples, min_weight, weights, method, bands, min_cluster_size, study_area)
+    area = study_polygon(study_area, WHERE)
     card = MethodCard(method)
     card.choose("method", method, "given" if method != "dbscan" else "DBSCAN (default)")
     e, n = check_points(incidents, WHERE)
@@ -168,13 +179,21 @@ def dbscan(incidents: pd.DataFrame, *, eps_m: float | None = None, min_samples: 
     counts = np.bincount(inverse, minlength=len(x)).astype(float)
     loc_weight = np.bincount(inverse, weights=raw, minlength=len(x))
     card.data.update(incidents=len(incidents), distinct_points=len(x))
+    inside = np.ones(len(e), bool)  # per incident: in the study area (all without one)
+    if area is not None:
+        shapely.prepare(area)
+        inside = shapely.intersects_xy(area, x, y)[inverse]
+        card.data.update(incidents_in_study_area=int(inside.sum()), incidents_outside_study_area=int((~inside).sum()))
+        if not inside.any():
+            card.warn(f"none of the {len(inside):,} incidents is in the study area, so every share is 0; check that "
+                      "both are in EPSG:27700 (British National Grid).")
     if weights is not None:
         card.choose("weights", weights if isinstance(weights, str) else f"Series {weights.name!r}", "given")
         card.data["total_weight"] = float(raw.sum())
     eps = _eps(eps_m, incidents, card)
     by_weight = min_weight is not None or (weights is not None and min_samples is None)
     threshold = _threshold(min_samples, min_weight, by_weight, x, y, eps,
-                           float(raw.sum()) if by_weight else float(len(e)), method, card)
+                           float(raw[inside].sum()) if by_weight else float(inside.sum()), method, card, area)
     sample_weight = loc_weight if by_weight else counts
     if method == "dbscan":
         card.data["border_rule"] = ("a border location reachable from two clusters joins the one whose first "
@@ -187,28 +206,33 @@ def dbscan(incidents: pd.DataFrame, *, eps_m: float | None = None, min_samples: 
                     else f"{HDBSCAN_MIN_CLUSTER_SIZE} distinct locations (scikit-learn's default)")
         labels = _hdbscan(x, y, sample_weight, threshold, size)
     config = bands if bands is not None else TimeBands.load()
-    ids, clusters = summarise(incidents, labels, inverse, x, y, raw, outline_m=eps / 2, bands=config, card=card)
+    ids, clusters = summarise(incidents, labels, inverse, x, y, raw, outline_m=eps / 2, bands=config, card=card,
+                              inside=inside)
     card.data.update(
         outline=f"discs of eps_m / 2 = {eps / 2:g} m around the cluster's locations, dissolved",
         hull=f"convex hull of the cluster's locations; a point or a line buffered by {HULL_BUFFER_M:g} m",
         peak_band="the band with the highest share of the cluster's timed aoristic weight per hour it runs in "
                   f"a week; bands from {config.path if config.path is not None else 'the TimeBands given'}",
         peak_day_hour="most aoristic weight by local (Europe/London) day of week and by hour")
-    noise = ids < 0
-    total = float(raw.sum()) if weights is not None else float(len(ids))
+    noise = (ids < 0) & inside
+    total = float(raw[inside].sum()) if weights is not None else float(inside.sum())
     noise_share = (float(raw[noise].sum()) if weights is not None else float(noise.sum())) / total if total else 0.0
     card.data["noise_share"] = round(noise_share, 4)
-    _warn(card, clusters, x, y, sample_weight, eps, threshold, by_weight, method)
+    _warn(card, clusters, x, y, sample_weight, eps, threshold, by_weight, method, area is not None)
     labels_series = pd.Series(ids, index=incidents.index, name="cluster_id", dtype="int64")
     return ClusterResult(labels_series, clusters, noise_share, card)
 
 
 # --- private steps ----------------------------------------------------------------------
 
-def _check_args(incidents, eps_m, min_samples, min_weight, weights, method, bands, min_cluster_size) -> None:
+def _check_args(incidents, eps_m, min_samples, min_weight, weights, method, bands, min_cluster_size,
+                study_area) -> None:
     if not isinstance(incidents, pd.DataFrame):
         raise TypeError(f"The 'incidents' parameter of {WHERE} must be a pandas DataFrame. "
                         f"Got {type(incidents).__name__} instead.")
+    if study_area is not None and not isinstance(study_area, (shapely.Geometry, gpd.GeoSeries, gpd.GeoDataFrame)):
+        raise TypeError(f"The 'study_area' parameter of {WHERE} must be a shapely geometry, GeoSeries, GeoDataFrame "
+                        f"or None. Got {type(study_area).__name__} instead.")
     check_choice(method, "method", WHERE, CLUSTER_METHODS)
     if eps_m is not None:
         check_number(eps_m, "eps_m", WHERE)
@@ -268,7 +292,7 @@ def _median_precision(incidents: pd.DataFrame) -> float | None:
 
 
 def _threshold(min_samples, min_weight, by_weight: bool, x, y, eps: float, total: float, method: str,
-               card: MethodCard):
+               card: MethodCard, study_area):
     """min_samples (int) or min_weight (float): given, or the density rule of the module notes."""
     name = "min_weight" if by_weight else "min_samples"
     given = min_weight if by_weight else min_samples
@@ -280,16 +304,20 @@ def _threshold(min_samples, min_weight, by_weight: bool, x, y, eps: float, total
     if given is not None:
         card.choose(name, given, "given")
         return given
-    hull = shapely.convex_hull(shapely.multipoints(np.c_[x, y])).area if len(x) else 0.0
-    area = max(hull, MIN_STUDY_AREA_KM2 * 1e6)
+    if study_area is not None:
+        area = study_area.area
+        which = f"the study area given, {area / 1e6:.1f} km², with {total:,.6g} {what} inside it"
+    else:
+        hull = shapely.convex_hull(shapely.multipoints(np.c_[x, y])).area if len(x) else 0.0
+        area = max(hull, MIN_STUDY_AREA_KM2 * 1e6)
+        which = f"convex hull of the locations, {area / 1e6:.1f} km²"
     card.data["study_area_km2"] = round(area / 1e6, 3)
     expected = total * math.pi * eps ** 2 / area
     value = DENSITY_FACTOR * expected
     value = max(MIN_SAMPLES_FLOOR, math.ceil(value)) if not by_weight \
         else max(float(MIN_SAMPLES_FLOOR), math.ceil(value * 10) / 10)
-    card.choose(name, value, f"{DENSITY_FACTOR:g} x the {expected:.1f} {'weight' if by_weight else 'incidents'} an "
-                f"eps disc holds at the mean density of the study area (convex hull of the locations, "
-                f"{area / 1e6:.1f} km²), at least {MIN_SAMPLES_FLOOR} (automatic)")
+    card.choose(name, value, f"{DENSITY_FACTOR:g} x the {expected:.1f} {what} an eps disc holds at the mean "
+                f"density of the study area ({which}), at least {MIN_SAMPLES_FLOOR} (automatic)")
     return value
 
 
@@ -350,7 +378,8 @@ def _hdbscan(x, y, sample_weight, threshold, min_cluster_size: int) -> np.ndarra
     return np.where(labels >= 0, labels, -1)
 
 
-def _warn(card: MethodCard, clusters, x, y, sample_weight, eps: float, threshold, by_weight: bool, method: str) -> None:
+def _warn(card: MethodCard, clusters, x, y, sample_weight, eps: float, threshold, by_weight: bool, method: str,
+          has_area: bool) -> None:
     """Warnings a person can act on: eps below the location precision, too few incidents, no or huge clusters."""
     name = "min_weight" if by_weight else "min_samples"
     what = "weight" if by_weight else "incidents"
@@ -375,5 +404,7 @@ def _warn(card: MethodCard, clusters, x, y, sample_weight, eps: float, threshold
     if len(clusters) and clusters["share"].iloc[0] > LARGE_CLUSTER_SHARE and \
             clusters["area_km2"].iloc[0] > LARGE_CLUSTER_KM2:
         top = clusters.iloc[0]
-        card.warn(f"cluster 1 holds {top['share']:.0%} of the incidents over {top['area_km2']:.1f} km²: too spread out "
-                  f"to patrol as one hotspot; raise {name} (now {threshold:g}) or lower eps_m (now {eps:g} m).")
+        whose = "the study area's" if has_area else "the"
+        card.warn(f"cluster 1 holds {top['share']:.0%} of {whose} incidents over {top['area_km2']:.1f} km²: too "
+                  f"spread out to patrol as one hotspot; raise {name} (now {threshold:g}) or lower eps_m "
+                  f"(now {eps:g} m).")

@@ -21,7 +21,10 @@ statistics); a cell is "hot" (z > 0) or "cold" (z < 0) when its adjusted p is at
 Neighbourhood defaults (sfhotspot's ``gistar()``: ``nb_dist = cell_size * sqrt(2)``): on
 the grid the distance band is the cell size times √2, so the cell and its 8 adjacent
 cells count (9 cells); on H3 the cell and its 1-ring (7 cells). Every cell of the grid
-is tested, zero counts included, only inside the study area when one is given.
+is tested, zero counts included, only inside the study area when one is given: then *n*,
+:math:`\\bar x` and *S* are over the study area's cells and incidents only (those in other
+cells, such as an import margin round the wards, are left out and counted in the card's
+``incidents_outside``), and neighbourhoods stop at its edge.
 """
 
 from __future__ import annotations
@@ -383,6 +386,8 @@ def _classify(frame, values, neighbours, fdr_alpha, card) -> gpd.GeoDataFrame:
     total = float(values.sum())
     card.data["cells"] = len(out)
     card.data["counted"] = total
+    if len(out):  # the n, mean and S of the formula
+        card.data.update(count_mean=float(values.mean()), count_sd=float(values.std()))
     card.data["hot_cells"] = int((klass == "hot").sum())
     card.data["cold_cells"] = int((klass == "cold").sum())
     if len(out) and not finite.any():

@@ -37,6 +37,14 @@ distance from it, and *n* the number of incidents with a weight above 0 (ArcGIS 
 sum of the weights; the count keeps harm-weighted and unweighted maps on one bandwidth),
 rounded to the metre, then floored at the weighted median of ``location_precision_m``
 (the typical incident's precision: a few coarse records do not widen everyone's kernel).
+
+With a study area, the rule (*SD*, :math:`D_m`, *n*, the precision floor) uses only the
+incidents inside it (on its boundary included): a workspace imports a margin round its
+wards, and those incidents would widen the bandwidth (the City of London's police.uk
+records with the records within 5 km round it: 394 m, against 208 m from the City's own).
+Every incident given still adds density, so those just outside count near the edge. The
+card says how many were used and left out; with none inside, the rule uses all of them
+and the card warns.
 """
 
 from __future__ import annotations
@@ -49,16 +57,17 @@ from typing import Literal, get_args
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..geo.coords import distinct_points
 from . import kde_engines as engines
-from .areas import Threshold, hotspot_areas
+from .areas import DEFAULT_COVERAGE, MIN_HOTSPOT_INCIDENTS, Threshold, hotspot_areas
 from .card import MethodCard
 from .errors import HotspotError
 from .geotiff import write_geotiff
 from .grid import LARGE_GRID_CELLS, Grid
 from .kde_engines import FFT_MAX_SUBCELLS, FFT_SUBCELL_TARGET
-from .validate import check_choice, check_number, check_points, study_polygon, weights_of
+from .validate import check_choice, check_number, check_points, grid_mask, study_polygon, weights_of
 
 WHERE = "kde"
 
@@ -98,6 +107,7 @@ class KdeResult:
     card: MethodCard
     study_mask: np.ndarray
     _points: pd.DataFrame = field(repr=False, compare=False)  # distinct points: easting, northing, weight
+    _has_area: bool = field(default=False, repr=False, compare=False)  # a study area was given
 
     @property
     def transform(self) -> tuple[float, float, float, float, float, float]:
@@ -105,12 +115,13 @@ class KdeResult:
         return self.grid.transform
 
     def to_cells(self, min_density: float = 0.0) -> gpd.GeoDataFrame:
-        """Cells of the study area with a density above ``min_density``, as squares.
+        """Cells of the study area with a density above 0 and at or above ``min_density``, as squares.
 
         Parameters
         ----------
         min_density : float, default=0
-            Incidents per km²; the default keeps every cell with any density.
+            Incidents per km²; the default keeps every cell with any density, a hotspot
+            frame's ``attrs["threshold_value"]`` its hot cells.
 
         Returns
         -------
@@ -119,7 +130,7 @@ class KdeResult:
             (EPSG:27700 squares); densest first.
         """
         check_number(min_density, "min_density", "KdeResult.to_cells", low_open=False)
-        keep = self.study_mask & (self.density > min_density)
+        keep = self.study_mask & (self.density >= min_density) & (self.density > 0)
         cells = self.grid.cell_polygons(keep)
         cells.insert(2, "density", self.density[keep])
         return cells.sort_values("density", ascending=False, kind="stable").reset_index(drop=True)
@@ -132,14 +143,21 @@ class KdeResult:
         return write_geotiff(path, self.density, self.grid, card=self.card,
                              valid=None if self.study_mask.all() else self.study_mask)
 
-    def hotspots(self, *, threshold: Threshold | float = "mean_multiple", multiple: float = 2.0,
-                 top_share: float | None = None) -> gpd.GeoDataFrame:
+    def hotspots(self, *, threshold: Threshold | float = "top_share", multiple: float = 2.0,
+                 top_share: float | None = None, min_incidents: float = MIN_HOTSPOT_INCIDENTS) -> gpd.GeoDataFrame:
         """Hotspot areas of this surface: see :func:`.areas.hotspot_areas` (same options).
 
-        Incidents inside are those given to :func:`kde`, with its weights.
+        The default is the coverage rule: the hottest :data:`.areas.DEFAULT_COVERAGE` (5%)
+        of the study area's cells (``top_share`` defaults to it with ``"top_share"``), in
+        hotspots holding at least :data:`.areas.MIN_HOTSPOT_INCIDENTS` (3) incidents.
+        Incidents inside are those given to :func:`kde`, with its weights; ``share`` is of
+        those in the study area's cells (of all of them without a study area).
         """
+        if threshold == "top_share" and top_share is None:
+            top_share = DEFAULT_COVERAGE
         return hotspot_areas(self.density, self.grid, self._points, threshold=threshold, multiple=multiple,
-                             top_share=top_share, study_mask=self.study_mask, weights="weight")
+                             top_share=top_share, study_mask=self.study_mask if self._has_area else None,
+                             weights="weight", min_incidents=min_incidents, units="per km²")
 
 
 def kde(incidents: pd.DataFrame, *, grid: Grid | None = None, cell_size_m: float | None = None,
@@ -168,8 +186,9 @@ def kde(incidents: pd.DataFrame, *, grid: Grid | None = None, cell_size_m: float
         time band weights); NaN counts as 0. Default: each incident counts 1.
     study_area : shapely geometry, GeoSeries or GeoDataFrame, optional
         EPSG:27700 polygons (a frame without a CRS is taken to be in it; another CRS is an
-        error); ``study_mask`` marks the cells whose centre is inside. All the incidents
-        given still count (those just outside add density near its edge).
+        error), or with ``grid`` a ``[rows, cols]`` bool array of its cells; ``study_mask``
+        marks the cells whose centre is inside. The default bandwidth uses the incidents
+        inside only; all the incidents given add density (those just outside near its edge).
     method : {"auto", "exact", "fft"}, default="auto"
         See the module notes; the choice and the FFT's measured error go into the card.
 
@@ -204,14 +223,18 @@ def kde(incidents: pd.DataFrame, *, grid: Grid | None = None, cell_size_m: float
         if grid is not None:
             raise HotspotError(f"{WHERE}: give either 'grid' or 'cell_size_m', not both (the grid has its cell size).")
     area = study_polygon(study_area, WHERE)
+    if isinstance(study_area, np.ndarray) and grid is None:
+        raise HotspotError(f"{WHERE}: a bool study_area needs the grid it was made on; pass grid= as well.")
     card = MethodCard("kde")
     card.choose("kernel", kernel, "given" if kernel != "quartic" else "quartic, as ArcGIS and QGIS (default)")
-    x, y, w, counts, precision = _points(incidents, weights, card)
-    h = _bandwidth(bandwidth_m, x, y, w, counts, precision, card)
+    x, y, w, counts, inverse, precision = _points(incidents, weights, card)
+    inside = _inside(study_area, area, grid, x, y, inverse, card)
+    h = _bandwidth(bandwidth_m, x, y, w, counts, precision, card, inside, inverse)
     grid = _grid(grid, cell_size_m, x, y, area, h, card)
-    mask = np.ones(grid.shape, bool) if area is None else grid.within(area)
+    mask = grid_mask(grid, study_area if area is None else area, WHERE, "study_area")
     card.data["study_area_cells"] = int(mask.sum())
-    _warn(card, h, grid, int(counts.sum()), float(w.sum()))
+    _warn(card, h, grid, int(counts.sum() if inside is None else counts[inside].sum()), float(w.sum()),
+          inside is not None)
     u, v = x - grid.x0, grid.y_north - y  # metres east of the west edge, south of the north edge
     use, s = _choose_method(method, kernel, len(x), h, grid, card)
     if use == "fft":
@@ -222,7 +245,7 @@ def kde(incidents: pd.DataFrame, *, grid: Grid | None = None, cell_size_m: float
     density = per_m2 * 1e6
     card.data["peak_density_per_km2"] = float(density.max()) if density.size else 0.0
     points = pd.DataFrame({"easting": x, "northing": y, "weight": w})
-    return KdeResult(density, grid, card, mask, points)
+    return KdeResult(density, grid, card, mask, points, study_area is not None)
 
 
 # --- private steps ----------------------------------------------------------------------
@@ -254,7 +277,24 @@ def _points(incidents: pd.DataFrame, weights, card: MethodCard):
         precision = (incidents["location_precision_m"].to_numpy(dtype=float, na_value=np.nan), raw)
     card.data.update(incidents=len(incidents), incidents_weighted=int(counts.sum()),
                      distinct_points=len(x), total_weight=float(raw.sum()))
-    return x, y, w, counts, precision
+    return x, y, w, counts, inverse, precision
+
+
+def _inside(study_area, area, grid: Grid | None, x, y, inverse, card: MethodCard) -> np.ndarray | None:
+    """Per distinct point: in the study area (a polygon, its boundary included, or a cell of
+    a bool mask); None without one. The incidents in and out go into the card."""
+    if study_area is None:
+        return None
+    if area is not None:
+        shapely.prepare(area)
+        inside = shapely.intersects_xy(area, x, y)
+    else:
+        mask = grid_mask(grid, study_area, WHERE, "study_area")
+        row, col = grid.locate(x, y)
+        inside = (row >= 0) & mask[np.maximum(row, 0), np.maximum(col, 0)]
+    rows_in = int(inside[inverse].sum())
+    card.data.update(incidents_in_study_area=rows_in, incidents_outside_study_area=len(inverse) - rows_in)
+    return inside
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -267,13 +307,24 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     return float(values[order][np.searchsorted(cum, cum[-1] / 2.0)])
 
 
-def _bandwidth(given, x, y, w, counts, precision, card: MethodCard) -> float:
+def _bandwidth(given, x, y, w, counts, precision, card: MethodCard, inside, inverse) -> float:
     if given is not None:
         card.choose("bandwidth_m", float(given), "given")
         return float(given)
     if len(x) == 0:
         raise HotspotError(f"{WHERE}: there are no incidents to choose a bandwidth from; pass bandwidth_m (metres) "
                            "and a grid to map an empty selection.")
+    used = ""
+    if inside is not None and not inside.any():
+        card.warn(f"none of the {len(inverse):,} incidents is in the study area, so the bandwidth rule used all of "
+                  "them; check that both are in EPSG:27700 (British National Grid), or pass bandwidth_m (metres).")
+    elif inside is not None:  # the rule on the study area's incidents only
+        left_out = counts[~inside].sum() if w[inside].sum() > 0 else int((~inside).sum())
+        used = f" inside the study area ({left_out:,.0f} outside it left out of the rule; all add density)"
+        x, y, w, counts = x[inside], y[inside], w[inside], counts[inside]
+        if precision is not None:
+            on = inside[inverse]
+            precision = (precision[0][on], precision[1][on])
     weighted = w.sum() > 0  # with all weights 0 the rule falls back to the unweighted locations
     rule_w = w if weighted else np.ones(len(x))
     n = int(counts.sum()) if weighted else len(x)
@@ -284,7 +335,7 @@ def _bandwidth(given, x, y, w, counts, precision, card: MethodCard) -> float:
     raw = 0.9 * min(sd, math.sqrt(1 / math.log(2)) * dm) * max(n, 1) ** -0.2
     h = float(round(raw)) if raw >= 1 else raw
     rule = (f"0.9 x min(SD, sqrt(1/ln 2) x Dm) x n^-0.2 (ArcGIS Kernel Density's standard-distance rule) with "
-            f"SD = {sd:,.0f} m, Dm = {dm:,.0f} m, n = {n:,} incidents"
+            f"SD = {sd:,.0f} m, Dm = {dm:,.0f} m, n = {n:,} incidents{used}"
             f"{'' if weighted else ' (weights all 0: unweighted)'}"
             f" -> {h:g} m")
     floor = 0.0
@@ -325,7 +376,7 @@ def _grid(grid, cell_size_m, x, y, area, h, card: MethodCard) -> Grid:
     return Grid.covering((minx - h, miny - h, maxx + h, maxy + h), cell_size_m=cell_size_m, card=card)
 
 
-def _warn(card: MethodCard, h: float, grid: Grid, n: int, total: float) -> None:
+def _warn(card: MethodCard, h: float, grid: Grid, n: int, total: float, has_area: bool) -> None:
     c = grid.cell_size_m
     if h < c:
         card.warn(f"the bandwidth ({h:g} m) is smaller than the cell size ({c:g} m): most incidents reach only their "
@@ -334,7 +385,8 @@ def _warn(card: MethodCard, h: float, grid: Grid, n: int, total: float) -> None:
     if total <= 0:
         card.warn("all weights are 0 (e.g. no incident has a time of day in this band): the density is 0 everywhere.")
     elif n < MIN_INCIDENTS:
-        card.warn(f"only {n} incidents: a hotspot from fewer than {MIN_INCIDENTS} is not stable; "
+        card.warn(f"only {n} incidents{' in the study area' if has_area else ''}: a hotspot from fewer than "
+                  f"{MIN_INCIDENTS} is not stable; "
                   "widen the period, the categories or the area.")
 
 

@@ -124,12 +124,18 @@ def analyse(request: HotspotRequest, incidents: pd.DataFrame, *, bands: TimeBand
     bands : TimeBands
         The time bands (``time_bands.toml``).
     study_area : shapely geometry, optional
-        The partnership's area (EPSG:27700): the grid covers it and densities are measured
-        in it; None: the grid covers ``incidents``.
+        The partnership's area (EPSG:27700): the grid covers it, and the KDE bandwidth,
+        the hotspot threshold and shares, DBSCAN's default ``min_samples`` and shares and
+        Gi*'s mean and spread use its cells and the incidents in it (those around it
+        still add density and cluster); None: the grid covers ``incidents``, all count.
 
     Returns
     -------
     HotspotRun
+        For KDE, ``"hotspots"`` by the coverage rule (the hottest
+        :data:`.areas.DEFAULT_COVERAGE` of the study area's cells, hotspots of at least
+        :data:`.areas.MIN_HOTSPOT_INCIDENTS` incidents; the rule in the card's
+        ``hotspot_threshold``) and ``"density_cells"``, the cells at or above its threshold.
     """
     check_choice(request.method, "method", "run_hotspots", METHODS)
     check_choice(request.weighting, "weighting", "run_hotspots", get_args(Weighting))
@@ -137,11 +143,14 @@ def analyse(request: HotspotRequest, incidents: pd.DataFrame, *, bands: TimeBand
     grid = _grid(incidents, cell_size_m=request.cell_size_m, area=study_area)
     if request.method == "kde":
         result = kde(chosen, grid=grid, bandwidth_m=request.bandwidth_m, weights=weights, study_area=study_area)
-        layers = {"hotspots": result.hotspots(),
-                  "density_cells": result.to_cells(min_density=float(result.density[result.study_mask].mean()))}
-        run = HotspotRun(request, layers, result.card, surface=result)
+        spots = result.hotspots()
+        level = spots.attrs["threshold_value"]  # inf when the study area has no cell
+        cells = result.to_cells(min_density=level) if level < float("inf") else result.to_cells().iloc[:0]
+        run = HotspotRun(request, {"hotspots": spots, "density_cells": cells}, result.card, surface=result)
+        run.card.data["hotspot_threshold"] = spots.attrs["threshold_rule"]
     elif request.method == "dbscan":
-        result = dbscan(chosen, eps_m=request.eps_m, min_samples=request.min_samples, weights=weights, bands=bands)
+        result = dbscan(chosen, eps_m=request.eps_m, min_samples=request.min_samples, weights=weights, bands=bands,
+                        study_area=study_area)
         layers = result.layers()
         run = HotspotRun(request, {"hotspots": layers["outline"], "hulls": layers["hull"]}, result.card)
     else:
