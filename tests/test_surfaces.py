@@ -7,14 +7,18 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from conftest import FIXTURES
 
+from hotspot_tasking import DEMO_WORKSPACE as DEMO
 from hotspot_tasking.boundaries.store import study_area
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.hotspots.accuracy import accuracy
 from hotspot_tasking.hotspots.grid import Grid
 from hotspot_tasking.hotspots.kde import kde
-from hotspot_tasking.pipeline.tasking import surface_backtest
+from hotspot_tasking.pipeline.store import load_tasking_list
+from hotspot_tasking.pipeline.tasking import surface_backtest, tasking_list
+from hotspot_tasking.ranking.names import GENERIC_LOCATIONS, UNNAMED
 from hotspot_tasking.ranking.request import TaskingRequest
 from hotspot_tasking.surfaces.candidates import NAIVE, Surface, SurfaceStack, candidate_surfaces, top_cells
 from hotspot_tasking.surfaces.choice import choose_surface
@@ -142,3 +146,57 @@ def test_the_backtest_command_prints_the_default_the_baseline_and_how_to_read_rr
     assert "RRI (recapture rate index): above 1" in out
     pinned = cli("backtest", str(city), "--period", "2017-08", "--surface", "counts-3").stdout
     assert "default (counts-3)" in pinned and "chosen as given" in pinned
+
+
+# --- the tasking list a group gets on a real city ----------------------------------------------
+
+def _across(geometry) -> float:
+    """The widest distance between two vertices of an outline, metres."""
+    xy = shapely.get_coordinates(geometry)
+    return float(np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)).max())
+
+
+def test_top_ten_on_real_police_uk_data_are_ten_small_places_named_by_streets(city):
+    out = cli("tasking", str(city), "--period", "2017-08", "--top", "10", "--out", str(city / "top10.csv")).stdout
+    assert "Tasking list for 2017-08 (all times): 10 places." in out
+    listed = load_tasking_list(Workspace.open(city), "2017-08", "all", "hotspot")
+    frame = listed.frame
+    assert len(frame) == 10
+    assert frame["area_km2"].le(0.25).all()
+    assert max(_across(g) for g in frame.geometry) <= 250.0 + 1e-6
+    streets = frame["place_name"].str.split(" (", regex=False).str[0]
+    generic = {g.casefold() for g in GENERIC_LOCATIONS}
+    assert not streets.str.casefold().isin(generic).any()  # a generic word only "near" a street
+    assert frame["place_name"].ne(UNNAMED).all()
+    surface = next(c for c in listed.cards if c.method == "surface")
+    assert surface.parameters["surface"] and "mean PAI" in surface.data["backtest"]
+    assert surface.parameters["surface"] in (city / "top10.csv").read_text(encoding="utf-8-sig")
+
+
+def test_fewer_places_than_asked_are_explained_in_one_sentence(city):
+    out = cli("tasking", str(city), "--period", "2017-08", "--category", "Bicycle theft", "--top", "500",
+              "--no-save").stdout
+    assert "Caveat: Only " in out and "qualified for the top 500" in out and "raise hot_coverage" in out
+
+
+def test_a_place_keeps_its_name_while_it_keeps_its_id(city):
+    ws = Workspace.open(city)
+    july = tasking_list(ws, TaskingRequest(period="2017-07"), previous=None)
+    august = tasking_list(ws, TaskingRequest(period="2017-08"), previous=july)
+    before = dict(zip(july.frame["tasking_id"], july.frame["place_name"]))
+    kept = august.frame[august.frame["tasking_id"].isin(before)]
+    assert len(kept) >= 5
+    assert (kept["place_name"] == kept["tasking_id"].map(before)).all()
+
+
+def test_persistence_agrees_with_steady_counts(city):
+    frame = tasking_list(Workspace.open(city), TaskingRequest(period="2017-08"), previous=None).frame
+    steady = frame[(frame["count_now"] >= 10) & (frame["count_before"] >= 10)]
+    assert len(steady) and steady["persistence"].eq("persistent").all()
+
+
+def test_on_the_demo_the_default_surface_is_at_least_as_good_as_last_months_counts():
+    choice = surface_backtest(Workspace.open(DEMO), TaskingRequest(period="2017-07"))
+    mine, naive = choice.mean_pai(choice.chosen.name), choice.mean_pai(NAIVE)
+    assert choice.card.data["backtest_pairs"] == 12
+    assert mine[0.02] >= naive[0.02] and mine[0.05] >= naive[0.05]

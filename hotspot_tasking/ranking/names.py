@@ -210,6 +210,57 @@ def keep_names(ids: Sequence[str], names: Sequence[str], previous) -> list[str]:
     return [kept.get(i, name) for i, name in zip(ids, names)]  # one step per place
 
 
+def near_streets(names: Sequence[str], x: np.ndarray, y: np.ndarray, texts: pd.Series, easting: np.ndarray,
+                 northing: np.ndarray, *, within_m: float, generic: Iterable[str] = ()) -> list[str]:
+    """Names with a street: a place named by a generic word alone ("Hospital (Farringdon Without)")
+    gets the nearest specific street of any record within ``within_m`` of its busiest point
+    ("Hospital near Giltspur Street (Farringdon Without)"); other names are unchanged.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Per place, its name (:func:`place_names`).
+    x, y : numpy.ndarray of float
+        Per place, its busiest map point, metres (EPSG:27700).
+    texts : pandas.Series of str
+        Per record, its cleaned location text (:func:`clean_location_text`; sensitive records blanked).
+    easting, northing : numpy.ndarray of float
+        Per record, its map point, metres.
+    within_m : float
+        How far to look, metres.
+    generic : iterable of str, default=()
+        More generic texts than :data:`GENERIC_LOCATIONS`.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> near_streets(["Hospital (Farringdon Without)", "Bride Lane"], np.array([0.0, 500]), np.array([0.0, 0]),
+    ...              pd.Series(["Giltspur Street", "Hospital", "Fleet Street"]), np.array([40.0, 0, 900]),
+    ...              np.array([0.0, 0, 0]), within_m=250)
+    ['Hospital near Giltspur Street (Farringdon Without)', 'Bride Lane']
+    """
+    from scipy.spatial import cKDTree
+
+    words = {g.casefold() for g in GENERIC_LOCATIONS} | {g.casefold() for g in (check_strings(generic, "generic",
+                                                                                               "near_streets") or ())}
+    heads = [name.split(" (", 1)[0].split(" – ", 1)[0] for name in names]
+    alone = [i for i, head in enumerate(heads) if head.casefold() in words]
+    text = texts.astype("str").to_numpy(dtype=object)
+    specific = np.flatnonzero([t != "" and t.casefold() not in words for t in text])
+    out = list(names)
+    if not alone or not len(specific):
+        return out
+    tree = cKDTree(np.column_stack([np.asarray(easting, float)[specific], np.asarray(northing, float)[specific]]))
+    dist, at = tree.query(np.column_stack([np.asarray(x, float)[alone], np.asarray(y, float)[alone]]))
+    for i, d, j in zip(alone, dist, at):  # one step per place named by a generic word
+        if d <= within_m:
+            out[i] = names[i].replace(heads[i], f"{heads[i]} near {text[specific[j]]}", 1)
+    return out
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 def _pairs(where: str, n: int, **arrays) -> tuple[np.ndarray, ...]:

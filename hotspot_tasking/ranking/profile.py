@@ -10,8 +10,9 @@ weighted by its band weight; ties always go to the alphabetically first value:
   month's mix does not rename it): the commonest ``location_text`` of its non-sensitive
   incidents ("On or near " removed); police.uk's generic words (:data:`.names.GENERIC_LOCATIONS`,
   and texts found in more than :data:`~.names.GENERIC_WARD_SHARE` (15%, and at least 4) of
-  the wards with incidents) only as "Nightclub near Above Bar Street" (the generic word
-  alone when the place has no street); then in brackets the wards holding at least
+  the wards with incidents) only as "Nightclub near Above Bar Street" (a place with no
+  street of its own takes the nearest street of any record within ``place_max_across_m`` of
+  its busiest point: :func:`.names.near_streets`); then in brackets the wards holding at least
   :data:`~.names.WARD_NAME_SHARE` (20%) of its incidents, at most two, most first:
   "Brixton Road (Coldharbour)" (after " – " when the text ends in brackets of its own);
   the wards alone when no text is known, "Unnamed place" when nothing is.
@@ -52,7 +53,7 @@ from ..geo.timebands import NO_TIME_OF_DAY, TimeBands
 from ..hotspots.bands import ALL_TIMES
 from ..validation import check_type
 from .config import RankingConfig
-from .names import clean_location_text, generic_texts, place_names
+from .names import clean_location_text, generic_texts, near_streets, place_names
 from .tactics import TacticMenu, describe
 
 #: Categories named in ``dominant_categories``.
@@ -159,7 +160,8 @@ def profiles(members: Members, n: int, *, bands: TimeBands, band: str, config: R
     out["tactics"] = [describe(menu.suggest(c, subcategory=s, band=band if band != ALL_TIMES else p))
                       for c, s, p in zip(lead, subs, out["peak_band"])]  # one step per place
     out = out.join(_where(m, n, ward_names))
-    out["place_name"] = _names(m if named_from is None else named_from, n, ward_names)
+    out["place_name"] = _names(m if named_from is None else named_from, n, ward_names, out,
+                               config.place_max_across_m)
     return out[list(PROFILE_COLUMNS)]
 
 
@@ -222,15 +224,20 @@ def _where(m: Members, n: int, ward_names: Mapping[str, str]) -> pd.DataFrame:
     return out
 
 
-def _names(m: Members, n: int, ward_names: Mapping[str, str]) -> list[str]:
-    """Place names from ``m``'s incidents; a sensitive one counts for its ward, never its street."""
+def _names(m: Members, n: int, ward_names: Mapping[str, str], where: pd.DataFrame, within_m: float) -> list[str]:
+    """Place names from ``m``'s incidents (a sensitive one counts for its ward, never its street),
+    with the nearest street within ``within_m`` of the busiest point for a generic word alone."""
     frame = m.frame
     raw = frame["location_text"] if "location_text" in frame.columns else pd.Series("", index=frame.index)
     texts = clean_location_text(raw)
     generic = generic_texts(texts, frame["ward_code"]) if "ward_code" in frame.columns else []
     text = np.where(m.column("sensitive").astype(bool), "", texts.to_numpy(dtype=object)[m.rows])
-    return place_names(text.astype(object), m.column("ward_code"), m.cand, m.weight, n, ward_names=ward_names,
-                       generic=generic)
+    names = place_names(text.astype(object), m.column("ward_code"), m.cand, m.weight, n, ward_names=ward_names,
+                        generic=generic)
+    blank = texts.where(~frame["sensitive"].astype(bool).to_numpy(), "") if "sensitive" in frame.columns else texts
+    return near_streets(names, where["busiest_easting"].to_numpy(float), where["busiest_northing"].to_numpy(float),
+                        blank, frame["easting"].to_numpy(float), frame["northing"].to_numpy(float),
+                        within_m=within_m, generic=generic)
 
 
 def _peaks(m: Members, n: int, bands: TimeBands, cover: float) -> pd.DataFrame:

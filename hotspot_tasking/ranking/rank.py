@@ -18,7 +18,7 @@ or zone layer: :mod:`.candidates`) and, per place, measures:
   when its density is at least ``hot_multiple`` times the study area's mean that period;
 - ``repeat_locations``: map points with at least ``repeat_min_incidents`` incidents in it;
 - dominant categories, sensitive share, peak band, peak days and hours, lead agency,
-  tactics (:mod:`.tactics`) and place name (:func:`.profile.profiles`);
+  tactics (:mod:`.tactics`) (:func:`.profile.profiles`) and place name (:mod:`.names`: street words over the baseline and review period, kept while the place keeps its id);
 - ``score``: the weighted sum of ``tasking.toml`` ``[ranking]`` (:mod:`.config`: harm,
   trend, persistence, repeat locations; that file gives the formula and why each weight);
 
@@ -46,11 +46,20 @@ from ..hotspots.persistence import flag_thin_periods, persistence
 from ..labels import ALL_TIMES, ALL_TIMES_LABEL
 from ..periods import ReviewPeriod, review_period
 from ..validation import check_frame, check_type
-from .candidates import CandidatePlaces, area_places, counts_per_period, hotspot_places, members_now, with_area_codes
+from .candidates import (
+    CandidatePlaces,
+    area_places,
+    counts_per_period,
+    hotspot_places,
+    members_all,
+    members_now,
+    with_area_codes,
+)
 from .config import WEIGHT_NAMES, RankingConfig
 from .explain import explain, hotspot_groups, too_few
 from .ids import tasking_ids
 from .micro import history_periods, surface_places
+from .names import keep_names
 from .profile import profiles
 from .request import RankingContext, TaskingRequest
 from .schema import TASKING_COLUMNS, TaskingList, empty_tasking_frame
@@ -135,8 +144,11 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
     measures = _measures(counts, harms, places.area_km2, sel.totals, study_km2, config, sel.labels, cards,
                          hot=None if hot is None else hot[keep])
     about = profiles(members_now(sel, places), len(places.keys), bands=bands, band=band, config=config,
-                     menu=context.tactics, ward_names=context.names("ward"))
+                     menu=context.tactics, ward_names=context.names("ward"),
+                     named_from=members_all(sel, places) if request.candidates == "hotspot" else None)
     ids = tasking_ids(request.candidates, places, about, previous, config.inherit_overlap, card)
+    if request.candidates == "hotspot":
+        about["place_name"] = keep_names(ids, about["place_name"].tolist(), previous)
     frame = _frame(request.candidates, places, measures, about, ids, config)
     if group is not None:
         frame["hotspot_group"] = hotspot_groups(group[keep], frame["place_name"].to_numpy(dtype=object),

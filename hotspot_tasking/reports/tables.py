@@ -32,7 +32,7 @@ HEADINGS = {
     "persistence": "Persistence", "repeat_locations": "Repeat locations", "peak_band": "Peak band",
     "peak_days": "Peak days", "peak_hours": "Peak hours", "score": "Score", "explanation": "Why it ranks here",
     "lead_agency": "Lead agency", "tactics": "Suggested tactics", "status": "Status", "period": "Period",
-    "band": "Band", "disclosure": "Disclosure control",
+    "band": "Band", "method": "Places found by", "disclosure": "Disclosure control",
 }
 
 def disclose_list(tasking_list: TaskingList, *, setting: ReportSetting | None = None, top: int | None = None,
@@ -101,11 +101,42 @@ def list_table(disclosed: Disclosed) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``TASKING_COLUMNS`` (no geometry; hidden numbers as their wording), then ``period``
-        (in words, UK dates), ``band`` and ``disclosure`` (what was hidden in the row).
+        (in words, UK dates), ``band``, ``method`` (:func:`method_summary`) and
+        ``disclosure`` (what was hidden in the row).
     """
     table = disclosed.shown.copy()
     disclosure = table.pop("disclosure")
-    return table.assign(period=describe_period(disclosed.period), band=disclosed.band, disclosure=disclosure)
+    return table.assign(period=describe_period(disclosed.period), band=disclosed.band,
+                        method=method_summary(disclosed.cards), disclosure=disclosure)
+
+
+def method_summary(cards: list) -> str:
+    """How the list's places were found, in one line: the surface and its backtest figures, or the method.
+
+    >>> from hotspot_tasking.hotspots.card import MethodCard
+    >>> card = MethodCard("surface", parameters={"surface": "counts-6", "surface_means": "counts per cell over the "
+    ...                   "last 6 months"}, rules={"surface": "the highest mean PAI ..."},
+    ...                   data={"backtest": "mean PAI 12.5 at 2% and 6.4 at 5% of the study area over 7 periods; "
+    ...                   "naive 10.0 and 6.0"})
+    >>> method_summary([card])
+    'surface counts-6 (counts per cell over the last 6 months), chosen by backtest: mean PAI 12.5 at 2% and 6.4 at \
+5% of the study area over 7 periods; naive 10.0 and 6.0'
+    """
+    parts = []
+    for card in cards:
+        if card.method == "surface":
+            how = "pinned by the user" if card.rules.get("surface") == "given" else "chosen by backtest"
+            parts.append(f"surface {card.parameters.get('surface')} ({card.parameters.get('surface_means')}), {how}: "
+                         f"{card.data.get('backtest', 'not backtested')}")
+        elif card.method == "micro_places":
+            parts.append(f"split into places at most {card.parameters.get('max_across_m', 0):g} m across")
+        elif card.method in ("kde", "dbscan", "gistar"):
+            shown = ", ".join(f"{k} = {v}" for k, v in card.parameters.items()
+                              if k in ("bandwidth_m", "cell_size_m", "eps_m", "min_samples"))
+            parts.append(f"{card.method} ({shown})" if shown else card.method)
+        elif card.method == "tasking-rank" and card.parameters.get("candidates") not in (None, "hotspot"):
+            parts.append(f"{card.parameters['candidates']} areas")
+    return "; ".join(parts)
 
 
 def card_rows(cards: list) -> pd.DataFrame:
@@ -150,6 +181,8 @@ def about_rows(disclosed: Disclosed) -> list[tuple[str, str]]:
             ("Period", describe_period(disclosed.period)), ("Time band", disclosed.band),
             ("Places exported", f"{len(disclosed.frame)} of {disclosed.rows_total}"),
             ("Produced", uk_date(disclosed.produced))]
+    if method_summary(disclosed.cards):
+        rows.append(("Places found by", method_summary(disclosed.cards)))
     rows += [("Source", s) for s in disclosed.sources] or [("Source", "not given")]
     rows += [("Data caveat", c) for c in disclosed.caveats]
     rows += [("Disclosure control", r) for r in disclosed.rules.describe()]
