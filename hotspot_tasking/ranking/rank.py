@@ -18,7 +18,8 @@ or zone layer: :mod:`.candidates`) and, per place, measures:
   when its density is at least ``hot_multiple`` times the study area's mean that period;
 - ``repeat_locations``: map points with at least ``repeat_min_incidents`` incidents in it;
 - dominant categories, sensitive share, peak band, peak days and hours, lead agency,
-  tactics (:mod:`.tactics`) (:func:`.profile.profiles`) and place name (:mod:`.names`: street words over the baseline and review period, kept while the place keeps its id);
+  tactics (:mod:`.tactics`) (:func:`.profile.profiles`) and place name (:mod:`.names`:
+  street words over the baseline and review period, kept while the place keeps its id);
 - ``score``: the weighted sum of ``tasking.toml`` ``[ranking]`` (:mod:`.config`: harm,
   trend, persistence, repeat locations; that file gives the formula and why each weight);
 
