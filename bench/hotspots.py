@@ -5,10 +5,13 @@
 Runs ``bench/kde.py`` (our KDE against scikit-learn's KernelDensity at equal kernel and
 scipy's gaussian_kde) and ``bench/dbscan.py`` (our DBSCAN on collapsed points against
 scikit-learn's DBSCAN on the raw rows, identical clusters checked), then the demo's
-backtest PAI table. ``--quick`` uses smaller subsamples for the peers.
+surface backtest's cost (``bench/surfaces.py``: every candidate over 12 months for the
+same number of incidents) and the demo's backtest table. ``--quick`` uses smaller
+subsamples for the peers.
 
 Targets: KDE <= 0.5 s on few distinct locations and <= 2 s on 1,000,000
-distinct ones; DBSCAN <= 1 s; KDE >= 50x KernelDensity; DBSCAN >= 100x scikit-learn raw.
+distinct ones; DBSCAN <= 1 s; KDE >= 50x KernelDensity; DBSCAN >= 100x scikit-learn raw;
+the whole candidate set over 12 periods <= 10 s.
 Prints figures; never run as a test.
 """
 
@@ -24,6 +27,7 @@ sys.path.insert(0, str(HERE))
 
 import dbscan as dbscan_bench  # noqa: E402
 import kde as kde_bench  # noqa: E402
+import surfaces as surfaces_bench  # noqa: E402
 
 from hotspot_tasking import DEMO_WORKSPACE  # noqa: E402
 from hotspot_tasking.cli import main as cli  # noqa: E402
@@ -39,7 +43,10 @@ def main() -> None:
     print(f"\n== DBSCAN ({args.rows:,} incidents) ==")
     subs = (20_000, 50_000, 100_000) if args.quick else (20_000, 50_000, 100_000, 200_000, 400_000)
     dbscan_bench.run(args.rows, subs, 1 if args.quick else 3)
-    print("\n== Backtest on the demo: all incidents, monthly, KDE against the naive baseline ==")
+    print(f"\n== Surface backtest cost ({args.rows:,} incidents, 24 months; a city, then a force area) ==")
+    for scale, precision in ((1.0, 150.0), (3.0, 0.0)):
+        surfaces_bench.run(argparse.Namespace(rows=args.rows, months=24, cell=50.0, scale=scale, precision=precision))
+    print("\n== Backtest on the demo: every candidate surface against last month's counts ==")
     cli(["backtest", str(DEMO_WORKSPACE)])
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
 

@@ -20,6 +20,7 @@ from hotspot_tasking.pipeline.store import load_tasking_list
 from hotspot_tasking.pipeline.tasking import surface_backtest, tasking_list
 from hotspot_tasking.ranking.names import GENERIC_LOCATIONS, UNNAMED
 from hotspot_tasking.ranking.request import TaskingRequest
+from hotspot_tasking.surfaces import candidates
 from hotspot_tasking.surfaces.candidates import NAIVE, Surface, SurfaceStack, candidate_surfaces, top_cells
 from hotspot_tasking.surfaces.choice import choose_surface
 from hotspot_tasking.surfaces.errors import SurfaceError
@@ -70,6 +71,17 @@ def test_top_cells_takes_the_cells_a_stable_descending_sort_takes():
         assert np.array_equal(mask, expected)
         assert left == int((scores == np.sort(scores)[::-1][k - 1]).sum() - (scores[expected] == np.sort(
             scores)[::-1][k - 1]).sum())
+
+
+def test_the_sparse_top_takes_the_same_cells_as_the_dense_one():
+    rng = np.random.default_rng(7)
+    for _ in range(100):
+        dense = np.where(rng.random(300) < 0.1, rng.integers(1, 4, 300), 0).astype(float)
+        k = int(rng.integers(1, 300))
+        idx = np.flatnonzero(dense)
+        taken, left = candidates.top_sparse(dense[idx], idx, 300, k)
+        mask, expected_left = top_cells(dense, k)
+        assert sorted(taken.tolist()) == np.flatnonzero(mask).tolist() and left == expected_left
 
 
 def test_the_stack_counts_each_period_in_the_study_areas_cells(stack):

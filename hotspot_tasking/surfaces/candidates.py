@@ -170,7 +170,12 @@ def top_cells(scores: np.ndarray, k: int) -> tuple[np.ndarray, int]:
     k = int(min(max(k, 0), n))
     if k == 0:
         return np.zeros(n, bool), 0
-    cut = np.partition(scores, n - k)[n - k]
+    positive = np.flatnonzero(scores > 0)  # surfaces are sparse: most cells of a city hold nothing
+    if len(positive) >= k and len(positive) < n:
+        values = scores[positive]
+        cut = np.partition(values, len(values) - k)[len(values) - k]
+    else:
+        cut = np.partition(scores, n - k)[n - k]
     take = scores > cut
     ties = np.flatnonzero(scores == cut)
     need = k - int(take.sum())
@@ -178,8 +183,75 @@ def top_cells(scores: np.ndarray, k: int) -> tuple[np.ndarray, int]:
     return take, int(len(ties) - need)
 
 
+@dataclass(frozen=True)
+class Sparse:
+    """Values per period on some of the study area's cells, 0 on the rest.
+
+    Attributes
+    ----------
+    idx : numpy.ndarray of int
+        Positions among the study area's cells (ascending) that may be above 0.
+    values : numpy.ndarray of float, shape (periods, len(idx))
+    cells : int
+        The study area's cells.
+    """
+
+    idx: np.ndarray
+    values: np.ndarray
+    cells: int
+
+    def dense(self) -> np.ndarray:
+        """``[periods, cells]`` with the zeros filled in."""
+        out = np.zeros((self.values.shape[0], self.cells))
+        out[:, self.idx] = self.values
+        return out
+
+    def at(self, t: int, positions: np.ndarray) -> np.ndarray:
+        """Period ``t``'s values at study-cell ``positions`` (0 where not held)."""
+        where = np.searchsorted(self.idx, positions)
+        where = np.minimum(where, max(len(self.idx) - 1, 0))
+        held = (len(self.idx) > 0) & (self.idx[where] == positions) if len(self.idx) else np.zeros(len(positions), bool)
+        return np.where(held, self.values[t, where] if len(self.idx) else 0.0, 0.0)
+
+    @classmethod
+    def of(cls, dense: np.ndarray) -> Sparse:
+        """The cells of a ``[periods, cells]`` array that are above 0 in some period."""
+        idx = np.flatnonzero((dense != 0).any(axis=0))
+        return cls(idx, np.ascontiguousarray(dense[:, idx]), dense.shape[1])
+
+
+def top_sparse(values: np.ndarray, idx: np.ndarray, cells: int, k: int) -> tuple[np.ndarray, int]:
+    """The study-cell positions of the ``k`` highest scores, 0 elsewhere, as :func:`top_cells` takes them.
+
+    ``values`` are held at ``idx`` (ascending) of ``cells`` cells; every other cell scores 0.
+    Returns the positions taken (cells scoring 0 come last, in row-major order) and the tied
+    cells left out.
+
+    >>> taken, left = top_sparse(np.array([5.0, 3.0, 5.0]), np.array([1, 2, 3]), 6, 5)
+    >>> sorted(taken.tolist()), left
+    ([0, 1, 2, 3, 4], 1)
+    """
+    k = int(min(max(k, 0), cells))
+    above = values > 0
+    pv, pidx = values[above], idx[above]
+    if len(pv) >= k:
+        if k == 0:
+            return np.empty(0, np.int64), 0
+        cut = np.partition(pv, len(pv) - k)[len(pv) - k]
+        higher, tied = pidx[pv > cut], pidx[pv == cut]
+        need = k - len(higher)
+        return np.concatenate([higher, tied[:need]]), int(len(tied) - need)
+    need = k - len(pidx)
+    pool = np.arange(need + len(pidx))
+    zeros = pool[~np.isin(pool, pidx)][:need]
+    return np.concatenate([pidx, zeros]), int(cells - len(pidx) - need)
+
+
 class SurfaceStack:
     """Per-period fields of the study area's cells, and any candidate's scores from them.
+
+    Fields and scores are kept only on the cells that are ever above 0 (:class:`Sparse`):
+    a city's incidents fall in a few per cent of its cells.
 
     Parameters
     ----------
@@ -209,48 +281,77 @@ class SurfaceStack:
         slot = flat[np.where(keep, row * grid.nx + col, 0)]
         keep &= slot >= 0
         self.outside = float(self._w[(self._pos >= 0) & ~keep].sum())
-        self.counts = np.bincount(self._pos[keep] * len(self.cells) + slot[keep], weights=self._w[keep],
-                                  minlength=self.periods * len(self.cells)).reshape(self.periods, len(self.cells))
-        self.totals = self.counts.sum(axis=1)
-        self._fields: dict[float, np.ndarray] = {0.0: self.counts}
-        self._scores: dict[Surface, np.ndarray] = {}
+        idx, inverse = np.unique(slot[keep], return_inverse=True)
+        values = np.bincount(self._pos[keep] * len(idx) + inverse, weights=self._w[keep],
+                             minlength=self.periods * len(idx)).reshape(self.periods, len(idx))
+        self.sparse_counts = Sparse(idx, values, len(self.cells))
+        self.totals = values.sum(axis=1)
+        self._fields: dict[float, Sparse] = {0.0: self.sparse_counts}
+        self._running: dict[float, np.ndarray] = {}
 
-    def field(self, bandwidth_m: float) -> np.ndarray:
-        """``[periods, study cells]``: counts (bandwidth 0) or each period's quartic KDE, per km²."""
+    @property
+    def counts(self) -> np.ndarray:
+        """``[periods, study cells]``: band-weighted incidents per cell."""
+        return self.sparse_counts.dense()
+
+    def sparse_field(self, bandwidth_m: float) -> Sparse:
+        """Counts (bandwidth 0) or each period's quartic KDE per km², on the cells ever above 0."""
         if bandwidth_m not in self._fields:
             by = np.argsort(self._pos, kind="stable")
             edges = np.searchsorted(self._pos[by], np.arange(self.periods + 1))
-            out = np.zeros((self.periods, len(self.cells)))
+            per_period = []
             for t in range(self.periods):  # one KDE per period
                 rows = by[edges[t]:edges[t + 1]]
                 rows = rows[self._w[rows] != 0]
                 if not len(rows):
+                    per_period.append(None)
                     continue
                 inverse, x, y = distinct_points(self._e[rows], self._n[rows])
                 w = np.bincount(inverse, weights=self._w[rows], minlength=len(x))
                 per_m2 = engines.exact(x - self.grid.x0, self.grid.y_north - y, w, float(bandwidth_m), self.grid,
                                        "quartic")
-                out[t] = per_m2.ravel()[self.cells] * 1e6
-            self._fields[bandwidth_m] = out
+                per_period.append(per_m2.ravel()[self.cells] * 1e6)
+            ever = np.zeros(len(self.cells), bool)
+            for values in per_period:  # one step per period
+                if values is not None:
+                    ever |= values != 0
+            idx = np.flatnonzero(ever)
+            out = np.zeros((self.periods, len(idx)))
+            for t, values in enumerate(per_period):
+                if values is not None:
+                    out[t] = values[idx]
+            self._fields[bandwidth_m] = Sparse(idx, out, len(self.cells))
         return self._fields[bandwidth_m]
+
+    def field(self, bandwidth_m: float) -> np.ndarray:
+        """``[periods, study cells]``: :meth:`sparse_field` with the zeros filled in."""
+        return self.sparse_field(bandwidth_m).dense()
+
+    def sparse_scores(self, surface: Surface) -> Sparse:
+        """The candidate's score at the end of each period, on the cells ever above 0."""
+        field = self.sparse_field(surface.bandwidth_m)
+        base, w, periods = field.values, surface.window, self.periods
+        out = np.empty_like(base)
+        if surface.decay:  # E[t] = B[t] + r E[t-1]; the window is E[t] - r^w E[t-w]
+            r = 0.5 ** (1.0 / surface.half_life)
+            run = np.empty_like(base)
+            if periods:
+                run[0] = base[0]
+            for t in range(1, periods):  # one step per period
+                np.multiply(run[t - 1], r, out=run[t])
+                run[t] += base[t]
+        else:
+            if surface.bandwidth_m not in self._running:
+                self._running[surface.bandwidth_m] = np.cumsum(base, axis=0)
+            run, r = self._running[surface.bandwidth_m], 1.0
+        out[:w] = run[:w]
+        np.subtract(run[w:], (r ** w) * run[:-w] if r != 1.0 else run[:-w], out=out[w:])
+        np.maximum(out, 0.0, out=out)  # rounding can leave -1e-16 where the window is empty
+        return Sparse(field.idx, out, len(self.cells))
 
     def scores(self, surface: Surface) -> np.ndarray:
         """``[periods, study cells]``: the candidate's score at the end of each period."""
-        if surface not in self._scores:
-            base = self.field(surface.bandwidth_m)
-            w = surface.window
-            if surface.decay:
-                r = 0.5 ** (1.0 / surface.half_life)
-                ages = r ** np.arange(w)
-                out = np.zeros_like(base)
-                for a in range(w):  # one step per period of the window
-                    out[a:] += ages[a] * base[:self.periods - a]
-            else:
-                run = np.cumsum(base, axis=0)
-                out = run.copy()
-                out[w:] -= run[:-w]
-            self._scores[surface] = out
-        return self._scores[surface]
+        return self.sparse_scores(surface).dense()
 
     def to_grid(self, values: np.ndarray) -> np.ndarray:
         """``[rows, cols]`` with ``values`` on the study cells and NaN elsewhere."""

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..hotspots.card import MethodCard
-from .candidates import NAIVE, Surface, SurfaceStack, top_cells
+from .candidates import NAIVE, Surface, SurfaceStack, top_sparse
 from .errors import SurfaceError
 
 #: Shares of the study area at which candidates are scored (the list's coverage).
@@ -110,15 +110,16 @@ def choose_surface(stack: SurfaceStack, labels: Sequence[str], candidates: Seque
     skipped = [f"{labels[t]} -> {labels[t + 1]}" for t in range(first, end) if t not in ts]
     n = len(stack.cells)
     ks = [max(1, int(np.floor(share * n + 1e-9))) for share in shares]
+    counts = stack.sparse_counts
     frames = []
     for surface in candidates:  # one step per candidate
-        scores = stack.scores(surface)
+        scores = stack.sparse_scores(surface)
         for t in ts:
-            y, b = stack.counts[t + 1], stack.counts[t]
             for share, k in zip(shares, ks):
-                take, left = top_cells(scores[t], k)
-                frames.append((labels[t], labels[t + 1], surface.name, share, k, float(y[take].sum()),
-                               float(stack.totals[t + 1]), float(b[take].sum()), float(stack.totals[t]), left))
+                taken, left = top_sparse(scores.values[t], scores.idx, n, k)
+                frames.append((labels[t], labels[t + 1], surface.name, share, k, float(counts.at(t + 1, taken).sum()),
+                               float(stack.totals[t + 1]), float(counts.at(t, taken).sum()), float(stack.totals[t]),
+                               left))
     table = _table(frames, n)
     summary = _summary(table, [s.name for s in candidates])
     chosen, rule = _choose(summary, candidates, shares, pinned)
