@@ -5,6 +5,7 @@ import streamlit as st
 
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.ranking.request import TaskingRequest
+from hotspot_tasking.reports.tables import method_summary
 from hotspot_tasking.ui.charts import category_bars, heat_grid, trend_line
 from hotspot_tasking.ui.decision_form import decision_form
 from hotspot_tasking.ui.decks import review_deck
@@ -51,7 +52,8 @@ except UserError as err:
 band = "all times" if filters.band == "all" else f"band {filters.band}"
 st.caption(f"{periods[period]}; {band}; {', '.join(filters.categories) if filters.categories else 'all categories'}. "
            "Counts are incidents (band-weighted); 'before' is the mean per period over the baseline. "
-           "▲ rising, ▼ falling (Poisson z ≥ 2 or ≤ −2), ► no clear change. Select a row for its detail.")
+           "▲ rising, ▼ falling (Poisson z ≥ 2 or ≤ −2), ► no clear change. Select a row for its detail. "
+           f"Places: {method_summary(tl.cards)}.")
 if changed:
     st.info(changed, icon=":material/compare_arrows:")
 else:
@@ -81,7 +83,7 @@ selected = table["tasking_id"].iloc[rows[0]] if rows else None
 left, right = st.columns(2)
 with left:
     st.pydeck_chart(review_deck(path, version, request, selected), height=520, key="weekly_map")
-    st.caption("Fill: vermillion rising ▲, yellow no clear change ►, blue falling ▼; numbers are ranks; "
+    st.caption("Fill: vermillion rising ▲, yellow no clear change ►, blue falling ▼; numbers: the first 20 ranks; "
                "black outline: the selected place. Grey lines: wards. Contains OS data © Crown copyright.")
 if selected is None:
     right.info("Select a row of the list to see the place's detail and record a decision.", icon=":material/touch_app:")
@@ -91,6 +93,7 @@ place = table.iloc[rows[0]]
 detail = place_detail(path, version, request, selected)
 with right:
     st.subheader(f"#{place['rank']} {place['place']}")
+    st.text(place["group"] or "A hotspot of its own.")
     st.markdown(place["explanation"])
     st.markdown("**When: hour of the week**")
     st.altair_chart(heat_grid(detail.hour_of_week), width="stretch")

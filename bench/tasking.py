@@ -2,12 +2,12 @@
 
     python bench/tasking.py [--period 2017-07]
 
-One period, the four default time bands, KDE and DBSCAN hotspots, ranking, and every
+One period, the four default time bands, micro-places on the best surface and DBSCAN hotspots, ranking, and every
 export (CSV, XLSX, GeoPackage, GeoJSON, PDF briefing pack, PNG map), on a copy of the
 demo so nothing is written into it. Target: 10 s or less.
 
 Beside the full run, and not counted in it: ranking the period's list for all times with
-the defaults (KDE hotspots), as the weekly review first opens it, with the incidents
+the defaults (micro-places on the best surface), as the weekly review first opens it, with the incidents
 already loaded. Target: under 2 s. Never run as a test.
 """
 
@@ -54,7 +54,7 @@ def main() -> None:
         incidents = incidents_with_areas(ws)
         t = stage(f"load {len(incidents):,} incidents, join to areas and H3", t0)
         lists = {}
-        for method in ("kde", "dbscan"):
+        for method in ("surface", "dbscan"):
             for band in BANDS:
                 request = TaskingRequest(period=args.period, band=band, method=method)
                 lists[(method, band)] = tasking_list(ws, request, incidents=incidents)
@@ -63,12 +63,12 @@ def main() -> None:
         default = tasking_list(ws, TaskingRequest(period=args.period), incidents=incidents)
         ranking_s = time.perf_counter() - start
         t = time.perf_counter()  # the default list is timed apart, outside the stages
-        for tasking in [lists[("kde", b)] for b in BANDS]:
+        for tasking in [lists[("surface", b)] for b in BANDS]:
             save_tasking_list(ws, tasking)
-        t = stage("store the four KDE lists in the workspace", t)
+        t = stage("store the four surface lists in the workspace", t)
         out = Path(tmp) / "out"
         for fmt in FORMATS:
-            export_list(ws, lists[("kde", "nte")], out / f"tasking.{fmt}", top=10)
+            export_list(ws, lists[("surface", "nte")], out / f"tasking.{fmt}", top=10)
             t = stage(f"export .{fmt} (night-time economy, top 10)", t)
         total = sum(seconds for _, seconds in stages)
     width = max(len(name) for name, _ in stages)

@@ -77,7 +77,7 @@ def history_periods(config) -> int:
 
 
 def surface_places(long: ReviewSelection, sel: ReviewSelection, review: ReviewPeriod, request: TaskingRequest,
-                   context: RankingContext) -> SurfacePlaces:
+                   context: RankingContext, *, within: np.ndarray | None = None) -> SurfacePlaces:
     """The hotspot places of the review period, from the surface the backtest chose.
 
     Parameters
@@ -92,6 +92,9 @@ def surface_places(long: ReviewSelection, sel: ReviewSelection, review: ReviewPe
         Its ``cell_size_m``, ``bandwidth_m`` and ``surface`` (a pinned candidate) are used.
     context : RankingContext
         The study area and ``[ranking]``.
+    within : numpy.ndarray of shapely geometries, optional
+        Hotspot outlines found another way (DBSCAN's clusters): their cells with a score
+        above 0 are split instead of the hottest ``hot_coverage`` of the study area.
 
     Returns
     -------
@@ -104,10 +107,17 @@ def surface_places(long: ReviewSelection, sel: ReviewSelection, review: ReviewPe
     k = max(1, math.floor(config.hot_coverage * len(stack.cells) + 1e-9))
     hot_by_period = np.stack([top_cells(scores[t], k)[0] & (scores[t] > 0) for t in range(long.periods)])
     now = hot_by_period[-1]
-    linked = ndimage.binary_dilation(_on_grid(stack, now), structure=np.ones((3, 3), bool)) & stack.mask
+    if within is None:
+        linked = ndimage.binary_dilation(_on_grid(stack, now), structure=np.ones((3, 3), bool)) & stack.mask
+    else:
+        outline = shapely.union_all(within) if len(within) else shapely.Polygon()
+        linked = grid.within(outline) & stack.mask & (np.nan_to_num(stack.to_grid(scores[-1])) > 0)
     split = micro_places(np.nan_to_num(stack.to_grid(scores[-1])), grid, linked,
                          max_across_m=config.place_max_across_m)
-    split.card.data["hot_cells"] = int(now.sum())
+    split.card.data["hot_cells"] = int(linked.sum())
+    if within is not None:
+        split.card.choose("hot_cells", "the cells inside the hotspot outlines given (DBSCAN's clusters) with a "
+                          "score above 0", "given")
     split.card.choose("hot_coverage", float(config.hot_coverage),
                       f"the hottest {k:,} of the study area's {len(stack.cells):,} cells ({config.hot_coverage:.0%} of "
                       "its area; ties in row-major order), each above 0, at the end of the review period, with the "
@@ -128,7 +138,14 @@ def surface_places(long: ReviewSelection, sel: ReviewSelection, review: ReviewPe
     offset = long.periods - sel.periods
     for t in range(sel.periods):  # one step per period
         flags[:, t] = np.bincount(study_labels[hot_by_period[offset + t]], minlength=count + 1)[1:] > 0
-    group = place_groups(split.parent, split.peak, grid.cell_size_m, radius_m=GROUP_RADIUS * config.place_max_across_m)
+    if within is None:
+        group = place_groups(split.parent, split.peak, grid.cell_size_m,
+                             radius_m=GROUP_RADIUS * config.place_max_across_m)
+    else:  # the cluster holding the place's peak
+        cluster = np.zeros(grid.shape, np.int64)
+        for j, outline in enumerate(within):  # one step per cluster
+            cluster[grid.within(outline) & linked & (cluster == 0)] = j + 1
+        group = cluster[split.peak[:, 0], split.peak[:, 1]] if count else np.zeros(0, np.int64)
     split.card.data["groups"] = int(len(np.unique(group))) if count else 0
     split.card.rules["groups"] = (f"places of one connected hot area within {GROUP_RADIUS:g} x place_max_across_m of "
                                   "the hottest place not yet in a group")

@@ -112,7 +112,7 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
     band = request.band
     band_label = ALL_TIMES_LABEL if band == ALL_TIMES else bands.band(band).label
     card = _card(config, review, request, n_base)
-    on_surface = request.candidates == "hotspot" and request.method == "surface"
+    on_surface = request.candidates == "hotspot"
     n_long = max(n_base, history_periods(config)) if on_surface else n_base
     long = select_review_incidents(incidents, review, n_long, band, bands, request.categories, request.groups,
                                    request.sources)
@@ -122,12 +122,16 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
     cards = [card]
     hot = group = None
     if on_surface:
-        found = surface_places(long, sel, review, request, context)
+        within = None
+        if request.method != "surface":  # DBSCAN's clusters, split on the same surface
+            found_outlines, run_card = hotspot_places(sel, review, request, context)
+            within = found_outlines.geometry
+            cards.append(run_card)
+            if not len(within):  # why there is nothing to list
+                caveats += [w for w in run_card.warnings if "no time of day" not in w]
+        found = surface_places(long, sel, review, request, context, within=within)
         places, hot, group = found.places, found.hot, found.group
         cards += found.cards
-    elif request.candidates == "hotspot":
-        places, run_card = hotspot_places(sel, review, request, context)
-        cards.append(run_card)
     else:
         places = area_places(sel, request.candidates, context, request.layer)
     counts, harms = counts_per_period(sel, places)

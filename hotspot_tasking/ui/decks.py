@@ -19,6 +19,10 @@ from .style import CATEGORICAL
 from .tasking_cache import ranked_list
 
 
+#: Places numbered on the review map (the rest are drawn unnumbered): a meeting discusses the first few.
+NUMBERED_RANKS = 20
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _wards(path: str, version: str) -> gpd.GeoDataFrame | None:
     """The latest ward layer, simplified to 5 m for the screen (a quarter of the bytes to send)."""
@@ -31,7 +35,8 @@ def _wards(path: str, version: str) -> gpd.GeoDataFrame | None:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def review_deck(path: str, version: str, request: TaskingRequest, selected: str | None) -> pdk.Deck:
-    """Wards, the listed places filled by trend (▲ vermillion, ► yellow, ▼ blue) and numbered by rank."""
+    """Wards, the listed places filled by trend (▲ vermillion, ► yellow, ▼ blue), the first
+    :data:`NUMBERED_RANKS` and the selected one numbered by rank."""
     frame = ranked_list(path, version, request).frame
     shown = gpd.GeoDataFrame(frame[["rank", "tasking_id", "place_name", "arrow", "count_now", "peak_hours"]].assign(
         fill=[rgb(TREND_STYLE[a][0], 140) for a in frame["arrow"]],
@@ -50,8 +55,9 @@ def review_deck(path: str, version: str, request: TaskingRequest, selected: str 
         layers.append(pdk.Layer("GeoJsonLayer", shown[shown["tasking_id"] == selected][["geometry"]].__geo_interface__,
                                 id="selected", stroked=True, filled=False, get_line_color=[0, 0, 0, 255],
                                 line_width_min_pixels=5))
-    points = shown.representative_point()
-    labels = pd.DataFrame({"lon": points.x, "lat": points.y, "label": shown["rank"].astype(str)})
+    numbered = shown[(shown["rank"] <= NUMBERED_RANKS) | (shown["tasking_id"] == selected)]
+    points = numbered.representative_point()
+    labels = pd.DataFrame({"lon": points.x, "lat": points.y, "label": numbered["rank"].astype(str)})
     layers += numbered_markers(labels, "label", "ranks", fill=[255, 255, 255, 235], ink=[0, 0, 0, 255])
     bounds = tuple(wards.total_bounds) if wards is not None else tuple(frame.total_bounds)
     return deck(layers, bounds, tooltip="{rank}. {place_name}: {count_now} now {arrow}, peak {peak_hours}",

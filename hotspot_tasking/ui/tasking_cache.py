@@ -91,7 +91,8 @@ def tasking_list(path: str, version: str, request: TaskingRequest, log_version: 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def review_table(path: str, version: str, request: TaskingRequest, log_version: str) -> pd.DataFrame:
-    """The list for display: rank, place, arrow, now, before, peak band, lead, status, tasking_id."""
+    """The list for display: rank, place, arrow, now, before, peak band, lead, status, tasking_id,
+    explanation and the hotspot it is part of (group)."""
     frame = tasking_list(path, version, request, log_version).frame
     bands = Workspace.open(path).time_bands()
     labels = {name: bands.band(name).label for name in bands.names()}
@@ -100,7 +101,8 @@ def review_table(path: str, version: str, request: TaskingRequest, log_version: 
                          "peak band": frame["peak_band"].map(lambda b: labels.get(b, b)),
                          "peak": frame["peak_days"] + " " + frame["peak_hours"],
                          "lead": frame["lead_agency"], "status": frame["status"],
-                         "tasking_id": frame["tasking_id"], "explanation": frame["explanation"]})
+                         "tasking_id": frame["tasking_id"], "explanation": frame["explanation"],
+                         "group": frame["hotspot_group"]})
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
