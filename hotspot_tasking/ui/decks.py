@@ -18,7 +18,6 @@ from .patrol_cache import patrol
 from .style import CATEGORICAL
 from .tasking_cache import ranked_list
 
-
 #: Places numbered on the review map (the rest are drawn unnumbered): a meeting discusses the first few.
 NUMBERED_RANKS = 20
 
