@@ -4,7 +4,7 @@ at the top, no print in the core, thin pages, every package installed, every mod
 The layers, lowest first (a module imports only from its own layer or lower ones, and
 packages of one layer do not import each other):
 
-    base      errors, labels, periods, validation, configfile, configwords (top-level modules)
+    base      errors, labels, locations, periods, validation, configfile, configwords (top-level modules)
     geo       the incident table, readers, time, the workspace
     boundaries
     hotspots
@@ -27,7 +27,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "hotspot_tasking"
-BASE = {"__init__", "errors", "labels", "periods", "validation", "configfile", "configwords", "default_config"}
+BASE = {"__init__", "errors", "labels", "locations", "periods", "validation", "configfile", "configwords",
+        "default_config"}
 LAYERS = [BASE, {"geo"}, {"boundaries"}, {"hotspots"}, {"surfaces"},
           {"ranking", "actions", "evaluation", "patrol"}, {"reports"},
           {"pipeline"}, {"ui", "cli"}]

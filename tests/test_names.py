@@ -11,13 +11,15 @@ import shapely
 from conftest import POLICE_2014_10, POLICE_2015_01, POLICE_2015_08, read
 from pyproj import Transformer
 
+from hotspot_tasking.errors import UserError
 from hotspot_tasking.geo.schema import INCIDENT_COLUMNS, LOCAL_TZ
 from hotspot_tasking.geo.timebands import TimeBands
+from hotspot_tasking.locations import GENERIC_LOCATIONS, clean_location_text, generic_texts
 from hotspot_tasking.periods import review_period
 from hotspot_tasking.ranking.candidates import CandidatePlaces, members_all, members_now
 from hotspot_tasking.ranking.config import RankingConfig
 from hotspot_tasking.ranking.errors import RankingError
-from hotspot_tasking.ranking.names import GENERIC_LOCATIONS, clean_location_text, generic_texts, keep_names, place_names
+from hotspot_tasking.ranking.names import keep_names, place_names
 from hotspot_tasking.ranking.profile import profiles
 from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
 from hotspot_tasking.ranking.selection import select_review_incidents
@@ -145,7 +147,7 @@ def test_generic_texts_finds_texts_spread_over_many_wards():
     codes = wards[:5] + wards[:4] + ["W9", "W0", "W1", ""]
     found = generic_texts(pd.Series(texts), pd.Series(codes))
     assert found == ["Car Wash"]
-    with pytest.raises(RankingError, match="another index than the texts"):
+    with pytest.raises(UserError, match="another index than the texts"):
         generic_texts(pd.Series(texts), pd.Series(codes, index=range(1, 14)))
 
 

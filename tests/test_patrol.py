@@ -116,7 +116,15 @@ def test_a_generic_text_gets_the_street_beside_it():
                                 ("2018-06-29 22:30", A, "W1", "On or near High Street", "Public order"),
                                 ("2018-06-29 23:30", B, "W1", "On or near Supermarket", "Public order")])
     plan = patrol_plan(rows, **FRI_SAT_NIGHT)
-    assert plan.frame["place_name"].tolist() == ["Supermarket, High Street", "Supermarket near High Street"]
+    assert plan.frame["place_name"].tolist() == ["Supermarket near High Street", "Supermarket near High Street"]
+
+
+def test_police_uk_generic_words_are_known_in_one_ward_too():
+    rows = incidents([("2018-06-29 22:10", A, "W1", "On or near Nightclub", "Public order"),
+                      ("2018-06-29 22:20", A, "W1", "On or near Nightclub", "Public order"),
+                      ("2018-06-29 22:30", A, "W1", "On or near Above Bar Street", "Public order")])
+    plan = patrol_plan(rows, **FRI_SAT_NIGHT)
+    assert plan.frame.loc[0, "place_name"] == "Nightclub near Above Bar Street"  # the same words as a tasking list
 
 
 def test_nothing_in_the_shift_is_an_empty_plan_with_the_columns():

@@ -27,7 +27,7 @@ from hotspot_tasking.hotspots.areas import DEFAULT_COVERAGE, MIN_HOTSPOT_INCIDEN
 from hotspot_tasking.hotspots.dbscan import dbscan
 from hotspot_tasking.hotspots.gistar import gistar
 from hotspot_tasking.hotspots.kde import kde
-from hotspot_tasking.hotspots.run import HotspotRequest, analyse
+from hotspot_tasking.hotspots.run import HotspotRequest, analyse, backtest_request
 
 MARGIN_M = 5000.0
 
@@ -164,3 +164,14 @@ def test_the_coverage_rule_on_the_demo_and_small_hotspots_dropped(demo):
     # the old rule on the same surface: twice the mean makes a far larger area "hot"
     old = res.hotspots(threshold="mean_multiple", min_incidents=0)
     assert old["cells"].sum() > 2.5 * spots["cells"].sum()
+
+
+def test_the_kde_backtest_uses_one_bandwidth_from_the_study_area_in_every_period():
+    ws = Workspace.open(DEMO_WORKSPACE)
+    request = HotspotRequest(categories=("Burglary",))
+    result, _, grid = backtest_request(ws, request)
+    chosen = ws.incidents().pipe(lambda t: t[t["category"].astype(str).eq("Burglary")])
+    whole = kde(chosen, grid=grid, study_area=study_area(ws))
+    assert result.card.parameters["bandwidth_m"] == whole.card.parameters["bandwidth_m"]
+    assert "the same in each" in result.card.rules["bandwidth_m"]
+    assert "incidents inside the study area" in result.card.rules["bandwidth_m"]

@@ -16,9 +16,10 @@ from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.hotspots.accuracy import accuracy
 from hotspot_tasking.hotspots.grid import Grid
 from hotspot_tasking.hotspots.kde import kde
+from hotspot_tasking.locations import GENERIC_LOCATIONS
 from hotspot_tasking.pipeline.store import load_tasking_list
 from hotspot_tasking.pipeline.tasking import surface_backtest, tasking_list
-from hotspot_tasking.ranking.names import GENERIC_LOCATIONS, UNNAMED
+from hotspot_tasking.ranking.names import UNNAMED
 from hotspot_tasking.ranking.request import TaskingRequest
 from hotspot_tasking.surfaces import candidates
 from hotspot_tasking.surfaces.candidates import NAIVE, Surface, SurfaceStack, candidate_surfaces, top_cells

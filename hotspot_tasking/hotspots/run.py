@@ -182,16 +182,26 @@ def _select(request: HotspotRequest, incidents: pd.DataFrame,
 def backtest_request(ws: Workspace, request: HotspotRequest, *, every: str = "month",
                      incidents: pd.DataFrame | None = None) -> tuple[BacktestResult, BandSelection, Grid]:
     """Rolling accuracy of KDE hotspots for a request's selection, beside the naive baseline
-    (see :func:`hotspots.accuracy.backtest`), on the workspace grid."""
+    (see :func:`hotspots.accuracy.backtest`), on the workspace grid.
+
+    The bandwidth is the request's, else the rule's on the study area's incidents of the whole
+    selection, and the same in every period (a surface recomputed each period would be
+    smoothed differently month to month); the card says which.
+    """
     table = ws.incidents() if incidents is None else incidents
     chosen, band, weights = _select(request, table, ws.time_bands())
-    grid = workspace_grid(ws, table, cell_size_m=request.cell_size_m)
+    area = study_area(ws)
+    grid = workspace_grid(ws, table, cell_size_m=request.cell_size_m, area=area)
+    whole = kde(chosen, grid=grid, bandwidth_m=request.bandwidth_m, weights=weights, study_area=area)
+    bandwidth = float(whole.card.parameters["bandwidth_m"])
 
     def kde_density(period_incidents: pd.DataFrame, g: Grid):
-        return kde(period_incidents, grid=g, weights="weight").density
+        return kde(period_incidents, grid=g, bandwidth_m=bandwidth, weights="weight").density
 
-    result = backtest(chosen, grid=grid, score_fn=kde_density, period=every, study_mask=study_area(ws),
+    result = backtest(chosen, grid=grid, score_fn=kde_density, period=every, study_mask=area,
                       weights=weights, method_name="kde")
+    result.card.choose("bandwidth_m", bandwidth, whole.card.rules["bandwidth_m"] + " (over every period, "
+                       "the same in each)")
     return result, band, grid
 
 

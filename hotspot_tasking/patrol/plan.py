@@ -15,9 +15,10 @@ hours to be there (the printable page is :func:`hotspot_tasking.reports.patrol_p
 - **places**: H3 cells at ``cell_resolution`` (10: about 130 m across), ranked by incidents
   in the shift (ties: cell id); the first ``top`` are the plan. Each is placed at the mean
   easting/northing of its incidents and named by its commonest location text ("On or near"
-  dropped); a text found in more than 15% (and at least 4) of the wards in the window is
-  generic ("Supermarket", "Nightclub") and is put before the place's commonest specific
-  text ("Nightclub, Coldharbour Lane");
+  dropped); police.uk's generic words, and texts found in more than 15% (and at least 4)
+  of the wards in the window, are read as :mod:`hotspot_tasking.locations` reads them for
+  tasking lists and come before the place's commonest specific text, or the nearest
+  place's ("Nightclub near Coldharbour Lane");
 - **best hours**: the shortest run of whole shift hours holding at least ``cover`` of the
   place's shift incidents (ties: more incidents, then earlier); **best days**: the fewest
   shift days holding at least ``cover`` of them, in week order;
@@ -44,6 +45,7 @@ from ..geo.schema import LOCAL_TZ
 from ..geo.timebands import DAY_NAMES, Band, TimeBands
 from ..hotspots.card import MethodCard
 from ..labels import SENSITIVE_LABEL as SENSITIVE
+from ..locations import GENERIC_LOCATIONS, clean_location_text, generic_texts
 from ..validation import check_columns, check_number
 from .errors import PatrolError
 
@@ -51,8 +53,6 @@ from .errors import PatrolError
 PLACE_COLUMNS = {"order": "int64", "place_name": "str", "h3_cell": "str", "easting": "float64",
                  "northing": "float64", "longitude": "float64", "latitude": "float64", "incidents": "float64",
                  "share": "float64", "best_hours": "str", "best_days": "str", "categories": "str"}
-GENERIC_WARD_SHARE = 0.15
-_PREFIX = r"(?i)^\s*on or near\s+"
 
 
 @dataclass
@@ -226,30 +226,29 @@ def _places(sub: pd.DataFrame, top: int) -> pd.DataFrame:
 
 
 def _generic(window: pd.DataFrame) -> set[str]:
-    texts = window["location_text"].astype("str").str.replace(_PREFIX, "", regex=True).str.strip()
-    pairs = pd.DataFrame({"t": texts.to_numpy(), "w": window["ward_code"].astype("str").to_numpy()})
-    pairs = pairs[(pairs["t"] != "") & (pairs["w"] != "")]
-    spread = pairs.groupby("t")["w"].nunique()
-    return set(spread.index[spread > max(4, GENERIC_WARD_SHARE * pairs["w"].nunique())])
+    """police.uk's generic words and the texts spread over many wards, casefolded."""
+    texts = clean_location_text(window["location_text"])
+    spread = generic_texts(texts, window["ward_code"].astype("str"))
+    return {t.casefold() for t in (*GENERIC_LOCATIONS, *spread)}
 
 
 def _names(sub: pd.DataFrame, places: pd.DataFrame, generic: set[str]) -> list[str]:
     """Commonest text; a generic one gets the cell's (else the nearest cell's) commonest specific text."""
-    texts = sub["location_text"].astype("str").str.replace(_PREFIX, "", regex=True).str.strip()
+    texts = clean_location_text(sub["location_text"])
     mine = sub.assign(t=texts)[texts.ne("") & ~sub["sensitive"].astype(bool)]
     counts = mine.groupby(["cell", "t"])["w"].sum().reset_index().sort_values(["cell", "w", "t"],
                                                                              ascending=[True, False, True])
     top_any = counts.drop_duplicates("cell").set_index("cell")["t"]
-    specific = counts[~counts["t"].isin(generic)].drop_duplicates("cell").set_index("cell")["t"]
+    specific = counts[~counts["t"].str.casefold().isin(generic)].drop_duplicates("cell").set_index("cell")["t"]
     centres = sub.groupby("cell")[["easting", "northing"]].mean().loc[specific.index].to_numpy()
     out = []
     for cell, row in places.iterrows():  # one step per place (at most `top`)
         first = top_any.get(cell)
-        if first is None or first not in generic:
+        if first is None or first.casefold() not in generic:
             out.append(first or f"Unnamed spot (E {row['easting']:.0f}, N {row['northing']:.0f})")
         elif cell in specific.index:
             own = specific[cell]
-            out.append(own if first.casefold() in own.casefold() else f"{first}, {own}")
+            out.append(own if first.casefold() in own.casefold() else f"{first} near {own}")
         elif len(specific):
             gap = np.hypot(centres[:, 0] - row["easting"], centres[:, 1] - row["northing"])
             out.append(f"{first} near {specific.iloc[int(np.argmin(gap))]}")

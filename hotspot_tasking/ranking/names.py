@@ -2,13 +2,14 @@
 
 A place is named from the street words of its incidents (:func:`place_names`):
 
-- the words are the records' ``location_text`` (:func:`clean_location_text`): police.uk's
-  "On or near Electric Lane" is "Electric Lane", a council's street field is taken as given;
+- the words are the records' ``location_text`` (:mod:`hotspot_tasking.locations`, one
+  reading for tasking and patrol places): police.uk's "On or near Electric Lane" is
+  "Electric Lane", a council's street field is taken as given;
 - police.uk puts a generic word instead of a street at some places ("On or near
-  Nightclub"): the words of :data:`GENERIC_LOCATIONS` (compared case-insensitively), and
-  any text found in more than :data:`GENERIC_WARD_SHARE` (15%, and at least 4) of the wards
-  with incidents (:func:`generic_texts`), are generic; they never name a place alone while
-  a street is known;
+  Nightclub"): the words of ``GENERIC_LOCATIONS`` (compared case-insensitively), and any
+  text found in more than ``GENERIC_WARD_SHARE`` (15%, and at least 4) of the wards with
+  incidents (``generic_texts``), are generic; they never name a place alone while a
+  street is known;
 - the street is the commonest specific text over every record passed (the caller passes
   the place's incidents over the baseline and the review period, so one month's mix does
   not rename it), each weighted by its band weight; ties go to the alphabetically first;
@@ -41,80 +42,16 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..validation import check_columns, check_number, check_series, check_strings, check_type
+from ..locations import GENERIC_LOCATIONS
+from ..validation import check_columns, check_number, check_strings, check_type
 from .errors import RankingError
 from .schema import TaskingList
 
-#: police.uk's generic location words (after "On or near "), in their usual spelling; compared case-insensitively.
-GENERIC_LOCATIONS = frozenset({
-    "Airport/Airfield", "Bus/Coach Station", "Conference/Exhibition Centre", "Ferry Terminal",
-    "Further/Higher Educational Building", "Hospital", "Nightclub", "Park/Open Space", "Parking Area",
-    "Pedestrian Subway", "Petrol Station", "Place Of Worship", "Police Station", "Prison", "Shopping Area",
-    "Sports/Recreation Area", "Supermarket", "Theatre/Concert Hall", "Theme/Adventure Park",
-})
-#: police.uk's word for a record without a place; read as no text.
-NO_LOCATION = "No Location"
 #: Share of a place's incidents a ward needs to be named in its place name (at most two are).
 WARD_NAME_SHARE = 0.2
-#: A location text in more than this share of the wards with incidents (and at least 4) is generic.
-GENERIC_WARD_SHARE = 0.15
 #: The name of a place with neither a text nor a ward.
 UNNAMED = "Unnamed place"
-_PREFIX = r"(?i)^\s*on or near\s+"
 _CANONICAL = {g.casefold(): g for g in GENERIC_LOCATIONS}
-
-
-def clean_location_text(values: pd.Series) -> pd.Series:
-    """Location texts as street words: "On or near " removed, stripped, "" where missing.
-
-    Parameters
-    ----------
-    values : pandas.Series
-        ``location_text`` values (str, or missing). Not modified.
-
-    Returns
-    -------
-    pandas.Series
-        Object strings on the same index; police.uk's "No Location" is "" too.
-
-    Examples
-    --------
-    >>> clean_location_text(pd.Series(["On or near Electric Lane", " Acre Lane ", None, "No Location"])).tolist()
-    ['Electric Lane', 'Acre Lane', '', '']
-    """
-    check_series(values, "values", "clean_location_text")
-    text = values.astype(object).where(values.notna(), "").astype(str)
-    text = text.str.replace(_PREFIX, "", regex=True).str.strip()
-    return text.where(text.str.casefold() != NO_LOCATION.casefold(), "").astype(object)
-
-
-def generic_texts(texts: pd.Series, ward_codes: pd.Series) -> list[str]:
-    """Texts found in more than :data:`GENERIC_WARD_SHARE` of the wards with incidents (and in at least 4).
-
-    A street lies in one ward or two; a text in many wards is a word police.uk puts at many
-    places (its "Supermarket", say), whether or not :data:`GENERIC_LOCATIONS` has it.
-
-    Parameters
-    ----------
-    texts : pandas.Series
-        Per incident, its cleaned location text (:func:`clean_location_text`).
-    ward_codes : pandas.Series
-        Per incident, its ward code ("" or missing where none), on the same index.
-
-    Returns
-    -------
-    list of str
-        The generic texts, alphabetical.
-    """
-    where = "generic_texts"
-    check_series(texts, "texts", where)
-    check_series(ward_codes, "ward_codes", where, index=texts.index, index_of="the texts", error=RankingError)
-    wards = pd.DataFrame({"t": texts.fillna("").astype(str).to_numpy(dtype=object),
-                          "w": ward_codes.fillna("").astype(str).to_numpy(dtype=object)})
-    wards = wards[(wards["t"] != "") & (wards["w"] != "")]
-    spread = wards.groupby("t")["w"].nunique()
-    limit = max(4, GENERIC_WARD_SHARE * wards["w"].nunique())
-    return sorted(spread.index[spread > limit].tolist())
 
 
 def place_names(text: np.ndarray, ward_code: np.ndarray, cand: np.ndarray, weight: np.ndarray, n: int, *,
@@ -135,7 +72,7 @@ def place_names(text: np.ndarray, ward_code: np.ndarray, cand: np.ndarray, weigh
     ward_names : mapping
         Ward code -> name (a code without a name is shown as the code).
     generic : iterable of str, default=()
-        More generic texts than :data:`GENERIC_LOCATIONS` (e.g. :func:`generic_texts`).
+        More generic texts than ``GENERIC_LOCATIONS`` (e.g. ``locations.generic_texts``).
 
     Returns
     -------
@@ -229,7 +166,7 @@ def near_streets(names: Sequence[str], x: np.ndarray, y: np.ndarray, texts: pd.S
     within_m : float
         How far to look, metres.
     generic : iterable of str, default=()
-        More generic texts than :data:`GENERIC_LOCATIONS`.
+        More generic texts than ``GENERIC_LOCATIONS``.
 
     Returns
     -------

@@ -8,8 +8,8 @@ weighted by its band weight; ties always go to the alphabetically first value:
 - ``place_name`` (hotspots): :func:`.names.place_names` over the place's incidents in every
   period of the selection (``named_from``: the baseline and the review period, so one
   month's mix does not rename it): the commonest ``location_text`` of its non-sensitive
-  incidents ("On or near " removed); police.uk's generic words (:data:`.names.GENERIC_LOCATIONS`,
-  and texts found in more than :data:`~.names.GENERIC_WARD_SHARE` (15%, and at least 4) of
+  incidents ("On or near " removed); police.uk's generic words (:data:`~hotspot_tasking.locations.GENERIC_LOCATIONS`,
+  and texts found in more than :data:`~hotspot_tasking.locations.GENERIC_WARD_SHARE` (15%, and at least 4) of
   the wards with incidents) only as "Nightclub near Above Bar Street" (a place with no
   street of its own takes the nearest street of any record within ``place_max_across_m`` of
   its busiest point: :func:`.names.near_streets`); then in brackets the wards holding at least
@@ -51,9 +51,10 @@ from ..geo.aoristic import band_weights
 from ..geo.hourofweek import hour_of_week_by, peak_times
 from ..geo.timebands import NO_TIME_OF_DAY, TimeBands
 from ..hotspots.bands import ALL_TIMES
+from ..locations import clean_location_text, generic_texts
 from ..validation import check_type
 from .config import RankingConfig
-from .names import clean_location_text, generic_texts, near_streets, place_names
+from .names import near_streets, place_names
 from .tactics import TacticMenu, describe
 
 #: Categories named in ``dominant_categories``.
