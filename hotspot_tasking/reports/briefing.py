@@ -42,7 +42,7 @@ from .maps import (
     overview_figure,
 )
 from .setting import Background
-from .tables import card_rows, uk_date
+from .tables import card_rows, method_summary, uk_date
 
 #: Place pages when the caller gives no ``top``.
 DEFAULT_PAGES = 10
@@ -153,6 +153,8 @@ def _cover(pdf: _Pack, d: Disclosed) -> None:
     facts = [("Period", describe_period(d.period)), ("Time band", "all times" if d.band == "all" else d.band),
              ("Places listed", f"{shown}" + (f" (the top {shown} of {d.rows_total})" if shown < d.rows_total else "")),
              ("Produced", uk_date(d.produced))]
+    if method_summary(d.cards):
+        facts.insert(3, ("Places found by", method_summary(d.cards)))
     if d.rules.marking:
         facts.append(("Marking", d.rules.marking))
     pdf.set_font("DejaVu", "", 11)
@@ -236,6 +238,7 @@ def _place(pdf: _Pack, d: Disclosed, i: int, background: Background, log: pd.Dat
                ("Repeat locations", _fmt(r["repeat_locations"])), ("Peak band", _fmt(r["peak_band"])),
                ("Peak days", _fmt(r["peak_days"])), ("Peak hours", _fmt(r["peak_hours"])),
                ("Area", f"{_fmt(r['area_km2'])} km²"), ("Score", _fmt(r["score"])),
+               *([("Part of", _fmt(r["hotspot_group"]).removeprefix("part of "))] if _fmt(r["hotspot_group"]) else []),
                ("Dominant categories", _fmt(r["dominant_categories"])), ("Status", _fmt(r["status"]))]
     with pdf.table(col_widths=(33, 57), width=90, align="RIGHT", first_row_as_headings=False, text_align="LEFT",
                    line_height=4.3, borders_layout="HORIZONTAL_LINES", padding=0.8) as table:
