@@ -114,6 +114,8 @@ def surface_places(long: ReviewSelection, sel: ReviewSelection, review: ReviewPe
         linked = grid.within(outline) & stack.mask & (np.nan_to_num(stack.to_grid(scores[-1])) > 0)
     split = micro_places(np.nan_to_num(stack.to_grid(scores[-1])), grid, linked,
                          max_across_m=config.place_max_across_m)
+    split.card.choose("max_across_m", float(config.place_max_across_m),
+                      "tasking.toml [ranking] place_max_across_m: a place a patrol can cover on foot")
     split.card.data["hot_cells"] = int(linked.sum())
     if within is not None:
         split.card.choose("hot_cells", "the cells inside the hotspot outlines given (DBSCAN's clusters) with a "
