@@ -37,7 +37,6 @@ from typing import Literal, get_args
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from scipy import ndimage
 
 from ..geo.schema import BNG_EPSG
@@ -217,15 +216,7 @@ def _frame(values, labels, count, grid: Grid, inside, total: float) -> gpd.GeoDa
     peak = np.asarray(ndimage.maximum(values, labels, index), float)
     first = np.asarray(ndimage.minimum(np.arange(labels.size).reshape(labels.shape), labels, index))
     order = np.lexsort((first, -peak, -inside))  # most incidents, then highest peak, then north-west first
-    rows, cols = np.nonzero(labels)
-    lab = labels[rows, cols]
-    c = grid.cell_size_m
-    x_w, y_n = grid.x0 + cols * c, grid.y_north - rows * c
-    boxes = shapely.box(x_w, y_n - c, x_w + c, y_n)
-    by = np.argsort(lab, kind="stable")
-    starts = np.searchsorted(lab[by], index)
-    parts = np.split(boxes[by], starts[1:])
-    geoms = np.array([shapely.coverage_union_all(p) for p in parts], dtype=object)  # one step per hotspot
+    geoms = grid.region_outlines(labels, count)
     frame = gpd.GeoDataFrame({
         "hotspot_id": np.arange(1, count + 1, dtype=np.int64),
         "area_km2": cells[order] * grid.cell_area_km2,

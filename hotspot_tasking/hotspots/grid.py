@@ -147,6 +147,23 @@ class Grid:
         boxes = shapely.box(x_w, y_n - c, x_w + c, y_n)
         return gpd.GeoDataFrame({"row": rows, "col": cols}, geometry=boxes, crs=BNG_EPSG)
 
+    def region_outlines(self, labels: np.ndarray, count: int) -> np.ndarray:
+        """Object array of ``count`` polygons: the union of the cells labelled 1..count in
+        ``labels`` (``[rows, cols]`` ints, 0 = none), EPSG:27700."""
+        if count == 0:
+            return np.empty(0, dtype=object)
+        rows, cols = np.nonzero(labels)
+        lab = labels[rows, cols]
+        c = self.cell_size_m
+        x_w, y_n = self.x0 + cols * c, self.y_north - rows * c
+        boxes = shapely.box(x_w, y_n - c, x_w + c, y_n)
+        by = np.argsort(lab, kind="stable")
+        parts = np.split(boxes[by], np.searchsorted(lab[by], np.arange(2, count + 1)))
+        out = np.empty(count, dtype=object)
+        for i, part in enumerate(parts):  # one step per region
+            out[i] = shapely.coverage_union_all(part)
+        return out
+
     def within(self, area) -> np.ndarray:
         """``[rows, cols]`` bool: cells whose centre lies in ``area`` (a shapely polygon in EPSG:27700)."""
         xs, ys = self.centres()

@@ -44,7 +44,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import shapely
 from scipy import ndimage
 
 from ..hotspots.card import MethodCard
@@ -343,16 +342,4 @@ def _flood(rows: np.ndarray, cols: np.ndarray, neighbours: list[int], is_peak: n
 
 def _outlines(labels: np.ndarray, count: int, grid: Grid) -> np.ndarray:
     """Object array of ``count`` polygons: the union of the cells labelled 1..count."""
-    if count == 0:
-        return np.empty(0, dtype=object)
-    rows, cols = np.nonzero(labels)
-    lab = labels[rows, cols]
-    c = grid.cell_size_m
-    x_w, y_n = grid.x0 + cols * c, grid.y_north - rows * c
-    boxes = shapely.box(x_w, y_n - c, x_w + c, y_n)
-    by = np.argsort(lab, kind="stable")
-    parts = np.split(boxes[by], np.searchsorted(lab[by], np.arange(2, count + 1)))
-    out = np.empty(count, dtype=object)
-    for i, part in enumerate(parts):
-        out[i] = shapely.coverage_union_all(part)
-    return out
+    return grid.region_outlines(labels, count)
