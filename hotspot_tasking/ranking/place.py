@@ -16,6 +16,7 @@ from ..geo.timebands import TimeBands
 from ..labels import ALL_TIMES
 from ..labels import SENSITIVE_LABEL as SENSITIVE
 from ..periods import review_period
+from .selection import coverage
 
 
 @dataclass
@@ -32,7 +33,8 @@ class PlaceProfile:
         ``category, incidents, share`` in the review period (band-weighted), most first;
         sensitive categories as one "sensitive (aggregated)" row.
     trend : pandas.DataFrame
-        ``period, incidents`` (band-weighted): the baseline periods, then the review period.
+        ``period, incidents`` (band-weighted): the baseline periods, then the review period;
+        NaN for a period without data (:func:`.selection.coverage`), never a false zero.
     """
 
     hour_of_week: pd.DataFrame
@@ -79,8 +81,10 @@ def place_profile(incidents: pd.DataFrame, outline, *, period: str, band: str = 
         band_weights(table, band, bands=bands).to_numpy())
     labels = [review.shifted(k - baseline_periods).label for k in range(baseline_periods + 1)]
     ok = pos >= 0
-    trend = pd.DataFrame({"period": labels, "incidents": np.bincount(pos[ok], weights=weight[ok],
-                                                                   minlength=len(labels))})
+    counts = np.bincount(pos[ok], weights=weight[ok], minlength=len(labels))
+    window = ((local >= first) & (local < review.end + pd.Timedelta(days=1))).to_numpy()
+    covered = coverage(incidents.loc[window], review, baseline_periods, len(labels))
+    trend = pd.DataFrame({"period": labels, "incidents": np.where(covered, counts, np.nan)})
     now = pos == baseline_periods
     profile = hour_of_week(table.loc[now])
     label = table["category"].astype("str").where(~table["sensitive"].astype(bool), SENSITIVE)

@@ -139,7 +139,7 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
     card.data.update(incidents_now=int((sel.pos == sel.periods - 1).sum()), candidates_found=len(places.keys),
                      candidates_with_incidents=len(keep))
     thin = len(card.warnings)
-    flag_thin_periods(card, sel.totals, sel.labels)
+    flag_thin_periods(card, sel.totals[sel.covered], [lab for lab, c in zip(sel.labels, sel.covered) if c])
     caveats += card.warnings[thin:]
     if not len(keep):
         return TaskingList(empty_tasking_frame(), review.label, band, cards, caveats, sel.sources)
@@ -147,7 +147,7 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
     counts, harms = counts[keep], harms[keep]
     study_km2 = _study_km2(context, sel)
     measures = _measures(counts, harms, places.area_km2, sel.totals, study_km2, config, sel.labels, cards,
-                         hot=None if hot is None else hot[keep])
+                         hot=None if hot is None else hot[keep], covered=sel.covered)
     about = profiles(members_now(sel, places), len(places.keys), bands=bands, band=band, config=config,
                      menu=context.tactics, ward_names=context.names("ward"),
                      named_from=members_all(sel, places) if request.candidates == "hotspot" else None)
@@ -161,7 +161,7 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
     frame = _ranked(frame, request.top)
     if request.top is not None and len(frame) < request.top:
         caveats.append(too_few(len(frame), request, review, band_label, config))
-    details = pd.DataFrame({"baseline_periods": sel.periods - 1, "hot_periods": measures["hot_periods"],
+    details = pd.DataFrame({"baseline_periods": sel.baseline_covered, "hot_periods": measures["hot_periods"],
                             "periods": measures["periods"], "peak_share": about["peak_share"]}).iloc[frame.index]
     rows = pd.concat([frame.reset_index(drop=True), details.reset_index(drop=True)], axis=1)
     frame["explanation"] = pd.Series([explain(r, every=review.every) for r in rows.to_dict("records")],
@@ -175,15 +175,18 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
 
 def _measures(counts: np.ndarray, harms: np.ndarray, area_km2: np.ndarray, totals: np.ndarray, study_km2: float,
               config: RankingConfig, labels: list[str], cards: list[MethodCard], *,
-              hot: np.ndarray | None = None) -> pd.DataFrame:
+              hot: np.ndarray | None = None, covered: np.ndarray | None = None) -> pd.DataFrame:
     """Counts, baseline, change, z, arrow, hot periods, persistence class and score components.
 
     ``hot`` (places x periods) gives the hot flags (hotspot places: from the list's own
     surface); without it a place is hot when its density is at least ``hot_multiple`` times
-    the study area's mean that period.
+    the study area's mean that period. Only the periods ``covered`` (default all) count:
+    a period without data is missing from the baseline and the persistence, not a zero.
     """
+    covered = np.ones(counts.shape[1], bool) if covered is None else np.asarray(covered, bool)
     now, harm_now = counts[:, -1], harms[:, -1]
-    before = counts[:, :-1].mean(axis=1) if counts.shape[1] > 1 else np.full(len(now), np.nan)
+    base = covered[:-1]
+    before = counts[:, :-1][:, base].mean(axis=1) if base.any() else np.full(len(now), np.nan)
     out = pd.DataFrame({"count_now": now, "harm_now": harm_now, "count_before": before})
     out["change_pct"] = percent_change(out["count_now"], out["count_before"])
     out["z"] = poisson_z(out["count_now"], out["count_before"])
@@ -193,14 +196,16 @@ def _measures(counts: np.ndarray, harms: np.ndarray, area_km2: np.ndarray, total
         density = counts / area_km2[:, None]
     if hot is None:
         hot = (counts > 0) & ((area_km2[:, None] <= 0) | (density >= config.hot_multiple * mean_density))
-    if counts.shape[1] >= 2:
-        result = persistence(pd.DataFrame(hot, columns=pd.Index(labels, dtype="str")))
+    hot = hot[:, covered]
+    if hot.shape[1] >= 2:
+        kept = [label for label, c in zip(labels, covered) if c]
+        result = persistence(pd.DataFrame(hot, columns=pd.Index(kept, dtype="str")))
         cards.append(result.card)
         out["persistence"] = result.frame["class"].to_numpy()
     else:
         out["persistence"] = np.where(hot[:, -1], "new", "never")
     out["hot_periods"] = hot.sum(axis=1)
-    out["periods"] = counts.shape[1]
+    out["periods"] = hot.shape[1]
     return out
 
 
@@ -280,7 +285,8 @@ def _card(config: RankingConfig, review: ReviewPeriod, request: TaskingRequest, 
         period=review.label, start=f"{review.start:%d/%m/%Y}", end=f"{review.end:%d/%m/%Y}", band=request.band,
         score="100 x (w_harm x harm/max harm + w_trend x min(max(z, 0)/trend_full_z, 1) + w_persistence x hot "
               "periods/periods + w_repeat x repeat locations/max) / sum of weights",
-        baseline="mean per period over the baseline periods before the review period, same band and outline",
+        baseline="mean per period over the baseline periods before the review period that hold data (every "
+                 "source of the review period reported), same band and outline; periods without data are left out",
         change="Poisson z = 2(sqrt(now) - sqrt(baseline)); ▲ z >= 2, ▼ z <= -2, ► otherwise",
         hot=("one of the place's cells among the hottest hot_coverage of the study area's cells on the list's "
              "surface that period" if request.candidates == "hotspot" and request.method == "surface" else

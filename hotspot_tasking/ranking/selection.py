@@ -60,6 +60,9 @@ class ReviewSelection:
         Easting and northing of the distinct map points (metres).
     untimed_rows : numpy.ndarray of bool
         Per row, True when it has no time of day and was left out of an hour band.
+    covered : numpy.ndarray of bool
+        Per period position, True when every source with records in the review period has
+        records in it too: a period without them is missing, never zero (:func:`coverage`).
     """
 
     frame: pd.DataFrame
@@ -76,6 +79,12 @@ class ReviewSelection:
     inverse: np.ndarray = field(default=None)
     points: tuple[np.ndarray, np.ndarray] = field(default=None)
     untimed_rows: np.ndarray = field(default=None)
+    covered: np.ndarray = field(default=None)
+
+    @property
+    def baseline_covered(self) -> int:
+        """Baseline periods with data (the review period left out)."""
+        return int(self.covered[:-1].sum())
 
     def last(self, periods: int) -> ReviewSelection:
         """The same selection cut to its last ``periods`` periods (all of them when it has fewer).
@@ -94,7 +103,7 @@ class ReviewSelection:
         counts = (int((untimed & now).sum()), int((untimed & ~now).sum()))
         return ReviewSelection(frame, pos, self.weight[keep], self.harm[keep], self.periods - cut,
                                self.labels[cut:], self.totals[cut:], counts, self.unplaced,
-                               self.data_start, self.sources, inverse, (ux, uy), untimed)
+                               self.data_start, self.sources, inverse, (ux, uy), untimed, self.covered[cut:])
 
 
 def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: int, band: str, bands: TimeBands,
@@ -163,10 +172,75 @@ def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: i
     now = pos == periods - 1
     labels = [review.shifted(k - periods + 1).label for k in range(periods)]
     inverse, ux, uy = distinct_points(frame["easting"].to_numpy(float), frame["northing"].to_numpy(float))
+    sourced = select_incidents(table, sources=sources).to_numpy(copy=True)
+    sourced &= ((start >= first) & (start < last)).to_numpy()
+    covered = coverage(table.loc[sourced], review, n_base - offset, periods)
     return ReviewSelection(frame, pos, weight, harm, periods, labels,
                            np.bincount(pos, weights=weight, minlength=periods),
                            (int((untimed & now).sum()), int((untimed & ~now).sum())), unplaced, data_start,
-                           sorted(frame.loc[now, "source"].astype("str").unique()), inverse, (ux, uy), untimed)
+                           sorted(frame.loc[now, "source"].astype("str").unique()), inverse, (ux, uy), untimed,
+                           covered)
+
+
+def coverage(records: pd.DataFrame, review: ReviewPeriod, before: int, periods: int) -> np.ndarray:
+    """Which periods hold data: per period position, True when every source with records in
+    the review period has records in it too.
+
+    A source's missing months (a gap in the files imported, a system that started later)
+    are then missing, not zero: a baseline, a trend or a persistence class uses only the
+    periods covered. Category filters do not count (a month with no burglaries is a zero);
+    only whether the source reported at all.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        The incidents of the sources asked for (``occurred_from``, ``time_precision``,
+        ``source``; without it, one source), any categories.
+    review : ReviewPeriod
+    before : int
+        Periods before the review period (position 0 is ``before`` periods before it).
+    periods : int
+        Positions, the review period last.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (periods,)
+        The review period is always True.
+    """
+    local = records["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    pos = review.index(local) + before
+    if review.every == "week":
+        pos[records["time_precision"].astype("str").eq("month").to_numpy()] = -1
+    ok = (pos >= 0) & (pos < periods)
+    source = records["source"].astype("str").to_numpy() if "source" in records.columns else np.full(len(records), "")
+    codes, names = pd.factorize(source[ok])
+    held = np.zeros((len(names), periods), bool)
+    held[codes, pos[ok]] = True
+    active = held[:, -1]
+    covered = held[active].all(axis=0) if active.any() else held.any(axis=0)
+    covered[-1] = True
+    return covered
+
+
+def gap_text(sel: ReviewSelection, review: ReviewPeriod) -> str:
+    """The baseline's missing periods in one sentence ("" when every one holds data).
+
+    >>> from hotspot_tasking.periods import review_period
+    >>> sel = ReviewSelection(pd.DataFrame(), np.zeros(0, int), np.zeros(0), np.zeros(0), 5,
+    ...                       ["2017-09", "2017-10", "2017-11", "2017-12", "2018-01"], np.zeros(5), (0, 0), 0,
+    ...                       pd.Timestamp("2017-01-01"), [], covered=np.array([True, False, False, True, True]))
+    >>> gap_text(sel, review_period("2018-01"))  # doctest: +ELLIPSIS
+    'The baseline has 2 of 4 months with data: no data for 2017-10 to 2017-11; those months are left out ...'
+    """
+    missing = np.flatnonzero(~sel.covered[:-1])
+    if not len(missing):
+        return ""
+    runs = np.split(missing, np.flatnonzero(np.diff(missing) > 1) + 1)
+    spans = [sel.labels[r[0]] if len(r) == 1 else f"{sel.labels[r[0]]} to {sel.labels[r[-1]]}" for r in runs]
+    every = review.every
+    those = f"that {every} is" if len(missing) == 1 else f"those {every}s are"
+    return (f"The baseline has {sel.baseline_covered} of {sel.periods - 1} {every}s with data: no data for "
+            f"{', '.join(spans)}; {those} left out of the baseline, trend and persistence, not counted as zero.")
 
 
 def selection_caveats(sel: ReviewSelection, review: ReviewPeriod, band_label: str, n_base: int) -> list[str]:
@@ -197,6 +271,9 @@ def selection_caveats(sel: ReviewSelection, review: ReviewPeriod, band_label: st
     if sel.periods - 1 < n_base:
         out.append(f"The baseline has {sel.periods - 1} {review.every}s, not {n_base}: the data start on "
                    f"{sel.data_start:%d/%m/%Y}.")
+    gaps = gap_text(sel, review)
+    if gaps:
+        out.append(gaps)
     simulated = [s for s in sel.sources if "simulated" in s]
     if simulated:
         out.append(f"Includes simulated data ({', '.join(simulated)}): for demonstration, not for operational use.")

@@ -23,14 +23,15 @@ def heat_grid(counts: pd.DataFrame) -> alt.Chart:
 
 
 def trend_line(trend: pd.DataFrame, every: str) -> alt.Chart:
-    """Incidents per period over the baseline, the review period marked."""
+    """Incidents per period over the baseline, the review period marked; a period without
+    data (NaN) is a break in the line, not a zero."""
     starts = pd.to_datetime(trend["period"].str.slice(0, 10), format="mixed")
     data = trend.assign(now=[False] * (len(trend) - 1) + [True],
                         label=starts.dt.strftime("%d/%m/%y" if every == "week" else "%b %Y"))
     base = alt.Chart(data).encode(x=alt.X("label:O", sort=None, title=f"{every} (from)" if every == "week" else None,
                                           axis=alt.Axis(labelAngle=-45)),
                                   y=alt.Y("incidents:Q", title=f"incidents per {every}"))
-    return (base.mark_line(color=CATEGORICAL[0]) + base.mark_point(filled=True, size=60).encode(
+    return (base.mark_line(color=CATEGORICAL[0], invalid=None) + base.mark_point(filled=True, size=60).encode(
         color=alt.Color("now:N", scale=alt.Scale(domain=[False, True], range=[CATEGORICAL[0], CATEGORICAL[5]]),
                         legend=None),
         tooltip=[alt.Tooltip("label:O", title=every), alt.Tooltip("incidents:Q", format=".1f")])
