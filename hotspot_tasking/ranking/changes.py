@@ -34,6 +34,9 @@ Example::
     Up: #2 Tooting High Street (Tooting), 30 from 12 (z = 4.0), was #3.
     Down: #3 Lavender Hill (Shaftesbury), 4 from 16 (z = -4.0), was #1.
 
+:func:`compare_lists` gives the same comparison as a table (one row per place, both
+lists' ranks and counts); :func:`what_changed` words it.
+
 Only names, ranks and counts: no free text, nothing about people.
 """
 
@@ -56,6 +59,49 @@ SAME_OUTLINE = 0.9
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 
+#: Columns of :func:`compare_lists`.
+CHANGE_COLUMNS = ("tasking_id", "place_name", "change", "rank", "rank_then", "count_now", "count_then", "z_change")
+
+
+def compare_lists(current: TaskingList, previous: TaskingList) -> pd.DataFrame:
+    """Each place of either list and how it changed, by tasking id (see the module docstring).
+
+    Parameters
+    ----------
+    current, previous : TaskingList
+        This period's list and an earlier one of the same question. Not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CHANGE_COLUMNS`: ``change`` is "new", "gone", "up", "down",
+        "no change" or "outline changed"; ``rank``/``count_now`` are this list's row,
+        ``rank_then``/``count_then`` the previous list's row of the same id (-1 and NaN when
+        the place is not on that list); ``z_change`` is NaN unless both lists have the place
+        with the same outline. This list's places by rank, then the gone by previous rank.
+    """
+    _check(current, previous, "compare_lists")
+    now = _rows(current)
+    then = _rows(previous).rename(columns={"rank": "rank_then", "count_now": "count_then",
+                                           "place_name": "place_name_then", "outline": "outline_then"})
+    both = now.merge(then, on="tasking_id", how="outer", indicator=True, sort=False)
+    here, there = both["_merge"] != "right_only", both["_merge"] != "left_only"
+    same = here & there & _same_outline(both["outline"].to_numpy(dtype=object),
+                                        both["outline_then"].to_numpy(dtype=object))
+    z = 2 * (np.sqrt(both["count_now"].clip(lower=0)) - np.sqrt(both["count_then"].clip(lower=0)))
+    z = z.where(same)
+    change = np.select([~there, ~here, ~same, z >= Z_CHANGE, z <= -Z_CHANGE],
+                       ["new", "gone", "outline changed", "up", "down"], "no change")
+    out = pd.DataFrame({"tasking_id": both["tasking_id"],
+                        "place_name": both["place_name"].where(here, both["place_name_then"]),
+                        "change": change, "rank": both["rank"].fillna(-1).astype("int64"),
+                        "rank_then": both["rank_then"].fillna(-1).astype("int64"),
+                        "count_now": both["count_now"], "count_then": both["count_then"],
+                        "z_change": z.astype("float64")})
+    order = np.lexsort((out["rank_then"].to_numpy(), out["rank"].where(here, np.iinfo(np.int64).max).to_numpy()))
+    return out.iloc[order].reset_index(drop=True)
+
+
 def what_changed(current: TaskingList, previous: TaskingList) -> str:
     """New, gone, up, down and re-outlined places between two tasking lists, in a few lines.
 
@@ -72,21 +118,11 @@ def what_changed(current: TaskingList, previous: TaskingList) -> str:
         earlier; then one line per non-empty group (New, Gone, Up, Down, Outline changed),
         each item with its rank and place name, separated by "; ". See the module docstring.
     """
-    for name, value in (("current", current), ("previous", previous)):
-        if not isinstance(value, TaskingList):
-            raise TypeError(f"The '{name}' parameter of what_changed must be a TaskingList. "
-                            f"Got {type(value).__name__} instead.")
-    now = _rows(current)
-    then = _rows(previous)
-    both = now.merge(then, on="tasking_id", suffixes=("", "_then"))
-    same = _same_outline(both["outline"].to_numpy(dtype=object), both["outline_then"].to_numpy(dtype=object))
-    z = 2 * (np.sqrt(both["count_now"].clip(lower=0)) - np.sqrt(both["count_now_then"].clip(lower=0)))
-    both = both.assign(z_change=z.to_numpy(), same=same)
-    new = now[~now["tasking_id"].isin(then["tasking_id"])]
-    gone = then[~then["tasking_id"].isin(now["tasking_id"])]
-    up = both[both["same"] & (both["z_change"] >= Z_CHANGE)]
-    down = both[both["same"] & (both["z_change"] <= -Z_CHANGE)]
-    moved = both[~both["same"]]
+    _check(current, previous, "what_changed")
+    table = compare_lists(current, previous)
+    new, gone, up, down, moved = (table[table["change"] == c] for c in ("new", "gone", "up", "down",
+                                                                         "outline changed"))
+    gone = gone.sort_values("rank_then", kind="stable")
     band = "all times" if current.band == ALL_TIMES else current.band
     lines = [(f"Tasking list {current.period} ({band}) against {previous.period}: {len(new)} new, {len(gone)} gone, "
               f"{len(up)} up, {len(down)} down" + (f", {len(moved)} outline changed." if len(moved) else "."))]
@@ -96,16 +132,23 @@ def what_changed(current: TaskingList, previous: TaskingList) -> str:
     if len(new):
         lines.append("New: " + "; ".join(f"#{r.rank} {r.place_name}" for r in new.itertuples()) + ".")
     if len(gone):
-        lines.append("Gone: " + "; ".join(f"{r.place_name}, was #{r.rank}" for r in gone.itertuples()) + ".")
+        lines.append("Gone: " + "; ".join(f"{r.place_name}, was #{r.rank_then}" for r in gone.itertuples()) + ".")
     for label, part in (("Up", up), ("Down", down)):
         if len(part):
             lines.append(f"{label}: " + "; ".join(
-                f"#{r.rank} {r.place_name}, {number(r.count_now)} from {number(r.count_now_then)} "
+                f"#{r.rank} {r.place_name}, {number(r.count_now)} from {number(r.count_then)} "
                 f"(z = {r.z_change:.1f}), was #{r.rank_then}" for r in part.itertuples()) + ".")
     if len(moved):
         lines.append("Outline changed (counts over different outlines not compared): " + "; ".join(
             f"#{r.rank} {r.place_name}, was #{r.rank_then}" for r in moved.itertuples()) + ".")
     return "\n".join(lines)
+
+
+def _check(current, previous, where: str) -> None:
+    for name, value in (("current", current), ("previous", previous)):
+        if not isinstance(value, TaskingList):
+            raise TypeError(f"The '{name}' parameter of {where} must be a TaskingList. "
+                            f"Got {type(value).__name__} instead.")
 
 
 def _rows(tasking_list: TaskingList) -> pd.DataFrame:
@@ -119,6 +162,7 @@ def _same_outline(now: np.ndarray, then: np.ndarray) -> np.ndarray:
     """Per pair: equal outlines, or intersection over union at least :data:`SAME_OUTLINE`."""
     if not len(now):
         return np.zeros(0, bool)
+    now, then = (np.where(pd.isna(g), None, g) for g in (now, then))  # a place missing from one list: None
     equal = shapely.equals(now, then)
     with np.errstate(invalid="ignore", divide="ignore"):
         union = shapely.area(shapely.union(now, then))
