@@ -102,7 +102,8 @@ def test_a_gap_of_periods_is_said_plainly():
     may = tasking_list([("H-b", "Tooting High Street (Tooting)", 30)], "2017-05")
     lines = what_changed(JULY, may).splitlines()
     assert lines[0].startswith("Tasking list 2017-07 (all times) against 2017-05: 3 new, 0 gone, 0 up, 0 down.")
-    assert lines[1] == "No list of this question is stored for 2017-06; the last one is for 2017-05, two months earlier."
+    assert lines[1] == ("No list of this question is stored for 2017-06; the last one is for 2017-05, two months "
+                        "earlier.")
     weeks = what_changed(tasking_list([], "2017-07-24"), tasking_list([], "2017-07-03"))
     assert weeks.splitlines()[1] == ("No list of this question is stored for 2017-07-17; the last one is for "
                                      "2017-07-03, three weeks earlier.")

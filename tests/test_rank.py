@@ -28,8 +28,14 @@ from hotspot_tasking.geo.schema import INCIDENT_COLUMNS, LOCAL_TZ
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.periods import review_period
 from hotspot_tasking.pipeline.context import ranking_context
-from hotspot_tasking.pipeline.store import (latest_before, load_tasking_list, outline_of, save_tasking_list,
-                                            stored_lists, table_name)
+from hotspot_tasking.pipeline.store import (
+    latest_before,
+    load_tasking_list,
+    outline_of,
+    save_tasking_list,
+    stored_lists,
+    table_name,
+)
 from hotspot_tasking.pipeline.tasking import tasking_list
 from hotspot_tasking.ranking.config import RankingConfig
 from hotspot_tasking.ranking.explain import explain
