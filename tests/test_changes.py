@@ -9,21 +9,22 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotspot_tasking.ranking.changes import what_changed
+from hotspot_tasking.ranking.changes import CHANGE_COLUMNS, compare_lists, what_changed
 from hotspot_tasking.ranking.schema import TASKING_COLUMNS, TaskingList
 
 _DEFAULTS = {"int64": 0, "float64": 0.0, "str": ""}
 
 
-def tasking_list(rows: list[tuple[str, str, float]], period: str, band: str = "all") -> TaskingList:
-    """A list from ``(tasking_id, place_name, count_now)`` in rank order (other columns empty)."""
+def tasking_list(rows: list[tuple[str, str, float]], period: str, band: str = "all", outlines=None) -> TaskingList:
+    """A list from ``(tasking_id, place_name, count_now)`` in rank order (other columns empty),
+    every outline the same 100 m square unless ``outlines`` are given."""
     frame = pd.DataFrame({c: pd.Series([_DEFAULTS[t]] * len(rows), dtype=t) for c, t in TASKING_COLUMNS.items()})
     frame["rank"] = range(1, len(rows) + 1)
     frame["tasking_id"] = pd.Series([r[0] for r in rows], dtype="str")
     frame["place_name"] = pd.Series([r[1] for r in rows], dtype="str")
     frame["count_now"] = [float(r[2]) for r in rows]
     frame["kind"] = "hotspot"
-    outlines = gpd.GeoSeries([shapely.box(0, 0, 100, 100)] * len(rows), crs=27700)
+    outlines = gpd.GeoSeries(outlines or [shapely.box(0, 0, 100, 100)] * len(rows), crs=27700)
     return TaskingList(gpd.GeoDataFrame(frame, geometry=outlines), period, band)
 
 
@@ -82,3 +83,39 @@ def test_every_place_is_counted_once(now_ids, then_ids):
     first = what_changed(now, then).splitlines()[0]
     both = len(set(now_ids) & set(then_ids))
     assert f"{len(now_ids) - both} new, {len(then_ids) - both} gone, 0 up, 0 down." in first
+
+
+def test_a_place_whose_outline_changed_is_not_compared_by_counts():
+    # the reported case: the id was inherited by a smaller outline; 82 belonged to the bigger one
+    square = shapely.box(0, 0, 100, 100)
+    now = tasking_list([("H-v", "Vineyard Close (Vauxhall)", 11), ("H-w", "W", 30)], "2017-07",
+                       outlines=[shapely.box(0, 0, 100, 30), square])
+    then = tasking_list([("H-w", "W", 12), ("H-v", "Vineyard Close (Vauxhall)", 82)], "2017-06",
+                        outlines=[shapely.box(0, 0, 95, 100), square])  # W: IoU 0.95, the same place
+    assert what_changed(now, then) == (
+        "Tasking list 2017-07 (all times) against 2017-06: 0 new, 0 gone, 1 up, 0 down, 1 outline changed.\n"
+        "Up: #2 W, 30 from 12 (z = 4.0), was #1.\n"
+        "Outline changed (counts over different outlines not compared): #1 Vineyard Close (Vauxhall), was #2.")
+
+
+def test_a_gap_of_periods_is_said_plainly():
+    may = tasking_list([("H-b", "Tooting High Street (Tooting)", 30)], "2017-05")
+    lines = what_changed(JULY, may).splitlines()
+    assert lines[0].startswith("Tasking list 2017-07 (all times) against 2017-05: 3 new, 0 gone, 0 up, 0 down.")
+    assert lines[1] == ("No list of this question is stored for 2017-06; the last one is for 2017-05, two months "
+                        "earlier.")
+    weeks = what_changed(tasking_list([], "2017-07-24"), tasking_list([], "2017-07-03"))
+    assert weeks.splitlines()[1] == ("No list of this question is stored for 2017-07-17; the last one is for "
+                                     "2017-07-03, three weeks earlier.")
+    assert len(what_changed(JULY, JUNE).splitlines()) == 5  # the period just before: no such line
+
+
+def test_compare_lists_gives_each_place_once_with_both_rows():
+    table = compare_lists(JULY, JUNE)
+    assert list(table.columns) == list(CHANGE_COLUMNS)
+    assert table["tasking_id"].tolist() == ["H-a", "H-b", "H-c", "H-d", "H-e"]
+    assert table["change"].tolist() == ["new", "up", "down", "no change", "gone"]
+    assert table["rank"].tolist() == [1, 2, 3, 4, -1] and table["rank_then"].tolist() == [-1, 3, 1, 4, 2]
+    assert table["count_then"].tolist()[1:] == [12.0, 16.0, 9.0, 14.0] and pd.isna(table["count_then"].iloc[0])
+    assert table["z_change"].round(2).tolist()[1:4] == [4.03, -4.0, 0.32]
+    assert table["z_change"].iloc[[0, 4]].isna().all()

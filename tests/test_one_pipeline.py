@@ -52,7 +52,7 @@ def workspace(tmp_path_factory):
     first = august.frame["tasking_id"].iloc[0]
     with ActionLog.open(ws) as log:
         record_decision(ws, log, august, first, group="Lambeth JAG", held_on=dt.date(2017, 8, 20),
-                        agency="Police", action="Patrols Fri-Sat 21:00-03:00")
+                        agency="Police", action="Patrols Fri-Sat 21:00-03:00", request=AUGUST)
     return root
 
 
@@ -66,7 +66,7 @@ def expected(workspace) -> pd.DataFrame:
 
 def test_august_inherits_ids_from_the_stored_july_list(workspace, expected):
     ws = Workspace.open(workspace)
-    july = load_tasking_list(ws, "2017-07", "nte", "hotspot").frame
+    july = load_tasking_list(ws, TaskingRequest("2017-07", band="nte")).frame
     assert set(expected["tasking_id"]) & set(july["tasking_id"])  # the reason ids can differ at all
 
 
@@ -82,7 +82,7 @@ def test_the_cli_stores_and_exports_the_same_list(workspace, expected, tmp_path)
 
 def test_the_stored_list_is_the_pipelines(workspace, expected):
     ws = Workspace.open(workspace)
-    stored = load_tasking_list(ws, "2017-08", "nte", "hotspot").frame  # stored when the decision was recorded
+    stored = load_tasking_list(ws, AUGUST).frame  # stored when the decision was recorded
     same = [c for c in COMPARED if c != "status"]  # the stored status is as it was before the decision
     pd.testing.assert_frame_equal(pd.DataFrame(stored[same]).reset_index(drop=True),
                                   expected[same].astype({c: TASKING_COLUMNS[c] for c in same}))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,14 @@ from hotspot_tasking.geo.schema import INCIDENT_COLUMNS, LOCAL_TZ
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.periods import review_period
 from hotspot_tasking.pipeline.context import ranking_context
-from hotspot_tasking.pipeline.store import latest_before, load_tasking_list, outline_of, save_tasking_list, stored_lists
+from hotspot_tasking.pipeline.store import (
+    latest_before,
+    load_tasking_list,
+    outline_of,
+    save_tasking_list,
+    stored_lists,
+    table_name,
+)
 from hotspot_tasking.pipeline.tasking import tasking_list
 from hotspot_tasking.ranking.config import RankingConfig
 from hotspot_tasking.ranking.explain import explain
@@ -334,8 +342,8 @@ def test_ids_are_stable_after_a_month_is_ingested(tmp_path):
     assert report.rows_accepted == len(month) > 300
     after = build(ws, period="2018-06")
     pd.testing.assert_frame_equal(after.frame, before.frame)
-    save_tasking_list(ws, after)
-    previous = latest_before(ws, "2018-07", "all", "hotspot")
+    save_tasking_list(ws, after, TaskingRequest("2018-06"))
+    previous = latest_before(ws, TaskingRequest("2018-07"))
     pd.testing.assert_frame_equal(previous.frame, after.frame)
     new = build(ws, period="2018-07", previous=previous)
     check_shape(new)
@@ -488,26 +496,73 @@ def test_ranking_config_errors_name_the_key(tmp_path):
 
 def test_store_round_trip_and_outlines(tmp_path, july, hand_list):
     ws = Workspace.create(tmp_path / "ws")
-    assert latest_before(ws, "2017-08", "all", "hotspot") is None
-    name = save_tasking_list(ws, july)
-    assert name == "tasking-hotspot-all-2017-07"
-    save_tasking_list(ws, hand_list)
-    back = load_tasking_list(ws, "2017-07", "all", "hotspot")
+    asked, wards = TaskingRequest("2017-07"), TaskingRequest("2017-07", candidates="ward", baseline_periods=3)
+    assert latest_before(ws, TaskingRequest("2017-08")) is None
+    name = save_tasking_list(ws, july, asked)
+    assert name == f"tasking-hotspot-all-2017-07-{asked.key()}"
+    save_tasking_list(ws, hand_list, wards)
+    back = load_tasking_list(ws, asked)
     pd.testing.assert_frame_equal(back.frame, july.frame)
     assert [c.to_dict() for c in back.cards] == [c.to_dict() for c in july.cards]
     assert back.caveats == july.caveats and back.sources == july.sources
-    assert latest_before(ws, "2017-08", "all", "hotspot").period == "2017-07"
-    assert latest_before(ws, "2017-07", "all", "hotspot") is None
-    assert latest_before(ws, "2017-08", "all", "ward").frame["tasking_id"].tolist() == \
+    assert latest_before(ws, TaskingRequest("2017-08")).period == "2017-07"
+    assert latest_before(ws, asked) is None  # never the period's own list
+    assert latest_before(ws, replace(wards, period="2017-08")).frame["tasking_id"].tolist() == \
         hand_list.frame["tasking_id"].tolist()
+    assert latest_before(ws, TaskingRequest("2017-08", candidates="ward")) is None  # another baseline
     first = july.frame.iloc[0]
     assert outline_of(ws, first["tasking_id"]).equals(first.geometry)
-    assert stored_lists(ws)["name"].tolist() == ["tasking-hotspot-all-2017-07", "tasking-ward-all-2017-07"]
+    stored = stored_lists(ws)
+    assert stored["name"].tolist() == [name, f"tasking-ward-all-2017-07-{wards.key()}"]
+    assert stored["key"].tolist() == [asked.key(), wards.key()]
+    assert ws.tables()[name]["request"]["period"] == "2017-07" and ws.tables()[name]["key"] == asked.key()
     assert ws.layers() == {}  # tasking lists are not area layers
     with pytest.raises(TaskingError, match="no stored tasking list has the place 'H-nowhere'"):
         outline_of(ws, "H-nowhere")
     with pytest.raises(TaskingError, match="no lsoa tasking list for 2017-07"):
-        load_tasking_list(ws, "2017-07", "all", "lsoa")
+        load_tasking_list(ws, TaskingRequest("2017-07", candidates="lsoa"))
+    with pytest.raises(TaskingError, match="no hotspot tasking list for 2017-07 .all. with this request's method"):
+        load_tasking_list(ws, TaskingRequest("2017-07", method="dbscan"))
+    with pytest.raises(TaskingError, match=r"the request is for the hotspot list of 2017-08 \(all\) but the list is "
+                                           r"the hotspot list of 2017-07 \(all\); pass the request"):
+        save_tasking_list(ws, july, TaskingRequest("2017-08"))
+    with pytest.raises(TypeError, match="'request' parameter of save_tasking_list must be a TaskingRequest"):
+        save_tasking_list(ws, july, "2017-07")
+
+
+def test_lists_of_the_older_version_answer_only_when_no_keyed_list_does(tmp_path, july):
+    ws = Workspace.create(tmp_path / "ws")
+    name = save_tasking_list(ws, july, None)  # as the older version stored it: no key
+    assert name == "tasking-hotspot-all-2017-07" and stored_lists(ws)["key"].tolist() == [""]
+    august, dbscan = TaskingRequest("2017-08"), TaskingRequest("2017-08", method="dbscan")
+    assert latest_before(ws, august).period == "2017-07"
+    assert latest_before(ws, dbscan).period == "2017-07"  # it may be any question of its band and kind
+    assert latest_before(ws, august, unkeyed=False) is None
+    assert load_tasking_list(ws, TaskingRequest("2017-07")).period == "2017-07"
+    june = TaskingList(july.frame.iloc[:2].copy(), "2017-06", "all", list(july.cards))
+    save_tasking_list(ws, june, TaskingRequest("2017-06"))
+    assert latest_before(ws, august).period == "2017-06"  # a keyed list of the question comes first
+    assert latest_before(ws, dbscan).period == "2017-07"
+
+
+def test_request_keys_name_the_question_and_are_safe_file_names():
+    base = TaskingRequest("2017-07", band="nte", categories=("Robbery", "Burglary"))
+    assert base.key() == TaskingRequest("2017-05", band="nte", categories=["Burglary", "Robbery"], top=3).key()
+    assert base.key() == TaskingRequest("2017-07", band="nte", categories=("Robbery", "Burglary"), eps_m=50).key()
+    assert base.key() == TaskingRequest("2017-07", band="nte", categories=("Robbery", "Burglary"), layer="x").key()
+    others = [replace(base, band="all"), replace(base, method="dbscan"), replace(base, surface="naive"),
+              replace(base, cell_size_m=50.0), replace(base, bandwidth_m=300.0), replace(base, categories=None),
+              replace(base, groups=("violence",)), replace(base, sources=("police_uk",)),
+              replace(base, baseline_periods=6), replace(base, candidates="ward"),
+              replace(base, method="dbscan", eps_m=50.0), replace(base, method="dbscan", min_samples=3)]
+    keys = [r.key() for r in others]
+    assert base.key() not in keys and len(set(keys)) == len(keys)
+    assert replace(base, cell_size_m=50).key() == replace(base, cell_size_m=50.0).key()
+    wards = TaskingRequest("2017-07", candidates="ward")
+    assert wards.key() != replace(wards, layer="ward_2014").key()
+    assert wards.key() == replace(wards, method="dbscan").key()  # areas have no hotspot method
+    assert table_name("2017-07", "late night/weekend", "hotspot", key="0a1b2c3d4e") == \
+        "tasking-hotspot-late_night_weekend-2017-07-0a1b2c3d4e"
 
 
 # --- every band and method (slow) -------------------------------------------------------------

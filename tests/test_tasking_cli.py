@@ -8,8 +8,10 @@ import pytest
 
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.cli import main
+from hotspot_tasking.errors import TaskingError
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.pipeline.store import load_tasking_list, stored_lists
+from hotspot_tasking.ranking.request import TaskingRequest
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +25,7 @@ def test_two_months_store_lists_keep_ids_and_say_what_changed(demo_copy, tmp_pat
     assert main(["tasking", str(demo_copy), "--period", "2017-06", "--top", "8"]) == 0
     june = capsys.readouterr().out
     assert june.startswith("Tasking list for 2017-06 (all times): 8 places.")
-    assert "What changed" not in june  # the first list has nothing to compare with
+    assert "What changed: no earlier list of this question" in june  # the first list has nothing to compare with
     outs = [tmp_path / f"july.{ext}" for ext in ("csv", "xlsx", "gpkg")]
     args = ["tasking", str(demo_copy), "--period", "2017-07", "--top", "8"]
     assert main(args + [a for o in outs for a in ("--out", str(o))]) == 0
@@ -59,10 +61,23 @@ def test_method_parameters_reach_the_hotspot_method_and_its_card(demo_copy, caps
     assert main(["tasking", str(demo_copy), "--period", "2017-05", "--band", "nte", "--bandwidth-m", "300",
                  "--cell-size-m", "50"]) == 0
     capsys.readouterr()
-    stored = load_tasking_list(Workspace.open(demo_copy), "2017-05", "nte", "hotspot")
+    stored = load_tasking_list(Workspace.open(demo_copy),
+                               TaskingRequest("2017-05", band="nte", bandwidth_m=300, cell_size_m=50))
     surface = next(c for c in stored.cards if c.method == "surface")
     assert surface.parameters["bandwidth_m"] == 300 and surface.rules["bandwidth_m"] == "given"
     assert surface.parameters["cell_size_m"] == 50 and surface.rules["cell_size_m"] == "given"
+    with pytest.raises(TaskingError, match="no hotspot tasking list for 2017-05 .nte. with this request's method"):
+        load_tasking_list(Workspace.open(demo_copy), TaskingRequest("2017-05", band="nte"))  # another question
+
+
+def test_lists_of_two_methods_are_stored_side_by_side_and_compared_apart(demo_copy, capsys):
+    for period in ("2017-06", "2017-07"):
+        assert main(["tasking", str(demo_copy), "--period", period, "--method", "dbscan", "--top", "5"]) == 0
+    dbscan = capsys.readouterr().out
+    stored = stored_lists(Workspace.open(demo_copy))
+    assert (stored["period"] == "2017-07").sum() >= 2 and stored["name"].is_unique
+    assert "What changed: no earlier list of this question" in dbscan  # June's surface list is another question
+    assert "What changed since 2017-06:" in dbscan
 
 
 def test_a_bad_method_parameter_is_one_sentence(demo_copy, capsys):

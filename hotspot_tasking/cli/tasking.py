@@ -75,6 +75,9 @@ def _tasking(args: argparse.Namespace) -> int:
         print(f"Caveat: {caveat}")
     if changed is not None:
         print(f"\nWhat changed since {changed.since}:\n{changed.text}")
+    else:
+        print("\nWhat changed: no earlier list of this question (same band, places, method, options and "
+              "filters) is stored to compare with.")
     for out in args.out:
         for written in export_list(ws, listed, out, top=args.top):
             print(f"Wrote {written}")

@@ -20,6 +20,7 @@ from ..actions.log import ActionLog, Pier
 from ..geo.workspace import Workspace
 from ..labels import PIER_TAGS, UK_DATE
 from ..periods import review_period
+from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
 from .store import save_tasking_list
 
@@ -58,8 +59,13 @@ def tactic_choices(tactics: str) -> list[tuple[str, str, str]]:
 def record_decision(ws: Workspace, log: ActionLog, tasking_list: TaskingList, tasking_id: str, *, group: str,
                     held_on: dt.date, agency: str, action: str, tactic: str | None = None, pier: Pier | None = None,
                     owner_role: str | None = None, due_on: dt.date | None = None, status: str | None = None,
-                    funding_bid_gbp: Any = None) -> Recorded:
+                    funding_bid_gbp: Any = None, request: TaskingRequest | None = None) -> Recorded:
     """Record one decision: the meeting (made with the list's items if new), the item, the action.
+
+    A new meeting's list is stored in the workspace under ``request`` (the request the list
+    was built from: pass it, so next period's list inherits ids from it and says what
+    changed since it); without it the list is stored without a key, as the older version
+    did (see :func:`.store.save_tasking_list`).
 
     Raises
     ------
@@ -85,7 +91,7 @@ def record_decision(ws: Workspace, log: ActionLog, tasking_list: TaskingList, ta
             columns={"explanation": "summary"})
         meeting_id = log.record_meeting(held_on, group=group, period=tasking_list.period, band=tasking_list.band,
                                         items=items)
-        save_tasking_list(ws, tasking_list)
+        save_tasking_list(ws, tasking_list, request)
     else:
         meeting_id = int(same["meeting_id"].iloc[0])
         if not (log.history(tasking_id)["meeting_id"] == meeting_id).any():

@@ -20,7 +20,7 @@ from ..ranking.place import PlaceProfile, place_profile
 from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
 from ..validation import check_columns
-from .tasking import previous_list
+from .store import latest_before
 
 #: Share of month-only records above which weekly periods are not offered.
 MONTH_ONLY_LIMIT = 0.5
@@ -86,9 +86,29 @@ class Changes:
 
 
 def changes_since(ws: Workspace, request: TaskingRequest, tasking_list: TaskingList) -> Changes | None:
-    """What changed since the stored list before the request's period, in words for an email
-    (None when no earlier list of the same band, places and period length is stored)."""
-    previous = previous_list(ws, request)
+    """What changed since the stored list of the same question nearest before the request's period.
+
+    The same question: the same :meth:`~hotspot_tasking.ranking.request.TaskingRequest.key`
+    (band, places, method and its parameters, filters, layer, baseline) and period length;
+    lists stored without a key (older version) are ignored, since they may answer another
+    question. Places are compared through their tasking ids, counts only where the outline
+    is the same (see :mod:`hotspot_tasking.ranking.changes`); the text says when that list
+    is older than the period just before.
+
+    Parameters
+    ----------
+    ws : Workspace
+    request : TaskingRequest
+        The request ``tasking_list`` was built from.
+    tasking_list : TaskingList
+        This period's list. Not modified.
+
+    Returns
+    -------
+    Changes or None
+        None when no earlier list of the question is stored.
+    """
+    previous = latest_before(ws, request, unkeyed=False)
     return None if previous is None else Changes(previous.period, what_changed(tasking_list, previous))
 
 

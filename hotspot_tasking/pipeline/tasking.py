@@ -70,7 +70,7 @@ def tasking_list(ws: Workspace, request: TaskingRequest, *, incidents: pd.DataFr
     listed = with_status(ws, ranked_list(ws, request, incidents=incidents, previous=previous),
                          action_log=action_log, meeting_on=meeting_on)
     if save:
-        save_tasking_list(ws, listed)
+        save_tasking_list(ws, listed, request)
     return listed
 
 
@@ -107,8 +107,9 @@ def surface_backtest(ws: Workspace, request: TaskingRequest, *,
 
 
 def previous_list(ws: Workspace, request: TaskingRequest) -> TaskingList | None:
-    """The stored list of the same band, places and period length nearest before the request's period."""
-    return latest_before(ws, request.period, request.band, request.candidates)
+    """The stored list of the request's question (:meth:`TaskingRequest.key`) and period length
+    nearest before its period (never the period's own list); see :func:`.store.latest_before`."""
+    return latest_before(ws, request)
 
 
 def with_status(ws: Workspace, tasking_list: TaskingList, *, action_log: ActionLog | None = None,

@@ -10,6 +10,8 @@ reads no files.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, get_args
@@ -106,6 +108,53 @@ class TaskingRequest:
             value = getattr(self, name)
             if value is not None:
                 check_number(value, name, _WHERE, error=RankingError)
+
+    def key(self) -> str:
+        """A short stable digest of the question this request asks, the same for every period.
+
+        Two requests are the same question when they would list the same kind of places
+        the same way: same band, candidates, categories, groups, sources (in any order)
+        and ``baseline_periods``; for hotspots the same method, ``surface``,
+        ``cell_size_m`` and ``bandwidth_m`` (and ``eps_m``, ``min_samples`` for DBSCAN);
+        for areas the same ``layer``. ``period`` (the list's own) and ``top`` (which only
+        cuts the list) are left out, and so are options the places do not use (a layer for
+        hotspots, DBSCAN's options for a surface list). An option left to its rule (None)
+        and the same value spelled out are different questions. Stored lists are found by
+        this key (:mod:`hotspot_tasking.pipeline.store`).
+
+        Returns
+        -------
+        str
+            10 lower-case hex digits.
+
+        Examples
+        --------
+        >>> TaskingRequest("2017-07").key() == TaskingRequest("2017-08", top=5).key()
+        True
+        >>> TaskingRequest("2017-07").key() == TaskingRequest("2017-07", method="dbscan").key()
+        False
+        >>> len(TaskingRequest("2017-07").key())
+        10
+        """
+        hotspot = self.candidates == "hotspot"
+        dbscan = hotspot and self.method == "dbscan"
+
+        def number(value, kind: type, used: bool = True):
+            return None if value is None or not used else kind(value)
+
+        def words(value):
+            return None if value is None else sorted(value)
+
+        question = {"band": self.band, "candidates": self.candidates, "categories": words(self.categories),
+                    "groups": words(self.groups), "sources": words(self.sources),
+                    "baseline_periods": number(self.baseline_periods, int),
+                    "method": self.method if hotspot else None, "surface": self.surface if hotspot else None,
+                    "cell_size_m": number(self.cell_size_m, float, hotspot),
+                    "bandwidth_m": number(self.bandwidth_m, float, hotspot),
+                    "eps_m": number(self.eps_m, float, dbscan), "min_samples": number(self.min_samples, int, dbscan),
+                    "layer": None if hotspot else self.layer}
+        text = json.dumps(question, sort_keys=True, separators=(",", ":"))
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=5).hexdigest()
 
 
 @dataclass(frozen=True)
