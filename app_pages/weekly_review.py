@@ -36,8 +36,7 @@ period = c2.selectbox("Period", list(periods), index=choices.default[every], for
                       help="Latest complete period first; the sidebar's dates are not used here.")
 method = c3.radio("Places from", ("surface", "dbscan"), horizontal=True, key="weekly_method",
                   format_func={"surface": "Best surface", "dbscan": "DBSCAN"}.get,
-                  help="Best surface: the hottest cells of the surface that predicted best in the backtest, split "
-                       "into places no wider than a patrol covers. DBSCAN: clusters of incidents as found.")
+                  help="The hottest cells of the surface that predicted best, or DBSCAN's clusters, split into places.")
 if choices.note:
     st.caption(choices.note)
 request = TaskingRequest(period=period, band=filters.band, method=method, categories=filters.categories)
@@ -57,7 +56,8 @@ st.caption(f"{periods[period]}; {band}; {', '.join(filters.categories) if filter
 if changed:
     st.info(changed, icon=":material/compare_arrows:")
 else:
-    st.caption("No earlier list of this band is stored to compare with; recording a decision stores this one.")
+    st.caption("No earlier list of this question (band, places, method, filters) is stored to compare with; "
+               "recording a decision stores this one.")
 
 if table.empty:
     st.info("No places to list for this period, band and categories. "
@@ -109,7 +109,7 @@ with g2:
 
 st.subheader("Previous actions")
 history_box = st.container()
-decision_form(ws, tl, selected)
+decision_form(ws, tl, selected, request)
 history = place_history(path, log_version(path), selected)
 if history.empty:
     history_box.caption("No actions recorded for this place yet.")

@@ -63,8 +63,8 @@ def main() -> None:
         default = tasking_list(ws, TaskingRequest(period=args.period), incidents=incidents)
         ranking_s = time.perf_counter() - start
         t = time.perf_counter()  # the default list is timed apart, outside the stages
-        for tasking in [lists[("surface", b)] for b in BANDS]:
-            save_tasking_list(ws, tasking)
+        for band in BANDS:
+            save_tasking_list(ws, lists[("surface", band)], TaskingRequest(period=args.period, band=band))
         t = stage("store the four surface lists in the workspace", t)
         out = Path(tmp) / "out"
         for fmt in FORMATS:

@@ -15,6 +15,7 @@ from hotspot_tasking.boundaries.stats import poisson_z
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.pipeline.review import place_detail
 from hotspot_tasking.pipeline.store import load_tasking_list
+from hotspot_tasking.ranking.request import TaskingRequest
 
 CITY_YEAR = FIXTURES / "police_uk" / "city-of-london-2016-09-to-2017-08.zip"
 CITY_WARDS = FIXTURES / "boundaries" / "city_wards_2014.gpkg"
@@ -57,7 +58,7 @@ def _monthly(ws: Workspace, outline) -> pd.Series:
 def test_the_baseline_is_the_mean_of_the_months_with_data_only(gapped):
     root, out, _ = gapped
     ws = Workspace.open(root)
-    listed = load_tasking_list(ws, "2017-08", "all", "hotspot")
+    listed = load_tasking_list(ws, TaskingRequest(period="2017-08"))
     for row in listed.frame.head(5).itertuples():
         monthly = _monthly(ws, row.geometry)
         mean = np.mean([monthly.get(m, 0) for m in COVERED])  # the four missing months are not zeros
@@ -79,7 +80,7 @@ def test_the_gap_is_said_in_the_list_and_the_pdf(gapped):
 def test_the_trend_shows_missing_months_as_missing(gapped):
     root, _, _ = gapped
     ws = Workspace.open(root)
-    listed = load_tasking_list(ws, "2017-08", "all", "hotspot")
+    listed = load_tasking_list(ws, TaskingRequest(period="2017-08"))
     place = listed.frame["tasking_id"].iloc[0]
     trend = place_detail(ws, listed, place).trend.set_index("period")["incidents"]
     assert trend.loc[list(GAP)].isna().all()

@@ -3,8 +3,8 @@ ranked, explained list with its status out, the same from the CLI, the weekly re
 exports page, the briefing pack and the decision form.
 
 :func:`tasking_list` does it all: the incidents (with their areas), the previous stored
-list of the same band, places and period length (so places keep their ids), the ranking
-(:func:`~hotspot_tasking.ranking.rank.rank`), each place's status from the action log and,
+list of the same question (``TaskingRequest.key``) for the period before (so places keep
+their ids), the ranking (:func:`~hotspot_tasking.ranking.rank.rank`), each place's status from the action log and,
 when asked, storing the list. Its two steps are public so the app can cache them apart:
 :func:`ranked_list` changes only when the data or the stored lists do, :func:`with_status`
 whenever the action log is written.
@@ -53,15 +53,15 @@ def tasking_list(ws: Workspace, request: TaskingRequest, *, incidents: pd.DataFr
         :func:`~hotspot_tasking.boundaries.store.incidents_with_areas` already loaded (the
         app caches it). Not modified.
     previous : TaskingList, None or "stored", default="stored"
-        The list whose hotspot ids are inherited: the stored list of the same band, places
-        and period length nearest before ``request.period``; None for none.
+        The list whose hotspot ids are inherited: the stored list of the same question
+        (``TaskingRequest.key``) nearest before ``request.period``; None for none.
     action_log : ActionLog, optional
         For ``status``; default the workspace's action log when it has one.
     meeting_on : datetime.date or str, optional
         Only meetings held before this date give the status; default the day after the
         period ends (meetings held during it reviewed earlier lists).
     save : bool, default=False
-        Store the list in the workspace (replacing one of the same period, band and places).
+        Store the list in the workspace (replacing one of the same period and question).
 
     Returns
     -------

@@ -23,13 +23,16 @@ from ..pipeline.decisions import (
     record_decision,
     tactic_choices,
 )
+from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
 from .style import UK_DATE
 from .tasking_cache import action_log, log_version, meeting_groups, place_history
 
 
-def decision_form(ws: Workspace, tasking_list: TaskingList, tasking_id: str) -> Recorded | None:
-    """Draw the decision form for one place of the list; record it when submitted."""
+def decision_form(ws: Workspace, tasking_list: TaskingList, tasking_id: str,
+                  request: TaskingRequest | None = None) -> Recorded | None:
+    """Draw the decision form for one place of the list; record it when submitted (the list is
+    stored under ``request``, the question it answers, so the next list can say what changed)."""
     path, tid = str(ws.root), tasking_id
     # keys change once the place has one more action: the form is fresh after a decision is recorded
     # (no double recording), and keeps what was typed when the log refuses a value
@@ -73,7 +76,7 @@ def decision_form(ws: Workspace, tasking_list: TaskingList, tasking_id: str) -> 
             done = record_decision(Workspace.open(path), action_log(path), tasking_list, tid, group=group or "",
                                    held_on=held_on, agency=agency or "", action=action, tactic=tactic, pier=pier,
                                    owner_role=owner or None, due_on=due, status=status,
-                                   funding_bid_gbp=f"{bid:.2f}" if bid else None)
+                                   funding_bid_gbp=f"{bid:.2f}" if bid else None, request=request)
     except UserError as err:  # TaskingError, or the workspace refusing to store the list
         st.error(str(err))
         return None

@@ -107,7 +107,7 @@ def review_table(path: str, version: str, request: TaskingRequest, log_version: 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def changes_text(path: str, version: str, request: TaskingRequest) -> str | None:
-    """What changed since the last stored list of the same band and period length (None: none stored)."""
+    """What changed since the stored list of the period before, same question (None: none stored)."""
     changes = review.changes_since(Workspace.open(path), request, ranked_list(path, version, request))
     return None if changes is None else changes.text.replace("\n", "  \n")  # one line each in Markdown
 
