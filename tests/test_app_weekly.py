@@ -66,7 +66,9 @@ def test_months_and_the_sidebar_band():
     assert at.selectbox(key="weekly_period_month").value == "2018-06"
     at.sidebar.selectbox(key="band").set_value("nte").run()
     assert not at.exception and not at.error
-    assert at.caption[0].value.startswith("June 2018; band nte; all categories.")
+    # the band's label from time_bands.toml, never its id
+    assert at.caption[0].value.startswith("June 2018; time band: Night-time economy; all categories.")
+    assert set(at.dataframe[0].value["peak band"]) <= {"Night-time economy", "After school", "Overnight", "Daytime"}
 
 
 def test_selecting_a_row_shows_the_place_detail_and_the_form():
