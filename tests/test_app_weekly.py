@@ -159,7 +159,7 @@ def test_patrol_plan_lists_places_hours_a_map_and_a_printable_page():
     at.selectbox(key="patrol_shift").set_value("nte").run()
     assert not at.exception and not at.error
     assert at.multiselect(key="patrol_days_nte").value == ["Friday", "Saturday"]
-    assert at.subheader[0].value == "Patrol plan: Coldharbour, Fri, Sat 21:00-04:00"
+    assert at.subheader[0].value == "Patrol plan: Coldharbour, Night-time economy (Fri, Sat 21:00-04:00)"
     places = at.dataframe[0].value
     assert 1 <= len(places) <= 8 and places["order"].tolist() == list(range(1, len(places) + 1))
     assert places["best_hours"].str.fullmatch(r"\d\d:00-\d\d:00").all()

@@ -54,7 +54,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..geo.aoristic import band_weights
 from ..geo.hourofweek import ALL_DAY, hour_of_week_by, peak_times
 from ..geo.timebands import DAY_NAMES, NO_TIME_OF_DAY, Band, TimeBands
 from ..hotspots.bands import ALL_TIMES
