@@ -304,6 +304,16 @@ def test_bands_are_written_by_their_labels_in_every_format(ws, tlist, tmp_path):
     assert tlist.frame["peak_band"].iloc[0] == "nte" and tlist.band == "nte"  # the list itself keeps its ids
 
 
+def test_a_method_card_names_its_band_by_the_label(ws, tlist, tmp_path):
+    card = MethodCard("tasking-rank")
+    card.data.update(period="2017-07", band="nte")
+    listed = TaskingList(tlist.frame, tlist.period, tlist.band, [*tlist.cards, card])
+    (path,) = export_tasking(listed, tmp_path / "list.xlsx", setting=report_setting(ws))
+    rows = list(load_workbook(path)["Method cards"].iter_rows(min_row=2, values_only=True))
+    assert (3, "tasking-rank", "data", "band", "Night-time economy", None) in rows
+    assert card.data["band"] == "nte"  # the list's own card is left as it is
+
+
 def test_band_labels_come_from_the_workspace_and_all_times_reads_so(ws, tlist, tmp_path):
     own = Workspace.open(shutil.copytree(ws.root, tmp_path / "ws"))
     bands = own.config_path("time_bands.toml")

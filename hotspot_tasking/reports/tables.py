@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -56,8 +57,9 @@ def disclose_list(tasking_list: TaskingList, *, setting: ReportSetting | None = 
     Returns
     -------
     Disclosed
-        With the list's period, band (its label), cards, caveats and sources, and the
-        partnership's name; each place's ``peak_band`` is its label too (:func:`.setting.band_label`).
+        With the list's period, band (its label), cards (a band they name by its label),
+        caveats and sources, and the partnership's name; each place's ``peak_band`` is its
+        label too (:func:`.setting.band_label`).
 
     Raises
     ------
@@ -87,7 +89,8 @@ def disclose_list(tasking_list: TaskingList, *, setting: ReportSetting | None = 
     ranked = ranked.assign(peak_band=ranked["peak_band"].map(lambda band: band_label(band, labels)))  # per place
     result = disclose(ranked.reset_index(drop=True), rules=rules)
     result.period, result.band = str(tasking_list.period), band_label(tasking_list.band, labels)
-    result.cards, result.caveats = list(tasking_list.cards), [str(c) for c in tasking_list.caveats]
+    result.cards = [_band_by_label(card, labels) for card in tasking_list.cards]
+    result.caveats = [str(c) for c in tasking_list.caveats]
     result.sources = [str(s) for s in tasking_list.sources]
     result.partnership = setting.partnership
     result.rows_total = len(frame)
@@ -209,6 +212,15 @@ def uk_date(day: dt.date | None = None) -> str:
     str
     """
     return (day or dt.date.today()).strftime("%d/%m/%Y")
+
+
+def _band_by_label(card, labels):
+    """A method card with its ``band`` (a parameter or a data item) as the band's label: a copy
+    when it names one, the card itself otherwise."""
+    if "band" not in card.parameters and "band" not in card.data:
+        return card
+    return replace(card, **{part: {k: band_label(v, labels) if k == "band" else v for k, v in items.items()}
+                            for part, items in (("parameters", card.parameters), ("data", card.data))})
 
 
 def _plain(value):
