@@ -70,6 +70,15 @@ def test_peak_hours_outside_every_band_say_so(tmp_path):
     assert (a.peak_band, a.peak_hours) == (OUTSIDE_BANDS, "14:00-16:00") and b.peak_band == "nte"
 
 
+def test_peak_days_and_hours_holding_no_incident_take_the_band_holding_most_of_them():
+    # one hour and one day each hold half: 03:00 (Sunday) and Friday (22:41), so "Fri 03:00-04:00"
+    rows = [(A, at, "Electric Lane", False) for at in ("2017-07-07 22:41", "2017-07-09 03:24")]
+    rows += [(B, "2017-07-12 12:00", "Acre Lane", False)]
+    a, b = peaks(rows).itertuples()
+    assert (a.peak_days, a.peak_hours, a.peak_share) == ("Fri", "03:00-04:00", 0.0)
+    assert a.peak_band == "nte" and b.peak_band == "daytime"
+
+
 @pytest.mark.parametrize("name", list(TimeBands.load().names()))
 def test_a_band_on_the_hour_of_week_grid_runs_its_hours(name):
     band = TimeBands.load().band(name)

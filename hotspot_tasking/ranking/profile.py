@@ -30,9 +30,12 @@ weighted by its band weight; ties always go to the alphabetically first value:
   belong to the next day of the week; a band limited to dates counts on its days all
   year). Ties: the band running fewer hours a week (the more specific one: the night-time
   economy before overnight for Friday 23:00-02:00), then file order; "no time of day"
-  without timed records; :data:`OUTSIDE_BANDS` when no band runs in the peak hours. (It
-  used to be the band with the highest share per band hour, which a few late incidents
-  could win for a place busiest in the afternoon.)
+  without timed records; :data:`OUTSIDE_BANDS` when no band runs in the peak hours. When
+  the peak days and hours hold none of the incidents (days and hours are chosen each on
+  their own, so two incidents, Friday 22:41 and Sunday 03:24, give "Fri 03:00-04:00"),
+  the band holding the most of all its timed incidents. (It used to be the band with the
+  highest share per band hour, which a few late incidents could win for a place busiest
+  in the afternoon.)
 - ``peak_hours``: the shortest run of whole local hours (wrapping midnight) holding at least
   ``peak_cover`` (50%) of the timed incidents, written start to end ("21:00-04:00": 21:00
   up to 04:00); ties: the run with more incidents, then the earliest start; "all day" when
@@ -266,7 +269,9 @@ def _peaks(m: Members, n: int, bands: TimeBands, cover: float) -> pd.DataFrame:
     peak = np.stack([_peak_cells(d, h) for d, h in zip(days, hours_text)])  # one step per place
     names = list(bands.names())
     running = np.stack([_band_cells(bands.band(b)) for b in names])  # one step per band
-    held = np.round(np.einsum("gdh,bdh->gb", cells * peak, running), 9)
+    in_peak = cells * peak
+    in_peak = np.where(in_peak.sum(axis=(1, 2), keepdims=True) > 0, in_peak, cells)  # peak cells holding none
+    held = np.round(np.einsum("gdh,bdh->gb", in_peak, running), 9)
     most = held.max(axis=1, keepdims=True)
     hours = np.array([_band_hours(bands.band(b)) for b in names])
     pick = np.argmax(np.where(held == most, -hours, -np.inf), axis=1)  # ties: fewer hours, then file order
