@@ -4,6 +4,7 @@ import streamlit as st
 
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.hotspots.run import METHODS, HotspotRequest
+from hotspot_tasking.reports.setting import band_label, band_labels
 from hotspot_tasking.ui.cache import backtest_summary, hotspot_run, map_boundaries
 from hotspot_tasking.ui.filters import current_filters
 from hotspot_tasking.ui.maps import boundary_layer, deck, density_layer, hotspot_layer
@@ -34,6 +35,9 @@ except UserError as err:
     st.stop()
 
 hotspots = run.layers["hotspots"]
+if "peak_band" in hotspots.columns:  # shown by its label, as everywhere people read a band
+    labels = band_labels(ws.time_bands())
+    hotspots = hotspots.assign(peak_band=hotspots["peak_band"].map(lambda band: band_label(band, labels)))
 boundaries, boundaries_caption = map_boundaries(path, version)
 layers = [boundary_layer(boundaries)] if boundaries is not None else []
 if run.surface is not None:

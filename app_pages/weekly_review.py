@@ -48,8 +48,8 @@ except UserError as err:
     st.error(str(err))
     st.stop()
 
-band = "all times" if filters.band == "all" else f"band {filters.band}"
-st.caption(f"{periods[period]}; {band}; {', '.join(filters.categories) if filters.categories else 'all categories'}. "
+st.caption(f"{periods[period]}; time band: {filters.band_label}; "
+           f"{', '.join(filters.categories) if filters.categories else 'all categories'}. "
            "Counts are incidents (band-weighted); 'before' is the mean per period over the baseline. "
            "▲ rising, ▼ falling (Poisson z ≥ 2 or ≤ −2), ► no clear change. Select a row for its detail. "
            f"Places: {method_summary(tl.cards)}.")

@@ -54,6 +54,9 @@ def test_hotspot_explorer_draws_a_map_and_a_table():
     at.radio(key="explorer_method").set_value("dbscan").run()
     assert not at.exception
     assert "cluster_id" in at.dataframe[0].value.columns
+    # each cluster's peak band by its label, never its id
+    assert set(at.dataframe[0].value["peak_band"]) <= {"Night-time economy", "After school", "Overnight", "Daytime",
+                                                       "no time of day"}
 
 
 def test_explorer_band_filter_changes_the_selection():
@@ -62,4 +65,6 @@ def test_explorer_band_filter_changes_the_selection():
     before = at.caption[0].value
     at.sidebar.selectbox(key="band").set_value("nte").run()
     assert not at.exception
-    assert "band nte" in at.caption[0].value and at.caption[0].value != before
+    # the band's label from time_bands.toml, never its id
+    assert "time band: Night-time economy" in at.caption[0].value and at.caption[0].value != before
+    assert "nte" not in at.caption[0].value and "time band: All times" in before

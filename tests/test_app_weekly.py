@@ -66,7 +66,9 @@ def test_months_and_the_sidebar_band():
     assert at.selectbox(key="weekly_period_month").value == "2018-06"
     at.sidebar.selectbox(key="band").set_value("nte").run()
     assert not at.exception and not at.error
-    assert at.caption[0].value.startswith("June 2018; band nte; all categories.")
+    # the band's label from time_bands.toml, never its id
+    assert at.caption[0].value.startswith("June 2018; time band: Night-time economy; all categories.")
+    assert set(at.dataframe[0].value["peak band"]) <= {"Night-time economy", "After school", "Overnight", "Daytime"}
 
 
 def test_selecting_a_row_shows_the_place_detail_and_the_form():
@@ -157,7 +159,7 @@ def test_patrol_plan_lists_places_hours_a_map_and_a_printable_page():
     at.selectbox(key="patrol_shift").set_value("nte").run()
     assert not at.exception and not at.error
     assert at.multiselect(key="patrol_days_nte").value == ["Friday", "Saturday"]
-    assert at.subheader[0].value == "Patrol plan: Coldharbour, Fri, Sat 21:00-04:00"
+    assert at.subheader[0].value == "Patrol plan: Coldharbour, Night-time economy (Fri, Sat 21:00-04:00)"
     places = at.dataframe[0].value
     assert 1 <= len(places) <= 8 and places["order"].tolist() == list(range(1, len(places) + 1))
     assert places["best_hours"].str.fullmatch(r"\d\d:00-\d\d:00").all()

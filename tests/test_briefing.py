@@ -7,6 +7,7 @@ PDF skip with a message when it is missing.
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -77,12 +78,23 @@ def test_pack_has_cover_map_table_one_page_per_place_and_the_cards(ws, tlist, ac
     vermillion = (abs(overview - (0xE5, 0x9F, 0x66)).sum(axis=2) < 60).mean()  # a rising place, 60% over white
     assert vermillion > 0.00005
     text = pdf_text(path)
-    for expected in ("Tasking briefing pack", "Lambeth and Wandsworth (demo)", "July 2017", "night-time economy",
+    for expected in ("Tasking briefing pack", "Lambeth and Wandsworth (demo)", "July 2017", "Night-time economy",
                      "OFFICIAL", "Overview map", "Ranked tasking list", "Method card 1: kde", "Method card 2: ranking",
                      "police_uk_times_simulated", "police.uk times are simulated", "Open Government Licence v3.0",
                      "Why it ranks here", "Suggested lead and tactics", "Last actions", "Licensing visit"):
         assert expected in text, expected
     assert "Page 8 of 8" in text
+
+
+@needs_poppler
+def test_pack_names_bands_by_their_labels(ws, tlist, tmp_path):
+    (path,) = export_tasking(tlist, tmp_path / "pack.pdf", setting=report_setting(ws), top=2)
+    text = pdf_text(path)
+    cover, overview, ranked, first, second = text.split("\f")[:5]
+    assert re.search(r"Time band\s+Night-time economy", cover)
+    assert re.search(r"Peak band.*\n(.*\n)*1 .* Night-time economy .*\n(.*\n)*2 .* Daytime ", ranked)
+    assert re.search(r"Peak band\s+Night-time economy", first) and re.search(r"Peak band\s+Daytime", second)
+    assert not re.search(r"\b(nte|daytime|overnight|after_school)\b", text)
 
 
 @needs_poppler

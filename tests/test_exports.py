@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -72,7 +73,8 @@ def make_list(ws: Workspace, n: int = 6, *, cards: int = 2) -> TaskingList:
         "sensitive_share": [0.6, 0.12][:n] + [0.0] * max(n - 2, 0),
         "count_now": now, "count_before": before, "change_pct": (now - before) / before * 100, "z": z,
         "arrow": np.where(z >= 2, "▲", np.where(z <= -2, "▼", "►")), "harm_now": now * 3.5,
-        "persistence": "persistent", "repeat_locations": 2, "peak_band": "night-time economy",
+        "persistence": "persistent", "repeat_locations": 2,
+        "peak_band": np.resize(np.array(["nte", "daytime", "nte", "overnight", "after_school", "no time of day"]), n),
         "peak_days": "Fri, Sat", "peak_hours": "21:00-03:00", "score": np.linspace(0.9, 0.2, n),
         "explanation": [f"{c:g} incidents this month, {c / b:.1f} times the 12-month average; persistent in 6 of "
                         "the last 8 months; 70% on Friday and Saturday 21:00-04:00" for c, b in zip(now, before)],
@@ -88,7 +90,7 @@ def make_list(ws: Workspace, n: int = 6, *, cards: int = 2) -> TaskingList:
         card.choose("weights", {"harm": 0.5, "trend": 0.3}, "given")
         card.data["incidents"] = 7360
         method_cards.append(card)
-    return TaskingList(gpd.GeoDataFrame(frame, geometry=geoms, crs=27700), "2017-07", "night-time economy",
+    return TaskingList(gpd.GeoDataFrame(frame, geometry=geoms, crs=27700), "2017-07", "nte",
                        cards=method_cards, caveats=["police.uk times are simulated within the month"],
                        sources=["police_uk_times_simulated", "council_asb_simulated"])
 
@@ -270,6 +272,59 @@ def test_geojson_is_wgs84_with_the_cards_beside_it(ws, tlist, tmp_path):
     sidecar = json.loads(about.read_text(encoding="utf-8"))
     assert {"about", "disclosure_rules", "suppressed", "method_cards"} <= set(sidecar)
     assert any(r["field"] == "count_now" for r in sidecar["suppressed"])
+
+
+# --- band labels -----------------------------------------------------------------------------
+BAND_IDS = re.compile(r"\b(nte|daytime|overnight|after_school)\b")
+#: make_list's peak bands (ids nte, daytime, nte, overnight, after_school, no time of day) by label.
+PEAK_LABELS = ["Night-time economy", "Daytime", "Night-time economy", "Overnight", "After school", "no time of day"]
+
+
+def test_bands_are_written_by_their_labels_in_every_format(ws, tlist, tmp_path):
+    setting = report_setting(ws)
+    (path,) = export_tasking(tlist, tmp_path / "list.csv", setting=setting)
+    rows = read_csv_rows(path)
+    assert [r["peak_band"] for r in rows] == PEAK_LABELS and {r["band"] for r in rows} == {"Night-time economy"}
+    assert not BAND_IDS.search(path.read_text(encoding="utf-8-sig"))
+    (path,) = export_tasking(tlist, tmp_path / "list.xlsx", setting=setting)
+    book = load_workbook(path)
+    sheet = list(book["Tasking list"].iter_rows(values_only=True))
+    peak, band = sheet[0].index("Peak band"), sheet[0].index("Band")
+    assert [r[peak] for r in sheet[1:]] == PEAK_LABELS and {r[band] for r in sheet[1:]} == {"Night-time economy"}
+    about = dict(book["About"].iter_rows(min_row=2, max_col=2, values_only=True))
+    assert about["Time band"] == "Night-time economy"
+    assert not any(BAND_IDS.search(str(v)) for row in sheet for v in row)
+    (path,) = export_tasking(tlist, tmp_path / "list.gpkg", setting=setting)
+    assert pyogrio.read_dataframe(path, layer="tasking_list")["peak_band"].tolist() == PEAK_LABELS
+    about = pyogrio.read_dataframe(path, layer="about", read_geometry=False).set_index("item")["value"]
+    assert about["Time band"] == "Night-time economy"
+    path, sidecar = export_tasking(tlist, tmp_path / "list.geojson", setting=setting)
+    assert pyogrio.read_dataframe(path)["peak_band"].tolist() == PEAK_LABELS
+    assert ["Time band", "Night-time economy"] in json.loads(sidecar.read_text(encoding="utf-8"))["about"]
+    assert tlist.frame["peak_band"].iloc[0] == "nte" and tlist.band == "nte"  # the list itself keeps its ids
+
+
+def test_a_method_card_names_its_band_by_the_label(ws, tlist, tmp_path):
+    card = MethodCard("tasking-rank")
+    card.data.update(period="2017-07", band="nte")
+    listed = TaskingList(tlist.frame, tlist.period, tlist.band, [*tlist.cards, card])
+    (path,) = export_tasking(listed, tmp_path / "list.xlsx", setting=report_setting(ws))
+    rows = list(load_workbook(path)["Method cards"].iter_rows(min_row=2, values_only=True))
+    assert (3, "tasking-rank", "data", "band", "Night-time economy", None) in rows
+    assert card.data["band"] == "nte"  # the list's own card is left as it is
+
+
+def test_band_labels_come_from_the_workspace_and_all_times_reads_so(ws, tlist, tmp_path):
+    own = Workspace.open(shutil.copytree(ws.root, tmp_path / "ws"))
+    bands = own.config_path("time_bands.toml")
+    bands.write_text(bands.read_text(encoding="utf-8").replace('label = "Night-time economy"',
+                                                               'label = "Late-night economy"'), encoding="utf-8")
+    (path,) = export_tasking(tlist, tmp_path / "own.csv", setting=report_setting(own))
+    assert [r["peak_band"] for r in read_csv_rows(path)][:3] == ["Late-night economy", "Daytime", "Late-night economy"]
+    everything = TaskingList(tlist.frame, tlist.period, "all", tlist.cards)
+    (path,) = export_tasking(everything, tmp_path / "all.csv")  # no setting: the packaged bands' labels
+    rows = read_csv_rows(path)
+    assert {r["band"] for r in rows} == {"All times"} and rows[0]["peak_band"] == "Night-time economy"
 
 
 # --- options, errors, inputs -------------------------------------------------------------------

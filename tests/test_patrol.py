@@ -1,6 +1,8 @@
 """Patrol plans on hand-made incidents with hand-checked answers."""
 
 import re
+import shutil
+import subprocess
 
 import pandas as pd
 import pytest
@@ -9,8 +11,10 @@ from pyproj import Transformer
 
 from hotspot_tasking.errors import TaskingError
 from hotspot_tasking.geo.schema import LOCAL_TZ
+from hotspot_tasking.geo.timebands import DAY_NAMES, TimeBands
 from hotspot_tasking.labels import SENSITIVE_LABEL as SENSITIVE
 from hotspot_tasking.patrol.plan import PLACE_COLUMNS, patrol_plan
+from hotspot_tasking.pipeline.patrol import PatrolRequest, shift_label
 from hotspot_tasking.ranking.place import place_profile
 from hotspot_tasking.reports.patrol_pdf import patrol_plan_pdf
 
@@ -156,6 +160,22 @@ def test_the_printable_plan_is_one_pdf_page(tmp_path):
     data = patrol_plan_pdf(plan, tmp_path / "plan.pdf", outline=shapely.box(529500, 174500, 531500, 175500))
     assert data.startswith(b"%PDF") and (tmp_path / "plan.pdf").read_bytes() == data
     assert re.findall(rb"/Count \d+", data) == [b"/Count 1"]  # the page tree holds one page
+
+
+def test_a_shift_that_is_a_time_band_is_named_by_its_label(tmp_path):
+    bands = TimeBands.load()
+    assert shift_label(bands, PatrolRequest("wards", "W1", ("Friday", "sat"), 21, 4)) == "Night-time economy"
+    assert shift_label(bands, PatrolRequest("wards", "W1", tuple(DAY_NAMES), 9, 18)) == "Daytime"
+    assert shift_label(bands, PatrolRequest("wards", "W1", ("Fri",), 21, 4)) == ""  # not the band's days
+    plan = patrol_plan(NIGHT, **FRI_SAT_NIGHT, area_name="Ward One", shift_label="Night-time economy")
+    assert plan.title == "Patrol plan: Ward One, Night-time economy (Fri, Sat 21:00-04:00)"
+    patrol_plan_pdf(plan, tmp_path / "plan.pdf", outline=shapely.box(529500, 174500, 531500, 175500))
+    if shutil.which("pdftotext"):
+        text = " ".join(subprocess.run(["pdftotext", "-layout", str(tmp_path / "plan.pdf"), "-"], capture_output=True,
+                                       text=True, check=True).stdout.split())
+        assert "Night-time economy (Fri, Sat 21:00-04:00)" in text and not re.search(r"\bnte\b", text)
+    with pytest.raises(TypeError, match="'shift_label' parameter of patrol_plan must be a str"):
+        patrol_plan(NIGHT, **FRI_SAT_NIGHT, shift_label=None)
 
 
 def test_place_profile_counts_inside_the_outline_per_period():

@@ -171,7 +171,7 @@ def _across(geometry) -> float:
 
 def test_top_ten_on_real_police_uk_data_are_ten_small_places_named_by_streets(city):
     out = cli("tasking", str(city), "--period", "2017-08", "--top", "10", "--out", str(city / "top10.csv")).stdout
-    assert "Tasking list for 2017-08 (all times): 10 places." in out
+    assert "Tasking list for 2017-08 (All times): 10 places." in out
     listed = load_tasking_list(Workspace.open(city), TaskingRequest("2017-08"))
     frame = listed.frame
     assert len(frame) == 10

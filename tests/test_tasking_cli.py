@@ -1,5 +1,6 @@
 """``hotspot-tasking tasking`` on a copy of the demo: the list, its storage, what changed, exports."""
 
+import re
 import shutil
 
 import openpyxl
@@ -24,7 +25,7 @@ def demo_copy(tmp_path_factory):
 def test_two_months_store_lists_keep_ids_and_say_what_changed(demo_copy, tmp_path, capsys):
     assert main(["tasking", str(demo_copy), "--period", "2017-06", "--top", "8"]) == 0
     june = capsys.readouterr().out
-    assert june.startswith("Tasking list for 2017-06 (all times): 8 places.")
+    assert june.startswith("Tasking list for 2017-06 (All times): 8 places.")
     assert "What changed: no earlier list of this question" in june  # the first list has nothing to compare with
     outs = [tmp_path / f"july.{ext}" for ext in ("csv", "xlsx", "gpkg")]
     args = ["tasking", str(demo_copy), "--period", "2017-07", "--top", "8"]
@@ -60,7 +61,11 @@ def test_a_bad_period_is_one_sentence(demo_copy, capsys):
 def test_method_parameters_reach_the_hotspot_method_and_its_card(demo_copy, capsys):
     assert main(["tasking", str(demo_copy), "--period", "2017-05", "--band", "nte", "--bandwidth-m", "300",
                  "--cell-size-m", "50"]) == 0
-    capsys.readouterr()
+    out = capsys.readouterr().out.splitlines()
+    # bands printed by their labels from time_bands.toml, never their ids
+    assert out[0].startswith("Tasking list for 2017-05 (Night-time economy): ")
+    table = "\n".join(out[1:out.index(next(line for line in out if line.startswith("Caveat")))])
+    assert "Night-time economy" in table and not re.search(r"\b(nte|daytime|overnight|after_school)\b", table)
     stored = load_tasking_list(Workspace.open(demo_copy),
                                TaskingRequest("2017-05", band="nte", bandwidth_m=300, cell_size_m=50))
     surface = next(c for c in stored.cards if c.method == "surface")

@@ -14,6 +14,7 @@ from ..pipeline.review import changes_since
 from ..pipeline.tasking import tasking_list
 from ..ranking.request import RANK_METHODS, TaskingRequest
 from ..ranking.schema import CANDIDATE_KINDS
+from ..reports.setting import band_label, band_labels
 
 
 def register(sub) -> None:
@@ -64,9 +65,9 @@ def _tasking(args: argparse.Namespace) -> int:
     request = request_from(args)
     listed = tasking_list(ws, request, save=not args.no_save)
     changed = changes_since(ws, request, listed)
-    frame = listed.frame
-    print(f"Tasking list for {listed.period} ({'all times' if listed.band == ALL_TIMES else listed.band}): "
-          f"{len(frame)} places.")
+    labels = band_labels(ws.time_bands())
+    frame = listed.frame.assign(peak_band=listed.frame["peak_band"].map(lambda band: band_label(band, labels)))
+    print(f"Tasking list for {listed.period} ({band_label(listed.band, labels)}): {len(frame)} places.")
     shown = ["rank", "tasking_id", "place_name", "arrow", "count_now", "count_before", "peak_band", "lead_agency",
              "status"]
     with pd.option_context("display.width", 170, "display.max_colwidth", 45, "display.float_format", "{:,.1f}".format):

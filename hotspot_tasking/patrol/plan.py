@@ -46,7 +46,7 @@ from ..geo.timebands import DAY_NAMES, Band, TimeBands
 from ..hotspots.card import MethodCard
 from ..labels import SENSITIVE_LABEL as SENSITIVE
 from ..locations import GENERIC_LOCATIONS, clean_location_text, generic_texts
-from ..validation import check_columns, check_number
+from ..validation import check_columns, check_number, check_type
 from .errors import PatrolError
 
 #: Columns of :attr:`PatrolPlan.frame`, in order.
@@ -96,7 +96,7 @@ class PatrolPlan:
 def patrol_plan(incidents: pd.DataFrame, *, area_code: str, area_layer: str, days: Sequence[str | int],
                 start_hour: int, end_hour: int, weeks: int = 8, until=None, top: int = 8,
                 area_name: str | None = None, cell_resolution: int = 10, cover: float = 0.5,
-                bands: TimeBands | None = None) -> PatrolPlan:
+                bands: TimeBands | None = None, shift_label: str = "") -> PatrolPlan:
     """The places to patrol in an area during a shift, in order, with the hours to be there.
 
     Parameters
@@ -125,6 +125,9 @@ def patrol_plan(incidents: pd.DataFrame, *, area_code: str, area_layer: str, day
         Share (0-1] of a place's incidents its best hours, and its best days, must each hold.
     bands : TimeBands, optional
         For excluded dates (the packaged default when None).
+    shift_label : str, default=""
+        The time band's label when the shift is one ("Night-time economy"), put before its
+        days and hours in the title: "Night-time economy (Fri, Sat 21:00-04:00)".
 
     Returns
     -------
@@ -133,6 +136,8 @@ def patrol_plan(incidents: pd.DataFrame, *, area_code: str, area_layer: str, day
     """
     shift, first, last = _checked(incidents, area_code, area_layer, days, start_hour, end_hour, weeks, top, cover,
                                   cell_resolution, until)
+    check_type(shift_label, "shift_label", "patrol_plan", str, type_name="a str")
+    shift_text = f"{shift_label} ({_shift_text(shift)})" if shift_label else _shift_text(shift)
     card = MethodCard("patrol-plan")
     for name, value in (("area_layer", area_layer), ("area_code", area_code), ("days", shift.days),
                         ("start_hour", start_hour), ("end_hour", end_hour), ("weeks", weeks), ("top", top),
@@ -152,7 +157,7 @@ def patrol_plan(incidents: pd.DataFrame, *, area_code: str, area_layer: str, day
                        "left out of the shift.")
     on = np.nan_to_num(weight) > 0
     plan = PatrolPlan(pd.DataFrame({c: pd.Series(dtype=t) for c, t in PLACE_COLUMNS.items()}), area_code,
-                      area_name or area_code, _shift_text(shift), first, last, float(np.nansum(weight)), card, caveats)
+                      area_name or area_code, shift_text, first, last, float(np.nansum(weight)), card, caveats)
     card.data.update(incidents_in_area=len(table), incidents_in_shift=round(plan.incidents, 2))
     if not on.any():
         caveats.append(f"No incidents in {plan.area_name} during {plan.shift} from {first:%d/%m/%Y} to "

@@ -1,6 +1,6 @@
 """Exporting a tasking list from a workspace: what the reports need from it (disclosure rules,
-the boundaries maps are drawn over, the partnership's name, the action log's last actions)
-read here, at the edge, so :mod:`hotspot_tasking.reports` reads no files.
+the boundaries maps are drawn over, the partnership's name, the time bands' labels, the
+action log's last actions) read here, at the edge, so :mod:`hotspot_tasking.reports` reads no files.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from ..geo.workspace import Workspace
 from ..ranking.schema import TaskingList
 from ..reports.disclosure import DisclosureRules
 from ..reports.exports import export_tasking
-from ..reports.setting import Background, ReportSetting
+from ..reports.setting import Background, ReportSetting, band_labels
 from .tasking import workspace_action_log
 
 
 def report_setting(ws: Workspace) -> ReportSetting:
-    """The workspace's disclosure rules, its map background and its name."""
-    return ReportSetting(rules=disclosure_rules(ws), background=background_layers(ws), partnership=ws.name)
+    """The workspace's disclosure rules, its map background, its name and its time bands' labels."""
+    return ReportSetting(rules=disclosure_rules(ws), background=background_layers(ws), partnership=ws.name,
+                         band_labels=band_labels(ws.time_bands()))
 
 
 def disclosure_rules(ws: Workspace) -> DisclosureRules:

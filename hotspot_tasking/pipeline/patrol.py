@@ -10,11 +10,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..boundaries.store import incidents_with_areas
+from ..geo.timebands import TimeBands
 from ..geo.workspace import Workspace
 from ..patrol.errors import PatrolError
 from ..patrol.plan import PatrolPlan, patrol_plan
 from ..patrol.shifts import Shift, shifts_from_bands
 from ..reports.patrol_pdf import patrol_plan_pdf
+from ..reports.setting import band_label, band_labels
 from ..validation import check_number, check_strings, check_type
 from .exports import disclosure_rules
 
@@ -79,7 +81,8 @@ def plan_patrol(ws: Workspace, request: PatrolRequest, *, incidents: pd.DataFram
     Parameters
     ----------
     ws : Workspace
-        Gives the incidents (unless passed), the time bands and the area's name.
+        Gives the incidents (unless passed), the time bands (the shift's name when it is
+        one of them: :func:`shift_label`) and the area's name.
     request : PatrolRequest
     incidents : pandas.DataFrame, optional
         :func:`~hotspot_tasking.boundaries.store.incidents_with_areas` already loaded. Not modified.
@@ -91,9 +94,22 @@ def plan_patrol(ws: Workspace, request: PatrolRequest, *, incidents: pd.DataFram
     check_type(request, "request", "plan_patrol", PatrolRequest, type_name="a PatrolRequest")
     table = incidents_with_areas(ws) if incidents is None else incidents
     name = patrol_areas(ws).get(request.area_layer, {}).get(request.area_code)
+    bands = ws.time_bands()
     return patrol_plan(table, area_code=request.area_code, area_layer=request.area_layer, days=request.days,
                        start_hour=request.start_hour, end_hour=request.end_hour, weeks=request.weeks,
-                       area_name=name, bands=ws.time_bands())
+                       area_name=name, bands=bands, shift_label=shift_label(bands, request))
+
+
+def shift_label(bands: TimeBands, request: PatrolRequest) -> str:
+    """The label of the time band whose shift (:func:`~hotspot_tasking.patrol.shifts.shifts_from_bands`)
+    has the request's days and hours, e.g. "Night-time economy"; "" when no band's has."""
+    days = {d.strip()[:3].casefold() for d in request.days}
+    labels = band_labels(bands)
+    for name, shift in shifts_from_bands(bands).items():  # one step per band
+        if ({d[:3].casefold() for d in shift.days} == days and shift.start_hour == request.start_hour
+                and shift.end_hour % 24 == request.end_hour % 24):
+            return band_label(name, labels)
+    return ""
 
 
 def patrol_pdf(ws: Workspace, request: PatrolRequest, plan: PatrolPlan) -> bytes:

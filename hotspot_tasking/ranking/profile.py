@@ -22,10 +22,20 @@ weighted by its band weight; ties always go to the alphabetically first value:
   of the place's incidents, "Violence and sexual offences 46%, Public order 18%"; a
   sensitive category is named only with at least ``disclosure_min_count`` incidents there.
 - ``repeat_locations``: distinct map points with at least ``repeat_min_incidents``.
-- ``peak_band``: the band (``time_bands.toml``) with the highest share of the place's timed
-  incidents per hour it runs in a week, as :mod:`hotspot_tasking.hotspots.clusters` does
-  for clusters (ties: the larger share, then file order); "no time of day" without timed
-  records.
+- ``peak_band``: the band (``time_bands.toml``) that holds the most of the place's timed
+  incidents *within its peak days and hours* (below), so the band, days and hours shown
+  side by side always agree: a place busiest on Fri, Sat, Sun 13:00-21:00 gets a daytime
+  band, never the night-time economy. Both are read on the hour-of-week grid (a band
+  counts the share of each hour it runs in; the hours after midnight of a band that wraps
+  belong to the next day of the week; a band limited to dates counts on its days all
+  year). Ties: the band running fewer hours a week (the more specific one: the night-time
+  economy before overnight for Friday 23:00-02:00), then file order; "no time of day"
+  without timed records; :data:`OUTSIDE_BANDS` when no band runs in the peak hours. When
+  the peak days and hours hold none of the incidents (days and hours are chosen each on
+  their own, so two incidents, Friday 22:41 and Sunday 03:24, give "Fri 03:00-04:00"),
+  the band holding the most of all its timed incidents. (It used to be the band with the
+  highest share per band hour, which a few late incidents could win for a place busiest
+  in the afternoon.)
 - ``peak_hours``: the shortest run of whole local hours (wrapping midnight) holding at least
   ``peak_cover`` (50%) of the timed incidents, written start to end ("21:00-04:00": 21:00
   up to 04:00); ties: the run with more incidents, then the earliest start; "all day" when
@@ -47,9 +57,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..geo.aoristic import band_weights
-from ..geo.hourofweek import hour_of_week_by, peak_times
-from ..geo.timebands import NO_TIME_OF_DAY, TimeBands
+from ..geo.hourofweek import ALL_DAY, hour_of_week_by, peak_times
+from ..geo.timebands import DAY_NAMES, NO_TIME_OF_DAY, Band, TimeBands
 from ..hotspots.bands import ALL_TIMES
 from ..locations import clean_location_text, generic_texts
 from ..validation import check_type
@@ -59,6 +68,8 @@ from .tactics import TacticMenu, describe
 
 #: Categories named in ``dominant_categories``.
 TOP_CATEGORIES = 3
+#: ``peak_band`` of a place whose peak days and hours fall in none of the time bands.
+OUTSIDE_BANDS = "outside the time bands"
 _TIME_COLUMNS = ["occurred_from", "occurred_to", "time_precision"]
 #: Columns of :func:`profiles`.
 PROFILE_COLUMNS = ("place_name", "ward_code", "ward_name", "lsoa_code", "dominant_categories", "sensitive_share",
@@ -242,41 +253,60 @@ def _names(m: Members, n: int, ward_names: Mapping[str, str], where: pd.DataFram
 
 
 def _peaks(m: Members, n: int, bands: TimeBands, cover: float) -> pd.DataFrame:
-    """Peak band, days, hours and the share in them, per place."""
+    """Peak days, hours, the share in them and the band holding most of them, per place."""
     out = pd.DataFrame({"peak_band": NO_TIME_OF_DAY, "peak_days": "", "peak_hours": "", "peak_share": np.nan},
                        index=range(n))
     if not len(m.rows):
         return out
-    uniq, back = np.unique(m.rows, return_inverse=True)
-    sub = m.frame.iloc[uniq][_TIME_COLUMNS].reset_index(drop=True)
-    names = list(bands.names())
-    shares = np.zeros((n, len(names)))
-    timed = None
-    for j, name in enumerate(names):  # one step per band
-        bw = band_weights(sub, name, bands=bands).to_numpy()[back.ravel()]
-        if timed is None:
-            timed = np.bincount(m.cand, weights=m.weight * np.isfinite(bw), minlength=n)
-        shares[:, j] = np.bincount(m.cand, weights=m.weight * np.nan_to_num(bw), minlength=n)
-    has = timed > 0
-    shares[has] /= timed[has, None]
-    hours = np.array([_band_hours(bands.band(b)) for b in names])
-    rate = shares / hours
-    near = np.isclose(rate, rate.max(axis=1, keepdims=True), rtol=1e-9, atol=0.0)
-    pick = np.argmax(np.where(near, shares, -1.0), axis=1)
-    out.loc[has, "peak_band"] = np.asarray(names, dtype=object)[pick[has]]
     pairs = m.frame.iloc[m.rows][_TIME_COLUMNS].reset_index(drop=True).assign(_place=m.cand)
     long = hour_of_week_by(pairs, "_place", weights=pd.Series(m.weight))
     groups = np.unique(m.cand)
     cells = long["count"].to_numpy().reshape(len(groups), 169)[:, :168].reshape(len(groups), 7, 24)
     found = [peak_times(cells[g], cover=cover) for g in range(len(groups))]  # one step per place
-    if found:
-        days, hours_text, share = zip(*found)
-        out.loc[groups, "peak_days"], out.loc[groups, "peak_hours"] = list(days), list(hours_text)
-        out.loc[groups, "peak_share"] = np.asarray(share, dtype=float)
+    days, hours_text, share = zip(*found)
+    out.loc[groups, "peak_days"], out.loc[groups, "peak_hours"] = list(days), list(hours_text)
+    out.loc[groups, "peak_share"] = np.asarray(share, dtype=float)
+    peak = np.stack([_peak_cells(d, h) for d, h in zip(days, hours_text)])  # one step per place
+    names = list(bands.names())
+    running = np.stack([_band_cells(bands.band(b)) for b in names])  # one step per band
+    in_peak = cells * peak
+    in_peak = np.where(in_peak.sum(axis=(1, 2), keepdims=True) > 0, in_peak, cells)  # peak cells holding none
+    held = np.round(np.einsum("gdh,bdh->gb", in_peak, running), 9)
+    most = held.max(axis=1, keepdims=True)
+    hours = np.array([_band_hours(bands.band(b)) for b in names])
+    pick = np.argmax(np.where(held == most, -hours, -np.inf), axis=1)  # ties: fewer hours, then file order
+    timed = cells.sum(axis=(1, 2)) > 0
+    band = np.where(most[:, 0] > 0, np.asarray(names, dtype=object)[pick], OUTSIDE_BANDS)
+    out.loc[groups[timed], "peak_band"] = band[timed]
     return out
 
 
-def _band_hours(band) -> float:
+def _peak_cells(days: str, hours: str) -> np.ndarray:
+    """7 x 24 booleans: the hour-of-week cells of peak days ``"Fri, Sat"`` and hours
+    ``"21:00-04:00"`` (:func:`peak_times`' wording; hours after midnight on the next day)."""
+    out = np.zeros((7, 48), bool)
+    if not days:
+        return out[:, :24]
+    start, end = (0, 24) if hours == ALL_DAY else (int(hours[:2]), int(hours[6:8]))
+    end = end + 24 if end <= start else end
+    short = [d[:3] for d in DAY_NAMES]
+    out[[short.index(d) for d in days.split(", ")], start:end] = True
+    return out[:, :24] | np.roll(out[:, 24:], 1, axis=0)
+
+
+def _band_cells(band: Band) -> np.ndarray:
+    """7 x 24: the share of each hour of the week a band runs in (the hours after midnight of
+    a band that wraps on the day after its band day; its date limits are not on the grid)."""
+    start = band.start_minute
+    end = band.end_minute + 1440 if band.wraps else band.end_minute
+    slot = np.arange(48) * 60
+    share = np.clip(np.minimum(end, slot + 60) - np.maximum(start, slot), 0, 60) / 60.0
+    out = np.zeros((7, 48))
+    out[list(band.days)] = share
+    return out[:, :24] + np.roll(out[:, 24:], 1, axis=0)
+
+
+def _band_hours(band: Band) -> float:
     """Hours a band runs in a week."""
     minutes = (band.end_minute - band.start_minute) % 1440 or 1440
     return len(band.days) * minutes / 60.0

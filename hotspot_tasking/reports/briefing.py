@@ -2,7 +2,7 @@
 
 Pages (A4 portrait), in order:
 
-1. Cover: title, partnership, period, band, date produced (dd/mm/yyyy), sources, data
+1. Cover: title, partnership, period, band (its label), date produced (dd/mm/yyyy), sources, data
    caveats, the disclosure rules applied, attribution; the protective marking (``[disclosure]
    marking`` in ``tasking.toml``, e.g. "OFFICIAL") heads and foots every page when set.
 2. Overview map: the area's wards and boroughs with every listed place numbered by rank.
@@ -150,7 +150,7 @@ def _cover(pdf: _Pack, d: Disclosed) -> None:
     _para(pdf, 9, d.partnership or "Partnership not named")
     pdf.ln(6)
     shown = len(d.frame)
-    facts = [("Period", describe_period(d.period)), ("Time band", "all times" if d.band == "all" else d.band),
+    facts = [("Period", describe_period(d.period)), ("Time band", d.band),
              ("Places listed", f"{shown}" + (f" (the top {shown} of {d.rows_total})" if shown < d.rows_total else "")),
              ("Produced", uk_date(d.produced))]
     if method_summary(d.cards):

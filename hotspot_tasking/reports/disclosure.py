@@ -38,7 +38,7 @@ import pandas as pd
 import shapely
 
 from ..configfile import Boolean, Number, Text, default_config_path, read_toml
-from ..labels import FREE_TEXT_COLUMNS
+from ..labels import ALL_TIMES_LABEL, FREE_TEXT_COLUMNS
 from .errors import ReportError
 
 #: Text that a spreadsheet may read as a formula or a command when it starts a cell (OWASP).
@@ -195,7 +195,7 @@ class Disclosed:
         ``SUPPRESSED_COLUMNS``: one row per replaced cell.
     rules : DisclosureRules
     period, band : str
-        As the tasking list's.
+        The tasking list's period, and its band's label ("Night-time economy", "All times").
     cards : list of MethodCard
     caveats, sources : list of str
     partnership : str
@@ -211,7 +211,7 @@ class Disclosed:
     suppressed: pd.DataFrame
     rules: DisclosureRules
     period: str = ""
-    band: str = "all"
+    band: str = ALL_TIMES_LABEL
     cards: list = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)

@@ -54,7 +54,8 @@ def export_tasking(tasking_list: TaskingList, path: str | Path, *, setting: Repo
         Ends in ``.csv``, ``.xlsx``, ``.gpkg``, ``.geojson``, ``.pdf`` or ``.png``. Replaced if it exists.
     setting : ReportSetting, optional
         The disclosure rules (``tasking.toml`` and the taxonomy's sensitive categories), the
-        boundaries drawn under maps and the partnership's name, as
+        boundaries drawn under maps, the partnership's name and the band labels (every band
+        is written as its label: the list's band, each place's ``peak_band``), as
         :func:`hotspot_tasking.pipeline.exports.report_setting` reads them from a workspace.
         None: packaged defaults and maps without boundaries.
     top : int, optional

@@ -5,7 +5,7 @@ a map draws offline and reads the same on paper. Colours are Okabe-Ito (safe for
 common kinds of colour blindness) and every colour is also said in words (the legend,
 the rank number, the arrow in the tables). Every map has a scale bar in metres or
 kilometres, a north arrow (British National Grid north), a title with the period and
-band, and the Ordnance Survey attribution.
+the band's label, and the Ordnance Survey attribution.
 
 matplotlib is used without ``pyplot`` (a :class:`~matplotlib.figure.Figure` with the Agg
 canvas), so drawing needs no display and leaves no global state behind.
@@ -30,7 +30,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path as MplPath
 from shapely.ops import polylabel
 
-from ..labels import OKABE_ITO, OS_DATA, TREND_EDGES, TREND_STYLE
+from ..labels import ALL_TIMES_LABEL, OKABE_ITO, OS_DATA, TREND_EDGES, TREND_STYLE
 from ..periods import describe_period
 from .setting import Background
 
@@ -45,15 +45,16 @@ _TOP_IN, _BOTTOM_IN, _SIDE_IN = 0.5, 0.95, 0.15
 
 
 def map_title(period: str, band: str) -> str:
-    """A map's title with the period and band.
+    """A map's title with the period and the band's label (:func:`.setting.band_label`).
 
     Examples
     --------
-    >>> map_title("2017-07", "night-time economy")
-    'Tasking hotspots, July 2017, band: night-time economy'
+    >>> map_title("2017-07", "Night-time economy")
+    'Tasking hotspots, July 2017, Night-time economy'
+    >>> map_title("2017-07", "All times")
+    'Tasking hotspots, July 2017, All times'
     """
-    band_text = "all times" if band in ("all", "", None) else f"band: {band}"
-    return f"Tasking hotspots, {describe_period(period)}, {band_text}"
+    return f"Tasking hotspots, {describe_period(period)}, {band or ALL_TIMES_LABEL}"
 
 
 def overview_figure(frame: gpd.GeoDataFrame, *, background: Background | None = None, title: str = "",

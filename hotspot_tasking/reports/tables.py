@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +20,7 @@ from ..ranking.schema import TASKING_COLUMNS, TaskingList
 from ..validation import check_crs, check_number, check_type
 from .disclosure import Disclosed, disclose
 from .errors import ReportError
-from .setting import ReportSetting
+from .setting import ReportSetting, band_label
 
 #: Spreadsheet headings of the tasking list's columns.
 HEADINGS = {
@@ -44,7 +45,8 @@ def disclose_list(tasking_list: TaskingList, *, setting: ReportSetting | None = 
     tasking_list : TaskingList
         Left unchanged.
     setting : ReportSetting, optional
-        The disclosure rules and the partnership's name; None: the packaged defaults.
+        The disclosure rules, the partnership's name and the band labels; None: the packaged
+        defaults.
     top : int, optional
         Keep ranks 1 to ``top`` (None: every row).
     min_count : int, optional
@@ -55,7 +57,9 @@ def disclose_list(tasking_list: TaskingList, *, setting: ReportSetting | None = 
     Returns
     -------
     Disclosed
-        With the list's period, band, cards, caveats and sources, and the partnership's name.
+        With the list's period, band (its label), cards (a band they name by its label),
+        caveats and sources, and the partnership's name; each place's ``peak_band`` is its
+        label too (:func:`.setting.band_label`).
 
     Raises
     ------
@@ -81,9 +85,12 @@ def disclose_list(tasking_list: TaskingList, *, setting: ReportSetting | None = 
     rules = setting.rules.with_options(min_count=min_count, include_free_text=include_free_text)
     ranked = frame.sort_values("rank", kind="stable")
     ranked = ranked.head(top) if top is not None else ranked
+    labels = setting.band_labels
+    ranked = ranked.assign(peak_band=ranked["peak_band"].map(lambda band: band_label(band, labels)))  # per place
     result = disclose(ranked.reset_index(drop=True), rules=rules)
-    result.period, result.band = str(tasking_list.period), str(tasking_list.band)
-    result.cards, result.caveats = list(tasking_list.cards), [str(c) for c in tasking_list.caveats]
+    result.period, result.band = str(tasking_list.period), band_label(tasking_list.band, labels)
+    result.cards = [_band_by_label(card, labels) for card in tasking_list.cards]
+    result.caveats = [str(c) for c in tasking_list.caveats]
     result.sources = [str(s) for s in tasking_list.sources]
     result.partnership = setting.partnership
     result.rows_total = len(frame)
@@ -101,7 +108,7 @@ def list_table(disclosed: Disclosed) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``TASKING_COLUMNS`` (no geometry; hidden numbers as their wording), then ``period``
-        (in words, UK dates), ``band``, ``method`` (:func:`method_summary`) and
+        (in words, UK dates), ``band`` (its label), ``method`` (:func:`method_summary`) and
         ``disclosure`` (what was hidden in the row).
     """
     table = disclosed.shown.copy()
@@ -205,6 +212,15 @@ def uk_date(day: dt.date | None = None) -> str:
     str
     """
     return (day or dt.date.today()).strftime("%d/%m/%Y")
+
+
+def _band_by_label(card, labels):
+    """A method card with its ``band`` (a parameter or a data item) as the band's label: a copy
+    when it names one, the card itself otherwise."""
+    if "band" not in card.parameters and "band" not in card.data:
+        return card
+    return replace(card, **{part: {k: band_label(v, labels) if k == "band" else v for k, v in items.items()}
+                            for part, items in (("parameters", card.parameters), ("data", card.data))})
 
 
 def _plain(value):

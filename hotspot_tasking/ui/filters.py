@@ -11,25 +11,27 @@ import pandas as pd
 import streamlit as st
 
 from ..geo.workspace import Workspace
-from ..hotspots.bands import ALL_TIMES
+from ..labels import ALL_TIMES, ALL_TIMES_LABEL
+from ..reports.setting import band_label, band_labels
 from .cache import workspace_summary
 from .style import UK_DATE
 
 
 @dataclass(frozen=True)
 class Filters:
-    """What the sidebar asks for: inclusive local dates, a band name, categories (None: all)."""
+    """What the sidebar asks for: inclusive local dates, a band id and its label (what people
+    read), categories (None: all)."""
 
     start: str
     end: str
     band: str
     categories: tuple[str, ...] | None
+    band_label: str = ALL_TIMES_LABEL
 
     def caption(self) -> str:
         cats = ", ".join(self.categories) if self.categories else "all categories"
-        band = "all times" if self.band == ALL_TIMES else f"band {self.band}"
         return (f"{pd.Timestamp(self.start).strftime(UK_DATE)} to {pd.Timestamp(self.end).strftime(UK_DATE)}; "
-                f"{band}; {cats}")
+                f"time band: {self.band_label}; {cats}")
 
 
 def draw_filters(ws: Workspace) -> None:
@@ -42,9 +44,8 @@ def draw_filters(ws: Workspace) -> None:
     month_start = dt.date(last.year, last.month, 1)
     st.sidebar.date_input("Period", value=(month_start, last), min_value=first, max_value=last, key="period",
                           format="DD/MM/YYYY", help="The review period: incidents whose dates fall in it.")
-    bands = ws.time_bands()
-    labels = {ALL_TIMES: "All times"} | {name: bands.band(name).label for name in bands.names()}
-    st.sidebar.selectbox("Time band", list(labels), format_func=labels.get, key="band",
+    labels = band_labels(ws.time_bands())
+    st.sidebar.selectbox("Time band", list(labels), format_func=lambda band: band_label(band, labels), key="band",
                          help="Hour bands from config/time_bands.toml; records with only a date or month "
                               "are left out of them.")
     st.sidebar.multiselect("Categories", list(summary.by_category.index), key="categories",
@@ -65,4 +66,5 @@ def current_filters(ws: Workspace) -> Filters:
         end = summary.last.date()
         start = dt.date(end.year, end.month, 1)
     cats = tuple(st.session_state.get("categories") or ()) or None
-    return Filters(start.isoformat(), end.isoformat(), st.session_state.get("band", ALL_TIMES), cats)
+    band = st.session_state.get("band", ALL_TIMES)
+    return Filters(start.isoformat(), end.isoformat(), band, cats, band_label(band, band_labels(ws.time_bands())))

@@ -22,6 +22,7 @@ from ..pipeline import review, tasking
 from ..ranking.place import PlaceProfile
 from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
+from ..reports.setting import band_label, band_labels
 from .cache import incidents_with_areas
 
 HISTORY_COLUMNS = {"held_on": "meeting", "period": "period", "agency": "agency", "action": "action",
@@ -94,11 +95,10 @@ def review_table(path: str, version: str, request: TaskingRequest, log_version: 
     """The list for display: rank, place, arrow, now, before, peak band, lead, status, tasking_id,
     explanation and the hotspot it is part of (group)."""
     frame = tasking_list(path, version, request, log_version).frame
-    bands = Workspace.open(path).time_bands()
-    labels = {name: bands.band(name).label for name in bands.names()}
+    labels = band_labels(Workspace.open(path).time_bands())
     return pd.DataFrame({"rank": frame["rank"], "place": frame["place_name"], "trend": frame["arrow"],
                          "now": frame["count_now"].round(1), "before": frame["count_before"].round(1),
-                         "peak band": frame["peak_band"].map(lambda b: labels.get(b, b)),
+                         "peak band": frame["peak_band"].map(lambda band: band_label(band, labels)),
                          "peak": frame["peak_days"] + " " + frame["peak_hours"],
                          "lead": frame["lead_agency"], "status": frame["status"],
                          "tasking_id": frame["tasking_id"], "explanation": frame["explanation"],
