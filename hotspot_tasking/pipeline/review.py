@@ -14,6 +14,7 @@ from ..geo.schema import LOCAL_TZ
 from ..geo.workspace import Workspace
 from ..periods import periods_between
 from ..ranking.changes import what_changed
+from ..reports.setting import band_label, band_labels
 from ..ranking.config import RankingConfig
 from ..ranking.errors import RankingError
 from ..ranking.place import PlaceProfile, place_profile
@@ -109,7 +110,10 @@ def changes_since(ws: Workspace, request: TaskingRequest, tasking_list: TaskingL
         None when no earlier list of the question is stored.
     """
     previous = latest_before(ws, request, unkeyed=False)
-    return None if previous is None else Changes(previous.period, what_changed(tasking_list, previous))
+    if previous is None:
+        return None
+    label = band_label(tasking_list.band, band_labels(ws.time_bands()))
+    return Changes(previous.period, what_changed(tasking_list, previous, band_label=label))
 
 
 def _title(text: str) -> str:

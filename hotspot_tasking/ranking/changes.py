@@ -102,7 +102,7 @@ def compare_lists(current: TaskingList, previous: TaskingList) -> pd.DataFrame:
     return out.iloc[order].reset_index(drop=True)
 
 
-def what_changed(current: TaskingList, previous: TaskingList) -> str:
+def what_changed(current: TaskingList, previous: TaskingList, *, band_label: str | None = None) -> str:
     """New, gone, up, down and re-outlined places between two tasking lists, in a few lines.
 
     Parameters
@@ -110,6 +110,8 @@ def what_changed(current: TaskingList, previous: TaskingList) -> str:
     current, previous : TaskingList
         This period's list and an earlier one of the same question (the text names both
         periods, and says when ``previous`` is not of the period just before). Not modified.
+    band_label : str, optional
+        The band as people read it ("Night-time economy"); default "All times" or the id.
 
     Returns
     -------
@@ -123,7 +125,7 @@ def what_changed(current: TaskingList, previous: TaskingList) -> str:
     new, gone, up, down, moved = (table[table["change"] == c] for c in ("new", "gone", "up", "down",
                                                                          "outline changed"))
     gone = gone.sort_values("rank_then", kind="stable")
-    band = "all times" if current.band == ALL_TIMES else current.band
+    band = band_label or ("All times" if current.band == ALL_TIMES else current.band)
     lines = [(f"Tasking list {current.period} ({band}) against {previous.period}: {len(new)} new, {len(gone)} gone, "
               f"{len(up)} up, {len(down)} down" + (f", {len(moved)} outline changed." if len(moved) else "."))]
     gap = _gap(current.period, previous.period)

@@ -283,7 +283,7 @@ class SurfaceStack:
         self.outside = float(self._w[(self._pos >= 0) & ~keep].sum())
         idx, inverse = np.unique(slot[keep], return_inverse=True)
         values = np.bincount(self._pos[keep] * len(idx) + inverse, weights=self._w[keep],
-                             minlength=self.periods * len(idx)).reshape(self.periods, len(idx))
+                             minlength=self.periods * len(idx)).astype(float).reshape(self.periods, len(idx))
         self.sparse_counts = Sparse(idx, values, len(self.cells))
         self.totals = values.sum(axis=1)
         self._fields: dict[float, Sparse] = {0.0: self.sparse_counts}
@@ -330,7 +330,7 @@ class SurfaceStack:
     def sparse_scores(self, surface: Surface) -> Sparse:
         """The candidate's score at the end of each period, on the cells ever above 0."""
         field = self.sparse_field(surface.bandwidth_m)
-        base, w, periods = field.values, surface.window, self.periods
+        base, w, periods = field.values.astype(float, copy=False), surface.window, self.periods
         out = np.empty_like(base)
         if surface.decay:  # E[t] = B[t] + r E[t-1]; the window is E[t] - r^w E[t-w]
             r = 0.5 ** (1.0 / surface.half_life)
