@@ -13,7 +13,9 @@ import streamlit as st
 from ..boundaries.store import incidents_with_areas as _incidents_with_areas
 from ..boundaries.study import latest_layer
 from ..geo.workspace import Summary, Workspace
+from ..hotspots.bands import empty_band_reason
 from ..hotspots.run import HotspotRequest, HotspotRun, backtest_request, run_hotspots
+from ..periods import review_period
 
 
 @st.cache_data(show_spinner="Counting incidents…")
@@ -61,12 +63,34 @@ def layer(path: str, version: str, name: str) -> gpd.GeoDataFrame:
     return Workspace.open(path).read_layer(name)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def band_empty_reason(path: str, version: str, request: HotspotRequest) -> str | None:
+    """Why the request's hour band is empty (none of its records has a time of day), else None."""
+    ws = Workspace.open(path)
+    return empty_band_reason(incidents_with_areas(path, version), request.band, time_bands=ws.time_bands(),
+                             categories=request.categories, groups=request.groups, sources=request.sources,
+                             start=request.start, end=request.end)
+
+
 @st.cache_data(show_spinner="Backtesting…", max_entries=16)
-def backtest_summary(path: str, version: str, request: HotspotRequest, every: str) -> pd.DataFrame:
-    """Mean hit rate, PAI and RRI of KDE against the naive baseline, period by period."""
+def backtest_summary(path: str, version: str, request: HotspotRequest, every: str) -> tuple[pd.DataFrame, str]:
+    """Mean hit rate, PAI and RRI of KDE against the naive baseline over every period of the
+    workspace (the request's categories, band and method options; not its dates), and a
+    sentence saying which periods were scored.
+
+    Raises HotspotError (one sentence why) when no pair of consecutive periods can be scored.
+    """
     result, _, _ = backtest_request(Workspace.open(path), request, every=every,
-                                    incidents=incidents_with_areas(path, version))
-    return result.summary.reset_index() if result.summary.index.name else result.summary
+                                    incidents=incidents_with_areas(path, version), all_periods=True)
+    summary = result.summary.reset_index() if result.summary.index.name else result.summary
+    scored = result.table["period"].astype("str")
+    pairs = int(scored.nunique())
+    first = review_period(scored.min(), every).describe()
+    last = review_period(result.table["next_period"].astype("str").max(), every).describe()
+    words = (f"Backtested on all the workspace's {every}s, not only the sidebar's period (the backtest judges the "
+             f"method): {pairs:,} pair{'s' if pairs != 1 else ''} of consecutive {every}s from {first} to {last}, "
+             "for the selection's categories and band.")
+    return summary, words
 
 
 @st.cache_data(show_spinner=False)
