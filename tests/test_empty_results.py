@@ -17,12 +17,13 @@ from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.cli import main
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.geo.workspace import Workspace
-from hotspot_tasking.hotspots.bands import empty_band_reason, select_band, untimed_band_sentence
+from hotspot_tasking.hotspots.bands import select_band, untimed_band_sentence
 from hotspot_tasking.hotspots.errors import HotspotError
-from hotspot_tasking.hotspots.run import HotspotRequest, backtest_request
+from hotspot_tasking.hotspots.run import HotspotRequest
 from hotspot_tasking.pipeline.context import NO_AREA_LAYER, context_caveats, ranking_context
 from hotspot_tasking.pipeline.tasking import tasking_list
 from hotspot_tasking.ranking.request import TaskingRequest
+from hotspot_tasking.ui.cache import backtest_summary, band_empty_reason
 
 ENTRY = "../app.py"
 PAGES = ["weekly_review", "explorer", "patrol_plan", "area_comparison", "exports", "data"]
@@ -110,17 +111,17 @@ def test_the_explorers_backtest_says_why_it_is_empty(bare, monkeypatch):
         "(October 2014, January 2015, August 2015) but no two in a row: import more months."]
 
 
-def test_a_backtest_over_one_month_says_so_in_one_sentence(bare):
-    request = HotspotRequest(start="2015-08-01", end="2015-08-31")
+def test_a_backtest_scores_every_month_whatever_the_period_and_says_why_none_pair(bare):
+    ws = Workspace.open(bare)
     with pytest.raises(HotspotError) as err:
-        backtest_request(Workspace.open(bare), request)
-    assert str(err.value) == ("the backtest needs at least two months with incidents in the selection; the period "
-                              "01/08/2015 to 31/08/2015 holds one (August 2015): widen it.")
+        backtest_summary(str(bare), ws.version, HotspotRequest(start="2015-08-01", end="2015-08-31"), "month")
+    assert "the workspace holds 3 (October 2014, January 2015, August 2015) but no two in a row" in str(err.value)
 
 
 def test_a_weekly_backtest_of_month_only_records_says_use_months(bare):
+    ws = Workspace.open(bare)
     with pytest.raises(HotspotError, match=r"holds none \(its 312 month-only records fit no week\): use months\."):
-        backtest_request(Workspace.open(bare), HotspotRequest(), every="week", all_periods=True)
+        backtest_summary(str(bare), ws.version, HotspotRequest(), "week")
 
 
 # --- an hour band on month-only records ------------------------------------------------------------
@@ -134,9 +135,9 @@ def test_an_hour_band_on_month_only_records_says_why_it_is_empty(bare):
     assert band.weights.eq(0).all() and band.no_time_of_day == 100
     assert band.empty_reason == band.message == NTE_AUGUST
     pd.testing.assert_frame_equal(august, before)
-    assert empty_band_reason(table, "nte", time_bands=ws.time_bands(), start="2015-08-01",
-                             end="2015-08-31") == NTE_AUGUST
-    assert empty_band_reason(table, "all", time_bands=ws.time_bands()) is None
+    august_nte = HotspotRequest(band="nte", start="2015-08-01", end="2015-08-31")
+    assert band_empty_reason(str(bare), ws.version, august_nte) == NTE_AUGUST
+    assert band_empty_reason(str(bare), ws.version, HotspotRequest()) is None
     assert select_band(august, "all").empty_reason is None
 
 
@@ -144,7 +145,7 @@ def test_the_untimed_sentence_for_one_record_and_for_several_months():
     one = pd.DataFrame({"occurred_from": pd.to_datetime(["2017-07-01"]).tz_localize("Europe/London"),
                         "time_precision": ["day"]})
     assert untimed_band_sentence(one, "Daytime") == (
-        "the one incident in July 2017 has no time of day (their dates give the day only), so it does not fall in "
+        "the one incident in July 2017 has no time of day (their dates give the day only), so none falls in "
         "the 'Daytime' band; use all times.")
     two = pd.DataFrame({"occurred_from": pd.to_datetime(["2017-06-01", "2017-07-01"]).tz_localize("Europe/London"),
                         "time_precision": ["month", "month"]})
@@ -152,8 +153,8 @@ def test_the_untimed_sentence_for_one_record_and_for_several_months():
            "only)" in untimed_band_sentence(two, "Overnight")
     with pytest.raises(UserError, match="'time_precision'"):
         untimed_band_sentence(one.drop(columns="time_precision"), "Daytime")
-    with pytest.raises(TypeError, match="The 'label' parameter of untimed_band_sentence must be a str"):
-        untimed_band_sentence(one, 3)
+    with pytest.raises(HotspotError, match="has no rows"):
+        untimed_band_sentence(one.iloc[:0], "Daytime")
 
 
 def test_the_hotspots_and_backtest_commands_say_why_an_hour_band_is_empty(bare, tmp_path, capsys):

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..geo.select import select_incidents
 from ..geo.workspace import Workspace
-from ..hotspots.bands import ALL_TIMES, empty_band_reason
+from ..hotspots.bands import ALL_TIMES, select_band
 from ..hotspots.errors import HotspotError
 from ..hotspots.export import write_hotspots
 from ..hotspots.run import METHODS, HotspotRequest, describe, run_hotspots
@@ -115,7 +116,9 @@ def _refuse_untimed_band(ws: Workspace, incidents: pd.DataFrame, band: str, requ
                          *, start: str | None = None, end: str | None = None) -> None:
     """HotspotError saying why in one sentence when none of the selection's records has a time of day
     and ``band`` is an hour band (police.uk months): there would be nothing to map or score."""
-    reason = empty_band_reason(incidents, band, time_bands=ws.time_bands(), categories=request.categories,
-                               groups=request.groups, sources=request.sources, start=start, end=end)
-    if reason:
-        raise HotspotError(reason)
+    chosen = incidents[select_incidents(incidents, sources=request.sources, categories=request.categories,
+                                        groups=request.groups, start=start, end=end)]
+    if band != ALL_TIMES and len(chosen):
+        reason = select_band(chosen, band, time_bands=ws.time_bands()).empty_reason
+        if reason:
+            raise HotspotError(reason)

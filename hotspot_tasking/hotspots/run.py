@@ -12,15 +12,12 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from ..boundaries.store import study_area
 from ..geo.select import select_incidents
 from ..geo.timebands import TimeBands
 from ..geo.workspace import Workspace
-from ..periods import review_period
-from ..validation import check_type
 from .accuracy import BacktestResult, backtest
 from .bands import ALL_TIMES, BandSelection, exclusive_areas, select_band
 from .card import MethodCard
@@ -29,7 +26,6 @@ from .errors import HotspotError
 from .gistar import gistar
 from .grid import Grid
 from .kde import KdeResult, kde
-from .persistence import period_positions
 from .validate import check_choice
 
 Method = Literal["kde", "dbscan", "gistar"]
@@ -184,49 +180,16 @@ def _select(request: HotspotRequest, incidents: pd.DataFrame,
 
 
 def backtest_request(ws: Workspace, request: HotspotRequest, *, every: str = "month",
-                     incidents: pd.DataFrame | None = None,
-                     all_periods: bool = False) -> tuple[BacktestResult, BandSelection, Grid]:
+                     incidents: pd.DataFrame | None = None) -> tuple[BacktestResult, BandSelection, Grid]:
     """Rolling accuracy of KDE hotspots for a request's selection, beside the naive baseline
     (see :func:`hotspots.accuracy.backtest`), on the workspace grid.
 
     The bandwidth is the request's, else the rule's on the study area's incidents of the whole
     selection, and the same in every period (a surface recomputed each period would be
     smoothed differently month to month); the card says which.
-
-    Parameters
-    ----------
-    ws : Workspace
-    request : HotspotRequest
-        The selection: categories, groups, sources, band, dates, weighting and parameters.
-    every : {"month", "week"}, default="month"
-    incidents : pandas.DataFrame, optional
-        The workspace's incident table, if already loaded. Not modified.
-    all_periods : bool, default=False
-        Ignore the request's ``start`` and ``end``: score every period of the workspace
-        (the backtest judges the method, not a window of it).
-
-    Returns
-    -------
-    (BacktestResult, BandSelection, Grid)
-
-    Raises
-    ------
-    HotspotError
-        Nothing matches; the band is empty because no record has a time of day; or no two
-        consecutive periods have incidents (the message says which periods have some and
-        how to widen the selection).
     """
-    check_type(all_periods, "all_periods", "backtest_request", bool, type_name="a bool")
-    check_choice(every, "every", "backtest_request", ("month", "week"))
     table = ws.incidents() if incidents is None else incidents
-    if all_periods:
-        request = replace(request, start=None, end=None)
     chosen, band, weights = _select(request, table, ws.time_bands())
-    if band.empty_reason:
-        raise HotspotError(band.empty_reason)
-    too_few = _too_few_periods(chosen, weights, every, request, all_periods)
-    if too_few:
-        raise HotspotError(too_few)
     area = study_area(ws)
     grid = workspace_grid(ws, table, cell_size_m=request.cell_size_m, area=area)
     whole = kde(chosen, grid=grid, bandwidth_m=request.bandwidth_m, weights=weights, study_area=area)
@@ -237,42 +200,9 @@ def backtest_request(ws: Workspace, request: HotspotRequest, *, every: str = "mo
 
     result = backtest(chosen, grid=grid, score_fn=kde_density, period=every, study_mask=area,
                       weights=weights, method_name="kde")
-    if result.table.empty:
-        raise HotspotError(_too_few_periods(chosen, weights, every, request, all_periods, inside=area is not None))
     result.card.choose("bandwidth_m", bandwidth, whole.card.rules["bandwidth_m"] + " (over every period, "
                        "the same in each)")
     return result, band, grid
-
-
-def _too_few_periods(chosen: pd.DataFrame, weights: pd.Series, every: str, request: HotspotRequest,
-                     all_periods: bool, *, inside: bool = False) -> str | None:
-    """Why a backtest can score no pair of periods, in one sentence; None when two consecutive
-    periods have incidents (``inside``: the backtest found none in the study area anyway)."""
-    position, order, unplaced = period_positions(chosen, every)
-    held = np.unique(position[(position >= 0) & (weights.to_numpy(float) > 0)])
-    if not inside and np.any(np.diff(held) == 1):
-        return None
-    names = [review_period(order[i], every).describe() for i in held]
-    scope = "the workspace" if all_periods or not (request.start or request.end) else (
-        f"the period {_day(request.start, 'the start')} to {_day(request.end, 'the end')}")
-    fix = "import more months" if every == "month" else "import more weeks, or use months"
-    fix = fix if scope == "the workspace" else "widen it"
-    if inside:
-        return (f"the backtest found no two consecutive {every}s with incidents inside the study area (the latest "
-                "ward or LSOA layer); check that the layer covers the incidents.")
-    if not names:
-        vague = f" (its {unplaced:,} month-only records fit no week)" if unplaced else ""
-        return (f"the backtest needs at least two {every}s with incidents in the selection; {scope} holds "
-                f"none{vague}: {'use months' if unplaced else fix}.")
-    if len(names) == 1:
-        return (f"the backtest needs at least two {every}s with incidents in the selection; {scope} holds one "
-                f"({names[0]}): {fix}.")
-    return (f"the backtest needs two consecutive {every}s with incidents in the selection; {scope} holds "
-            f"{len(names)} ({', '.join(names)}) but no two in a row: {fix}.")
-
-
-def _day(text: str | None, missing: str) -> str:
-    return pd.Timestamp(text).strftime("%d/%m/%Y") if text else missing
 
 
 def workspace_grid(ws: Workspace, incidents: pd.DataFrame, *, cell_size_m: float | None = None, area=None) -> Grid:
