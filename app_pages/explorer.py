@@ -5,7 +5,7 @@ import streamlit as st
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.hotspots.run import METHODS, HotspotRequest
 from hotspot_tasking.reports.setting import band_label, band_labels
-from hotspot_tasking.ui.cache import backtest_summary, hotspot_run, map_boundaries
+from hotspot_tasking.ui.cache import backtest_summary, band_empty_reason, hotspot_run, map_boundaries
 from hotspot_tasking.ui.filters import current_filters
 from hotspot_tasking.ui.maps import boundary_layer, deck, density_layer, hotspot_layer
 from hotspot_tasking.ui.workspace_picker import current_workspace
@@ -29,9 +29,13 @@ request = HotspotRequest(method=method, band=filters.band, categories=filters.ca
                          end=filters.end, weighting="harm" if harm else "count", cell_size_m=cell or None,
                          bandwidth_m=bandwidth or None, eps_m=eps or None)
 try:
-    run = hotspot_run(path, version, request)
+    empty_band = band_empty_reason(path, version, request)
+    run = None if empty_band else hotspot_run(path, version, request)
 except UserError as err:
     st.error(str(err))
+    st.stop()
+if empty_band:  # an hour band on month-only records: say why there is nothing to map
+    st.info(empty_band[0].upper() + empty_band[1:])
     st.stop()
 
 hotspots = run.layers["hotspots"]
@@ -63,9 +67,14 @@ for warning in run.card.warnings:
 st.subheader("How well do last period's hotspots predict the next?")
 every = st.segmented_control("Backtest periods", ["month", "week"], default="month", key="explorer_every")
 if st.button("Run the backtest", key="explorer_backtest"):
-    st.dataframe(backtest_summary(path, version, request, every or "month"), hide_index=True,
+    try:
+        summary, scored = backtest_summary(path, version, request, every or "month")
+    except UserError as err:  # too few periods, or an hour band on month-only records
+        st.info(str(err)[0].upper() + str(err)[1:])
+        st.stop()
+    st.dataframe(summary, hide_index=True,
                  column_config={"hit_rate": st.column_config.NumberColumn("hit rate", format="percent"),
                                 "pai": st.column_config.NumberColumn("PAI", format="%.1f"),
                                 "rri": st.column_config.NumberColumn("RRI", format="%.2f")})
-    st.caption("PAI = share of next period's incidents captured / share of the area flagged; "
+    st.caption(scored + " PAI = share of next period's incidents captured / share of the area flagged; "
                "naive = last period's counts.")

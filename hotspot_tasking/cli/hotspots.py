@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..geo.select import select_incidents
 from ..geo.workspace import Workspace
-from ..hotspots.bands import ALL_TIMES
+from ..hotspots.bands import ALL_TIMES, select_band
+from ..hotspots.errors import HotspotError
 from ..hotspots.export import write_hotspots
 from ..hotspots.run import METHODS, HotspotRequest, describe, run_hotspots
 from ..periods import date_range, review_period
@@ -74,7 +76,9 @@ def _request(args: argparse.Namespace, method: str) -> HotspotRequest:
 
 def _hotspots(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.workspace)
-    run = run_hotspots(ws, _request(args, args.method))
+    request, table = _request(args, args.method), ws.incidents()
+    _refuse_untimed_band(ws, table, request.band, request, start=request.start, end=request.end)
+    run = run_hotspots(ws, request, incidents=table)
     files = write_hotspots(run, args.out)
     hotspots = run.layers["hotspots"]
     print(f"{args.method}: {len(hotspots):,} hotspots from {run.incidents:,} incidents ({describe(run.request)}).")
@@ -96,6 +100,7 @@ def _backtest(args: argparse.Namespace) -> int:
     request = TaskingRequest(period=period, band=args.band, categories=tup(args.category), groups=tup(args.group),
                              sources=tup(args.source), cell_size_m=args.cell_size_m, bandwidth_m=args.bandwidth_m,
                              surface=args.surface)
+    _refuse_untimed_band(ws, incidents, request.band, request, end=f"{review_period(period).end:%Y-%m-%d}")
     choice = surface_backtest(ws, request, incidents=incidents)
     print("\n".join(backtest_lines(choice, review_period(period).every)))
     return 0
@@ -105,3 +110,15 @@ def _latest_period(incidents: pd.DataFrame, every: str) -> str:
     choices = review_choices(incidents)
     kind = every if every in choices.every else choices.every[-1]
     return choices.periods[kind][choices.default[kind]][0]
+
+
+def _refuse_untimed_band(ws: Workspace, incidents: pd.DataFrame, band: str, request: HotspotRequest | TaskingRequest,
+                         *, start: str | None = None, end: str | None = None) -> None:
+    """HotspotError saying why in one sentence when none of the selection's records has a time of day
+    and ``band`` is an hour band (police.uk months): there would be nothing to map or score."""
+    chosen = incidents[select_incidents(incidents, sources=request.sources, categories=request.categories,
+                                        groups=request.groups, start=start, end=end)]
+    if band != ALL_TIMES and len(chosen):
+        reason = select_band(chosen, band, time_bands=ws.time_bands()).empty_reason
+        if reason:
+            raise HotspotError(reason)

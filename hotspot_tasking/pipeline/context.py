@@ -10,6 +10,10 @@ from ..ranking.config import RankingConfig
 from ..ranking.request import RankingContext, TaskingRequest
 from ..ranking.tactics import TacticMenu
 
+#: Caveat of a hotspot list from a workspace with no ward or LSOA layer (its study area is
+#: then the box round the incidents).
+NO_AREA_LAYER = "no ward or LSOA layer: places have no ward; add one with 'hotspot-tasking boundaries add'."
+
 
 def ranking_context(ws: Workspace, request: TaskingRequest) -> RankingContext:
     """The workspace's time bands, ``[ranking]``, tactics, and the area layers ``request`` needs.
@@ -35,3 +39,27 @@ def ranking_context(ws: Workspace, request: TaskingRequest) -> RankingContext:
     return RankingContext(bands=ws.time_bands(), config=RankingConfig.load(ws.config_path("tasking.toml")),
                           tactics=TacticMenu.load(ws.config_path("tactics.toml")), layers=layers,
                           study_area=study_area_of(layers))
+
+
+def context_caveats(context: RankingContext) -> list[str]:
+    """What a list ranked with ``context`` should be read with because of the workspace's layers.
+
+    Parameters
+    ----------
+    context : RankingContext
+
+    Returns
+    -------
+    list of str
+        :data:`NO_AREA_LAYER` when the context has no ward or LSOA layer (hotspot places
+        still rank, over the box round the incidents, but have no ward); else empty.
+
+    Examples
+    --------
+    >>> from hotspot_tasking.geo.timebands import TimeBands
+    >>> context_caveats(RankingContext(bands=TimeBands.load()))
+    ["no ward or LSOA layer: places have no ward; add one with 'hotspot-tasking boundaries add'."]
+    """
+    if any(latest_layer(context.layers, kind) for kind in STUDY_AREA_KINDS):
+        return []
+    return [NO_AREA_LAYER]

@@ -6,14 +6,22 @@ lands), so a cache entry is reused until the data change.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from ..boundaries.store import incidents_with_areas as _incidents_with_areas
 from ..boundaries.study import latest_layer
+from ..geo.select import select_incidents
 from ..geo.workspace import Summary, Workspace
+from ..hotspots.bands import select_band
+from ..hotspots.errors import HotspotError
+from ..hotspots.persistence import period_positions
 from ..hotspots.run import HotspotRequest, HotspotRun, backtest_request, run_hotspots
+from ..periods import review_period
 
 
 @st.cache_data(show_spinner="Counting incidents…")
@@ -61,12 +69,67 @@ def layer(path: str, version: str, name: str) -> gpd.GeoDataFrame:
     return Workspace.open(path).read_layer(name)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def band_empty_reason(path: str, version: str, request: HotspotRequest) -> str | None:
+    """Why the request's hour band is empty (none of its records has a time of day), else None."""
+    table = incidents_with_areas(path, version)
+    chosen = table[select_incidents(table, sources=request.sources, categories=request.categories,
+                                    groups=request.groups, start=request.start, end=request.end)]
+    if chosen.empty or request.band == "all":
+        return None
+    return select_band(chosen, request.band, time_bands=Workspace.open(path).time_bands()).empty_reason
+
+
 @st.cache_data(show_spinner="Backtesting…", max_entries=16)
-def backtest_summary(path: str, version: str, request: HotspotRequest, every: str) -> pd.DataFrame:
-    """Mean hit rate, PAI and RRI of KDE against the naive baseline, period by period."""
-    result, _, _ = backtest_request(Workspace.open(path), request, every=every,
+def backtest_summary(path: str, version: str, request: HotspotRequest, every: str) -> tuple[pd.DataFrame, str]:
+    """Mean hit rate, PAI and RRI of KDE against the naive baseline over every period of the
+    workspace (the request's categories, band and method options; not its dates), and a
+    sentence saying which periods were scored.
+
+    Raises HotspotError (one sentence why) when no pair of consecutive periods can be scored.
+    """
+    whole = replace(request, start=None, end=None)
+    reason = band_empty_reason(path, version, whole) or _too_few_periods(path, version, whole, every)
+    if reason:
+        raise HotspotError(reason)
+    result, _, _ = backtest_request(Workspace.open(path), whole, every=every,
                                     incidents=incidents_with_areas(path, version))
-    return result.summary.reset_index() if result.summary.index.name else result.summary
+    if result.table.empty:
+        raise HotspotError(f"the backtest found no two consecutive {every}s with incidents inside the study area "
+                           "(the latest ward or LSOA layer); check that the layer covers the incidents.")
+    summary = result.summary.reset_index() if result.summary.index.name else result.summary
+    scored = result.table["period"].astype("str")
+    pairs = int(scored.nunique())
+    first = review_period(scored.min(), every).describe()
+    last = review_period(result.table["next_period"].astype("str").max(), every).describe()
+    words = (f"Backtested on all the workspace's {every}s, not only the sidebar's period (the backtest judges the "
+             f"method): {pairs:,} pair{'s' if pairs != 1 else ''} of consecutive {every}s from {first} to {last}, "
+             "for the selection's categories and band.")
+    return summary, words
+
+
+def _too_few_periods(path: str, version: str, request: HotspotRequest, every: str) -> str | None:
+    """Why no pair of consecutive periods of the workspace can be scored, in one sentence; else None."""
+    table = incidents_with_areas(path, version)
+    chosen = table[select_incidents(table, sources=request.sources, categories=request.categories,
+                                    groups=request.groups)]
+    if chosen.empty:
+        return None  # the backtest's own message names the selection
+    position, order, unplaced = period_positions(chosen, every)
+    held = np.unique(position[position >= 0])
+    if np.any(np.diff(held) == 1):
+        return None
+    names = [review_period(order[i], every).describe() for i in held]
+    fix = "import more months" if every == "month" else "import more weeks, or use months"
+    if not names:
+        vague = f" (its {unplaced:,} month-only records fit no week)" if unplaced else ""
+        return (f"the backtest needs at least two {every}s with incidents in the selection; the workspace holds "
+                f"none{vague}: {'use months' if unplaced else fix}.")
+    if len(names) == 1:
+        return (f"the backtest needs at least two {every}s with incidents in the selection; the workspace holds one "
+                f"({names[0]}): {fix}.")
+    return (f"the backtest needs two consecutive {every}s with incidents in the selection; the workspace holds "
+            f"{len(names)} ({', '.join(names)}) but no two in a row: {fix}.")
 
 
 @st.cache_data(show_spinner=False)
