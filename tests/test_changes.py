@@ -36,7 +36,7 @@ JUNE = tasking_list([("H-c", "Lavender Hill (Shaftesbury)", 16), ("H-e", "Clapha
 
 def test_new_gone_up_and_down():
     assert what_changed(JULY, JUNE) == (
-        "Tasking list 2017-07 (all times) against 2017-06: 1 new, 1 gone, 1 up, 1 down.\n"
+        "Tasking list 2017-07 (All times) against 2017-06: 1 new, 1 gone, 1 up, 1 down.\n"
         "New: #1 Brixton Road (Coldharbour).\n"
         "Gone: Clapham High Street (Clapham Town), was #2.\n"
         "Up: #2 Tooting High Street (Tooting), 30 from 12 (z = 4.0), was #3.\n"
@@ -53,7 +53,7 @@ def test_several_in_a_group_and_a_band():
 
 
 def test_nothing_changed_is_one_line():
-    assert what_changed(JUNE, JUNE) == "Tasking list 2017-06 (all times) against 2017-06: 0 new, 0 gone, 0 up, 0 down."
+    assert what_changed(JUNE, JUNE) == "Tasking list 2017-06 (All times) against 2017-06: 0 new, 0 gone, 0 up, 0 down."
 
 
 def test_a_change_just_under_the_flag_is_not_up():
@@ -93,7 +93,7 @@ def test_a_place_whose_outline_changed_is_not_compared_by_counts():
     then = tasking_list([("H-w", "W", 12), ("H-v", "Vineyard Close (Vauxhall)", 82)], "2017-06",
                         outlines=[shapely.box(0, 0, 95, 100), square])  # W: IoU 0.95, the same place
     assert what_changed(now, then) == (
-        "Tasking list 2017-07 (all times) against 2017-06: 0 new, 0 gone, 1 up, 0 down, 1 outline changed.\n"
+        "Tasking list 2017-07 (All times) against 2017-06: 0 new, 0 gone, 1 up, 0 down, 1 outline changed.\n"
         "Up: #2 W, 30 from 12 (z = 4.0), was #1.\n"
         "Outline changed (counts over different outlines not compared): #1 Vineyard Close (Vauxhall), was #2.")
 
@@ -101,7 +101,7 @@ def test_a_place_whose_outline_changed_is_not_compared_by_counts():
 def test_a_gap_of_periods_is_said_plainly():
     may = tasking_list([("H-b", "Tooting High Street (Tooting)", 30)], "2017-05")
     lines = what_changed(JULY, may).splitlines()
-    assert lines[0].startswith("Tasking list 2017-07 (all times) against 2017-05: 3 new, 0 gone, 0 up, 0 down.")
+    assert lines[0].startswith("Tasking list 2017-07 (All times) against 2017-05: 3 new, 0 gone, 0 up, 0 down.")
     assert lines[1] == ("No list of this question is stored for 2017-06; the last one is for 2017-05, two months "
                         "earlier.")
     weeks = what_changed(tasking_list([], "2017-07-24"), tasking_list([], "2017-07-03"))

@@ -56,7 +56,8 @@ def app_on(root, monkeypatch) -> AppTest:
 def test_tasking_without_layers_lists_hotspot_places(bare, capsys):
     assert main(["tasking", str(bare), "--period", "2015-08", "--no-save"]) == 0
     out = capsys.readouterr().out
-    assert "Tasking list for 2015-08 (all times)" in out and "Traceback" not in out
+    assert "Tasking list for 2015-08 (All times)" in out and "Traceback" not in out
+    assert "Caveat: no ward or LSOA layer: places have no ward" in out
 
 
 def test_a_context_without_ward_or_lsoa_layer_gives_the_no_layer_caveat(bare):
@@ -64,8 +65,6 @@ def test_a_context_without_ward_or_lsoa_layer_gives_the_no_layer_caveat(bare):
     assert context_caveats(ranking_context(ws, TaskingRequest(period="2015-08"))) == [NO_AREA_LAYER]
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline/tasking.py (not this change's file) does not yet add "
-                                       "context_caveats(...) to the list's caveats")
 def test_a_list_without_layers_carries_the_no_layer_caveat(bare):
     listed = tasking_list(Workspace.open(bare), TaskingRequest(period="2015-08"))
     assert len(listed.frame) and NO_AREA_LAYER in listed.caveats
@@ -174,3 +173,12 @@ def test_the_explorer_says_why_an_hour_band_is_empty(bare, monkeypatch):
     app.sidebar.selectbox(key="band").set_value("nte").run()
     assert not app.exception, app.exception
     assert [i.value for i in app.info] == [NTE_AUGUST[0].upper() + NTE_AUGUST[1:]]
+
+
+def test_a_tasking_list_of_an_hour_band_on_month_only_records_says_why_it_is_empty(bare, capsys):
+    assert main(["tasking", str(bare), "--period", "2015-08", "--band", "nte", "--no-save"]) == 0
+    out = capsys.readouterr().out
+    assert "Tasking list for 2015-08 (Night-time economy): 0 places." in out
+    assert ("Caveat: none of the 100 incidents in August 2015 has a time of day (police.uk gives months only), so "
+            "none falls in the 'Night-time economy' band; use all times.") in out
+    assert "Empty DataFrame" not in out and "Traceback" not in out

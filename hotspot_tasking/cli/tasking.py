@@ -70,8 +70,10 @@ def _tasking(args: argparse.Namespace) -> int:
     print(f"Tasking list for {listed.period} ({band_label(listed.band, labels)}): {len(frame)} places.")
     shown = ["rank", "tasking_id", "place_name", "arrow", "count_now", "count_before", "peak_band", "lead_agency",
              "status"]
-    with pd.option_context("display.width", 170, "display.max_colwidth", 45, "display.float_format", "{:,.1f}".format):
-        print(pd.DataFrame(frame[shown]).head(args.top or 15).to_string(index=False))
+    if len(frame):
+        with pd.option_context("display.width", 170, "display.max_colwidth", 45,
+                               "display.float_format", "{:,.1f}".format):
+            print(pd.DataFrame(frame[shown]).head(args.top or 15).to_string(index=False))
     for caveat in listed.caveats:
         print(f"Caveat: {caveat}")
     if changed is not None:

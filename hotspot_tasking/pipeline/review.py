@@ -14,12 +14,12 @@ from ..geo.schema import LOCAL_TZ
 from ..geo.workspace import Workspace
 from ..periods import periods_between
 from ..ranking.changes import what_changed
-from ..reports.setting import band_label, band_labels
 from ..ranking.config import RankingConfig
 from ..ranking.errors import RankingError
 from ..ranking.place import PlaceProfile, place_profile
 from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
+from ..reports.setting import band_label, band_labels
 from ..validation import check_columns
 from .store import latest_before
 

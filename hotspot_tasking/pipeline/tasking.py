@@ -29,7 +29,7 @@ from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
 from ..surfaces.choice import SurfaceChoice
 from ..validation import check_frame, check_type
-from .context import ranking_context
+from .context import context_caveats, ranking_context
 from .store import latest_before, save_tasking_list
 
 #: ``previous=STORED``: the stored list nearest before the period (the default).
@@ -83,7 +83,10 @@ def ranked_list(ws: Workspace, request: TaskingRequest, *, incidents: pd.DataFra
         check_frame(incidents, "incidents", "ranked_list")
     table = incidents_with_areas(ws) if incidents is None else incidents
     before = previous_list(ws, request) if isinstance(previous, str) and previous == STORED else previous
-    return rank(table, request, ranking_context(ws, request), previous=before)
+    context = ranking_context(ws, request)
+    ranked = rank(table, request, context, previous=before)
+    ranked.caveats += [c for c in context_caveats(context) if c not in ranked.caveats]
+    return ranked
 
 
 def surface_backtest(ws: Workspace, request: TaskingRequest, *,

@@ -42,6 +42,7 @@ import shapely
 from ..boundaries.stats import percent_change, poisson_z
 from ..geo.schema import BNG_EPSG
 from ..geo.taxonomy import default_config_path
+from ..hotspots.bands import untimed_band_sentence
 from ..hotspots.card import MethodCard
 from ..hotspots.persistence import flag_thin_periods, persistence
 from ..labels import ALL_TIMES, ALL_TIMES_LABEL
@@ -119,6 +120,11 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
     sel = long.last(n_base + 1)
     sel.frame = with_area_codes(sel.frame, context)
     caveats = selection_caveats(sel, review, band_label, n_base)
+    now = sel.pos == sel.periods - 1
+    if band != ALL_TIMES and not (sel.weight[now] > 0).any():  # month-only records: nothing falls in an hour band
+        caveats = [untimed_band_sentence(sel.frame.iloc[np.flatnonzero(now)], band_label),
+                   *(c for c in caveats if "have no time of day" not in c)]
+        return TaskingList(empty_tasking_frame(), review.label, band, [card], caveats, sel.sources)
     cards = [card]
     hot = group = None
     if on_surface:
