@@ -6,20 +6,12 @@ Pages must read what the workspace has, never the demo's layer names.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from conftest import FIXTURES, POLICE_DIR
+from conftest import FIXTURES, POLICE_DIR, run_cli
 from streamlit.testing.v1 import AppTest
 
 ENTRY = "../app.py"
-
-
-def cli(*args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "hotspot_tasking.cli", *args], capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +21,10 @@ def city(tmp_path_factory):
     City's own wards, which the fixtures do not hold)."""
     root = tmp_path_factory.mktemp("city") / "ws"
     lsoas = FIXTURES / "boundaries" / "city_lsoa_2011.gpkg"
-    cli("init", str(root), "--area", "531000,180400,533900,182000")
-    cli("ingest", str(root), "--source", "police_uk", str(POLICE_DIR))
-    cli("boundaries", "add", str(root), "--kind", "lsoa", str(lsoas))
-    cli("boundaries", "add", str(root), "--kind", "ward", "--vintage", "2022", "--code-col", "LSOA11CD",
+    run_cli("init", str(root), "--area", "531000,180400,533900,182000")
+    run_cli("ingest", str(root), "--source", "police_uk", str(POLICE_DIR))
+    run_cli("boundaries", "add", str(root), "--kind", "lsoa", str(lsoas))
+    run_cli("boundaries", "add", str(root), "--kind", "ward", "--vintage", "2022", "--code-col", "LSOA11CD",
         "--name-col", "LSOA11NM", str(lsoas))
     return root
 

@@ -2,14 +2,13 @@
 real police.uk files with four months between them left out of the import."""
 
 import subprocess
-import sys
 import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import FIXTURES
+from conftest import FIXTURES, run_cli
 
 from hotspot_tasking.boundaries.stats import poisson_z
 from hotspot_tasking.geo.workspace import Workspace
@@ -23,13 +22,6 @@ GAP = ("2017-01", "2017-02", "2017-03", "2017-04")
 COVERED = ("2016-09", "2016-10", "2016-11", "2016-12", "2017-05", "2017-06", "2017-07")
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "hotspot_tasking.cli", *args], capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, done.stderr
-    return done
-
-
 @pytest.fixture(scope="module")
 def gapped(tmp_path_factory):
     """The City's files of 2016-09 to 2017-08 without January to April 2017, and the August list."""
@@ -40,11 +32,11 @@ def gapped(tmp_path_factory):
             if not member.startswith(GAP):
                 archive.extract(member, files)
     root = tmp / "ws"
-    cli("init", str(root), "--area", "529000,178400,535900,184200")
-    cli("ingest", str(root), "--source", "police_uk", str(files))
-    cli("boundaries", "add", str(root), "--kind", "ward", "--code-col", "GSS_CODE", "--name-col", "NAME",
+    run_cli("init", str(root), "--area", "529000,178400,535900,184200")
+    run_cli("ingest", str(root), "--source", "police_uk", str(files))
+    run_cli("boundaries", "add", str(root), "--kind", "ward", "--code-col", "GSS_CODE", "--name-col", "NAME",
         str(CITY_WARDS))
-    out = cli("tasking", str(root), "--period", "2017-08", "--out", str(tmp / "jag.pdf")).stdout
+    out = run_cli("tasking", str(root), "--period", "2017-08", "--out", str(tmp / "jag.pdf")).stdout
     return root, out, tmp / "jag.pdf"
 
 

@@ -5,12 +5,9 @@ no ward or LSOA layer, built with the CLI as a person would.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
-from conftest import POLICE_DIR
+from conftest import POLICE_DIR, run_cli
 from streamlit.testing.v1 import AppTest
 
 from hotspot_tasking import DEMO_WORKSPACE
@@ -31,18 +28,12 @@ NTE_AUGUST = ("none of the 100 incidents in August 2015 has a time of day (polic
               "falls in the 'Night-time economy' band; use all times.")
 
 
-def cli(*args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "hotspot_tasking.cli", *args], capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr
-
-
 @pytest.fixture(scope="module")
 def bare(tmp_path_factory):
     """A workspace with incidents and no area layer at all."""
     root = tmp_path_factory.mktemp("bare") / "ws"
-    cli("init", str(root), "--area", "531000,180400,533900,182000")
-    cli("ingest", str(root), "--source", "police_uk", str(POLICE_DIR))
+    run_cli("init", str(root), "--area", "531000,180400,533900,182000")
+    run_cli("ingest", str(root), "--source", "police_uk", str(POLICE_DIR))
     return root
 
 

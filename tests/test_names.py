@@ -213,9 +213,9 @@ def incidents(rows: list[tuple]) -> pd.DataFrame:
     return frame
 
 
-def profiled(frame: pd.DataFrame, *, whole_span: bool) -> pd.DataFrame:
+def profiled(frame: pd.DataFrame, *, whole_span: bool = False, bands: TimeBands | None = None) -> pd.DataFrame:
     """Profiles for July 2017 (three baseline months) of two places: around A, around B."""
-    bands = TimeBands.load()
+    bands = TimeBands.load() if bands is None else bands
     sel = select_review_incidents(frame, review_period("2017-07"), 3, "all", bands, None, None, None)
     ux, uy = sel.points
     geoms = np.array([shapely.Point(A).buffer(50), shapely.Point(B).buffer(50)], dtype=object)

@@ -3,19 +3,12 @@ the band shown beside "Fri, Sat 14:00-16:00" is never the night-time economy."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
-import shapely
-from test_names import A, B, incidents
+from test_names import A, B, incidents, profiled
 
 from hotspot_tasking.geo.timebands import TimeBands
-from hotspot_tasking.periods import review_period
-from hotspot_tasking.ranking.candidates import CandidatePlaces, members_now
-from hotspot_tasking.ranking.config import RankingConfig
-from hotspot_tasking.ranking.profile import OUTSIDE_BANDS, _band_cells, _band_hours, _peak_cells, profiles
-from hotspot_tasking.ranking.selection import select_review_incidents
-from hotspot_tasking.ranking.tactics import TacticMenu
+from hotspot_tasking.ranking.profile import OUTSIDE_BANDS, _band_cells, _band_hours, _peak_cells
 
 #: Place A, July 2017 (7 Jul is a Friday): 15 incidents on Friday to Sunday afternoons, 6 on
 #: Friday and Saturday nights in the night-time economy band.
@@ -27,17 +20,7 @@ NIGHTS = ["2017-07-07 21:30", "2017-07-14 22:30", "2017-07-08 23:30", "2017-07-1
 
 def peaks(rows: list[tuple], bands: TimeBands | None = None) -> pd.DataFrame:
     """Profiles for July 2017 of two places, around A and around B."""
-    bands = TimeBands.load() if bands is None else bands
-    frame = incidents(rows)
-    sel = select_review_incidents(frame, review_period("2017-07"), 3, "all", bands, None, None, None)
-    ux, uy = sel.points
-    geoms = np.array([shapely.Point(A).buffer(50), shapely.Point(B).buffer(50)], dtype=object)
-    point, cand = shapely.STRtree(geoms).query(shapely.points(ux, uy), predicate="intersects")
-    pairs = pd.DataFrame({"point": sel.inverse, "row": np.arange(len(sel.inverse))}).merge(
-        pd.DataFrame({"point": point, "cand": cand}), on="point").sort_values("row")
-    places = CandidatePlaces("hotspot", ["", ""], ["", ""], geoms, pairs["row"].to_numpy(), pairs["cand"].to_numpy())
-    return profiles(members_now(sel, places), 2, bands=bands, band="all", config=RankingConfig.load(),
-                    menu=TacticMenu.load(), ward_names={"W1": "Coldharbour", "W2": "Tulse Hill"})
+    return profiled(incidents(rows), bands=bands)
 
 
 def test_a_place_busy_in_the_afternoon_never_peaks_in_the_night_time_economy():

@@ -1,14 +1,12 @@
 """Candidate surfaces and the backtest that chooses among them, on a year of the City of
 London's real police.uk records (its 25 wards as the study area)."""
 
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import FIXTURES
+from conftest import FIXTURES, run_cli
 
 from hotspot_tasking import DEMO_WORKSPACE as DEMO
 from hotspot_tasking.boundaries.store import study_area
@@ -30,20 +28,13 @@ CITY_YEAR = FIXTURES / "police_uk" / "city-of-london-2016-09-to-2017-08.zip"
 CITY_WARDS = FIXTURES / "boundaries" / "city_wards_2014.gpkg"
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "hotspot_tasking.cli", *args], capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, done.stderr
-    return done
-
-
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     """A year of the City of London, imported with a wide margin round its 25 wards."""
     root = tmp_path_factory.mktemp("city_year") / "ws"
-    cli("init", str(root), "--area", "529000,178400,535900,184200")
-    cli("ingest", str(root), "--source", "police_uk", str(CITY_YEAR))
-    cli("boundaries", "add", str(root), "--kind", "ward", "--code-col", "GSS_CODE", "--name-col", "NAME",
+    run_cli("init", str(root), "--area", "529000,178400,535900,184200")
+    run_cli("ingest", str(root), "--source", "police_uk", str(CITY_YEAR))
+    run_cli("boundaries", "add", str(root), "--kind", "ward", "--code-col", "GSS_CODE", "--name-col", "NAME",
         str(CITY_WARDS))
     return root
 
@@ -153,11 +144,11 @@ def test_the_workspace_backtest_uses_the_study_areas_incidents(city):
 
 
 def test_the_backtest_command_prints_the_default_the_baseline_and_how_to_read_rri(city):
-    out = cli("backtest", str(city), "--period", "2017-08").stdout
+    out = run_cli("backtest", str(city), "--period", "2017-08").stdout
     assert "Default: " in out and "default (" in out and "naive" in out
     assert "Cell: 30 m" in out and "location precision 150 m" in out
     assert "RRI (recapture rate index): above 1" in out
-    pinned = cli("backtest", str(city), "--period", "2017-08", "--surface", "counts-3").stdout
+    pinned = run_cli("backtest", str(city), "--period", "2017-08", "--surface", "counts-3").stdout
     assert "default (counts-3)" in pinned and "chosen as given" in pinned
 
 
@@ -170,7 +161,7 @@ def _across(geometry) -> float:
 
 
 def test_top_ten_on_real_police_uk_data_are_ten_small_places_named_by_streets(city):
-    out = cli("tasking", str(city), "--period", "2017-08", "--top", "10", "--out", str(city / "top10.csv")).stdout
+    out = run_cli("tasking", str(city), "--period", "2017-08", "--top", "10", "--out", str(city / "top10.csv")).stdout
     assert "Tasking list for 2017-08 (All times): 10 places." in out
     listed = load_tasking_list(Workspace.open(city), TaskingRequest("2017-08"))
     frame = listed.frame
@@ -187,7 +178,7 @@ def test_top_ten_on_real_police_uk_data_are_ten_small_places_named_by_streets(ci
 
 
 def test_fewer_places_than_asked_are_explained_in_one_sentence(city):
-    out = cli("tasking", str(city), "--period", "2017-08", "--category", "Bicycle theft", "--top", "500",
+    out = run_cli("tasking", str(city), "--period", "2017-08", "--category", "Bicycle theft", "--top", "500",
               "--no-save").stdout
     assert "Caveat: Only " in out and "qualified for the top 500" in out and "raise hot_coverage" in out
 
