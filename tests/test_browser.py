@@ -69,7 +69,7 @@ def test_changing_the_band_updates_the_explorer(app, page):
     page.goto(f"{app[0]}/explorer")
     wait_rendered(page, "Hotspot explorer")
     choose(page, "Time band", "Night-time economy")
-    page.get_by_text("band nte").first.wait_for(timeout=60_000)
+    page.get_by_text("time band: Night-time economy").first.wait_for(timeout=60_000)
     wait_rendered(page, "Hotspot explorer")
     page.screenshot(path=str(page.shots / "explorer_nte.png"), full_page=True)
 
