@@ -69,7 +69,7 @@ def made_up_list(ws: Workspace, n: int, *, cards: int = 2) -> TaskingList:
         "place_name": [f"{name} (illustrative)" for name in pick["name"]],
         "ward_code": pick["code"].to_numpy(), "ward_name": pick["name"].to_numpy(), "lsoa_code": "E01003000",
         "centroid_easting": [g.centroid.x for g in geoms], "centroid_northing": [g.centroid.y for g in geoms],
-        "area_km2": [g.area / 1e6 for g in geoms],
+        "area_km2": [g.area / 1e6 for g in geoms], "hotspot_group": "",
         "dominant_categories": ["Domestic abuse 60%, Anti-social behaviour 40%",
                                 "Anti-social behaviour 50%, Hate incident 12%, Public order 10%"][:n]
         + ["Violence and sexual offences 46%, Public order 18%"] * max(n - 2, 0),
