@@ -297,7 +297,7 @@ def _inside(study_area, area, grid: Grid | None, x, y, inverse, card: MethodCard
     return inside
 
 
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     """The lower weighted median: the smallest value with at least half the weight at or below it."""
     if (weights == weights[0]).all():  # equal weights: a selection, no sort
         k = math.ceil(len(values) / 2) - 1
@@ -331,7 +331,7 @@ def _bandwidth(given, x, y, w, counts, precision, card: MethodCard, inside, inve
     mx, my = np.average(x, weights=rule_w), np.average(y, weights=rule_w)
     dist = np.hypot(x - mx, y - my)
     sd = math.sqrt(np.average(dist ** 2, weights=rule_w))
-    dm = _weighted_median(dist, rule_w)
+    dm = weighted_median(dist, rule_w)
     raw = 0.9 * min(sd, math.sqrt(1 / math.log(2)) * dm) * max(n, 1) ** -0.2
     h = float(round(raw)) if raw >= 1 else raw
     rule = (f"0.9 x min(SD, sqrt(1/ln 2) x Dm) x n^-0.2 (ArcGIS Kernel Density's standard-distance rule) with "
@@ -345,7 +345,7 @@ def _bandwidth(given, x, y, w, counts, precision, card: MethodCard, inside, inve
         ok = np.isfinite(prec) & (inc_w > 0)
         if ok.any():
             codes, values = pd.factorize(prec[ok])
-            floor = _weighted_median(np.asarray(values, float), np.bincount(codes, weights=inc_w[ok]))
+            floor = weighted_median(np.asarray(values, float), np.bincount(codes, weights=inc_w[ok]))
     if floor > h:
         rule += f", raised to the weighted median location precision, {floor:g} m"
         h = floor

@@ -32,6 +32,7 @@ from scipy import ndimage
 
 from ..hotspots.card import MethodCard
 from ..hotspots.grid import Grid
+from ..hotspots.kde import weighted_median
 from ..periods import ReviewPeriod, review_period
 from ..surfaces.candidates import SurfaceStack, candidate_surfaces, tasking_cell_size_m, top_cells
 from ..surfaces.choice import SurfaceChoice, choose_surface
@@ -250,11 +251,7 @@ def _precision(sel: ReviewSelection, inside: np.ndarray) -> float:
         return 0.0
     values = sel.frame["location_precision_m"].to_numpy(dtype=float, na_value=np.nan)
     ok = inside & np.isfinite(values) & (sel.weight > 0)
-    if not ok.any():
-        return 0.0
-    order = np.argsort(values[ok], kind="stable")
-    cum = np.cumsum(sel.weight[ok][order])
-    return float(values[ok][order][np.searchsorted(cum, cum[-1] / 2.0)])
+    return weighted_median(values[ok], sel.weight[ok]) if ok.any() else 0.0
 
 
 def _on_grid(stack: SurfaceStack, cells: np.ndarray) -> np.ndarray:

@@ -142,15 +142,15 @@ def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: i
     data_start = start[chosen].min().tz_convert(LOCAL_TZ).tz_localize(None)
     first = review.shifted(-n_base).start.tz_localize(LOCAL_TZ)
     last = (review.end + pd.Timedelta(days=1)).tz_localize(LOCAL_TZ)
-    chosen &= ((start >= first) & (start < last)).to_numpy()
-    frame = table.loc[chosen]
-    local = frame["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
-    pos = review.index(local) + n_base
+    in_window = ((start >= first) & (start < last)).to_numpy()
+    sourced = select_incidents(table, sources=sources).to_numpy(copy=True) & in_window  # every category: coverage
+    records = table.loc[sourced]
+    every_pos = _positions(records, review, n_base)
+    mine = chosen[sourced]  # the chosen rows among them (chosen implies the sources)
+    frame, pos = records.iloc[np.flatnonzero(mine)], every_pos[mine]
     unplaced = 0
     if review.every == "week":
-        vague = frame["time_precision"].astype("str").eq("month").to_numpy()
-        unplaced = int(vague.sum())
-        pos[vague] = -1
+        unplaced = int(frame["time_precision"].astype("str").eq("month").sum())
     offset = max(0, int(review.index(pd.Series([data_start]))[0]) + n_base)
     if offset > n_base:
         raise RankingError(f"the data start on {data_start:%d/%m/%Y}, after the period {review.label}; "
@@ -172,9 +172,7 @@ def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: i
     now = pos == periods - 1
     labels = [review.shifted(k - periods + 1).label for k in range(periods)]
     inverse, ux, uy = distinct_points(frame["easting"].to_numpy(float), frame["northing"].to_numpy(float))
-    sourced = select_incidents(table, sources=sources).to_numpy(copy=True)
-    sourced &= ((start >= first) & (start < last)).to_numpy()
-    covered = coverage(table.loc[sourced], review, n_base - offset, periods)
+    covered = _covered(every_pos - offset, records, periods)
     return ReviewSelection(frame, pos, weight, harm, periods, labels,
                            np.bincount(pos, weights=weight, minlength=periods),
                            (int((untimed & now).sum()), int((untimed & ~now).sum())), unplaced, data_start,
@@ -182,7 +180,8 @@ def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: i
                            covered)
 
 
-def coverage(records: pd.DataFrame, review: ReviewPeriod, before: int, periods: int) -> np.ndarray:
+def coverage(records: pd.DataFrame, review: ReviewPeriod, before: int, periods: int, *,
+             local: pd.Series | None = None) -> np.ndarray:
     """Which periods hold data: per period position, True when every source with records in
     the review period has records in it too.
 
@@ -201,16 +200,29 @@ def coverage(records: pd.DataFrame, review: ReviewPeriod, before: int, periods: 
         Periods before the review period (position 0 is ``before`` periods before it).
     periods : int
         Positions, the review period last.
+    local : pandas.Series, optional
+        ``occurred_from`` already as naive local times (on the records' index).
 
     Returns
     -------
     numpy.ndarray of bool, shape (periods,)
         The review period is always True.
     """
-    local = records["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    return _covered(_positions(records, review, before, local), records, periods)
+
+
+def _positions(records: pd.DataFrame, review: ReviewPeriod, before: int, local=None) -> np.ndarray:
+    """Each record's period position (``before`` = the review period); -1 for month-only records in weeks."""
+    if local is None:
+        local = records["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
     pos = review.index(local) + before
     if review.every == "week":
         pos[records["time_precision"].astype("str").eq("month").to_numpy()] = -1
+    return pos
+
+
+def _covered(pos: np.ndarray, records: pd.DataFrame, periods: int) -> np.ndarray:
+    """:func:`coverage` from each record's period position."""
     ok = (pos >= 0) & (pos < periods)
     source = records["source"].astype("str").to_numpy() if "source" in records.columns else np.full(len(records), "")
     codes, names = pd.factorize(source[ok])
