@@ -60,8 +60,8 @@ else:
                "recording a decision stores this one.")
 
 if table.empty:
-    st.info("No places to list for this period, band and categories. "
-            + " ".join(w for card in tl.cards for w in card.warnings))
+    st.info(" ".join(["No places to list for this period, band and categories.", *tl.caveats[:1],
+                      *(w for card in tl.cards for w in card.warnings)]))
     st.stop()
 event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
                      height=min(35 * (len(table) + 1) + 3, 458), key=f"weekly_list_{period}_{filters.band}_{method}",

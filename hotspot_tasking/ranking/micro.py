@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import shapely
 from scipy import ndimage
+from scipy.spatial import cKDTree
 
 from ..hotspots.card import MethodCard
 from ..hotspots.grid import Grid
@@ -106,7 +107,8 @@ def surface_places(long: ReviewSelection, sel: ReviewSelection, review: ReviewPe
     grid = stack.grid
     scores = stack.scores(choice.chosen)
     k = max(1, math.floor(config.hot_coverage * len(stack.cells) + 1e-9))
-    hot_by_period = np.stack([top_cells(scores[t], k)[0] & (scores[t] > 0) for t in range(long.periods)])
+    offset = long.periods - sel.periods  # hot flags for the ranking's periods only
+    hot_by_period = np.stack([top_cells(scores[t], k)[0] & (scores[t] > 0) for t in range(offset, long.periods)])
     now = hot_by_period[-1]
     if within is None:
         linked = ndimage.binary_dilation(_on_grid(stack, now), structure=np.ones((3, 3), bool)) & stack.mask
@@ -138,9 +140,8 @@ def surface_places(long: ReviewSelection, sel: ReviewSelection, review: ReviewPe
     places = CandidatePlaces("hotspot", [""] * count, [""] * count, geoms, rows[order], cand[order])
     study_labels = labels[stack.cells]
     flags = np.zeros((count, sel.periods), bool)
-    offset = long.periods - sel.periods
     for t in range(sel.periods):  # one step per period
-        flags[:, t] = np.bincount(study_labels[hot_by_period[offset + t]], minlength=count + 1)[1:] > 0
+        flags[:, t] = np.bincount(study_labels[hot_by_period[t]], minlength=count + 1)[1:] > 0
     if within is None:
         group = place_groups(split.parent, split.peak, grid.cell_size_m,
                              radius_m=GROUP_RADIUS * config.place_max_across_m)
@@ -169,13 +170,17 @@ def place_groups(parent: np.ndarray, peak: np.ndarray, cell_size_m: float, *, ra
     """
     n = len(parent)
     group = np.zeros(n, np.int64)
+    if not n:
+        return group
     xy = peak.astype(float) * cell_size_m
+    tree = cKDTree(xy)
     anchors = 0
-    for i in range(n):  # one step per place, hottest first
+    for i in range(n):  # one step per place, hottest first; a neighbour search each, not a scan
         if group[i]:
             continue
         anchors += 1
-        near = (group == 0) & (parent == parent[i]) & (np.hypot(*(xy - xy[i]).T) <= radius_m)
+        near = np.asarray(tree.query_ball_point(xy[i], radius_m), dtype=np.int64)
+        near = near[(group[near] == 0) & (parent[near] == parent[i])]
         group[near] = anchors
     return group
 
@@ -208,7 +213,7 @@ def _backtest(long: ReviewSelection, review: ReviewPeriod, request: TaskingReque
     config = context.config
     e, n = long.frame["easting"].to_numpy(float), long.frame["northing"].to_numpy(float)
     area = context.study_area
-    inside = _inside(area, e, n)
+    inside = _inside(area, *long.points)[long.inverse]  # tested once per map point
     grid = _grid(area, e[inside], n[inside], request, config)
     mask = grid.within(area) if area is not None else np.ones(grid.shape, bool)
     stack = SurfaceStack(long.pos, e, n, long.weight, long.periods, grid, mask)
