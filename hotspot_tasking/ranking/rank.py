@@ -119,12 +119,12 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
                                    request.sources)
     sel = long.last(n_base + 1)
     sel.frame = with_area_codes(sel.frame, context)
-    caveats = selection_caveats(sel, review, band_label, n_base)
     now = sel.pos == sel.periods - 1
     if band != ALL_TIMES and not (sel.weight[now] > 0).any():  # month-only records: nothing falls in an hour band
         caveats = [untimed_band_sentence(sel.frame.iloc[np.flatnonzero(now)], band_label),
-                   *(c for c in caveats if "have no time of day" not in c)]
+                   *selection_caveats(sel, review, band_label, n_base, untimed=False)]
         return TaskingList(empty_tasking_frame(), review.label, band, [card], caveats, sel.sources)
+    caveats = selection_caveats(sel, review, band_label, n_base)
     cards = [card]
     hot = group = None
     if on_surface:
@@ -134,7 +134,7 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
             within = found_outlines.geometry
             cards.append(run_card)
             if not len(within):  # why there is nothing to list
-                caveats += [w for w in run_card.warnings if "no time of day" not in w]
+                caveats += run_card.warnings
         found = surface_places(long, sel, review, request, context, within=within)
         places, hot, group = found.places, found.hot, found.group
         cards += found.cards

@@ -255,7 +255,8 @@ def gap_text(sel: ReviewSelection, review: ReviewPeriod) -> str:
             f"{', '.join(spans)}; {those} left out of the baseline, trend and persistence, not counted as zero.")
 
 
-def selection_caveats(sel: ReviewSelection, review: ReviewPeriod, band_label: str, n_base: int) -> list[str]:
+def selection_caveats(sel: ReviewSelection, review: ReviewPeriod, band_label: str, n_base: int, *,
+                      untimed: bool = True) -> list[str]:
     """What the selection left out or should be read with, in words (possibly none).
 
     Parameters
@@ -266,6 +267,9 @@ def selection_caveats(sel: ReviewSelection, review: ReviewPeriod, band_label: st
         The band's label, e.g. ``"Night-time economy"`` or ``"All times"``.
     n_base : int
         Baseline periods asked for.
+    untimed : bool, default=True
+        Say how many records without a time of day the band left out (False when the caller
+        says it another way, e.g. that none of them has one).
 
     Returns
     -------
@@ -273,7 +277,7 @@ def selection_caveats(sel: ReviewSelection, review: ReviewPeriod, band_label: st
     """
     out = []
     now, before = sel.untimed
-    if now or before:
+    if untimed and (now or before):
         out.append(f"{now:,} incidents in {review.describe()} (and {before:,} in the baseline) have no time of day "
                    f"(day- or month-only dates) and are left out of the '{band_label}' band; they count under all "
                    "times.")
