@@ -173,3 +173,10 @@ def test_a_tasking_list_of_an_hour_band_on_month_only_records_says_why_it_is_emp
     assert ("Caveat: none of the 100 incidents in August 2015 has a time of day (police.uk gives months only), so "
             "none falls in the 'Night-time economy' band; use all times.") in out
     assert "Empty DataFrame" not in out and "Traceback" not in out
+
+
+def test_the_backtest_of_a_workspace_without_incidents_is_one_sentence(tmp_path, capsys):
+    root = tmp_path / "empty"
+    run_cli("init", str(root), "--area", "531000,180400,533900,182000")
+    assert main(["backtest", str(root)]) == 2
+    assert "the workspace holds no incidents, so there is no period to review" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..boundaries.store import incidents_with_areas
+from ..errors import TaskingError
 from ..geo.schema import LOCAL_TZ
 from ..geo.workspace import Workspace
 from ..periods import periods_between
@@ -61,8 +62,16 @@ def review_choices(incidents: pd.DataFrame) -> ReviewChoices:
     Returns
     -------
     ReviewChoices
+
+    Raises
+    ------
+    TaskingError
+        There are no incidents.
     """
     check_columns(incidents, ("occurred_from", "time_precision"), "review_choices")
+    if not len(incidents):
+        raise TaskingError("the workspace holds no incidents, so there is no period to review; import some with "
+                           "'hotspot-tasking ingest'.")
     local = incidents["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
     first, last = local.min().normalize(), local.max().normalize()
     month_only = float(incidents["time_precision"].astype("str").eq("month").mean())
