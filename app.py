@@ -10,15 +10,17 @@ from hotspot_tasking.ui.workspace_picker import pick_workspace
 
 st.set_page_config(page_title="Hotspot tasking", page_icon=":material/location_on:", layout="wide")
 
+review = st.Page("app_pages/weekly_review.py", title="Weekly review", icon=":material/event_note:", default=True)
+patrol = st.Page("app_pages/patrol_plan.py", title="Patrol plan", icon=":material/directions_walk:")
 pages = [
-    st.Page("app_pages/weekly_review.py", title="Weekly review", icon=":material/event_note:", default=True),
+    review,
     st.Page("app_pages/explorer.py", title="Hotspot explorer", icon=":material/local_fire_department:"),
-    st.Page("app_pages/patrol_plan.py", title="Patrol plan", icon=":material/directions_walk:"),
+    patrol,
     st.Page("app_pages/area_comparison.py", title="Area comparison", icon=":material/compare_arrows:"),
     st.Page("app_pages/exports.py", title="Exports", icon=":material/download:"),
     st.Page("app_pages/data.py", title="Data", icon=":material/dataset:"),
 ]
 navigation = st.navigation(pages)
 workspace = pick_workspace()
-draw_filters(workspace)
+draw_filters(workspace, own_period=navigation.url_path in (review.url_path, patrol.url_path))  # weeks or months
 navigation.run()

@@ -62,7 +62,7 @@ def test_weekly_review_shows_the_latest_complete_week_ranked_with_a_map():
 
 def test_months_and_the_sidebar_band():
     at = open_page("weekly_review")
-    at.get("segmented_control")[0].set_value("month").run()
+    at.sidebar.get("segmented_control")[0].set_value("month").run()
     assert at.selectbox(key="weekly_period_month").value == "2018-06"
     at.sidebar.selectbox(key="band").set_value("nte").run()
     assert not at.exception and not at.error
@@ -142,6 +142,62 @@ def test_a_recorded_decision_lands_in_the_action_log(demo_copy):
     select_row(at, 1)
     assert at.dataframe[1].value[["meeting", "status", "agency"]].astype(str).values.tolist() == \
         [["2018-06-25", "listed, no action", ""]]
+
+
+def test_a_decision_shows_in_the_list_it_was_made_from_and_the_address_reopens_the_view(demo_copy):
+    at = open_page("weekly_review")
+    at.sidebar.get("segmented_control")[0].set_value("month").run()
+    at.sidebar.selectbox(key="weekly_period_month").set_value("2018-05").run()
+    place = select_row(at, 2).dataframe[0].value.iloc[2]
+    tid = place["tasking_id"]
+    assert place["status"] == "new"
+    assert at.query_params == {"every": "month", "period": "2018-05", "method": "surface", "place": tid}
+    key = f"{tid}_0"
+    assert at.date_input(key=f"decision_held_{key}").value.isoformat() == "2018-06-01"  # the day after May
+    at.text_area(key=f"decision_action_{key}").input("Licensing visit to the late-night premises")
+    next(b for b in at.button if b.label == "Record decision").click().run()
+    assert not at.exception and not at.error
+    assert "Recorded action 1" in at.success[0].value  # shown once, after the page reran
+    table = at.dataframe[0].value.set_index("tasking_id")
+    assert table.loc[tid, "status"] == "tasked this period: Open"  # in the list it was made from, at once
+    others = table.drop(index=tid)["status"]
+    assert set(others) == {"new"}  # listed at the meeting without an action: their history is unchanged
+
+    # a reload (a new session) from the page address opens the same view, the place selected
+    again = AppTest.from_file(ENTRY, default_timeout=90)
+    again.query_params.update(at.query_params)
+    again.run()
+    assert not again.exception
+    assert again.sidebar.get("segmented_control")[0].value == "month"
+    assert again.sidebar.selectbox(key="weekly_period_month").value == "2018-05"
+    assert again.dataframe[0].value.set_index("tasking_id").loc[tid, "status"] == "tasked this period: Open"
+    assert again.subheader[0].value == f"#{place['rank']} {place['place']}"
+    # the next month's list reads it as history
+    again.sidebar.selectbox(key="weekly_period_month").set_value("2018-06").run()
+    june = again.dataframe[0].value.set_index("tasking_id")
+    if tid in june.index:
+        assert june.loc[tid, "status"] == "carried over"
+
+
+def test_a_shared_address_with_a_band_and_dbscan_opens_that_view():
+    at = AppTest.from_file(ENTRY, default_timeout=90)
+    at.query_params.update({"every": "week", "period": "2018-06-11", "method": "dbscan", "band": "nte",
+                            "category": ["Violence and sexual offences", "Public order"]})
+    at.run()
+    assert not at.exception and not at.error
+    assert at.sidebar.selectbox(key="band").value == "nte"
+    assert at.sidebar.multiselect(key="categories").value == ["Violence and sexual offences", "Public order"]
+    assert at.sidebar.selectbox(key="weekly_period_week").value == "2018-06-11"
+    assert at.radio(key="weekly_method").value == "dbscan"
+    assert at.caption[0].value.startswith("The week beginning 11 June 2018; time band: Night-time economy; "
+                                          "Violence and sexual offences, Public order.")
+    assert at.query_params["category"] == ["Violence and sexual offences", "Public order"]
+    # a period the data do not hold falls back to the latest complete one
+    bad = AppTest.from_file(ENTRY, default_timeout=90)
+    bad.query_params.update({"period": "1999-01", "method": "nonsense", "place": "H-0"})
+    bad.run()
+    assert not bad.exception and bad.sidebar.selectbox(key="weekly_period_week").value == "2018-06-18"
+    assert bad.radio(key="weekly_method").value == "surface"
 
 
 def test_the_demo_itself_is_never_written():

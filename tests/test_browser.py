@@ -110,12 +110,24 @@ def test_recording_a_decision_on_the_weekly_review(app, page):
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 12, box["y"] + 52)  # the first row's selection box
     page.get_by_role("button", name="Record decision").wait_for(timeout=60_000)
+    view = page.url  # the page address holds the view: week or month, the period, the method, the place
+    assert all(f"{name}=" in view for name in ("every", "period", "method", "place")), view
     page.get_by_label("Action agreed").fill("High-visibility patrols Fri-Sat 21:00-03:00")
     page.get_by_label("Owner role").fill("Neighbourhood sergeant")
     page.get_by_role("button", name="Record decision").click()
     page.get_by_text("Recorded action 1 for #1").first.wait_for(timeout=60_000)
+    status = "[role='gridcell']"
+    grid.locator(status, has_text="tasked this period: Open").first.wait_for(state="attached", timeout=60_000)
     page.screenshot(path=str(page.shots / "weekly_review_decision.png"), full_page=True)
     from hotspot_tasking.actions.log import ActionLog
     with ActionLog.open(app[1]) as log:
         actions = log.actions_for()
     assert len(actions) == 1 and actions["owner_role"].item() == "Neighbourhood sergeant"
+
+    # a reload opens the same view: the same period and place, its status read from the log
+    page.reload()
+    page.get_by_text("Record a decision for #1").first.wait_for(timeout=90_000)
+    assert page.url == view
+    page.locator("[data-testid='stDataFrame']").first.locator(status, has_text="tasked this period: Open") \
+        .first.wait_for(state="attached", timeout=60_000)  # the grid's text is in its hidden table
+    page.screenshot(path=str(page.shots / "weekly_review_reloaded.png"), full_page=True)

@@ -15,10 +15,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from ..errors import PeriodError
 from ..labels import FREE_TEXT_COLUMNS
+from ..periods import review_period
 from ..validation import check_choice, check_number, check_strings, check_type
 from .config import TaskingConfig
 from .errors import ActionLogError
@@ -140,7 +143,8 @@ class ActionLogQueries:
                           MEETINGS.c.period, MEETINGS.c.band).order_by(MEETINGS.c.held_on, MEETINGS.c.id)
         return self._frame(query, _MEETING_COLUMNS)
 
-    def last_status(self, tasking_ids: Sequence[str], *, before: dt.date | str | None = None) -> pd.DataFrame:
+    def last_status(self, tasking_ids: Sequence[str], *, before: dt.date | str | None = None,
+                    period: str | None = None) -> pd.DataFrame:
         """Per tasking id, where it stands in the log: for the "status" column of a tasking list.
 
         Parameters
@@ -149,6 +153,9 @@ class ActionLogQueries:
             The places on the new list.
         before : datetime.date or str, optional
             Only meetings held before this date (e.g. the meeting being prepared).
+        period : str, optional
+            Only meetings that reviewed this period's list (their ``period``, e.g.
+            ``"2018-06"``), whenever they were held.
 
         Returns
         -------
@@ -164,7 +171,12 @@ class ActionLogQueries:
         query = _log_select().where(ITEMS.c.tasking_id.in_(ids))
         if before is not None:
             query = query.where(MEETINGS.c.held_on < date_field("before", before))
-        return _last_status(self._frame(query, LOG_COLUMNS), ids, set(self.config.closed_statuses))
+        rows = self._frame(query, LOG_COLUMNS)
+        if period is not None:  # "2017-W27" and "2017-07-03" name the same week
+            wanted = period_label(text_field("period", period, 20))
+            labels = {text: period_label(text) for text in rows["period"].dropna().unique()}
+            rows = rows[rows["period"].map(labels) == wanted]
+        return _last_status(rows, ids, set(self.config.closed_statuses))
 
     # --- helpers -------------------------------------------------------------------------
     def _frame(self, query: sa.Select, columns: Sequence[str]) -> pd.DataFrame:
@@ -186,25 +198,36 @@ def record_id(value: Any, name: str, where: str) -> int:
 
 def _last_status(rows: pd.DataFrame, ids: list[str], closed: set[str]) -> pd.DataFrame:
     """Where each of ``ids`` stands, from its rows of the log (:data:`LOG_COLUMNS`, oldest first)."""
-    out = []
-    for tid in ids:  # one row per place on a list (tens), not per incident
-        mine = rows[rows["tasking_id"] == tid]
-        if mine.empty:
-            out.append({"tasking_id": tid, "state": "new", "times_listed": 0, "actions": 0, "open_actions": 0})
-            continue
-        last = mine.iloc[-1]
-        acts = mine[mine["action_id"].notna()]
-        n_open = int((~acts["status"].isin(closed)).sum())
-        state = "carried over" if n_open else ("actions closed" if len(acts) else "listed, no action")
-        row = {"tasking_id": tid, "state": state, "last_meeting_id": last["meeting_id"],
-               "last_held_on": last["held_on"], "last_period": last["period"],
-               "times_listed": mine["meeting_id"].nunique(), "actions": len(acts), "open_actions": n_open}
-        if len(acts):
-            latest = acts.iloc[-1]
-            row |= {"last_action_id": latest["action_id"], "last_action_held_on": latest["held_on"],
-                    "status": latest["status"], "outcome": latest["outcome"]}
-        out.append(row)
-    return _typed(pd.DataFrame(out, columns=list(LAST_STATUS_COLUMNS)))
+    last = rows.groupby("tasking_id", sort=False).tail(1).set_index("tasking_id")
+    acts = rows[rows["action_id"].notna()]
+    by_id = acts.groupby("tasking_id", sort=False)
+    latest = by_id.tail(1).set_index("tasking_id")
+    out = pd.DataFrame({"tasking_id": ids}).set_index("tasking_id", drop=False)
+    out["times_listed"] = rows.groupby("tasking_id")["meeting_id"].nunique().reindex(out.index).fillna(0)
+    out["actions"] = by_id.size().reindex(out.index).fillna(0)
+    out["open_actions"] = (~acts["status"].isin(closed)).groupby(acts["tasking_id"]).sum().reindex(out.index).fillna(0)
+    out["state"] = np.select([out["times_listed"] == 0, out["open_actions"] > 0, out["actions"] > 0],
+                             ["new", "carried over", "actions closed"], "listed, no action")
+    for name, column in (("last_meeting_id", "meeting_id"), ("last_held_on", "held_on"), ("last_period", "period")):
+        out[name] = last[column].reindex(out.index)
+    for name, column in (("last_action_id", "action_id"), ("last_action_held_on", "held_on"), ("status", "status"),
+                         ("outcome", "outcome")):
+        out[name] = latest[column].reindex(out.index)
+    return _typed(out.reset_index(drop=True)[list(LAST_STATUS_COLUMNS)])
+
+
+def period_label(text: Any) -> str:
+    """A meeting's period as a review-period label when it reads as one, else as written ("" if none).
+
+    >>> period_label("2017-W27"), period_label("2017-07"), period_label("spring")
+    ('2017-07-03', '2017-07', 'spring')
+    """
+    if not isinstance(text, str):
+        return ""
+    try:
+        return review_period(text).label
+    except PeriodError:
+        return text.strip()
 
 
 def _action_select() -> sa.Select:

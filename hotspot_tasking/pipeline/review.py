@@ -57,7 +57,9 @@ def review_choices(incidents: pd.DataFrame) -> ReviewChoices:
     Parameters
     ----------
     incidents : pandas.DataFrame
-        With ``occurred_from`` (timestamps) and ``time_precision``; at least one row. Not modified.
+        With ``occurred_from`` and ``occurred_to`` (timestamps) and ``time_precision``; at least
+        one row. Not modified. A period is complete when the latest record's span (its
+        ``occurred_to``: the month's last day for a police.uk record) reaches its end.
 
     Returns
     -------
@@ -68,12 +70,15 @@ def review_choices(incidents: pd.DataFrame) -> ReviewChoices:
     TaskingError
         There are no incidents.
     """
-    check_columns(incidents, ("occurred_from", "time_precision"), "review_choices")
+    check_columns(incidents, ("occurred_from", "occurred_to", "time_precision"), "review_choices")
     if not len(incidents):
         raise TaskingError("the workspace holds no incidents, so there is no period to review; import some with "
                            "'hotspot-tasking ingest'.")
-    local = incidents["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
-    first, last = local.min().normalize(), local.max().normalize()
+    def local(column: str) -> pd.Series:
+        return incidents[column].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+
+    # the data run to the end of the latest record's own span: a police.uk month is whole
+    first, last = local("occurred_from").min().normalize(), local("occurred_to").max().normalize()
     month_only = float(incidents["time_precision"].astype("str").eq("month").mean())
     every = ("week", "month") if month_only <= MONTH_ONLY_LIMIT else ("month",)
     note = "" if "week" in every else (f"Weekly review needs dates finer than a month; {month_only:.0%} of the "

@@ -158,13 +158,18 @@ def latest_before(ws: Workspace, request: TaskingRequest, *, unkeyed: bool = Tru
         None when there is none (the first list of a question has no previous list).
     """
     check_type(request, "request", "latest_before", TaskingRequest, type_name="a TaskingRequest")
-    start = review_period(request.period).start.strftime("%Y-%m-%d")
-    keyed, older = _same_question(ws, request)
-    for found in (keyed, older) if unkeyed else (keyed,):
-        earlier = found[found["period_start"] < start]
-        if len(earlier):
-            return _read(ws, earlier["name"].iloc[-1])  # oldest period first, then saved_at
-    return None
+    found = _latest_before(ws, request, unkeyed=unkeyed)
+    return None if found is None else _read(ws, found["name"])
+
+
+def previous_version(ws: Workspace, request: TaskingRequest) -> str:
+    """Which stored list :func:`latest_before` reads for ``request``, and when it was saved
+    (``""``: none), without reading it: with the workspace's ``data_version``, all a ranked
+    list depends on (for caches; storing the period's own list does not change it).
+    """
+    check_type(request, "request", "previous_version", TaskingRequest, type_name="a TaskingRequest")
+    found = _latest_before(ws, request, unkeyed=True)
+    return "" if found is None else f"{found['name']}@{found['saved_at']}"
 
 
 def outline_of(ws: Workspace, tasking_id: str) -> shapely.Geometry:
@@ -211,6 +216,17 @@ def _same_question(ws: Workspace, request: TaskingRequest) -> tuple[pd.DataFrame
     same = stored[(stored["band"] == request.band) & (stored["kind"] == request.candidates)
                   & (stored["every"] == review_period(request.period).every)]
     return same[same["key"] == request.key()], same[same["key"] == ""]
+
+
+def _latest_before(ws: Workspace, request: TaskingRequest, *, unkeyed: bool) -> pd.Series | None:
+    """The row of :func:`stored_lists` that :func:`latest_before` reads (None: none)."""
+    start = review_period(request.period).start.strftime("%Y-%m-%d")
+    keyed, older = _same_question(ws, request)
+    for found in (keyed, older) if unkeyed else (keyed,):
+        earlier = found[found["period_start"] < start]
+        if len(earlier):
+            return earlier.iloc[-1]  # oldest period first, then saved_at
+    return None
 
 
 def _read(ws: Workspace, name: str) -> TaskingList:

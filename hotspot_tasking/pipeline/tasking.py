@@ -19,7 +19,7 @@ from typing import Literal
 import pandas as pd
 
 from ..actions.log import DB_FILE, ActionLog
-from ..actions.status import status_text
+from ..actions.status import status_text, tasked_text
 from ..boundaries.store import incidents_with_areas
 from ..geo.workspace import Workspace
 from ..periods import review_period
@@ -144,6 +144,10 @@ def statuses(ws: Workspace, ids: list[str], period: str, *, action_log: ActionLo
              meeting_on: dt.date | str | None = None, caveats: list[str] | None = None) -> pd.Series:
     """Each place's status in words: new, carried over, tasked last period: Done, ...
 
+    What the meetings that reviewed this period's list decided comes first ("tasked this
+    period: Open", whenever they were held); otherwise the place's history before the
+    period's list (meetings held before ``meeting_on``).
+
     Parameters
     ----------
     ws : Workspace
@@ -175,9 +179,12 @@ def statuses(ws: Workspace, ids: list[str], period: str, *, action_log: ActionLo
     try:
         before = meeting_on if meeting_on is not None else (review.end + pd.Timedelta(days=1)).date()
         states = action_log.last_status(ids, before=before)
+        tasked = action_log.last_status(ids, period=review.label)
         labels = {k: v["label"] for k, v in action_log.config.statuses.items()}
     finally:
         if opened is not None:
             opened.close()
     previous = review.shifted(-1).label
-    return pd.Series([status_text(r, previous, labels=labels) for r in states.to_dict("records")], dtype="str")
+    return pd.Series([tasked_text(now, labels=labels) or status_text(then, previous, labels=labels)
+                      for then, now in zip(states.to_dict("records"), tasked.to_dict("records"), strict=True)],
+                     dtype="str")

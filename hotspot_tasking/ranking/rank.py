@@ -124,7 +124,7 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
         caveats = [untimed_band_sentence(sel.frame.iloc[np.flatnonzero(now)], band_label),
                    *selection_caveats(sel, review, band_label, n_base, untimed=False)]
         return TaskingList(empty_tasking_frame(), review.label, band, [card], caveats, sel.sources)
-    caveats = selection_caveats(sel, review, band_label, n_base)
+    caveats = selection_caveats(sel, review, band_label, n_base, timed_share=band == ALL_TIMES)
     cards = [card]
     hot = group = None
     if on_surface:

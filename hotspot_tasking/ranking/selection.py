@@ -20,7 +20,7 @@ from ..geo.aoristic import band_weights
 from ..geo.coords import distinct_points
 from ..geo.schema import LOCAL_TZ
 from ..geo.select import select_incidents
-from ..geo.timebands import TimeBands
+from ..geo.timebands import TIMED_PRECISIONS, TimeBands
 from ..labels import ALL_TIMES
 from ..periods import ReviewPeriod
 from .errors import RankingError
@@ -255,8 +255,29 @@ def gap_text(sel: ReviewSelection, review: ReviewPeriod) -> str:
             f"{', '.join(spans)}; {those} left out of the baseline, trend and persistence, not counted as zero.")
 
 
+#: Share of a period's incidents with a time of day above which :func:`timed_share_text` says nothing.
+TIMED_ENOUGH = 0.99
+
+
+def timed_share_text(sel: ReviewSelection, review: ReviewPeriod) -> list[str]:
+    """How many of the period's incidents have a time of day, in words, when fewer than 99% do
+    (else none: a handful of date-only records does not change a peak).
+
+    Peak days, hours and bands come only from timed records; police.uk gives months.
+    """
+    now = sel.frame["time_precision"].to_numpy()[sel.pos == sel.periods - 1]
+    timed = int(np.isin(now, TIMED_PRECISIONS).sum())
+    if timed >= TIMED_ENOUGH * len(now):
+        return []
+    if not timed:
+        return [f"None of the {len(now):,} incidents in {review.describe()} has a time of day (police.uk gives "
+                "months only), so no place has peak days, hours or a peak band."]
+    return [f"Peak days, hours and bands come from the {timed:,} of {len(now):,} incidents in {review.describe()} "
+            f"that have a time of day ({timed / len(now):.0%}); the others have a date or month only."]
+
+
 def selection_caveats(sel: ReviewSelection, review: ReviewPeriod, band_label: str, n_base: int, *,
-                      untimed: bool = True) -> list[str]:
+                      untimed: bool = True, timed_share: bool = False) -> list[str]:
     """What the selection left out or should be read with, in words (possibly none).
 
     Parameters
@@ -270,6 +291,9 @@ def selection_caveats(sel: ReviewSelection, review: ReviewPeriod, band_label: st
     untimed : bool, default=True
         Say how many records without a time of day the band left out (False when the caller
         says it another way, e.g. that none of them has one).
+    timed_share : bool, default=False
+        Say what share of the period's incidents have a time of day when not all do (for
+        all-times lists, whose peak days and hours come from those only).
 
     Returns
     -------
@@ -281,6 +305,8 @@ def selection_caveats(sel: ReviewSelection, review: ReviewPeriod, band_label: st
         out.append(f"{now:,} incidents in {review.describe()} (and {before:,} in the baseline) have no time of day "
                    f"(day- or month-only dates) and are left out of the '{band_label}' band; they count under all "
                    "times.")
+    if timed_share:
+        out.extend(timed_share_text(sel, review))
     if sel.unplaced:
         out.append(f"{sel.unplaced:,} month-only records (e.g. police.uk) cannot be placed in a week and are left "
                    "out; use monthly periods to include them.")

@@ -2,9 +2,11 @@
 ranked list, its status, the review table, what changed, a place's detail, the review
 periods on offer and the action log's reads.
 
-Data caches take the workspace path and its ``version``; action-log reads take
-:func:`log_version` instead (it changes whenever the log is written), so the ranked list
-stays cached while a decision is recorded. The action log is opened once per workspace
+Data caches take the workspace path and a version: the workspace's ``version``, or for the
+weekly review :func:`list_version` (the data and the stored list a request inherits ids
+from: storing the period's own list, as recording a decision does, leaves it unchanged);
+action-log reads take :func:`log_version` instead (it changes whenever the log is written),
+so the ranked list stays cached while a decision is recorded. The action log is opened once per workspace
 (``st.cache_resource``) and only when something is written, so merely looking never
 creates ``actions.sqlite``.
 """
@@ -19,6 +21,7 @@ import streamlit as st
 from ..actions.log import DB_FILE, ActionLog
 from ..geo.workspace import Workspace
 from ..pipeline import review, tasking
+from ..pipeline.store import previous_version
 from ..ranking.place import PlaceProfile
 from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
@@ -31,6 +34,13 @@ HISTORY_COLUMNS = {"held_on": "meeting", "period": "period", "agency": "agency",
 
 
 # --- the action log ---------------------------------------------------------------------
+
+def list_version(path: str, request: TaskingRequest) -> str:
+    """Changes when what the request's ranked list is built from changes: the incidents and
+    layers, or the stored list it inherits ids from (not when the period's own list is stored)."""
+    ws = Workspace.open(path)
+    return f"{ws.data_version}|{previous_version(ws, request)}"
+
 
 def log_version(path: str) -> str:
     """Changes whenever the workspace's action log is written ("" when it has none)."""

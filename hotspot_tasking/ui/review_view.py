@@ -1,0 +1,94 @@
+"""The weekly review's own choices and its list, drawn: week or month and the period (in the
+sidebar's period place), how places are found, and the ranked table; the page address
+(query parameters ``every``, ``period``, ``method``, ``band``, ``category``, ``place``) keeps
+them, so a reload or a shared link opens the same view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from ..labels import ALL_TIMES
+from ..pipeline.review import ReviewChoices
+from .filters import Filters, period_slot
+
+METHODS = {"surface": "Best surface", "dbscan": "DBSCAN"}
+#: Peak columns, hidden when no place has a time of day (police.uk months only).
+PEAK_COLUMNS = ("peak band", "peak")
+NO_TIME_OF_DAY = "no time of day"
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """What the review shows: ``every`` ("week"/"month"), the ``period`` label and its title,
+    and the ``method`` that finds places."""
+
+    every: str
+    period: str
+    title: str
+    method: str
+
+
+def review_controls(choices: ReviewChoices, method_box) -> ReviewView:
+    """Draw Week/Month and the period in the sidebar's period place and the method in
+    ``method_box``, each starting from the page address when it names a valid choice."""
+    linked = st.query_params
+    slot = period_slot()
+    every = slot.segmented_control("Review by", choices.every, key="weekly_every", format_func=str.capitalize,
+                                   default=linked.get("every") if linked.get("every") in choices.every
+                                   else choices.every[0]) or choices.every[0]
+    periods = dict(choices.periods[every])
+    options = list(periods)
+    period = slot.selectbox("Period", options, format_func=periods.get, key=f"weekly_period_{every}",
+                            index=options.index(linked["period"]) if linked.get("period") in periods
+                            else choices.default[every],
+                            help="Latest complete period first. This page reviews whole weeks or months; the dates "
+                                 "chosen on other pages are kept for them.")
+    if choices.note:
+        slot.caption(choices.note)
+    method = method_box.radio("Places from", list(METHODS), horizontal=True, key="weekly_method",
+                              index=list(METHODS).index(linked["method"]) if linked.get("method") in METHODS else 0,
+                              format_func=METHODS.get,
+                              help="The hottest cells of the surface that predicted best, or DBSCAN's clusters, "
+                                   "split into places.")
+    return ReviewView(every, period, periods[period], method)
+
+
+def list_table(table: pd.DataFrame, key: str) -> str | None:
+    """Draw the ranked list with single-row selection (the page address's ``place`` selected
+    first); the selected place's tasking id, or None. Peak columns are left out when no place
+    has a time of day."""
+    linked = st.query_params.get("place")
+    rows = table.index[table["tasking_id"] == linked].tolist()
+    shown = [c for c in list(table)[:9] if not (c in PEAK_COLUMNS and table["peak band"].eq(NO_TIME_OF_DAY).all())]
+    event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key=key,
+                         height=min(35 * (len(table) + 1) + 3, 458), column_order=shown,
+                         selection_default={"selection": {"rows": rows[:1]}} if rows else None,
+                         column_config={"rank": st.column_config.NumberColumn("#", width=36),
+                                        "place": st.column_config.TextColumn("place", width=250),
+                                        "trend": st.column_config.TextColumn("", width=32),
+                                        "now": st.column_config.NumberColumn("now", width=58,
+                                                                             help="incidents this period"),
+                                        "before": st.column_config.NumberColumn("before", width=62,
+                                                                                help="mean per period, baseline"),
+                                        "peak band": st.column_config.TextColumn("peak band", width=128),
+                                        "peak": st.column_config.TextColumn("peak days and hours", width=165),
+                                        "lead": st.column_config.TextColumn("lead", width=115),
+                                        "status": st.column_config.TextColumn("status", width=195)})
+    chosen = event.selection.rows
+    return str(table["tasking_id"].iloc[chosen[0]]) if chosen else None
+
+
+def remember_view(view: ReviewView, filters: Filters, place: str | None) -> None:
+    """Put the view in the page address (replacing what was there)."""
+    params = {"every": view.every, "period": view.period, "method": view.method}
+    if filters.band != ALL_TIMES:
+        params["band"] = filters.band
+    if filters.categories:
+        params["category"] = list(filters.categories)
+    if place:
+        params["place"] = place
+    st.query_params.from_dict(params)
