@@ -48,3 +48,22 @@ def test_the_explorer_draws_the_workspaces_own_ward_layer(app):
 def test_every_page_runs_without_an_exception(app, page):
     app.switch_page(f"app_pages/{page}.py").run()
     assert not app.exception, app.exception
+
+
+def test_the_weekly_review_of_police_uk_months(app):
+    """Months only: no weeks (with the reason), the latest month complete, no peak columns, and
+    one sentence instead of the hour-of-week grid."""
+    assert not app.exception, app.exception
+    assert app.sidebar.get("segmented_control")[0].options == ["Month"]
+    assert any("100% of the records have only a month (police.uk)" in c.value for c in app.sidebar.caption)
+    period = app.sidebar.selectbox(key="weekly_period_month")
+    assert period.options[0] == "August 2015" and period.value == "2015-08"  # a police.uk month is whole
+    listed = app.dataframe[0]
+    assert "peak band" not in listed.proto.column_order and "peak" not in listed.proto.column_order
+    assert any("None of the" in c.value and "has a time of day (police.uk gives months only)" in c.value
+               for c in app.caption)
+    app.session_state[listed.key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.run()
+    assert not app.exception, app.exception
+    assert any("so there is no hour-of-week grid" in c.value for c in app.caption)
+    assert len(app.get("vega_lite_chart")) == 2  # the category mix and the trend; no empty grid
