@@ -263,8 +263,10 @@ def test_row_order_does_not_matter_and_wdd_is_observed_minus_expected(counts, se
     b = evaluate_places(inc.sample(frac=1, random_state=seed), place(), data_period=YEAR)
     pd.testing.assert_frame_equal(a, b)
     t0, t1, d0, d1, c0, c1 = counts
-    if c0 > 0:
+    if c0 > 0 and t1 + d1 + c1 > 0:
         assert a.loc[0, "wdd"] == pytest.approx((t1 + d1) - (t0 + d0) * c1 / c0)
+    elif c0 > 0:  # July holds no record at all: missing, not zero
+        assert a.loc[0, "verdict"] == "not judged: no data for 2017-07 in its 28-day after window"
 
 
 def test_errors_say_what_to_fix():
@@ -358,6 +360,97 @@ def test_wdd_test_refuses_negative_or_mismatched_counts():
     with pytest.raises(TypeError, match=r"The 't1' parameter of wdd_test must be numbers \(a number or an array of "
                                         r"numbers\)\. Got 'many' instead\."):
         wdd_test(1, "many", 0, 0, 1, 1, 0, 0)
+
+
+# --- months without data -------------------------------------------------------------------------
+def month_only(xy, month: str, source: str = "police_uk") -> dict:
+    """A police.uk record: the whole month, 00:00 on the first to 23:59 on the last day."""
+    first = pd.Timestamp(f"{month}-01", tz=TZ)
+    last = first + pd.offsets.MonthEnd(0) + pd.Timedelta(hours=23, minutes=59)
+    return {"easting": xy[0], "northing": xy[1], "occurred_from": first, "occurred_to": last, "source": source}
+
+
+def test_a_window_in_months_without_data_is_missing_not_zero():
+    # Incidents in June and August 2017 only: a place tasked on 1 July has its after window
+    # (1-28 July) in a month without data, so the fall from 3 to 0 is not a fall.
+    inc = pd.concat([counts_to_incidents(3, 0, 1, 0, 20, 0), pd.DataFrame([incident(CONTROL, "2017-08-10")] * 5)],
+                    ignore_index=True)
+    out = one(inc)
+    assert out["verdict"] == "not judged: no data for 2017-07 in its 28-day after window"
+    assert out[["T0", "D0", "C0"]].tolist() == [3, 1, 20]
+    assert out[["T1", "D1", "C1"]].isna().all()  # not zeros
+    assert all(math.isnan(out[c]) for c in ("change_pct", "z_target", "wdd", "wdd_var", "p_value"))
+    # A window touching a month without data is not covered either (31 days from 1 August: 1-31 July).
+    late = one(inc, places=place(start="2017-08-01"), window_days=31)
+    assert late["verdict"] == "not judged: no data for 2017-07 in its 31-day before window"
+    both = one(inc, places=place(start="2017-07-15"), window_days=10)
+    assert both["verdict"] == "not judged: no data for 2017-07 in its 10-day before and after windows"
+
+
+def test_a_source_missing_from_one_window_leaves_the_place_unjudged():
+    # police.uk (month-only) reports every month; the council's ASB log starts in July: its
+    # cases in the after window would invent a rise against a before window without them.
+    police = [month_only(CONTROL, m) for m in ("2017-05", "2017-06", "2017-07", "2017-08")]
+    council = [{**incident(TARGET, "2017-07-10"), "source": "council_asb"}] * 4
+    control = [{**incident(CONTROL, "2017-07-12"), "source": "council_asb"}]
+    inc = pd.DataFrame(police + council + control)
+    out = one(inc)  # the run of months without the council's records, as far as it goes
+    assert out["verdict"] == "not judged: no data for 2017-05 to 2017-06 in its 28-day before window"
+    assert math.isnan(out["T0"]) and out["T1"] == 4
+    # Evaluating the council's log alone, June is no longer expected to hold its records...
+    alone = one(inc[inc["source"] == "council_asb"])
+    assert alone["verdict"] == "not judged: no data for 2017-06 in its 28-day before window"
+    # ...and from 1 August both windows hold both sources, so the place is judged.
+    inc = pd.concat([inc, pd.DataFrame([{**incident(TARGET, "2017-08-10"), "source": "council_asb"}])])
+    judged = one(inc, places=place(start="2017-08-01"))
+    assert not judged["verdict"].startswith("not judged: no data")
+    assert judged[["T0", "T1"]].tolist() == [4, 1]
+
+
+def test_coverage_records_say_which_months_hold_data():
+    # Burglaries only: none at all in the after window. With every category's records the
+    # after window holds data, so the fall to zero is real; from the burglaries alone July
+    # looks like a month without data.
+    burglary = counts_to_incidents(4, 0, 0, 0, 8, 0)  # and none in the control area after
+    everything = pd.concat([burglary, pd.DataFrame([incident(CONTROL, AFTER)] * 6)], ignore_index=True)
+    alone = one(burglary)
+    assert alone["verdict"].startswith("not judged: no data for 2017-07")
+    before = everything.copy(deep=True)
+    out = one(burglary, coverage_records=everything)
+    pd.testing.assert_frame_equal(everything, before)
+    assert out[["T0", "T1", "C0", "C1"]].tolist() == [4, 0, 8, 0]
+    assert out["wdd"] == 0 and out["change_pct"] == -100  # the control area fell to zero too
+    assert out["verdict"] == "no clear change against the control area (p = 1.00)"
+    with pytest.raises(TypeError, match=r"The 'coverage_records' parameter of evaluate_places must be a pandas "
+                                        r"DataFrame \(the incident table\) or None\. Got list instead\."):
+        one(burglary, coverage_records=[1, 2])
+    with pytest.raises(TaskingError, match=r"evaluate_places needs the column 'occurred_from' \(a timestamp\); the "
+                                           r"table has 1 column: 'when'\. Fix: pass as coverage_records every record"):
+        one(burglary, coverage_records=pd.DataFrame({"when": [1]}))
+    naive = everything.assign(occurred_from=everything["occurred_from"].dt.tz_localize(None))
+    with pytest.raises(TaskingError, match=r"evaluate_places: column 'occurred_from' has no time zone"):
+        one(burglary, coverage_records=naive)
+
+
+def test_the_summary_counts_judged_and_not_judged_actions(tmp_path):
+    inc = pd.concat([counts_to_incidents(6, 2, 2, 1, 40, 30),
+                     pd.DataFrame([incident(CONTROL, "2017-10-10")] * 3)], ignore_index=True)
+    outlines = gpd.GeoDataFrame({"tasking_id": ["SQ-1"]}, geometry=[SQUARE], crs=27700)
+    with ActionLog.open("sqlite:///" + str(tmp_path / "a.sqlite")) as log:
+        july = log.record_meeting(START, group="Lambeth JAG", period="2017-07", items=[{"tasking_id": "SQ-1"}])
+        log.add_action(july, "SQ-1", agency="Police", action="Patrols", tactic="patrol")
+        log.add_action(july, "SQ-1", agency="Wardens", action="Patrols", tactic="patrol")
+        september = log.record_meeting(dt.date(2017, 9, 1), group="Lambeth JAG", period="2017-09",
+                                       items=[{"tasking_id": "SQ-1"}])
+        log.add_action(september, "SQ-1", agency="Police", action="Patrols", tactic="patrol")
+        result = evaluate_log(inc, log, outlines, data_period=YEAR)
+    assert result.places["verdict"].tolist()[1] == ("not judged: no data for 2017-08 to 2017-09 in its 28-day "
+                                                    "before and after windows")
+    assert result.summary == "2 of 3 actions judged; 1 not judged (1: no data in the months of a window)."
+    assert result.card.data["judged"] == result.summary
+    assert result.by_action_type[["places", "not_evaluated"]].values.tolist() == [[1, 1]]
+    res = evaluate_places(inc, place(), data_period=YEAR)
+    assert res.attrs["card"]["data"]["judged"] == "1 of 1 places judged."
 
 
 def test_no_places_gives_empty_frames_with_the_columns():

@@ -24,6 +24,14 @@ burglary "between 18:00 and 08:00" over the start's midnight is too. Spreading t
 days (aoristic weights) was not chosen: fractional counts would no longer be Poisson
 counts, and a month spread evenly over its days would show no change by construction.
 
+Months without data are missing, never zero
+-------------------------------------------
+A place is judged only when both windows are covered by the ranking's rule: every calendar
+month a window touches holds records of every source with records in the months of either
+window (:func:`.inputs.window_gaps`; a month-only record counts for its month, the counting
+above is unchanged). An uncovered window's counts are NaN and the verdict says why ("not
+judged: no data for 2017-10 to 2022-01 in its 28-day before window").
+
 The statistic (Wheeler and Ratcliffe 2018)
 ------------------------------------------
 Wheeler, A. P. and Ratcliffe, J. H. (2018) "A simple weighted displacement difference test
@@ -71,6 +79,7 @@ from .inputs import (
     UNSPECIFIED,
     check_alpha,
     check_columns,
+    check_coverage_records,
     check_data_period,
     check_incidents,
     check_options,
@@ -81,8 +90,10 @@ from .inputs import (
     incident_arrays,
     midnight_us,
     place_arrays,
+    source_months,
+    window_gaps,
 )
-from .wdd import pooled_verdict, verdict_words, wdd_z
+from .wdd import fill_card, judged_text, pooled_verdict, verdict_words, wdd_z
 
 ActionTypeField = Literal["tactic", "pier", "agency"]
 #: Columns of :func:`evaluate_places`, in order.
@@ -113,10 +124,16 @@ class Evaluation:
     by_action_type: pd.DataFrame
     card: MethodCard
 
+    @property
+    def summary(self) -> str:
+        """Actions judged and not judged, and why, in one sentence (:func:`~.wdd.judged_text`)."""
+        return judged_text(self.places)
+
 
 def evaluate_places(incidents: pd.DataFrame, places: gpd.GeoDataFrame, *, window_days: int = 28,
                     buffer_m: float = 250.0, control=None, weights: str | pd.Series | None = None,
-                    alpha: float = 0.05, data_period: tuple[Any, Any] | None = None) -> pd.DataFrame:
+                    alpha: float = 0.05, data_period: tuple[Any, Any] | None = None,
+                    coverage_records: pd.DataFrame | None = None) -> pd.DataFrame:
     """Counts before and after in each place, its ring and the control area, with the WDD test.
 
     Parameters
@@ -144,13 +161,17 @@ def evaluate_places(incidents: pd.DataFrame, places: gpd.GeoDataFrame, *, window
     data_period : (date, date), optional
         First and last days the data cover (inclusive); default the first and last incident
         dates. A place whose windows reach outside is counted but not judged.
+    coverage_records : pandas.DataFrame, optional
+        The records that say which months hold data: every record of the sources evaluated,
+        any category (``occurred_from``, time-zone aware; ``source``). Default ``incidents``.
+        A place with a window in months without data is not judged. Not modified.
 
     Returns
     -------
     pandas.DataFrame
         One row per place, in order, :data:`EVALUATION_COLUMNS`: ``tasking_id``,
         ``action_type`` (``"unspecified"`` if none), ``start`` (local date), ``T0, T1, D0,
-        D1, C0, C1`` (target, ring, control; before, after), ``change_pct`` (target),
+        D1, C0, C1`` (target, ring, control; before, after; NaN in a window without data), ``change_pct``,
         ``z_target`` = 2(√T1 − √T0), ``wdd`` (incidents), ``wdd_var``, ``wdd_z``,
         ``p_value`` (two-sided), ``verdict`` and ``displacement`` (words), ``left_out``
         (records in the place or ring whose span crosses a window edge).
@@ -161,8 +182,9 @@ def evaluate_places(incidents: pd.DataFrame, places: gpd.GeoDataFrame, *, window
     TypeError, EvaluationError
         For an option of the wrong type or out of its range (scikit-learn's wording),
         places or a control area in another CRS than EPSG:27700, places without a polygon
-        or a start date, incidents without a location or a time-zone-aware time window, or
-        negative weights. Everything is checked before any counting.
+        or a start date, incidents without a location or a time-zone-aware time window
+        (``coverage_records`` without a time-zone-aware ``occurred_from``), or negative
+        weights. Everything is checked before any counting.
 
     Examples
     --------
@@ -185,7 +207,8 @@ def evaluate_places(incidents: pd.DataFrame, places: gpd.GeoDataFrame, *, window
     'no clear change against the control area (p = 0.49)'
     """
     return _evaluate(incidents, places, window_days=window_days, buffer_m=buffer_m, control=control,
-                     weights=weights, alpha=alpha, data_period=data_period, where="evaluate_places")[0]
+                     weights=weights, alpha=alpha, data_period=data_period, coverage_records=coverage_records,
+                     where="evaluate_places")[0]
 
 
 def evaluate_by_action_type(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
@@ -202,8 +225,9 @@ def evaluate_by_action_type(results: pd.DataFrame, *, alpha: float = 0.05) -> pd
     -------
     pandas.DataFrame
         One row per action type, sorted: ``action_type``, ``places`` (judged),
-        ``not_evaluated`` (no WDD: windows outside the data, no control counts), ``T0 ... C1``
-        summed over the judged places (the shared control once per place), ``wdd`` (sum),
+        ``not_evaluated`` (no WDD: windows outside the data or in months without data, no
+        control counts), ``T0 ... C1`` summed over the judged places (the shared control once
+        per place), ``wdd`` (sum),
         ``wdd_var`` (sum), ``wdd_z``, ``p_value`` (two-sided), ``fell``/``rose`` (places
         significant each way) and ``verdict``.
     """
@@ -231,7 +255,8 @@ def evaluate_actions(incidents: pd.DataFrame, actions: pd.DataFrame, outlines: g
                      window_days: int = 28, buffer_m: float = 250.0, control=None,
                      weights: str | pd.Series | None = None, alpha: float = 0.05,
                      action_type: ActionTypeField = "tactic", exclude_statuses: Sequence[str] = ("cancelled",),
-                     data_period: tuple[Any, Any] | None = None, where: str = "evaluate_actions") -> Evaluation:
+                     data_period: tuple[Any, Any] | None = None, coverage_records: pd.DataFrame | None = None,
+                     where: str = "evaluate_actions") -> Evaluation:
     """Evaluate every tasked place from the meeting that tasked it (the action log's actions).
 
     Parameters
@@ -246,7 +271,7 @@ def evaluate_actions(incidents: pd.DataFrame, actions: pd.DataFrame, outlines: g
     outlines : geopandas.GeoDataFrame
         ``tasking_id`` (unique) and ``geometry`` (EPSG:27700), e.g. from the tasking store.
         Not modified.
-    window_days, buffer_m, control, weights, alpha, data_period
+    window_days, buffer_m, control, weights, alpha, data_period, coverage_records
         As in :func:`evaluate_places`.
     action_type : {"tactic", "pier", "agency"}, default="tactic"
         The action field to pool by; empty ones are ``"unspecified"``.
@@ -259,7 +284,8 @@ def evaluate_actions(incidents: pd.DataFrame, actions: pd.DataFrame, outlines: g
     -------
     Evaluation
         One row per place, meeting and action type; pooled per action type; the method card.
-        Actions whose tasking id has no outline are listed in the card's warnings.
+        Actions whose tasking id has no outline are listed in the card's warnings; the
+        card's ``judged`` (and :attr:`Evaluation.summary`) counts actions judged and not.
 
     Raises
     ------
@@ -285,12 +311,14 @@ def evaluate_actions(incidents: pd.DataFrame, actions: pd.DataFrame, outlines: g
     places = gpd.GeoDataFrame(acts[known].reset_index(drop=True),
                               geometry=geometry.reindex(acts.loc[known, "tasking_id"]).to_numpy(), crs=outlines.crs)
     table, card = _evaluate(incidents, places, window_days=window_days, buffer_m=buffer_m, control=control,
-                            weights=weights, alpha=alpha, data_period=data_period, where=where)
+                            weights=weights, alpha=alpha, data_period=data_period,
+                            coverage_records=coverage_records, where=where)
     table.insert(0, "action_ids", places["action_ids"].to_numpy())
     table.insert(0, "meeting_id", places["meeting_id"].to_numpy())
     card.choose("action_type", action_type, "given" if action_type != "tactic" else "default: the action's tactic")
     card.choose("exclude_statuses", list(exclude_statuses), "actions not carried out")
     card.data["actions"] = len(actions)
+    card.data["judged"] = judged_text(table)
     if (~known).any():
         lost = acts.loc[~known, "tasking_id"]
         card.warn(f"{int((~known).sum())} place-meeting rows ({lost.nunique()} tasking ids, e.g. "
@@ -300,12 +328,14 @@ def evaluate_actions(incidents: pd.DataFrame, actions: pd.DataFrame, outlines: g
 
 
 # --- the steps -------------------------------------------------------------------------------
-def _evaluate(incidents, places, *, window_days, buffer_m, control, weights, alpha, data_period, where):
+def _evaluate(incidents, places, *, window_days, buffer_m, control, weights, alpha, data_period, coverage_records,
+              where):
     check_options(window_days, buffer_m, alpha, where)  # every check first, then the work
     check_places(places, where)
     check_incidents(incidents, weights, where)
     area = control_area(control, where)
     given_period = check_data_period(data_period, where)
+    check_coverage_records(coverage_records, where)
     outline, start, kind = place_arrays(places, where)
     e, n, t_from, t_to, w = incident_arrays(incidents, weights, where)
     card = MethodCard("wdd evaluation")
@@ -315,6 +345,8 @@ def _evaluate(incidents, places, *, window_days, buffer_m, control, weights, alp
     card.choose("alpha", alpha, "default" if alpha == 0.05 else "given")
     card.rules.update(windows="local days [start - window_days, start) and [start, start + window_days)",
                       time_spans="counted only if the whole [occurred_from, occurred_to] lies in a window",
+                      coverage="judged only if every month a window touches holds records of every source with "
+                               "records in the months of either window; else not judged, never counted as zero",
                       statistic="WDD, control scaled to each area's before count (Wheeler & Ratcliffe 2018)",
                       test="two-sided normal test, Poisson variances")
     card.parameters["weights"] = "counts" if weights is None else (weights if isinstance(weights, str) else "given")
@@ -323,9 +355,11 @@ def _evaluate(incidents, places, *, window_days, buffer_m, control, weights, alp
     c, left_control = _count(e, n, t_from, t_to, w, outline, float(buffer_m), bounds, area, card)
     first, last = data_days(given_period, t_from, t_to)
     complete = (start - days >= first) & (start + days <= last + np.timedelta64(1, "D"))
-    out = _table(places["tasking_id"].astype(str).to_numpy(), kind, start, c, complete,
+    covered = window_gaps(*source_months(incidents if coverage_records is None else coverage_records), start,
+                          int(window_days))
+    out = _table(places["tasking_id"].astype(str).to_numpy(), kind, start, c, complete, covered,
                  f"{float(buffer_m):g} m ring" if buffer_m > 0 else "", alpha)
-    _fill_card(card, out, len(e), left_control, first, last, complete)
+    fill_card(card, out, len(e), left_control, first, last, complete, covered)
     out.attrs.update(left_out_control=int(left_control.sum()), card=card.to_dict())
     return out, card
 
@@ -365,11 +399,13 @@ def _count(e, n, t_from, t_to, w, outline, buffer_m, bounds, area, card):
     return c, left_control
 
 
-def _table(ids, kind, start, c, complete, ring, alpha) -> pd.DataFrame:
-    """The result frame: counts, the target's change, the WDD test and the words."""
+def _table(ids, kind, start, c, complete, covered, ring, alpha) -> pd.DataFrame:
+    """The result frame: counts (NaN in a window without data), the target's change, the WDD test and the words."""
+    before_ok, after_ok, gaps = covered
+    c = c | {k: np.where(before_ok if k.endswith("0") else after_ok, c[k], np.nan) for k in _COUNTS}
     t0, t1, d0, d1, c0, c1 = (c[k] for k in _COUNTS)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ok = complete & (c0 > 0)
+        ok = complete & before_ok & after_ok & (c0 > 0)
         scale = np.where(ok, (t0 + d0) / np.where(c0 > 0, c0, 1), np.nan)  # k_T + k_D
         wdd = np.where(ok, (t1 - t0) + (d1 - d0) - (t0 + d0) * (c1 - c0) / np.where(c0 > 0, c0, 1), np.nan)
         var = np.where(ok, c["vT0"] + c["vT1"] + c["vD0"] + c["vD1"] + scale ** 2 * (c["vC0"] + c["vC1"]), np.nan)
@@ -377,7 +413,7 @@ def _table(ids, kind, start, c, complete, ring, alpha) -> pd.DataFrame:
         change = np.where(t0 > 0, 100 * (t1 - t0) / np.where(t0 > 0, t0, 1), np.nan)
     stats = wdd_z(wdd, var)
     words = [verdict_words(*x, ring, alpha) for x in zip(t0, t1, d0, d1, exp_t, exp_d, wdd, stats["p_value"], complete,
-                                                   c0 > 0)]
+                                                   gaps, c0 > 0)]
     out = pd.DataFrame({"tasking_id": pd.array(ids, dtype="str"), "action_type": pd.array(kind, dtype="str"),
                         "start": start.astype("datetime64[s]"), **{k: c[k] for k in _COUNTS},
                         "change_pct": change, "z_target": 2 * (np.sqrt(t1) - np.sqrt(t0))})
@@ -398,20 +434,3 @@ def _pair_counts(pairs, t_from, t_to, w, bounds, n_places):
     left = (t >= lo[p]) & (f < hi[p]) & ~a & ~b
     def s(mask, x): return np.bincount(p[mask], weights=x[mask], minlength=n_places).astype(float)
     return s(b, wi), s(a, wi), s(b, wi ** 2), s(a, wi ** 2), np.bincount(p[left], minlength=n_places)
-
-
-def _fill_card(card, out, n_incidents, left_control, first, last, complete) -> None:
-    card.data.update(places=len(out), incidents=int(n_incidents),
-                     data_period=f"{pd.Timestamp(first):%Y-%m-%d} to {pd.Timestamp(last):%Y-%m-%d}",
-                     left_out_places=int(out["left_out"].sum()), left_out_control=int(left_control.sum()))
-    if out["left_out"].sum() or left_control.sum():
-        card.warn(f"{int(out['left_out'].sum())} records in places or rings and {int(left_control.sum())} in the "
-                  "control area (summed over places) span a window edge (e.g. month-only police.uk records) "
-                  "and were not counted.")
-    if (~complete).any():
-        card.warn(f"{int((~complete).sum())} places have windows outside the data ({pd.Timestamp(first):%d/%m/%Y} "
-                  f"to {pd.Timestamp(last):%d/%m/%Y}) and were not judged.")
-    few = int((out[["T0", "T1", "D0", "D1"]].sum(axis=1) < 10).sum())
-    if few:
-        card.warn(f"{few} places have fewer than 10 incidents in the place and ring over both windows: the test "
-                  "has little power there, so 'no clear change' is not evidence of no effect.")

@@ -4,7 +4,8 @@ The shared validators of :mod:`hotspot_tasking.validation` raise :class:`Evaluat
 for a wrong value (TypeError for a wrong type), in scikit-learn's wording: "The
 'window_days' parameter of evaluate_places must be an int in the range [1, inf). Got 0
 instead." The rest here is particular to evaluation: places with a polygon outline and a
-start date, the control area, the data's first and last days, and local midnights.
+start date, the control area, the data's first and last days, local midnights, and the
+months that hold data (:func:`window_gaps`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import shapely
 
 from .. import validation
 from ..geo.schema import LOCAL_TZ
+from ..geo.select import covered_periods
 from ..validation import check_type
 from .errors import EvaluationError
 
@@ -156,3 +158,104 @@ def data_days(given: tuple[Any, Any] | None, t_from: np.ndarray, t_to: np.ndarra
 def midnight_us(days: np.ndarray) -> np.ndarray:
     """Epoch microseconds of local (Europe/London) midnight on each date."""
     return pd.DatetimeIndex(days.astype("datetime64[s]")).tz_localize(LOCAL_TZ).as_unit("us").asi8
+
+
+def check_coverage_records(records, where: str) -> None:
+    """Raise unless ``records`` is None or a table with a time-zone-aware ``occurred_from`` on every row."""
+    if records is None:
+        return
+    check_type(records, "coverage_records", where, pd.DataFrame, type_name="a pandas DataFrame (the incident table)",
+               optional=True)
+    check_columns(records, ("occurred_from",), where, name="coverage_records",
+                  fix="pass as coverage_records every record of the sources evaluated, e.g. the workspace's incidents.")
+    validation.check_datetimes(records, ("occurred_from",), where, name="coverage_records", error=EvaluationError,
+                               allow_missing=False)
+
+
+def source_months(records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``(months, sources)``: each distinct pair of a record's local calendar month
+    (``datetime64[M]`` of ``occurred_from``, Europe/London) and its source (``""`` without
+    the column). A month-only police.uk record counts for its month."""
+    if not len(records):
+        return np.zeros(0, "datetime64[M]"), np.zeros(0, dtype=object)
+    local = records["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    source = records["source"].astype("str").to_numpy() if "source" in records.columns else np.full(len(records), "")
+    pairs = pd.DataFrame({"month": local.to_numpy().astype("datetime64[M]"), "source": source}).drop_duplicates()
+    return pairs["month"].to_numpy("datetime64[M]"), pairs["source"].to_numpy(dtype=object)
+
+
+def window_gaps(months: np.ndarray, sources: np.ndarray, start: np.ndarray, window_days: int):
+    """Whether each place's before and after windows are covered by data, and why not in words.
+
+    A window is covered when every calendar month it touches holds records of every source
+    with records in the months of either window
+    (:func:`~hotspot_tasking.geo.select.covered_periods`, the ranking's rule).
+
+    Parameters
+    ----------
+    months, sources : numpy.ndarray
+        From :func:`source_months`.
+    start : numpy.ndarray of datetime64[D]
+        Each place's start day (the after window's first day).
+    window_days : int
+        Days in each window.
+
+    Returns
+    -------
+    (numpy.ndarray of bool, numpy.ndarray of bool, numpy.ndarray of str)
+        Before covered, after covered, and ``""`` or e.g. "no data for 2017-10 to 2022-01 in
+        its 28-day before window" (each missing month with the whole run of missing months
+        round it).
+
+    Examples
+    --------
+    One source with February to September 2017 and February 2022:
+
+    >>> months = np.r_[np.arange("2017-02", "2017-10", dtype="datetime64[M]"), np.datetime64("2022-02")]
+    >>> start = np.array(["2022-02-01", "2017-09-29", "2022-02-10", "2017-06-01"], dtype="datetime64[D]")
+    >>> for words in window_gaps(months, np.full(len(months), "police_uk"), start, 28)[2]:
+    ...     print(words or "covered")
+    no data for 2017-10 to 2022-01 in its 28-day before window
+    no data for 2017-10 to 2022-01 in its 28-day after window
+    no data for 2017-10 to 2022-01 in its 28-day before window and 2022-03 in its after window
+    covered
+    """
+    n = len(start)
+    before_ok, after_ok, why = np.ones(n, bool), np.ones(n, bool), np.full(n, "", dtype=object)
+    if n == 0:
+        return before_ok, after_ok, why.astype(str)
+    days, one = np.timedelta64(int(window_days), "D"), np.timedelta64(1, "D")
+    edges = [d.astype("datetime64[M]") for d in (start - days, start - one, start, start + days - one)]
+    lo = min(edges[0].min(), months.min()) if len(months) else edges[0].min()
+    hi = max(edges[3].max(), months.max()) if len(months) else edges[3].max()
+    periods = int((hi - lo).astype(int)) + 1
+    pos = (months - lo).astype(int)
+    _, first, at = np.unique(start, return_index=True, return_inverse=True)  # once per start day, not per place
+    for k, j in enumerate(first):
+        b0, b1, a0, a1 = (int((e[j] - lo).astype(int)) for e in edges)
+        missing = ~covered_periods(pos, sources, periods, np.arange(b0, a1 + 1))
+        spans = [_missing_runs(missing, p, q, lo) for p, q in ((b0, b1), (a0, a1))]
+        rows = at == k
+        before_ok[rows], after_ok[rows] = not spans[0], not spans[1]
+        why[rows] = _gap_words(*spans, int(window_days))
+    return before_ok, after_ok, why.astype(str)
+
+
+def _missing_runs(missing: np.ndarray, p: int, q: int, lo: np.datetime64) -> str:
+    """The runs of missing months touching positions p..q, each as far as it goes ("2017-10 to 2022-01")."""
+    inside = np.flatnonzero(missing[p:q + 1]) + p
+    if not len(inside):
+        return ""
+    starts = np.flatnonzero(np.diff(np.r_[False, missing].astype(int)) == 1)  # where each run begins
+    ends = np.flatnonzero(np.diff(np.r_[missing, False].astype(int)) == -1)  # and ends
+    run = np.unique(np.searchsorted(starts, inside, side="right") - 1)
+    return ", ".join(str(lo + starts[r]) if starts[r] == ends[r] else f"{lo + starts[r]} to {lo + ends[r]}"
+                     for r in run)
+
+
+def _gap_words(before: str, after: str, window_days: int) -> str:
+    """One clause for the missing months of the two windows ("" when both are covered)."""
+    if before and before == after:
+        return f"no data for {before} in its {window_days}-day before and after windows"
+    parts = [f"{gap} in its {name} window" for gap, name in ((before, "before"), (after, "after")) if gap]
+    return f"no data for {' and '.join(parts)}".replace(" its ", f" its {window_days}-day ", 1) if parts else ""

@@ -5,8 +5,9 @@ WDD = ΔT − ΔC_T + ΔD − ΔC_D; under Poisson counts Var = T0+T1+D0+D1+Ct0+
 z = WDD / √Var; p two-sided. :mod:`.evaluate` applies it to tasked places.
 
 :func:`wdd_test` and :func:`wdd_z` check their arguments; the wording helpers
-(:func:`verdict_words`, :func:`pooled_verdict`, :func:`p_text`, :func:`count_text`) are
-called once per place on values :mod:`.evaluate` has checked, so they do not.
+(:func:`verdict_words`, :func:`pooled_verdict`, :func:`judged_text`, :func:`fill_card`,
+:func:`p_text`, :func:`count_text`) are called on values :mod:`.evaluate` has checked, so
+they do not.
 """
 
 from __future__ import annotations
@@ -112,10 +113,12 @@ def _counts(values, where: str) -> list[np.ndarray]:
     return arrays
 
 
-def verdict_words(t0, t1, d0, d1, exp_t, exp_d, wdd, p, complete, has_control, ring, alpha):
-    """(verdict, displacement note) for one place."""
+def verdict_words(t0, t1, d0, d1, exp_t, exp_d, wdd, p, complete, gap, has_control, ring, alpha):
+    """(verdict, displacement note) for one place; ``gap`` says which months of its windows have no data ("")."""
     if not complete:
         return "not judged: the windows reach outside the data's dates", ""
+    if gap:
+        return f"not judged: {gap}", ""
     if not has_control:
         return "not judged: no control-area incidents in the before window", ""
     if t0 + t1 + d0 + d1 == 0:
@@ -159,9 +162,53 @@ def pooled_verdict(wdd, p, places, alpha) -> str:
     return f"{'fell' if wdd < 0 else 'rose'} more than the control area {over} ({p_text(p)})"
 
 
+def judged_text(places: pd.DataFrame) -> str:
+    """How many actions (places, without ``action_ids``) were judged and why the others were not, in one sentence.
+
+    >>> judged_text(pd.DataFrame({"action_ids": ["1; 2", "3", "4"], "wdd": [-2.0, np.nan, np.nan], "verdict": [
+    ...     "fell more than the control area (p = 0.01)", "not judged: no data for 2017-01 in its 28-day after window",
+    ...     "not judged: no control-area incidents in the before window"]}))  # doctest: +NORMALIZE_WHITESPACE
+    '2 of 4 actions judged; 2 not judged (1: no data in the months of a window; 1: no control-area incidents in
+    the before window).'
+    """
+    noun = "actions" if "action_ids" in places.columns else "places"
+    n = places["action_ids"].astype(str).str.count(";").to_numpy() + 1 if noun == "actions" else 1
+    size = pd.Series(n, index=places.index, dtype="int64")
+    why = places.loc[places["wdd"].isna(), "verdict"].astype(str).str.removeprefix("not judged: ")
+    why = why.where(~why.str.startswith("no data for "), "no data in the months of a window")
+    counts = size[why.index].groupby(why.to_numpy(), sort=False).sum()
+    text = f"{int(size.sum()) - int(counts.sum())} of {int(size.sum())} {noun} judged"
+    if counts.empty:
+        return text + "."
+    return f"{text}; {int(counts.sum())} not judged ({'; '.join(f'{k}: {why}' for why, k in counts.items())})."
+
+
 def p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
 
 
 def count_text(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") if np.isfinite(x) else "?"
+
+
+def fill_card(card, out, n_incidents, left_control, first, last, complete, covered) -> None:
+    """What went into an evaluation and the warnings about its result, on its method card."""
+    card.data.update(places=len(out), incidents=int(n_incidents),
+                     data_period=f"{pd.Timestamp(first):%Y-%m-%d} to {pd.Timestamp(last):%Y-%m-%d}",
+                     left_out_places=int(out["left_out"].sum()), left_out_control=int(left_control.sum()),
+                     judged=judged_text(out))
+    if out["left_out"].sum() or left_control.sum():
+        card.warn(f"{int(out['left_out'].sum())} records in places or rings and {int(left_control.sum())} in the "
+                  "control area (summed over places) span a window edge (e.g. month-only police.uk records) "
+                  "and were not counted.")
+    if (~complete).any():
+        card.warn(f"{int((~complete).sum())} places have windows outside the data ({pd.Timestamp(first):%d/%m/%Y} "
+                  f"to {pd.Timestamp(last):%d/%m/%Y}) and were not judged.")
+    gaps = complete & (covered[2] != "")
+    if gaps.any():
+        card.warn(f"{int(gaps.sum())} places were not judged: a window falls in months without data (each verdict "
+                  "names them); those months are missing, not counted as zero.")
+    few = int((out[["T0", "T1", "D0", "D1"]].sum(axis=1, skipna=False) < 10).sum())
+    if few:
+        card.warn(f"{few} places have fewer than 10 incidents in the place and ring over both windows: the test "
+                  "has little power there, so 'no clear change' is not evidence of no effect.")

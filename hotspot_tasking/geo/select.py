@@ -1,4 +1,6 @@
-"""Choosing incidents: by source, category, group and date range, without copying columns."""
+"""Choosing incidents: by source, category, group and date range, without copying columns; and
+which periods hold data (:func:`covered_periods`, the one rule of the ranking's baseline and the
+evaluation's windows)."""
 
 from __future__ import annotations
 
@@ -66,3 +68,36 @@ def select_incidents(incidents: pd.DataFrame, *, sources: Sequence[str] | None =
 def _local(day: str | pd.Timestamp) -> pd.Timestamp:
     stamp = pd.Timestamp(day)
     return stamp.tz_localize(LOCAL_TZ) if stamp.tzinfo is None else stamp.tz_convert(LOCAL_TZ)
+
+
+def covered_periods(pos: np.ndarray, source: np.ndarray, periods: int, reference) -> np.ndarray:
+    """Per period, True when every source with records in a ``reference`` period has records
+    in it too (when none has, when any source has).
+
+    A source's missing months (files not imported, a system started later) are then missing,
+    never zero. Categories do not count, only whether a source reported at all.
+
+    Parameters
+    ----------
+    pos : numpy.ndarray of int
+        Each record's period position; those outside 0..periods-1 are ignored.
+    source : numpy.ndarray
+        Each record's source (one value throughout for a table of one source).
+    periods : int
+    reference : sequence of int
+        Positions whose sources count, e.g. ``[periods - 1]`` (a tasking list's review period).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (periods,)
+
+    >>> pos, source = np.array([0, 2, 2, 3]), np.array(["a", "a", "b", "a"])
+    >>> covered_periods(pos, source, 4, [3]), covered_periods(pos, source, 4, [2])
+    (array([ True, False,  True,  True]), array([False, False,  True, False]))
+    """
+    ok = (pos >= 0) & (pos < periods)
+    codes, names = pd.factorize(np.asarray(source)[ok])
+    held = np.zeros((len(names), periods), bool)
+    held[codes, pos[ok]] = True
+    active = held[:, reference].any(axis=1)
+    return held[active].all(axis=0) if active.any() else held.any(axis=0)

@@ -19,7 +19,7 @@ import pandas as pd
 from ..geo.aoristic import band_weights
 from ..geo.coords import distinct_points
 from ..geo.schema import LOCAL_TZ
-from ..geo.select import select_incidents
+from ..geo.select import covered_periods, select_incidents
 from ..geo.timebands import TIMED_PRECISIONS, TimeBands
 from ..labels import ALL_TIMES
 from ..periods import ReviewPeriod
@@ -222,14 +222,9 @@ def _positions(records: pd.DataFrame, review: ReviewPeriod, before: int, local=N
 
 
 def _covered(pos: np.ndarray, records: pd.DataFrame, periods: int) -> np.ndarray:
-    """:func:`coverage` from each record's period position."""
-    ok = (pos >= 0) & (pos < periods)
+    """:func:`coverage` from each record's period position, by :func:`~hotspot_tasking.geo.select.covered_periods`."""
     source = records["source"].astype("str").to_numpy() if "source" in records.columns else np.full(len(records), "")
-    codes, names = pd.factorize(source[ok])
-    held = np.zeros((len(names), periods), bool)
-    held[codes, pos[ok]] = True
-    active = held[:, -1]
-    covered = held[active].all(axis=0) if active.any() else held.any(axis=0)
+    covered = covered_periods(pos, source, periods, [periods - 1])  # the rule, shared with the evaluation
     covered[-1] = True
     return covered
 
