@@ -28,7 +28,7 @@ path = str(ws.root)
 filters = current_filters(ws)
 st.title("Weekly review")
 
-view = review_controls(review_choices(path, ws.data_version), st)
+view = review_controls(review_choices(path, ws.data_version))
 request = TaskingRequest(period=view.period, band=filters.band, method=view.method, categories=filters.categories)
 version = list_version(path, request)  # storing this period's list (recording a decision) leaves it unchanged
 try:

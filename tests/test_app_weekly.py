@@ -188,7 +188,7 @@ def test_a_shared_address_with_a_band_and_dbscan_opens_that_view():
     assert at.sidebar.selectbox(key="band").value == "nte"
     assert at.sidebar.multiselect(key="categories").value == ["Violence and sexual offences", "Public order"]
     assert at.sidebar.selectbox(key="weekly_period_week").value == "2018-06-11"
-    assert at.radio(key="weekly_method").value == "dbscan"
+    assert at.sidebar.radio(key="weekly_method").value == "dbscan"
     assert at.caption[0].value.startswith("The week beginning 11 June 2018; time band: Night-time economy; "
                                           "Violence and sexual offences, Public order.")
     assert at.query_params["category"] == ["Violence and sexual offences", "Public order"]
@@ -197,7 +197,7 @@ def test_a_shared_address_with_a_band_and_dbscan_opens_that_view():
     bad.query_params.update({"period": "1999-01", "method": "nonsense", "place": "H-0"})
     bad.run()
     assert not bad.exception and bad.sidebar.selectbox(key="weekly_period_week").value == "2018-06-18"
-    assert bad.radio(key="weekly_method").value == "surface"
+    assert bad.sidebar.radio(key="weekly_method").value == "surface"
 
 
 def test_the_demo_itself_is_never_written():

@@ -1,5 +1,5 @@
-"""The weekly review's own choices and its list, drawn: week or month and the period (in the
-sidebar's period place), how places are found, and the ranked table; the page address
+"""The weekly review's own choices and its list, drawn: week or month, the period and how
+places are found (in the sidebar's period place), and the ranked table; the page address
 (query parameters ``every``, ``period``, ``method``, ``band``, ``category``, ``place``) keeps
 them, so a reload or a shared link opens the same view.
 """
@@ -32,9 +32,9 @@ class ReviewView:
     method: str
 
 
-def review_controls(choices: ReviewChoices, method_box) -> ReviewView:
-    """Draw Week/Month and the period in the sidebar's period place and the method in
-    ``method_box``, each starting from the page address when it names a valid choice."""
+def review_controls(choices: ReviewChoices) -> ReviewView:
+    """Draw Week/Month, the period and the method in the sidebar's period place, each starting
+    from the page address when it names a valid choice."""
     linked = st.query_params
     slot = period_slot()
     every = slot.segmented_control("Review by", choices.every, key="weekly_every", format_func=str.capitalize,
@@ -49,7 +49,7 @@ def review_controls(choices: ReviewChoices, method_box) -> ReviewView:
                                  "chosen on other pages are kept for them.")
     if choices.note:
         slot.caption(choices.note)
-    method = method_box.radio("Places from", list(METHODS), horizontal=True, key="weekly_method",
+    method = slot.radio("Places from", list(METHODS), horizontal=True, key="weekly_method",
                               index=list(METHODS).index(linked["method"]) if linked.get("method") in METHODS else 0,
                               format_func=METHODS.get,
                               help="The hottest cells of the surface that predicted best, or DBSCAN's clusters, "
