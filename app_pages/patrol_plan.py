@@ -66,13 +66,14 @@ if plan.frame.empty:
     st.stop()
 left, right = st.columns([3, 2])
 timing = ["best_hours", "best_days"] if plan.by_shift else []  # no time of day: no hours or days columns
-left.dataframe(plan.frame, hide_index=True, height=35 * 9 + 3, key="patrol_table",
+left.dataframe(plan.frame, hide_index=True, height=35 * (len(plan.frame) + 1) + 3, key="patrol_table",
                column_order=["order", "place_name", *timing, "incidents", "share", "categories"],
                column_config={"order": st.column_config.NumberColumn("#", width="small"),
                               "place_name": st.column_config.TextColumn("place", width="medium"),
                               "best_hours": st.column_config.TextColumn("be there"),
                               "best_days": st.column_config.TextColumn("days"),
-                              "incidents": st.column_config.NumberColumn("incidents", format="%.1f"),
+                              "incidents": st.column_config.NumberColumn("incidents",
+                                                                         format="%.1f" if plan.by_shift else "%d"),
                               "share": st.column_config.NumberColumn(
                                   "share", format="percent",
                                   help=f"of the area's incidents in the {'shift' if plan.by_shift else 'month'}"),
