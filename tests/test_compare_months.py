@@ -116,8 +116,7 @@ def test_an_hour_band_on_month_only_records_says_why_it_is_empty():
     assert said.empty == ("None of the 9 incidents in A and B in September 2017 has a time of day (police.uk gives "
                           "months only), so none falls in the 'Night-time economy' band; use all times.")
     assert notes(POLICE, "2017-10-01", "2017-10-31")[1].empty == (
-        "No incidents in A and B in October 2017 in the categories chosen; choose a longer period, other areas or "
-        "more categories.")
+        "No incidents in A and B in October 2017; choose a longer period, other areas or more categories.")
 
 
 def test_every_area_not_judged_says_why():

@@ -119,12 +119,17 @@ def comparison_notes(comparison: AreaComparison, incidents: pd.DataFrame, *, sta
     why = no_time_of_day_reason(incidents) if len(incidents) else ""
     t = comparison.table
     where = f"in {_names(t['area_name'])} {_when(comparison.period, comparison.every)}"
-    hours = "" if comparison.timed == comparison.records else (
-        f"Hour of week from the records with a time of day: {time_of_day_cover(comparison.timed, comparison.records)}."
-        if comparison.timed else f"No hour-of-week grid: none of the {comparison.records:,} incidents {where} has a "
-        f"time of day ({why}).")
     return AreaNotes(_period_note(comparison, start, end, why), _empty(comparison, where, band_label, why),
-                     tuple(_not_judged(comparison, incidents)), hours if comparison.records else "")
+                     tuple(_not_judged(comparison, incidents)), _hours(comparison, where, why))
+
+
+def _hours(comparison: AreaComparison, where: str, why: str) -> str:
+    if not comparison.records or comparison.timed == comparison.records:
+        return ""
+    if comparison.timed:
+        return (f"Hour of week from the records with a time of day: "
+                f"{time_of_day_cover(comparison.timed, comparison.records)}.")
+    return f"No hour-of-week grid: none of the {comparison.records:,} incidents {where} has a time of day ({why})."
 
 
 def _period_note(comparison: AreaComparison, start: str, end: str, why: str) -> str:
@@ -151,7 +156,7 @@ def _empty(comparison: AreaComparison, where: str, band_label: str, why: str) ->
     if comparison.unplaced:
         return (f"No incidents {where} can be counted: {comparison.unplaced:,} records give only their month and the "
                 "period is shorter than a month; choose whole months.")
-    return f"No incidents {where} in the categories chosen; choose a longer period, other areas or more categories."
+    return f"No incidents {where}; choose a longer period, other areas or more categories."
 
 
 def _not_judged(comparison: AreaComparison, incidents: pd.DataFrame) -> list[str]:
