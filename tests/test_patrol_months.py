@@ -47,7 +47,7 @@ def test_month_only_records_give_the_months_places_not_split_by_shift():
     assert (frame["best_hours"] == NO_HOURS).all() and (frame["best_days"] == WHOLE_MONTH).all()
     assert plan.time_note == JUNE_NOTE and plan.caveats == [JUNE_NOTE]  # one note, nothing about shifts
     assert plan.lines()[1] == "1. Brixton Road: 3 incidents, 60% of the area's; Public order 100%."
-    assert plan.card.data["shift"] == "not split by shift: no record has a time of day"
+    assert plan.card.data["shift"] == "Not split by shift: no record has a time of day"
 
 
 def test_a_month_chosen_and_a_month_without_records():

@@ -195,7 +195,7 @@ def patrol_plan(incidents: pd.DataFrame, *, area_code: str, area_layer: str, day
         everywhere, table = _window(incidents, area_layer, area_code, first, last)
         weight = np.ones(len(table))
     card.data.update(window=f"{first:%d/%m/%Y} to {last:%d/%m/%Y}",
-                     shift=shift.summary() if by_shift else "not split by shift: no record has a time of day",
+                     shift=shift.summary() if by_shift else "Not split by shift: no record has a time of day",
                      places="H3 cells ranked by " + ("shift-weighted incidents" if by_shift else
                                                      "incidents in the month") + " (ties: cell id)")
     caveats = []
