@@ -44,15 +44,22 @@ if len(codes) < 2:
     st.stop()
 
 try:
-    comparison = area_comparison(path, version, layer, tuple(codes), filters.start, filters.end, filters.band,
-                                 filters.categories, float(reduce_by), baseline)
+    comparison, notes = area_comparison(path, version, layer, tuple(codes), filters.start, filters.end, filters.band,
+                                        filters.categories, float(reduce_by), baseline)
 except UserError as err:
     st.error(str(err))
     st.stop()
 
+if notes.period:  # month-only records: the period in whole months
+    st.info(notes.period)
+if notes.empty:
+    st.info(notes.empty)
+    st.stop()
 styler, config = comparison_table(comparison)
 st.dataframe(styler, column_config=config, hide_index=True, width="stretch")
 st.caption(period_caption(comparison))
+for why in notes.not_judged:
+    st.caption(why)
 with st.expander("How the rates and the target status are worked out", expanded=False):
     st.markdown(f"**Target status** against the {BASELINE_LABELS[baseline]}, target: reduce by {reduce_by:g}%. "
                 f"{comparison.rag_rule}")
@@ -64,11 +71,15 @@ if comparison.residents == "area_share":
                "rates beside the counts.")
 
 st.subheader("When: hour of week")
-share = st.toggle("Show as % of each area's incidents (compare profiles rather than volumes)", key="areas_share")
-st.altair_chart(hour_grids(comparison, share=share), width="content")
-st.caption("Local time, aoristic: an incident known only to a time window is spread over its hours. Units: "
-           + ("% of the area's incidents with a time of day." if share
-              else "incidents per hour-of-week cell, summed over the period."))
+if not comparison.timed:  # no record has a time of day: one sentence instead of empty grids
+    st.info(notes.hours)
+else:
+    share = st.toggle("Show as % of each area's incidents (compare profiles rather than volumes)", key="areas_share")
+    st.altair_chart(hour_grids(comparison, share=share), width="content")
+    st.caption("Local time, aoristic: an incident known only to a time window is spread over its hours. Units: "
+               + ("% of the area's incidents with a time of day." if share
+                  else "incidents per hour-of-week cell, summed over the period.")
+               + (f" {notes.hours}" if notes.hours else ""))
 
 st.subheader("What: category mix")
 st.altair_chart(category_mix(comparison), width="stretch")

@@ -1,5 +1,6 @@
 """Patrol plan: for a supervisor's area and a shift, the places to be, in order, the hours to
-be there, a small map and a printable one-page plan."""
+be there, a small map and a printable one-page plan. Where no record of the area has a time
+of day (police.uk), the plan is a month's places, not split by shift."""
 
 import functools
 
@@ -7,10 +8,11 @@ import streamlit as st
 
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.geo.timebands import DAY_NAMES as DAYS
+from hotspot_tasking.periods import describe_period
 from hotspot_tasking.pipeline.patrol import PatrolRequest
 from hotspot_tasking.ui.decks import patrol_deck
 from hotspot_tasking.ui.filters import current_filters
-from hotspot_tasking.ui.patrol_cache import patrol, patrol_areas, patrol_pdf, shift_choices
+from hotspot_tasking.ui.patrol_cache import patrol, patrol_areas, patrol_pdf, shift_choices, untimed_months
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
 ws = current_workspace()
@@ -25,54 +27,68 @@ if not areas:
 c1, c2 = st.columns([1, 2])
 area_layer = c1.selectbox("Area layer", list(areas), key="patrol_layer", help="Ward and zone layers of the workspace.")
 area = c2.selectbox("Area", list(areas[area_layer]), format_func=areas[area_layer].get, key=f"patrol_area_{area_layer}")
-shifts = shift_choices(path, version)
-options = [*shifts, "custom"]
-c1, c2, c3, c4 = st.columns([2, 3, 1, 1])
-hours_from = c1.selectbox("Shift", options, index=options.index(filters.band) if filters.band in shifts else 0,
-                          format_func=lambda k: shifts[k].label if k in shifts else "Custom hours", key="patrol_shift")
-chosen = shifts.get(hours_from)
-days = c2.multiselect("Days", DAYS, default=chosen.days if chosen else DAYS, key=f"patrol_days_{hours_from}",
-                      format_func=lambda d: d[:3], help="Hours after midnight count for the day the shift began.")
-start = c3.selectbox("From", range(24), index=chosen.start_hour if chosen else 18, format_func="{:02d}:00".format,
-                     key=f"patrol_start_{hours_from}", disabled=chosen is not None)
-end = c4.selectbox("To", range(25), index=chosen.end_hour if chosen else 2, format_func="{:02d}:00".format,
-                   key=f"patrol_end_{hours_from}", disabled=chosen is not None)
-weeks = st.slider("Weeks of data (ending on the last day with data)", 2, 26, 8, key="patrol_weeks")
+months = untimed_months(path, version, area_layer, area)
+if months:  # no record has a time of day: a month's places, not a shift's
+    month = st.selectbox("Month", months, format_func=describe_period, key=f"patrol_month_{area_layer}_{area}",
+                         help="The area's records give months only, so the plan covers a whole month.")
+    shift_args, tag = (tuple(DAYS), 0, 0, 8, month), month
+else:
+    shifts = shift_choices(path, version)
+    options = [*shifts, "custom"]
+    c1, c2, c3, c4 = st.columns([2, 3, 1, 1])
+    tag = c1.selectbox("Shift", options, index=options.index(filters.band) if filters.band in shifts else 0,
+                       format_func=lambda k: shifts[k].label if k in shifts else "Custom hours", key="patrol_shift")
+    chosen = shifts.get(tag)
+    days = c2.multiselect("Days", DAYS, default=chosen.days if chosen else DAYS, key=f"patrol_days_{tag}",
+                          format_func=lambda d: d[:3], help="Hours after midnight count for the day the shift began.")
+    start = c3.selectbox("From", range(24), index=chosen.start_hour if chosen else 18, format_func="{:02d}:00".format,
+                         key=f"patrol_start_{tag}", disabled=chosen is not None)
+    end = c4.selectbox("To", range(25), index=chosen.end_hour if chosen else 2, format_func="{:02d}:00".format,
+                       key=f"patrol_end_{tag}", disabled=chosen is not None)
+    weeks = st.slider("Weeks of data (ending on the last day with data)", 2, 26, 8, key="patrol_weeks")
+    shift_args = (tuple(days), start, end, weeks, None)
 
 try:
-    request = PatrolRequest(area_layer, area, tuple(days), start, end, weeks)
+    request = PatrolRequest(area_layer, area, *shift_args)
     plan = patrol(path, version, request)
 except UserError as err:
     st.error(str(err))
     st.stop()
 
 st.subheader(plan.title)
-st.caption(plan.summary + " Places are spots about 130 m across, ranked by incidents in the shift; "
-           "'be there' is the shortest run of hours holding half of a place's incidents.")
+st.caption(plan.summary + (" Places are spots about 130 m across, ranked by incidents in the shift; 'be there' is "
+                           "the shortest run of hours holding half of a place's incidents." if plan.by_shift else
+                           " Places are spots about 130 m across, ranked by incidents in the month."))
+if plan.time_note:
+    st.info(plan.time_note)
 if plan.frame.empty:
     st.info(plan.caveats[-1])
     st.stop()
 left, right = st.columns([3, 2])
-left.dataframe(plan.frame, hide_index=True, height=35 * 9 + 3, key="patrol_table",
-               column_order=["order", "place_name", "best_hours", "best_days", "incidents", "share", "categories"],
+timing = ["best_hours", "best_days"] if plan.by_shift else []  # no time of day: no hours or days columns
+left.dataframe(plan.frame, hide_index=True, height=35 * (len(plan.frame) + 1) + 3, key="patrol_table",
+               column_order=["order", "place_name", *timing, "incidents", "share", "categories"],
                column_config={"order": st.column_config.NumberColumn("#", width="small"),
                               "place_name": st.column_config.TextColumn("place", width="medium"),
                               "best_hours": st.column_config.TextColumn("be there"),
                               "best_days": st.column_config.TextColumn("days"),
-                              "incidents": st.column_config.NumberColumn("incidents", format="%.1f"),
-                              "share": st.column_config.NumberColumn("share", format="percent",
-                                                                     help="of the area's incidents in the shift"),
+                              "incidents": st.column_config.NumberColumn("incidents",
+                                                                         format="%.1f" if plan.by_shift else "%d"),
+                              "share": st.column_config.NumberColumn(
+                                  "share", format="percent",
+                                  help=f"of the area's incidents in the {'shift' if plan.by_shift else 'month'}"),
                               "categories": st.column_config.TextColumn("mostly")})
 with right:
     st.pydeck_chart(patrol_deck(path, version, request), height=380, key="patrol_map")
     st.caption("Blue circles: the places, numbered in order; grey: the area. Contains OS data © Crown copyright.")
 
 st.download_button("Printable plan (PDF, one A4 page)", data=functools.partial(patrol_pdf, path, version, request),
-                   file_name=f"patrol-plan-{area}-{hours_from}.pdf", mime="application/pdf", on_click="ignore",
+                   file_name=f"patrol-plan-{area}-{tag}.pdf", mime="application/pdf", on_click="ignore",
                    icon=":material/print:", key="patrol_pdf")
 with st.expander("The plan in words"):
     st.markdown("\n".join(plan.lines()[1:]))
 for caveat in plan.caveats:
-    st.caption(f"Note: {caveat}")
+    if caveat != plan.time_note:
+        st.caption(f"Note: {caveat}")
 with st.expander("Method card"):
     st.code("\n".join(plan.card.lines()), language=None)

@@ -25,6 +25,12 @@ the same dates last year), for a target "reduce by R%" (target change −R%):
 - **Amber, off target but within chance**: more than 5 points above, with z < 2.
 - **Not judged**: no baseline (no incidents then, or no data) or no target for the area.
 
+Whole months (``whole_months=True``, for month-only records such as police.uk's): the
+period becomes the calendar months its dates touch, the previous equal period the same
+number of months just before it, and the same dates last year the same months a year
+earlier; every record counts in the month it starts in. Otherwise a period shorter than a
+month leaves month-only records out, and a note says how many.
+
 Arrows beside each change: ▲ z >= 2, ▼ z <= −2, ► otherwise (as on the tasking list).
 Pure: reads nothing but its arguments, except :func:`.residents.residents_for_layer`, which reads a
 workspace.
@@ -41,12 +47,12 @@ import numpy as np
 import pandas as pd
 
 from ..geo.hourofweek import hour_of_week_by
-from ..geo.timebands import DAY_NAMES, NO_TIME_OF_DAY
+from ..geo.timebands import DAY_NAMES, DEFAULT_MAX_WINDOW_HOURS, NO_TIME_OF_DAY, TIMED_PRECISIONS
 from ..periods import ReviewPeriod, period_labels, periods_between
 from .errors import BoundaryError
 from .residents import Residents
-from .stats import Z_FLAG, area_stats, assign_periods, poisson_z
-from .validate import check_number, check_series, check_type
+from .stats import Z_FLAG, assign_periods, percent_change, poisson_z
+from .validate import check_columns, check_number, check_series, check_type
 
 Baseline = Literal["previous", "last_year"]
 BASELINES: tuple[str, ...] = get_args(Baseline)
@@ -95,6 +101,13 @@ class AreaComparison:
         How residents were found ("own", "area_share" or "none").
     notes : list of str
         What a reader must know: residents rule, left-out records, thin months.
+    every : {"day", "month"}
+        ``"month"`` when the period and its comparators are whole calendar months.
+    records, timed, unplaced : int
+        Records of the chosen areas in the period, those with a time of day, and the
+        month-only records left out as the period is shorter than a month.
+    first_day : str
+        The first local date (ISO) with a record in ``incidents`` ("" when none).
     """
 
     table: pd.DataFrame
@@ -108,12 +121,18 @@ class AreaComparison:
     residents: str
     notes: list[str] = field(default_factory=list)
     rag_rule: str = RAG_RULE
+    every: str = "day"
+    records: int = 0
+    timed: int = 0
+    unplaced: int = 0
+    first_day: str = ""
 
 
 def compare_areas(incidents: pd.DataFrame, *, layer: str, codes: Sequence[str], start: str, end: str,
                   band_weights: pd.Series | None = None, population: Residents | pd.Series | None = None,
                   targets: float | Mapping[str, float] | None = None, baseline: Baseline = "previous",
-                  names: Mapping[str, str] | None = None, trend_months: int = 24) -> AreaComparison:
+                  names: Mapping[str, str] | None = None, trend_months: int = 24,
+                  whole_months: bool = False) -> AreaComparison:
     """Compare areas of one layer over a period (see the module docstring for the rules).
 
     Parameters
@@ -142,6 +161,8 @@ def compare_areas(incidents: pd.DataFrame, *, layer: str, codes: Sequence[str], 
         Area code -> name; default the codes.
     trend_months : int, default=24
         Months in the trend, ending with the month of ``end``.
+    whole_months : bool, default=False
+        Compare the whole calendar months the period touches (module docstring).
 
     Returns
     -------
@@ -155,6 +176,7 @@ def compare_areas(incidents: pd.DataFrame, *, layer: str, codes: Sequence[str], 
                optional=True)
     check_type(names, "names", where, Mapping, type_name="a mapping of code to name", optional=True)
     check_number(trend_months, "trend_months", where, low=1, low_open=False, integer=True)
+    check_type(whole_months, "whole_months", where, bool, type_name="a bool")
     codes = _checked(incidents, layer, codes, start, end, baseline, names)
     names = dict(names or {})
     if band_weights is not None and not band_weights.index.equals(incidents.index):
@@ -162,38 +184,45 @@ def compare_areas(incidents: pd.DataFrame, *, layer: str, codes: Sequence[str], 
                             "same table (select_band(incidents, band).weights).")
     weights = 1.0 if band_weights is None else band_weights.astype(float).fillna(0.0).to_numpy()
     frame = incidents[["occurred_from", "occurred_to", "time_precision", "harm_weight", "category"]] \
-        .reset_index(drop=True).assign(area=incidents[layer].astype("str").to_numpy(), w=weights)
-    periods = assign_periods(frame, (start, end))
-    frame["period"] = periods.label.to_numpy()
+        .reset_index(drop=True).assign(area=incidents[layer].astype("str").to_numpy(), w=weights,
+                                       timed=has_time_of_day(incidents), row=np.arange(len(incidents)))
+    first, last = pd.Timestamp(start), pd.Timestamp(end)
+    months = ReviewPeriod.of(last, "month").period.ordinal - ReviewPeriod.of(first, "month").period.ordinal + 1
+    if whole_months:
+        first, last = ReviewPeriod.of(first, "month").start, ReviewPeriod.of(last, "month").end
+        frame["period"], unplaced = _by_month(frame["occurred_from"], first, months), 0
+    else:
+        periods = assign_periods(frame, (first.date().isoformat(), last.date().isoformat()))
+        frame["period"], unplaced = periods.label.to_numpy(), periods.unplaced
     total_now = float(frame.loc[frame["period"] == "custom", "w"].sum())
     mine = _explode(frame, set(codes))
     residents = population if isinstance(population, Residents) else (
         Residents(population, "own", "Residents: the layer's own population.") if population is not None else None)
-    stats = area_stats(mine, mine["area"], period=(start, end), weights=mine["w"], areas=codes,
-                       population=residents.per_area if residents is not None else None).set_index("area")
     now = mine[mine["period"] == "custom"]
-    table = _table(stats, codes, names, total_now, residents)
-    table = _judge(table, targets, baseline)
+    table = _judge(_table(mine, codes, names, total_now, residents, set(frame["period"])), targets, baseline)
     hours, untimed = _hour_of_week(now, codes, names)
     table["no_time_of_day_incidents"] = table["area_code"].map(untimed).fillna(0.0).to_numpy()
-    trend, thin = _trend(frame, mine, codes, names, end, trend_months)
-    first, last = pd.Timestamp(start), pd.Timestamp(end)
-    days = pd.Timedelta(days=(last - first).days + 1)
+    trend, thin = _trend(frame, mine, codes, names, last, trend_months)
     notes = [residents.note_for(codes, names) if residents is not None else
              "No residents for these areas (no population stored for them or for LSOAs): rates are blank."]
-    if periods.unplaced:
-        notes.append(f"{periods.unplaced:,} records known only to the month are left out: the period is shorter "
+    if unplaced:
+        notes.append(f"{unplaced:,} records known only to the month are left out: the period is shorter "
                      "than a month.")
     if thin:
         notes.append(f"{', '.join(thin)} {'has' if len(thin) == 1 else 'have'} under a quarter of the median month's "
                      "incidents across the workspace: probably missing data, not a fall.")
+    back = pd.DateOffset(months=months) if whole_months else pd.Timedelta(days=(last - first).days + 1)
+    year = pd.DateOffset(years=1)
+    previous, year_ago = (first - back, first - pd.Timedelta(days=1)), (first - year, last - year)
+    if whole_months:  # the same months: a February ends on its 29th in a leap year
+        year_ago = (year_ago[0], ReviewPeriod.of(year_ago[1], "month").end)
     return AreaComparison(
         table=table[list(TABLE_COLUMNS)], hour_of_week=hours, category_mix=_mix(now, codes, names), trend=trend,
-        period=(first.date().isoformat(), last.date().isoformat()),
-        previous=((first - days).date().isoformat(), (first - pd.Timedelta(days=1)).date().isoformat()),
-        last_year=((first - pd.DateOffset(years=1)).date().isoformat(),
-                   (last - pd.DateOffset(years=1)).date().isoformat()),
-        baseline=baseline, residents=residents.method if residents is not None else "none", notes=notes)
+        period=_iso(first, last), previous=_iso(*previous), last_year=_iso(*year_ago),
+        baseline=baseline, residents=residents.method if residents is not None else "none", notes=notes,
+        every="month" if whole_months else "day", records=int(now["row"].nunique()),
+        timed=int(now.loc[now["timed"], "row"].nunique()), unplaced=unplaced,
+        first_day=frame["occurred_from"].min().strftime("%Y-%m-%d") if len(frame) else "")
 
 
 def rag_status(now: pd.Series, before: pd.Series, reduce_by_pct: pd.Series) -> pd.DataFrame:
@@ -273,6 +302,33 @@ def _checked(incidents, layer, codes, start, end, baseline, names) -> list[str]:
     return codes
 
 
+def has_time_of_day(incidents: pd.DataFrame) -> np.ndarray:
+    """Per record, whether it has a time of day by :mod:`~hotspot_tasking.geo.aoristic`'s rule: minute
+    or hour precision and a window of at most a week (police.uk's month-only records have none).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        ``occurred_from``, ``occurred_to``, ``time_precision``. Not modified.
+    """
+    check_columns(incidents, ("occurred_from", "occurred_to", "time_precision"), "has_time_of_day")
+    minutes = (incidents["occurred_to"] - incidents["occurred_from"]).dt.total_seconds().to_numpy() / 60 + 1
+    fits = (minutes > 0) & (minutes <= DEFAULT_MAX_WINDOW_HOURS * 60)  # NaT: False
+    return incidents["time_precision"].astype("str").isin(TIMED_PRECISIONS).to_numpy() & fits
+
+
+def _by_month(occurred: pd.Series, first: pd.Timestamp, n: int) -> np.ndarray:
+    """Each record's window by the month it starts in (``n`` months from ``first``'s):
+    "custom", "last year", "before" or ""."""
+    at = ReviewPeriod.of(first, "month").index(occurred) if len(occurred) else np.zeros(0, dtype=np.int64)
+    return np.select([(at >= 0) & (at < n), (at >= -12) & (at < n - 12), (at >= -n) & (at < 0)],
+                     ["custom", "last year", "before"], "")
+
+
+def _iso(first: pd.Timestamp, last: pd.Timestamp) -> tuple[str, str]:
+    return first.date().isoformat(), last.date().isoformat()
+
+
 def _explode(frame: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
     """The rows in the chosen areas, one per (incident, area): zones may overlap ("A;B")."""
     area = frame["area"]
@@ -283,21 +339,30 @@ def _explode(frame: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
     return frame[frame["area"].isin(codes)].reset_index(drop=True)
 
 
-def _table(stats: pd.DataFrame, codes: list[str], names: dict, total_now: float,
-           residents: Residents | None) -> pd.DataFrame:
-    s = stats.loc[codes]
+def _table(mine: pd.DataFrame, codes: list[str], names: dict, total_now: float, residents: Residents | None,
+           held: set[str]) -> pd.DataFrame:
+    """Per area: counts and harm in the period, the counts before and last year (missing, not 0, where
+    the window ``held`` no record at all), rates and changes."""
+    keep = mine[mine["period"] != ""]
+    sums = keep.assign(h=keep["w"] * keep["harm_weight"].astype(float)).groupby(["area", "period"])[["w", "h"]].sum()
+    wide = sums.unstack("period").reindex(codes).fillna(0.0) if len(sums) else pd.DataFrame(index=codes)
+
+    def summed(what: str, window: str) -> pd.Series:
+        if (what, window) in wide.columns:
+            return wide[(what, window)]
+        return pd.Series(0.0 if window in held | {"custom"} else np.nan, index=codes)
+
+    count, before, last_year = summed("w", "custom"), summed("w", "before"), summed("w", "last year")
+    people = residents.per_area.reindex(codes).astype(float) if residents is not None else pd.Series(np.nan, codes)
     table = pd.DataFrame({
         "area_code": codes, "area_name": [names.get(c, c) for c in codes],
-        "incidents": s["count"].to_numpy(), "harm_weighted_incidents": s["harm"].to_numpy(),
-        "residents": (residents.per_area.reindex(codes).to_numpy(dtype=float) if residents is not None
-                      else np.full(len(codes), np.nan)),
-        "rate_per_1000_residents": s["rate_per_1000"].to_numpy(),
-        "share_of_total_pct": (100 * s["count"] / total_now).to_numpy() if total_now > 0 else np.zeros(len(codes)),
-        "previous_incidents": s["previous"].to_numpy(), "change_vs_previous_pct": s["change_pct"].to_numpy(),
-        "z_vs_previous": s["z_previous"].to_numpy(),
-        "last_year_incidents": s["last_year"].to_numpy(),
-        "change_vs_last_year_pct": s["change_pct_last_year"].to_numpy(),
-        "z_vs_last_year": s["z_last_year"].to_numpy()})
+        "incidents": count.to_numpy(), "harm_weighted_incidents": summed("h", "custom").to_numpy(),
+        "residents": people.to_numpy(), "rate_per_1000_residents": (count / people * 1000).where(people > 0).to_numpy(),
+        "share_of_total_pct": (100 * count / total_now).to_numpy() if total_now > 0 else np.zeros(len(codes)),
+        "previous_incidents": before.to_numpy(), "change_vs_previous_pct": percent_change(count, before).to_numpy(),
+        "z_vs_previous": poisson_z(count, before).to_numpy(), "last_year_incidents": last_year.to_numpy(),
+        "change_vs_last_year_pct": percent_change(count, last_year).to_numpy(),
+        "z_vs_last_year": poisson_z(count, last_year).to_numpy()})
     table["arrow_vs_previous"] = arrows(table["z_vs_previous"])
     table["arrow_vs_last_year"] = arrows(table["z_vs_last_year"])
     return table
@@ -326,7 +391,8 @@ def _hour_of_week(now: pd.DataFrame, codes: list[str], names: dict) -> tuple[pd.
     out = counts.reindex(grid, fill_value=0.0).rename("incidents").reset_index()
     out.insert(1, "area_name", out["area_code"].map(lambda c: names.get(c, c)))
     per_area = out.groupby("area_code")["incidents"].transform("sum")
-    out["share_pct"] = (100 * out["incidents"] / per_area).where(per_area > 0, 0.0)
+    out["incidents"] = out["incidents"].astype(float)
+    out["share_pct"] = (100 * out["incidents"] / per_area.astype(float)).where(per_area > 0, 0.0)
     out["day"] = pd.Categorical(out["day"], categories=list(DAY_NAMES), ordered=True)
     return out, untimed
 
@@ -347,7 +413,7 @@ def _mix(now: pd.DataFrame, codes: list[str], names: dict) -> pd.DataFrame:
     return out
 
 
-def _trend(frame: pd.DataFrame, mine: pd.DataFrame, codes: list[str], names: dict, end: str,
+def _trend(frame: pd.DataFrame, mine: pd.DataFrame, codes: list[str], names: dict, end: pd.Timestamp,
            months: int) -> tuple[pd.DataFrame, list[str]]:
     last_day = pd.Timestamp(end)
     last = ReviewPeriod.of(last_day, "month")
@@ -372,7 +438,10 @@ def _trend(frame: pd.DataFrame, mine: pd.DataFrame, codes: list[str], names: dic
     per_area.index.names = grid.names
     out = per_area.reindex(grid, fill_value=0.0).rename("incidents").reset_index()
     out.insert(1, "area_name", out["area_code"].map(lambda c: names.get(c, c)))
-    data_end = local.max() if len(local) else last_day
+    # a month-only record (police.uk) holds its whole month: the data end at its month's end
+    month_only = frame["time_precision"].astype("str").eq("month").to_numpy()
+    ends = frame["occurred_to"].dt.tz_localize(None)[month_only]
+    data_end = max(local.max(), ends.max()) if len(ends) else (local.max() if len(local) else last_day)
     partial_last = not (last.is_complete(last_day) and last.is_complete(data_end))
     out["partial"] = (out["month"] == last.label) & partial_last
     out["thin"] = out["month"].isin([p.label for p in thin_months])

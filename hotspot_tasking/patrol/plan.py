@@ -24,6 +24,11 @@ hours to be there (the printable page is :func:`hotspot_tasking.reports.patrol_p
   shift days holding at least ``cover`` of them, in week order;
 - **categories**: the two leading categories with their share; sensitive categories only
   as "sensitive (aggregated)".
+- **no time of day**: when none of the area's records in the window has a time of day
+  (police.uk gives months only), the plan is the month's: the window becomes the calendar
+  month of its last day (or ``month``), every record counts once, the places are ranked over
+  the whole month, not split by shift, and one note says why; when only some records have
+  a time of day, the summary says how many the hours come from.
 
 Example: ``patrol_plan(table, area_code="E05000420", area_layer="ward_2014",
 days=["Fri", "Sat"], start_hour=21, end_hour=4)`` gives Coldharbour's Friday and Saturday
@@ -38,14 +43,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import PeriodError
 from ..geo.aoristic import band_weights
 from ..geo.h3cells import h3_cells
 from ..geo.hourofweek import fewest_days, hour_of_week_by
 from ..geo.schema import LOCAL_TZ
-from ..geo.timebands import DAY_NAMES, Band, TimeBands
+from ..geo.timebands import DAY_NAMES, TIMED_PRECISIONS, Band, TimeBands
 from ..hotspots.card import MethodCard
 from ..labels import SENSITIVE_LABEL as SENSITIVE
 from ..locations import GENERIC_LOCATIONS, clean_location_text, generic_texts
+from ..periods import ReviewPeriod, review_period
 from ..validation import check_columns, check_number, check_type
 from .errors import PatrolError
 
@@ -53,6 +60,8 @@ from .errors import PatrolError
 PLACE_COLUMNS = {"order": "int64", "place_name": "str", "h3_cell": "str", "easting": "float64",
                  "northing": "float64", "longitude": "float64", "latitude": "float64", "incidents": "float64",
                  "share": "float64", "best_hours": "str", "best_days": "str", "categories": "str"}
+#: ``best_hours`` and ``best_days`` of a place in a plan not split by shift (no record has a time of day).
+NO_HOURS, WHOLE_MONTH = "no time of day", "whole month"
 
 
 @dataclass
@@ -60,7 +69,12 @@ class PatrolPlan:
     """A patrol plan: :data:`PLACE_COLUMNS` (``order`` 1 = first), what it covers, and why.
 
     ``incidents`` is the area's shift-weighted total in the window; ``start``/``end`` its
-    first and last days (naive local dates).
+    first and last days (naive local dates). ``month`` names the calendar month the window
+    is, when it is one ("August 2017"); ``by_shift`` is False when no record has a time of
+    day, so the places are the month's, over all times, and ``best_hours``/``best_days``
+    say so instead of giving hours. ``records`` and ``timed`` count the area's records in
+    the window and those with a time of day; ``time_note`` says why the places are not
+    split by shift ("" when they are).
     """
 
     frame: pd.DataFrame
@@ -72,23 +86,39 @@ class PatrolPlan:
     incidents: float
     card: MethodCard
     caveats: list[str] = field(default_factory=list)
+    month: str = ""
+    by_shift: bool = True
+    records: int = 0
+    timed: int = 0
+    time_note: str = ""
 
     @property
     def title(self) -> str:
-        return f"Patrol plan: {self.area_name}, {self.shift}"
+        return f"Patrol plan: {self.area_name}, {self.shift if self.by_shift else self.month}"
 
     @property
     def summary(self) -> str:
-        """``"8 weeks, 05/05/2018 to 29/06/2018: 312 incidents in the area during the shift."``"""
+        """``"8 weeks, 05/05/2018 to 29/06/2018: 312 incidents in the area during the shift."``
+
+        A month's window is named ("August 2017, 01/08/2017 to 31/08/2017: ..."); a plan
+        not split by shift counts "incidents in the area"; when only some records have a
+        time of day, the sentence ends with how many ("; times of day from 412 of 1,030
+        records (40%).").
+        """
         weeks = (self.end - self.start).days // 7 + 1
-        return (f"{weeks} weeks, {self.start:%d/%m/%Y} to {self.end:%d/%m/%Y}: "
-                f"{incidents_text(self.incidents)} incidents in the area during the shift.")
+        window = self.month or f"{weeks} weeks"
+        text = (f"{window}, {self.start:%d/%m/%Y} to {self.end:%d/%m/%Y}: {incidents_text(self.incidents)} "
+                f"incidents in the area{' during the shift' if self.by_shift else ''}")
+        if self.by_shift and 0 < self.timed < self.records:
+            text += f"; {time_of_day_cover(self.timed, self.records)}"
+        return text + "."
 
     def lines(self) -> list[str]:
         """The plan in words: a heading line, then one line per place."""
         out = [f"{self.title}. {self.summary}"]
-        out += [f"{r.order}. {r.place_name}: be there {r.best_hours} ({r.best_days}); "
-                f"{incidents_text(r.incidents)} incidents, "
+        out += [f"{r.order}. {r.place_name}: "
+                + (f"be there {r.best_hours} ({r.best_days}); " if self.by_shift else "")
+                + f"{incidents_text(r.incidents)} incidents, "
                 f"{r.share:.0%} of the area's; {r.categories}." for r in self.frame.itertuples()]
         return out
 
@@ -96,15 +126,21 @@ class PatrolPlan:
 def patrol_plan(incidents: pd.DataFrame, *, area_code: str, area_layer: str, days: Sequence[str | int],
                 start_hour: int, end_hour: int, weeks: int = 8, until=None, top: int = 8,
                 area_name: str | None = None, cell_resolution: int = 10, cover: float = 0.5,
-                bands: TimeBands | None = None, shift_label: str = "") -> PatrolPlan:
+                bands: TimeBands | None = None, shift_label: str = "", month: str | None = None) -> PatrolPlan:
     """The places to patrol in an area during a shift, in order, with the hours to be there.
+
+    When no record of the area in the window has a time of day (police.uk's month-only
+    records), the plan is the month's instead: the window becomes the calendar month of its
+    last day (or ``month``), every record counts once, the places are ranked over the whole
+    month, not by shift, and ``time_note`` (also the first caveat) says why.
 
     Parameters
     ----------
     incidents : pandas.DataFrame
         :func:`~hotspot_tasking.boundaries.store.incidents_with_areas` (needs ``area_layer``,
         the time columns, ``easting``, ``northing``, ``longitude``, ``latitude``,
-        ``location_text``, ``category``, ``sensitive``, ``ward_code``). Not modified.
+        ``location_text``, ``category``, ``sensitive``, ``ward_code``; ``source`` names
+        police.uk in the note). Not modified.
     area_code, area_layer : str
         The area, and the stored layer (column) it belongs to, e.g. ``"E05000420"``, ``"ward_2014"``.
     days : sequence of str or int
@@ -128,6 +164,9 @@ def patrol_plan(incidents: pd.DataFrame, *, area_code: str, area_layer: str, day
     shift_label : str, default=""
         The time band's label when the shift is one ("Night-time economy"), put before its
         days and hours in the title: "Night-time economy (Fri, Sat 21:00-04:00)".
+    month : str, optional
+        A calendar month, ``"2017-08"``: the window is that month instead of ``weeks``
+        ending on ``until``.
 
     Returns
     -------
@@ -137,30 +176,45 @@ def patrol_plan(incidents: pd.DataFrame, *, area_code: str, area_layer: str, day
     shift, first, last = _checked(incidents, area_code, area_layer, days, start_hour, end_hour, weeks, top, cover,
                                   cell_resolution, until)
     check_type(shift_label, "shift_label", "patrol_plan", str, type_name="a str")
+    chosen = _month(month)
+    if chosen is not None:
+        first, last = chosen.start, chosen.end
     shift_text = f"{shift_label} ({_shift_text(shift)})" if shift_label else _shift_text(shift)
     card = MethodCard("patrol-plan")
     for name, value in (("area_layer", area_layer), ("area_code", area_code), ("days", shift.days),
                         ("start_hour", start_hour), ("end_hour", end_hour), ("weeks", weeks), ("top", top),
-                        ("cell_resolution", cell_resolution), ("cover", cover)):
+                        ("cell_resolution", cell_resolution), ("cover", cover), ("month", month)):
         card.choose(name, value, "given")
-    card.data.update(window=f"{first:%d/%m/%Y} to {last:%d/%m/%Y}", shift=shift.summary(),
-                     places="H3 cells ranked by shift-weighted incidents (ties: cell id)")
-    local = incidents["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
-    everywhere = incidents.loc[((local >= first) & (local < last + pd.Timedelta(days=1))).to_numpy()]
-    codes = ";" + everywhere[area_layer].astype("str") + ";"  # a zone column may hold "Z1;Z2"
-    table = everywhere.loc[codes.str.contains(f";{area_code};", regex=False).to_numpy()]
+    everywhere, table = _window(incidents, area_layer, area_code, first, last)
     weight = band_weights(table, shift, bands=bands).to_numpy()
-    caveats = []
     untimed = int(np.isnan(weight).sum())
-    if untimed:
+    by_shift = not (untimed == len(table) and (len(table) or chosen is not None))
+    if not by_shift:  # no time of day: the month's places over all times
+        chosen = chosen or ReviewPeriod.of(last, "month")
+        first, last = chosen.start, chosen.end
+        everywhere, table = _window(incidents, area_layer, area_code, first, last)
+        weight = np.ones(len(table))
+    card.data.update(window=f"{first:%d/%m/%Y} to {last:%d/%m/%Y}",
+                     shift=shift.summary() if by_shift else "Not split by shift: no record has a time of day",
+                     places="H3 cells ranked by " + ("shift-weighted incidents" if by_shift else
+                                                     "incidents in the month") + " (ties: cell id)")
+    caveats = []
+    note = f"The records give no times of day ({no_time_of_day_reason(table)}), so these places are for the " \
+        f"whole of {chosen.describe()} and are not split by shift." if not by_shift and len(table) else ""
+    if note:
+        caveats.append(note)
+    elif untimed:
         caveats.append(f"{untimed:,} incidents in the area have no time of day (day- or month-only dates) and are "
                        "left out of the shift.")
     on = np.nan_to_num(weight) > 0
     plan = PatrolPlan(pd.DataFrame({c: pd.Series(dtype=t) for c, t in PLACE_COLUMNS.items()}), area_code,
-                      area_name or area_code, shift_text, first, last, float(np.nansum(weight)), card, caveats)
+                      area_name or area_code, shift_text, first, last, float(np.nansum(weight)), card, caveats,
+                      month=chosen.describe() if chosen else "", by_shift=by_shift, records=len(table),
+                      timed=len(table) - untimed if by_shift else 0, time_note=note)
     card.data.update(incidents_in_area=len(table), incidents_in_shift=round(plan.incidents, 2))
     if not on.any():
-        caveats.append(f"No incidents in {plan.area_name} during {plan.shift} from {first:%d/%m/%Y} to "
+        caveats.append(f"No incidents in {plan.area_name} in {plan.month}; choose another month." if not by_shift
+                       else f"No incidents in {plan.area_name} during {plan.shift} from {first:%d/%m/%Y} to "
                        f"{last:%d/%m/%Y}; choose more weeks, other days or hours.")
         return plan
     sub = table.loc[on, ["occurred_from", "occurred_to", "time_precision", "easting", "northing", "location_text",
@@ -173,7 +227,8 @@ def patrol_plan(incidents: pd.DataFrame, *, area_code: str, area_layer: str, day
     places["share"] = places["incidents"] / plan.incidents
     places["place_name"] = _names(sub, places, _generic(everywhere))
     places["categories"] = _categories(sub, places.index)
-    hours, days_text = _best_times(sub, places.index, shift, cover)
+    hours, days_text = (_best_times(sub, places.index, shift, cover) if by_shift
+                        else ([NO_HOURS] * len(places), [WHOLE_MONTH] * len(places)))
     places["best_hours"], places["best_days"] = hours, days_text
     lonlat = _lonlat(places["easting"].to_numpy(), places["northing"].to_numpy())
     places["longitude"], places["latitude"] = lonlat
@@ -210,6 +265,25 @@ def _checked(incidents, area_code, area_layer, days, start_hour, end_hour, weeks
     last = pd.Timestamp(until)
     last = (last.tz_convert(LOCAL_TZ).tz_localize(None) if last.tzinfo else last).normalize()
     return shift, last - pd.Timedelta(days=7 * weeks - 1), last
+
+
+def _month(month: str | None) -> ReviewPeriod | None:
+    check_type(month, "month", "patrol_plan", str, type_name="a str such as '2017-08'", optional=True)
+    if month is None:
+        return None
+    try:
+        return review_period(month, "month")
+    except PeriodError:
+        raise PatrolError(f"patrol plan: {month!r} is not a calendar month; write it as 2017-08.") from None
+
+
+def _window(incidents: pd.DataFrame, area_layer: str, area_code: str, first: pd.Timestamp,
+            last: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every area's incidents from ``first`` to ``last`` (local dates, inclusive), and the area's."""
+    local = incidents["occurred_from"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    everywhere = incidents.loc[((local >= first) & (local < last + pd.Timedelta(days=1))).to_numpy()]
+    codes = ";" + everywhere[area_layer].astype("str") + ";"  # a zone column may hold "Z1;Z2"
+    return everywhere, everywhere.loc[codes.str.contains(f";{area_code};", regex=False).to_numpy()]
 
 
 def _day(value) -> int:
@@ -322,6 +396,38 @@ def _shift_text(shift: Band) -> str:
     if (shift.end_minute - shift.start_minute) % 1440 == 0:
         return f"{days}, all day" if start == 0 else f"{days}, 24 hours from {start:02d}:00"
     return f"{days} {start:02d}:00-{end:02d}:00"
+
+
+def time_of_day_cover(timed: int, records: int) -> str:
+    """How many records a time-of-day figure rests on, as a phrase.
+
+    >>> time_of_day_cover(412, 1030), time_of_day_cover(1029, 1030)
+    ('times of day from 412 of 1,030 records (40%)', 'times of day from 1,029 of 1,030 records (over 99%)')
+    """
+    pct = 100 * timed / records if records else 0.0
+    shown = f"{pct:.0f}%" if pct in (0, 100) or 1 <= pct <= 99 else ("under 1%" if pct < 1 else "over 99%")
+    return f"times of day from {timed:,} of {records:,} records ({shown})"
+
+
+def no_time_of_day_reason(incidents: pd.DataFrame) -> str:
+    """Why records have no time of day, as a clause for a sentence.
+
+    "police.uk gives months only" when every record is a police.uk month-only one, else
+    what their dates give ("the records' dates give the day or month only").
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        ``time_precision`` (and ``source``: police.uk is named). Not modified.
+    """
+    check_columns(incidents, ("time_precision",), "no_time_of_day_reason", error=PatrolError)
+    vague = set(incidents["time_precision"].astype("str")) - set(TIMED_PRECISIONS)
+    if vague == {"month"} and "source" in incidents and incidents["source"].astype("str").str.startswith(
+            "police_uk").all():
+        return "police.uk gives months only"
+    if vague and vague <= {"day", "month"}:
+        return f"the records' dates give the {' or '.join(sorted(vague))} only"
+    return "the records give dates or time windows of over a week, not times of day"
 
 
 def incidents_text(value: float) -> str:

@@ -1,6 +1,7 @@
-"""Patrol plans from a workspace: the areas and shifts on offer, the plan of one area and
-shift (:func:`hotspot_tasking.patrol.plan.patrol_plan` on the workspace's incidents), and
-its printable page with the area's outline and the workspace's protective marking.
+"""Patrol plans from a workspace: the areas and shifts on offer, the months on offer when an
+area's records have no time of day (police.uk), the plan of one area and shift or month
+(:func:`hotspot_tasking.patrol.plan.patrol_plan` on the workspace's incidents), and its
+printable page with the area's outline and the workspace's protective marking.
 """
 
 from __future__ import annotations
@@ -9,15 +10,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..boundaries.compare import has_time_of_day
 from ..boundaries.store import incidents_with_areas
 from ..geo.timebands import TimeBands
 from ..geo.workspace import Workspace
 from ..patrol.errors import PatrolError
 from ..patrol.plan import PatrolPlan, patrol_plan
 from ..patrol.shifts import Shift, shifts_from_bands
+from ..periods import period_labels
 from ..reports.patrol_pdf import patrol_plan_pdf
 from ..reports.setting import band_label, band_labels
-from ..validation import check_number, check_strings, check_type
+from ..validation import check_columns, check_number, check_strings, check_type
 from .exports import disclosure_rules
 
 
@@ -36,6 +39,9 @@ class PatrolRequest:
         runs past midnight.
     weeks : int, default=8
         Weeks of data ending on the last day with data, 1-104.
+    month : str, optional
+        A calendar month, ``"2017-08"``, as the window instead of ``weeks`` (for records
+        with no time of day, whose plan is the month's, not split by shift).
     """
 
     area_layer: str
@@ -44,6 +50,7 @@ class PatrolRequest:
     start_hour: int
     end_hour: int
     weeks: int = 8
+    month: str | None = None
 
     def __post_init__(self):
         where = "PatrolRequest"
@@ -56,6 +63,7 @@ class PatrolRequest:
                      error=PatrolError)
         check_number(self.weeks, "weeks", where, low=1, high=104, low_open=False, high_open=False, integer=True,
                      error=PatrolError)
+        check_type(self.month, "month", where, str, type_name="a str such as '2017-08'", optional=True)
 
 
 def patrol_areas(ws: Workspace) -> dict[str, dict[str, str]]:
@@ -68,6 +76,27 @@ def patrol_areas(ws: Workspace) -> dict[str, dict[str, str]]:
         names = frame["name"] if "name" in frame else frame["code"]
         out[name] = dict(sorted(zip(frame["code"].astype(str), names.astype(str)), key=lambda kv: kv[1]))
     return out
+
+
+def untimed_months(incidents: pd.DataFrame, area_layer: str, area_code: str) -> list[str]:
+    """The months with records in an area (``"2017-08"``, newest first) when none of them has a
+    time of day (police.uk's month-only records), so its plan is a month's; ``[]`` when some has.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        :func:`~hotspot_tasking.boundaries.store.incidents_with_areas` (the time columns and
+        ``area_layer``). Not modified.
+    area_layer, area_code : str
+        The area, e.g. ``"ward_2014"``, ``"E05000420"``.
+    """
+    check_columns(incidents, ("occurred_from", "occurred_to", "time_precision", area_layer), "untimed_months",
+                  error=PatrolError)
+    codes = ";" + incidents[area_layer].astype("str") + ";"  # a zone column may hold "Z1;Z2"
+    mine = incidents.loc[codes.str.contains(f";{area_code};", regex=False).to_numpy()]
+    if not len(mine) or has_time_of_day(mine).any():
+        return []
+    return sorted(set(period_labels(mine["occurred_from"], "month")), reverse=True)
 
 
 def shift_choices(ws: Workspace) -> dict[str, Shift]:
@@ -97,7 +126,7 @@ def plan_patrol(ws: Workspace, request: PatrolRequest, *, incidents: pd.DataFram
     bands = ws.time_bands()
     return patrol_plan(table, area_code=request.area_code, area_layer=request.area_layer, days=request.days,
                        start_hour=request.start_hour, end_hour=request.end_hour, weeks=request.weeks,
-                       area_name=name, bands=bands, shift_label=shift_label(bands, request))
+                       area_name=name, bands=bands, shift_label=shift_label(bands, request), month=request.month)
 
 
 def shift_label(bands: TimeBands, request: PatrolRequest) -> str:

@@ -1,5 +1,6 @@
 """The printable patrol plan: one A4 page with the title, shift and window, a map of the
-numbered places over the area's outline, the table and the notes.
+numbered places over the area's outline, the table and the notes. A plan not split by shift
+(no record has a time of day) says why under its title and has no hours or days columns.
 """
 
 from __future__ import annotations
@@ -50,28 +51,51 @@ def patrol_plan_pdf(plan: PatrolPlan, path: str | Path | None = None, *, outline
     pdf.multi_cell(186, 7, plan.title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
     pdf.set_x(12)
-    pdf.multi_cell(186, 4.5, plan.summary + " Places in order of incidents in the shift; be there in the hours shown.",
-                   new_x="LMARGIN", new_y="NEXT")
+    intro, table, notes = plan_words(plan)
+    pdf.multi_cell(186, 4.5, intro, new_x="LMARGIN", new_y="NEXT")
     pdf.image(io.BytesIO(_map_png(plan, outline)), x=12, y=pdf.get_y() + 2, w=186, h=105)
     pdf.set_y(pdf.get_y() + 110)
-    widths = (8, 64, 24, 28, 20, 42)
-    with pdf.table(col_widths=widths, text_align=("RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"),
-                   line_height=4.6, first_row_as_headings=True) as grid:
+    widths, align = ((8, 64, 24, 28, 20, 42), ("RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT")) if plan.by_shift \
+        else ((8, 96, 26, 56), ("RIGHT", "LEFT", "RIGHT", "LEFT"))
+    with pdf.table(col_widths=widths, text_align=align, line_height=4.6, first_row_as_headings=True) as grid:
         pdf.set_font("DejaVu", "", 8)
-        grid.row(["#", "Place", "Be there", "Days", "Incidents", "Mostly"])
-        for r in plan.frame.itertuples():  # one step per place (at most `top`)
-            grid.row([str(r.order), r.place_name, r.best_hours, r.best_days,
-                      f"{incidents_text(r.incidents)} ({r.share:.0%})", r.categories.split(",")[0]])
+        for row in table:  # the header, then one row per place (at most `top`)
+            grid.row(row)
     pdf.set_font("DejaVu", "", 7)
-    notes = plan.caveats + [f"Method: {plan.card.data.get('places')}. {plan.card.data.get('shift')}.",
-                            f"Produced {pd.Timestamp.now(tz=LOCAL_TZ):%d/%m/%Y} by hotspot-tasking. "
-                            "Contains OS data © Crown copyright and database right."]
+    notes += [f"Produced {pd.Timestamp.now(tz=LOCAL_TZ):%d/%m/%Y} by hotspot-tasking. "
+              "Contains OS data © Crown copyright and database right."]
     pdf.set_xy(12, max(pdf.get_y() + 3, 262))
     pdf.multi_cell(186, 3.4, "\n".join(notes))
     data = bytes(pdf.output())
     if path is not None:
         Path(path).write_bytes(data)
     return data
+
+
+def plan_words(plan: PatrolPlan) -> tuple[str, list[list[str]], list[str]]:
+    """What the page prints in words: the line under the title, the table (its header first)
+    and the notes. A plan not split by shift (no time of day) says why in the line under the
+    title and has no hours or days columns.
+
+    Parameters
+    ----------
+    plan : PatrolPlan
+
+    Returns
+    -------
+    intro : str
+    table : list of list of str
+    notes : list of str
+    """
+    timed = plan.by_shift
+    intro = plan.summary + (" Places in order of incidents in the shift; be there in the hours shown." if timed
+                            else f" Places in order of incidents in the month. {plan.time_note}")
+    table = [["#", "Place", *(["Be there", "Days"] if timed else []), "Incidents", "Mostly"]]
+    table += [[str(r.order), r.place_name, *([r.best_hours, r.best_days] if timed else []),
+               f"{incidents_text(r.incidents)} ({r.share:.0%})", r.categories.split(",")[0]]
+              for r in plan.frame.itertuples()]
+    notes = [c for c in plan.caveats if c != plan.time_note]  # the time note is under the title
+    return intro, table, notes + [f"Method: {plan.card.data.get('places')}. {plan.card.data.get('shift')}."]
 
 
 def _map_png(plan: PatrolPlan, outline) -> bytes:

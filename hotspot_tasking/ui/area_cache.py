@@ -1,7 +1,9 @@
 """The area comparison page's bridge to the core: cached comparisons and the charts that draw them.
 
 Every cached function takes the workspace path and its ``version`` first, so an import
-clears them. The comparison itself is :func:`hotspot_tasking.boundaries.compare.compare_areas`.
+clears them. The comparison itself is :func:`hotspot_tasking.boundaries.compare.compare_areas`
+(in whole months when every record has only a month), with what to say beside it from
+:func:`hotspot_tasking.pipeline.areas.comparison_notes`.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from ..geo.timebands import DAY_NAMES
 from ..geo.workspace import Workspace
 from ..hotspots.bands import select_band
 from ..pipeline import areas
+from ..pipeline.areas import AreaNotes
 from .cache import incidents_with_areas
 from .style import CATEGORICAL, UK_DATE, colours
 
 #: Colour-blind-safe RAG colours (Okabe and Ito: bluish green, orange, vermillion), always with a text label.
 RAG_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "not judged": "#DDDDDD"}
 BASELINE_LABELS = {"previous": "previous equal period", "last_year": "same dates last year"}
-_COLUMNS = ["occurred_from", "occurred_to", "time_precision", "harm_weight", "category"]
+_COLUMNS = ["occurred_from", "occurred_to", "time_precision", "harm_weight", "category", "source"]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -60,15 +63,20 @@ def busiest_areas(path: str, version: str, layer: str, start: str, end: str, n: 
 
 @st.cache_data(show_spinner="Comparing areas…", max_entries=64)
 def area_comparison(path: str, version: str, layer: str, codes: tuple[str, ...], start: str, end: str, band: str,
-                    categories: tuple[str, ...] | None, reduce_by_pct: float, baseline: str) -> AreaComparison:
-    """:func:`compare_areas` on the sidebar's selection, with the layer's residents and names."""
+                    categories: tuple[str, ...] | None, reduce_by_pct: float,
+                    baseline: str) -> tuple[AreaComparison, AreaNotes]:
+    """:func:`compare_areas` on the sidebar's selection, with the layer's residents and names (in
+    whole months when every record chosen has only a month), and the sentences to show beside it."""
     table = incidents_with_areas(path, version)
     keep = select_incidents(table, categories=categories) if categories else slice(None)
-    chosen = table.loc[keep, _COLUMNS + [layer]]
+    chosen = table.loc[keep, [c for c in _COLUMNS if c in table.columns] + [layer]]
     weights = band_weights(path, version, band)[keep] if band != "all" else None
-    return compare_areas(chosen, layer=layer, codes=codes, start=start, end=end, band_weights=weights,
-                         population=layer_residents(path, version, layer), targets=reduce_by_pct,
-                         baseline=baseline, names=area_names(path, version, layer))
+    comparison = compare_areas(chosen, layer=layer, codes=codes, start=start, end=end, band_weights=weights,
+                               population=layer_residents(path, version, layer), targets=reduce_by_pct,
+                               baseline=baseline, names=area_names(path, version, layer),
+                               whole_months=areas.months_only(chosen))
+    label = Workspace.open(path).time_bands().band(band).label if band != "all" else ""
+    return comparison, areas.comparison_notes(comparison, chosen, start=start, end=end, band_label=label)
 
 
 # --- drawing ------------------------------------------------------------------------------------
@@ -98,11 +106,15 @@ def comparison_table(comparison: AreaComparison):
         "Residents": t["residents"],
         "Harm (weighted incidents)": t["harm_weighted_incidents"],
     })
+    if comparison.every == "month":
+        shown = shown.rename(columns={"Same dates last year": "Same months last year"})
+    blank = [c for c in shown.columns[3:] if shown[c].isna().all() or shown[c].astype(str).eq("").all()]
+    shown = shown.drop(columns=blank)  # a column with nothing in it (no residents, no last year) is not drawn
     colour = dict(zip(t["status"], t["rag"].map(RAG_COLOURS)))
-    styler = shown.style.format({"Incidents": counts, "Rate per 1,000 residents": "{:,.1f}", "Residents": "{:,.0f}",
-                                 "Share of total, %": "{:.1f}", "Harm (weighted incidents)": "{:,.0f}",
-                                 "Previous period": counts, "Same dates last year": counts,
-                                 "Target, incidents": "{:,.1f}"}, na_rep="–")
+    formats = {"Incidents": counts, "Rate per 1,000 residents": "{:,.1f}", "Residents": "{:,.0f}",
+               "Share of total, %": "{:.1f}", "Harm (weighted incidents)": "{:,.0f}", "Previous period": counts,
+               "Same dates last year": counts, "Same months last year": counts, "Target, incidents": "{:,.1f}"}
+    styler = shown.style.format({k: v for k, v in formats.items() if k in shown.columns}, na_rep="–")
     styler = styler.map(lambda s: f"background-color: {colour.get(s, '#FFFFFF')}; color: #000000",
                         subset=["Target status"])
     config = {
@@ -166,9 +178,13 @@ def trend_chart(comparison: AreaComparison) -> alt.Chart:
 
 
 def period_caption(comparison: AreaComparison) -> str:
-    """The three windows in UK dates."""
+    """The three windows in UK dates, or in months when whole months are compared."""
     def span(pair):
+        if comparison.every == "month":
+            first, last = (pd.Timestamp(d).strftime("%B %Y") for d in pair)
+            return first if first == last else f"{first} to {last}"
         return " to ".join(pd.Timestamp(d).strftime(UK_DATE) for d in pair)
+    same = "same months last year" if comparison.every == "month" else "same dates last year"
     return (f"Period {span(comparison.period)}; previous equal period {span(comparison.previous)}; "
-            f"same dates last year {span(comparison.last_year)}. Counts are incidents (weighted by their share of "
+            f"{same} {span(comparison.last_year)}. Counts are incidents (weighted by their share of "
             "the time band when one is chosen); ▲ ▼ mark changes with |z| ≥ 2 (z = 2(√now − √before)), ► smaller ones.")

@@ -1,4 +1,4 @@
-"""Cached wrappers of the patrol pipeline: the areas and shifts on offer, a plan, its PDF."""
+"""Cached wrappers of the patrol pipeline: the areas, shifts and months on offer, a plan, its PDF."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ def patrol_areas(path: str, version: str) -> dict[str, dict[str, str]]:
 def shift_choices(path: str, version: str) -> dict[str, Shift]:
     """The workspace's time bands as whole-hour shifts."""
     return pipeline.shift_choices(Workspace.open(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def untimed_months(path: str, version: str, area_layer: str, area_code: str) -> list[str]:
+    """The area's months (newest first) when none of its records has a time of day, else []."""
+    return pipeline.untimed_months(incidents_with_areas(path, version), area_layer, area_code)
 
 
 @st.cache_data(show_spinner="Planning the patrol…", max_entries=64)
