@@ -11,7 +11,7 @@ from hotspot_tasking.geo.timebands import DAY_NAMES as DAYS
 from hotspot_tasking.periods import describe_period
 from hotspot_tasking.pipeline.patrol import PatrolRequest
 from hotspot_tasking.ui.decks import patrol_deck
-from hotspot_tasking.ui.filters import current_filters
+from hotspot_tasking.ui.filters import current_filters, period_slot
 from hotspot_tasking.ui.patrol_cache import patrol, patrol_areas, patrol_pdf, shift_choices, untimed_months
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
@@ -29,8 +29,9 @@ area_layer = c1.selectbox("Area layer", list(areas), key="patrol_layer", help="W
 area = c2.selectbox("Area", list(areas[area_layer]), format_func=areas[area_layer].get, key=f"patrol_area_{area_layer}")
 months = untimed_months(path, version, area_layer, area)
 if months:  # no record has a time of day: a month's places, not a shift's
-    month = st.selectbox("Month", months, format_func=describe_period, key=f"patrol_month_{area_layer}_{area}",
-                         help="The area's records give months only, so the plan covers a whole month.")
+    month = period_slot().selectbox("Month", months, format_func=describe_period, key=f"patrol_month_{area_layer}_{area}",
+                         help="The area's records give months only, so the plan covers a whole month. The "
+                              "dates chosen on other pages are kept for them.")
     shift_args, tag = (tuple(DAYS), 0, 0, 8, month), month
 else:
     shifts = shift_choices(path, version)
@@ -45,7 +46,9 @@ else:
                          key=f"patrol_start_{tag}", disabled=chosen is not None)
     end = c4.selectbox("To", range(25), index=chosen.end_hour if chosen else 2, format_func="{:02d}:00".format,
                        key=f"patrol_end_{tag}", disabled=chosen is not None)
-    weeks = st.slider("Weeks of data (ending on the last day with data)", 2, 26, 8, key="patrol_weeks")
+    weeks = period_slot().slider("Weeks of data", 2, 26, 8, key="patrol_weeks",
+                                 help="Whole weeks ending on the last day with data. The dates chosen on other "
+                                      "pages are kept for them.")
     shift_args = (tuple(days), start, end, weeks, None)
 
 try:

@@ -46,11 +46,11 @@ def page(city, monkeypatch):
 
     def open_page(name: str, period: tuple[str, str] | None = None, band: str | None = None) -> AppTest:
         at = AppTest.from_file(ENTRY, default_timeout=180).run()
+        at.switch_page(f"app_pages/{name}.py").run()
         if period:
-            at.sidebar.date_input[0].set_value(tuple(dt.date.fromisoformat(d) for d in period)).run()
+            at.sidebar.date_input(key="period").set_value(tuple(dt.date.fromisoformat(d) for d in period)).run()
         if band:
             at.sidebar.selectbox(key="band").set_value(band).run()
-        at.switch_page(f"app_pages/{name}.py").run()
         assert not at.exception, at.exception
         assert not at.error, [e.value for e in at.error]
         return at
@@ -71,7 +71,7 @@ def test_the_patrol_plan_offers_the_months_places_with_one_note(page):
     at = page("patrol_plan")
     area = at.selectbox(key="patrol_layer").value
     code = at.selectbox(key=f"patrol_area_{area}").value
-    month = at.selectbox(key=f"patrol_month_{area}_{code}")
+    month = at.sidebar.selectbox(key=f"patrol_month_{area}_{code}")
     assert month.options[0] == "August 2017" and len(month.options) == 12 and month.value == "2017-08"
     assert at.subheader[0].value.endswith(", August 2017")
     assert [i.value for i in at.info] == [AUGUST_NOTE]
@@ -82,7 +82,7 @@ def test_the_patrol_plan_offers_the_months_places_with_one_note(page):
                                                                     "categories"]
     assert sum(t == AUGUST_NOTE for t in texts(at)) == 1  # said once
     assert at.get("deck_gl_json_chart") and at.get("download_button")
-    at.selectbox(key=f"patrol_month_{area}_{code}").set_value("2017-02").run()
+    at.sidebar.selectbox(key=f"patrol_month_{area}_{code}").set_value("2017-02").run()
     assert not at.exception and at.subheader[0].value.endswith(", February 2017")
     assert at.info[0].value == AUGUST_NOTE.replace("August", "February")
 
