@@ -29,9 +29,10 @@ area_layer = c1.selectbox("Area layer", list(areas), key="patrol_layer", help="W
 area = c2.selectbox("Area", list(areas[area_layer]), format_func=areas[area_layer].get, key=f"patrol_area_{area_layer}")
 months = untimed_months(path, version, area_layer, area)
 if months:  # no record has a time of day: a month's places, not a shift's
-    month = period_slot().selectbox("Month", months, format_func=describe_period, key=f"patrol_month_{area_layer}_{area}",
-                         help="The area's records give months only, so the plan covers a whole month. The "
-                              "dates chosen on other pages are kept for them.")
+    month = period_slot().selectbox("Month", months, format_func=describe_period,
+                                    key=f"patrol_month_{area_layer}_{area}",
+                                    help="The area's records give months only, so the plan covers a whole month. "
+                                         "The dates chosen on other pages are kept for them.")
     shift_args, tag = (tuple(DAYS), 0, 0, 8, month), month
 else:
     shifts = shift_choices(path, version)
