@@ -25,7 +25,7 @@ from .style import CATEGORICAL, UK_DATE, colours
 
 #: Colour-blind-safe RAG colours (Okabe and Ito: bluish green, orange, vermillion), always with a text label.
 RAG_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "not judged": "#DDDDDD"}
-BASELINE_LABELS = {"previous": "previous equal period", "last_year": "same dates last year"}
+BASELINE_LABELS = {"previous": "previous equal period", "last_year": "same period last year"}  # dates or months
 _COLUMNS = ["occurred_from", "occurred_to", "time_precision", "harm_weight", "category", "source"]
 
 
