@@ -68,7 +68,7 @@ def test_places_in_order_with_their_hours_and_days():
     assert frame["share"].tolist() == pytest.approx([4 / 6, 2 / 6])
     # A: 22:xx three times, 01:15 once -> one hour (22:00-23:00) holds half; all four on Friday nights
     assert frame["best_hours"].tolist() == ["22:00-23:00", "23:00-00:00"]
-    assert frame["best_days"].tolist() == ["Fri", "Sat"]
+    assert frame["best_days"].tolist() == ["Fri", "Sat"]  # one day holds all of each place's incidents
     assert frame.loc[0, "categories"] == "Public order 75%, Violence and sexual offences 25%"
     assert frame.loc[0, ["easting", "northing"]].tolist() == pytest.approx(list(A))
     assert plan.shift == "Fri, Sat 21:00-04:00"
@@ -198,3 +198,19 @@ def test_place_profile_counts_inside_the_outline_per_period():
     nte = place_profile(rows, shapely.box(529900, 174900, 530100, 175100), period="2018-06-25", band="nte",
                         baseline_periods=2)
     assert nte.trend["incidents"].iloc[1:].tolist() == [0.0, 2.0]  # Wednesday is not a night-time economy night
+
+
+def test_a_place_busy_on_both_nights_names_both_with_their_shares():
+    """The demo's Balham on Friday and Saturday nights: ties used to go to Friday alone."""
+    from hotspot_tasking import DEMO_WORKSPACE
+    from hotspot_tasking.geo.workspace import Workspace
+    from hotspot_tasking.pipeline.patrol import PatrolRequest, plan_patrol
+
+    ws = Workspace.open(DEMO_WORKSPACE)
+    wards = ws.read_layer("ward_2014")
+    balham = wards.loc[wards["name"] == "Balham", "code"].item()
+    frame = plan_patrol(ws, PatrolRequest("ward_2014", balham, ("Friday", "Saturday"), 21, 4)).frame
+    days = dict(zip(frame["place_name"], frame["best_days"], strict=True))
+    assert days["Hazelbourne Road"] == "Fri 50%, Sat 50%"
+    assert days["Rinaldo Road"] == "Fri 75%, Sat 25%"
+    assert set(frame["best_days"]) != {"Fri"}

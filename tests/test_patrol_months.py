@@ -11,7 +11,8 @@ from test_patrol import FRI_SAT_NIGHT, NIGHT, A, B, C, incidents
 
 from hotspot_tasking.errors import TaskingError
 from hotspot_tasking.geo.schema import LOCAL_TZ
-from hotspot_tasking.patrol.plan import NO_HOURS, WHOLE_MONTH, no_time_of_day_reason, patrol_plan
+from hotspot_tasking.patrol.plan import NO_HOURS, WHOLE_MONTH, patrol_plan
+from hotspot_tasking.patrol.words import no_time_of_day_reason
 from hotspot_tasking.pipeline.patrol import PatrolRequest, untimed_months
 from hotspot_tasking.reports.patrol_pdf import patrol_plan_pdf, plan_words
 

@@ -48,13 +48,14 @@ from ..geo.aoristic import band_weights
 from ..geo.h3cells import h3_cells
 from ..geo.hourofweek import fewest_days, hour_of_week_by
 from ..geo.schema import LOCAL_TZ
-from ..geo.timebands import DAY_NAMES, TIMED_PRECISIONS, Band, TimeBands
+from ..geo.timebands import DAY_NAMES, Band, TimeBands
 from ..hotspots.card import MethodCard
 from ..labels import SENSITIVE_LABEL as SENSITIVE
 from ..locations import GENERIC_LOCATIONS, clean_location_text, generic_texts
 from ..periods import ReviewPeriod, review_period
 from ..validation import check_columns, check_number, check_type
 from .errors import PatrolError
+from .words import incidents_text, no_time_of_day_reason, time_of_day_cover
 
 #: Columns of :attr:`PatrolPlan.frame`, in order.
 PLACE_COLUMNS = {"order": "int64", "place_name": "str", "h3_cell": "str", "easting": "float64",
@@ -379,8 +380,30 @@ def _best_times(sub: pd.DataFrame, cells: pd.Index, shift: Band, cover: float) -
         i, n = best if best else (0, length)
         out_hours.append(f"{hours[i]:02d}:00-{(hours[i] + n) % 24:02d}:00")
         by_day = in_shift.sum(axis=1)
-        out_days.append(", ".join(DAY_NAMES[d][:3] for d in fewest_days(by_day, need)))
+        out_days.append(days_text(by_day, need))
     return out_hours, out_days
+
+
+def days_text(by_day: np.ndarray, need: float) -> str:
+    """The days to be there, each with its share when more than one holds incidents.
+
+    The fewest days holding ``need`` (busiest first), any day as busy as the least of them
+    (a tie names both, never the earlier day alone) and any day with a quarter or more.
+
+    >>> days_text(np.array([0, 0, 0, 0, 2.0, 2.0, 0]), 2.0), days_text(np.array([0, 0, 0, 0, 3.0, 0, 0]), 1.5)
+    ('Fri 50%, Sat 50%', 'Fri')
+    >>> days_text(np.array([0, 0, 0, 0, 3.0, 1.0, 0]), 2.0)
+    'Fri 75%, Sat 25%'
+    """
+    total = float(by_day.sum())
+    if total <= 0:
+        return ""
+    shown = np.round(by_day, 9)
+    chosen = fewest_days(by_day, need)
+    days = np.flatnonzero((shown > 0) & ((shown >= shown[chosen].min()) | (by_day >= total / 4)))
+    if len(days) == 1:
+        return DAY_NAMES[days[0]][:3]
+    return ", ".join(f"{DAY_NAMES[d][:3]} {by_day[d] / total:.0%}" for d in days)
 
 
 def _lonlat(easting: np.ndarray, northing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -396,40 +419,3 @@ def _shift_text(shift: Band) -> str:
     if (shift.end_minute - shift.start_minute) % 1440 == 0:
         return f"{days}, all day" if start == 0 else f"{days}, 24 hours from {start:02d}:00"
     return f"{days} {start:02d}:00-{end:02d}:00"
-
-
-def time_of_day_cover(timed: int, records: int) -> str:
-    """How many records a time-of-day figure rests on, as a phrase.
-
-    >>> time_of_day_cover(412, 1030), time_of_day_cover(1029, 1030)
-    ('times of day from 412 of 1,030 records (40%)', 'times of day from 1,029 of 1,030 records (over 99%)')
-    """
-    pct = 100 * timed / records if records else 0.0
-    shown = f"{pct:.0f}%" if pct in (0, 100) or 1 <= pct <= 99 else ("under 1%" if pct < 1 else "over 99%")
-    return f"times of day from {timed:,} of {records:,} records ({shown})"
-
-
-def no_time_of_day_reason(incidents: pd.DataFrame) -> str:
-    """Why records have no time of day, as a clause for a sentence.
-
-    "police.uk gives months only" when every record is a police.uk month-only one, else
-    what their dates give ("the records' dates give the day or month only").
-
-    Parameters
-    ----------
-    incidents : pandas.DataFrame
-        ``time_precision`` (and ``source``: police.uk is named). Not modified.
-    """
-    check_columns(incidents, ("time_precision",), "no_time_of_day_reason", error=PatrolError)
-    vague = set(incidents["time_precision"].astype("str")) - set(TIMED_PRECISIONS)
-    if vague == {"month"} and "source" in incidents and incidents["source"].astype("str").str.startswith(
-            "police_uk").all():
-        return "police.uk gives months only"
-    if vague and vague <= {"day", "month"}:
-        return f"the records' dates give the {' or '.join(sorted(vague))} only"
-    return "the records give dates or time windows of over a week, not times of day"
-
-
-def incidents_text(value: float) -> str:
-    """Incidents as text: whole when within 0.05 of a whole number, else one decimal."""
-    return f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"

@@ -13,7 +13,7 @@ import pandas as pd
 from ..boundaries.compare import AreaComparison
 from ..geo.select import select_incidents
 from ..geo.workspace import Workspace
-from ..patrol.plan import no_time_of_day_reason, time_of_day_cover
+from ..patrol.words import no_time_of_day_reason, time_of_day_cover
 from ..periods import ReviewPeriod
 from ..validation import check_columns, check_number, check_type
 

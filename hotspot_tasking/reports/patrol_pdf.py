@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..geo.schema import LOCAL_TZ
-from ..patrol.plan import PatrolPlan, incidents_text
+from ..patrol.plan import PatrolPlan
+from ..patrol.words import incidents_text
 
 
 def patrol_plan_pdf(plan: PatrolPlan, path: str | Path | None = None, *, outline=None,
