@@ -10,9 +10,10 @@ from hotspot_tasking.ui.charts import category_bars, heat_grid, trend_line
 from hotspot_tasking.ui.decision_form import decision_form
 from hotspot_tasking.ui.decks import review_deck
 from hotspot_tasking.ui.filters import current_filters
-from hotspot_tasking.ui.review_view import list_table, remember_view, review_controls
+from hotspot_tasking.ui.review_view import headline_row, list_table, remember_view, review_controls
 from hotspot_tasking.ui.tasking_cache import (
     changes_text,
+    headline,
     list_version,
     log_version,
     place_detail,
@@ -35,10 +36,12 @@ try:
     tl = tasking_list(path, version, request, log_version(path))
     table = review_table(path, version, request, log_version(path))
     changed = changes_text(path, version, request)
+    figures = headline(path, version, request, log_version(path))
 except UserError as err:
     st.error(str(err))
     st.stop()
 
+headline_row(figures, view)
 st.caption(f"{view.title}; time band: {filters.band_label}; "
            f"{', '.join(filters.categories) if filters.categories else 'all categories'}. "
            "Counts are incidents (band-weighted); 'before' is the mean per period over the baseline. "

@@ -151,6 +151,9 @@ def test_a_decision_shows_in_the_list_it_was_made_from_and_the_address_reopens_t
     place = select_row(at, 2).dataframe[0].value.iloc[2]
     tid = place["tasking_id"]
     assert place["status"] == "new"
+    figures = {m.label: m.value for m in at.metric}
+    assert figures["Places ranked"] == f"{len(at.dataframe[0].value):,}" and figures["Actions open"] == "0"
+    assert int(figures["Rising ▲"]) == (at.dataframe[0].value["trend"] == "▲").sum()
     assert at.query_params == {"every": "month", "period": "2018-05", "method": "surface", "place": tid}
     key = f"{tid}_0"
     assert at.date_input(key=f"decision_held_{key}").value.isoformat() == "2018-06-01"  # the day after May
@@ -160,6 +163,7 @@ def test_a_decision_shows_in_the_list_it_was_made_from_and_the_address_reopens_t
     assert "Recorded action 1" in at.success[0].value  # shown once, after the page reran
     table = at.dataframe[0].value.set_index("tasking_id")
     assert table.loc[tid, "status"] == "tasked this period: Open"  # in the list it was made from, at once
+    assert {m.label: m.value for m in at.metric}["Actions open"] == "1"
     others = table.drop(index=tid)["status"]
     assert set(others) == {"new"}  # listed at the meeting without an action: their history is unchanged
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..actions.log import ActionLog
 from ..boundaries.store import incidents_with_areas
 from ..errors import TaskingError
 from ..geo.schema import LOCAL_TZ
@@ -18,6 +19,7 @@ from ..ranking.changes import what_changed
 from ..ranking.config import RankingConfig
 from ..ranking.errors import RankingError
 from ..ranking.place import PlaceProfile, place_profile
+from ..ranking.rank import CARD
 from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
 from ..reports.setting import band_label, band_labels
@@ -90,6 +92,32 @@ def review_choices(incidents: pd.DataFrame) -> ReviewChoices:
                          for p in found]
         default[kind] = next((i for i, p in enumerate(found) if p.is_complete(last)), 0)
     return ReviewChoices(every, periods, default, note)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures at the top of a review: incidents in the period (band-weighted) and the
+    baseline's mean per period (None: no baseline with data), places listed and rising, and
+    actions still open on the list's places."""
+
+    incidents: float
+    before: float | None
+    places: int
+    rising: int
+    open_actions: int
+
+
+def headline(tasking_list: TaskingList, action_log: ActionLog | None) -> Headline:
+    """The review's headline figures, from a ranked list and the action log (None: no log yet)."""
+    card = next((c for c in tasking_list.cards if c.method == CARD), None)
+    data = card.data if card is not None else {}
+    frame = tasking_list.frame
+    open_actions = 0
+    if action_log is not None and len(frame):
+        acts = action_log.actions_for(tasking_ids=frame["tasking_id"].astype("str").tolist())
+        open_actions = int((~acts["status"].isin(action_log.config.closed_statuses)).sum())
+    return Headline(float(data.get("incidents_now_band_weighted") or 0.0), data.get("baseline_mean_band_weighted"),
+                    len(frame), int((frame["arrow"] == "▲").sum()), open_actions)
 
 
 @dataclass(frozen=True)

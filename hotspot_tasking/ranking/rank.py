@@ -142,8 +142,11 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
         places = area_places(sel, request.candidates, context, request.layer)
     counts, harms = counts_per_period(sel, places)
     keep = np.flatnonzero(counts[:, -1] > 0)
+    base = sel.covered[:-1]  # the baseline periods holding data
     card.data.update(incidents_now=int((sel.pos == sel.periods - 1).sum()), candidates_found=len(places.keys),
-                     candidates_with_incidents=len(keep))
+                     candidates_with_incidents=len(keep),
+                     incidents_now_band_weighted=round(float(sel.totals[-1]), 2),
+                     baseline_mean_band_weighted=round(float(sel.totals[:-1][base].mean()), 2) if base.any() else None)
     thin = len(card.warnings)
     flag_thin_periods(card, sel.totals[sel.covered], [lab for lab, c in zip(sel.labels, sel.covered) if c])
     caveats += card.warnings[thin:]

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ..labels import ALL_TIMES
-from ..pipeline.review import ReviewChoices
+from ..pipeline.review import Headline, ReviewChoices
 from .filters import Filters, period_slot
 
 METHODS = {"surface": "Best surface", "dbscan": "DBSCAN"}
@@ -55,6 +55,19 @@ def review_controls(choices: ReviewChoices) -> ReviewView:
                               help="The hottest cells of the surface that predicted best, or DBSCAN's clusters, "
                                    "split into places.")
     return ReviewView(every, period, periods[period], method)
+
+
+def headline_row(figures: Headline, view: ReviewView) -> None:
+    """Four figures across the top: incidents and their change, places listed, rising, actions open."""
+    c1, c2, c3, c4 = st.columns(4)
+    change = None
+    if figures.before:
+        change = f"{(figures.incidents - figures.before) / figures.before:+.0%} on the {view.every}ly mean"
+    c1.metric(f"Incidents, this {view.every}", f"{figures.incidents:,.0f}", change, delta_color="off",
+              help="Band-weighted, in the list's categories; the mean is over the baseline's periods with data.")
+    c2.metric("Places ranked", f"{figures.places:,}", help="Places with incidents this period, in rank order.")
+    c3.metric("Rising ▲", f"{figures.rising:,}", help="Places with Poisson z ≥ 2 against their baseline.")
+    c4.metric("Actions open", f"{figures.open_actions:,}", help="On this list's places, from the action log.")
 
 
 def list_table(table: pd.DataFrame, key: str) -> str | None:

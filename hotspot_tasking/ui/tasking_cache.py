@@ -116,6 +116,13 @@ def review_table(path: str, version: str, request: TaskingRequest, log_version: 
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def headline(path: str, version: str, request: TaskingRequest, log_version: str) -> review.Headline:
+    """The review's headline figures (:func:`~hotspot_tasking.pipeline.review.headline`)."""
+    listed = tasking_list(path, version, request, log_version)
+    return review.headline(listed, action_log(path) if log_version else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def changes_text(path: str, version: str, request: TaskingRequest) -> str | None:
     """What changed since the stored list of the period before, same question (None: none stored)."""
     changes = review.changes_since(Workspace.open(path), request, ranked_list(path, version, request))
