@@ -84,3 +84,40 @@ def test_the_demo_has_its_layers_and_population():
     assert {"ward_2014", "lsoa_2011", "boroughs", "nte_zones_illustrative"} <= set(layers)
     assert layers["ward_2014"]["features"] == 41 and layers["lsoa_2011"]["features"] == 357
     assert any("repaired" in n or "ESRI" in n for n in layers["ward_2014"]["notes"])
+
+
+def test_roads_through_the_cli_are_counted_listed_and_kept_apart(ws_path, capsys):
+    assert main(["boundaries", "add", str(ws_path), "--kind", "ward", str(B / "city_wards_2014.gpkg")]) == 0
+    capsys.readouterr()
+    roads = str(B / "city_roads_open_roads_schema.gpkg")
+    assert main(["boundaries", "add", str(ws_path), "--kind", "roads", roads]) == 0
+    out = capsys.readouterr().out
+    assert ("Added the roads layer: 37 road links read from city_roads_open_roads_schema.gpkg: 35 kept, 2 rejected "
+            "(1 outside the workspace's area and 500 m round it; 1 without a geometry)") in out
+    assert "Note: Columns: name from 'name1', number from 'roadNumber', kind from 'class'." in out
+    assert main(["boundaries", "add", str(ws_path), "--kind", "roads", roads]) == 0  # replaced
+    capsys.readouterr()
+    assert main(["boundaries", "list", str(ws_path)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "ward (ward, 25 areas from city_wards_2014.gpkg)",
+        "roads (roads, 35 road links from city_roads_open_roads_schema.gpkg, 32 named; not an area layer)"]
+    ws = Workspace.open(ws_path)
+    assert list(ws.layers()) == ["ward"] and list(area_layers(ws)) == ["ward"]
+    main(["ingest", str(ws_path), "--source", "police_uk", str(POLICE_DIR)])
+    capsys.readouterr()
+    assert main(["status", str(ws_path)]) == 0  # the area layers' report never meets the roads
+    assert "ward (ward, 25 areas" in capsys.readouterr().out
+
+
+def test_roads_refuse_area_options_and_a_polygon_file(ws_path, capsys):
+    before = tree_snapshot(ws_path)
+    roads = str(B / "city_roads_open_roads_schema.gpkg")
+    assert main(["boundaries", "add", str(ws_path), "--kind", "roads", "--code-col", "id", roads]) == 2
+    assert "error: --code-col: not used for the roads layer" in capsys.readouterr().err
+    assert main(["boundaries", "add", str(ws_path), "--kind", "roads", str(B / "city_wards_2014.gpkg")]) == 2
+    assert capsys.readouterr().err == ("error: city_wards_2014.gpkg: has Polygon geometries; a roads layer must be "
+                                       "lines (LineString or MultiLineString), such as OS Open Roads' RoadLink "
+                                       "layer.\n")
+    assert tree_snapshot(ws_path) == before
+    assert main(["boundaries", "list", str(ws_path)]) == 0
+    assert "No area layers or roads yet" in capsys.readouterr().out

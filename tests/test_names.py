@@ -286,3 +286,59 @@ def test_keep_names_checks_its_arguments():
         keep_names(["H-a"], ["Acre Lane"], pd.DataFrame())
     with pytest.raises(TypeError, match="The 'ids' parameter of keep_names must be a list of str"):
         keep_names("H-a", ["Acre Lane"], None)
+
+
+# --- names from a roads layer ------------------------------------------------------------------
+
+def road_frame(rows: list[tuple]) -> gpd.GeoDataFrame:
+    """A roads frame as read_roads gives it, from ``(name, number, (x0, y0, x1, y1))`` rows."""
+    return gpd.GeoDataFrame({"name": [r[0] for r in rows], "number": [r[1] for r in rows], "kind": ""},
+                            geometry=[shapely.LineString([r[2][:2], r[2][2:]]) for r in rows], crs=27700)
+
+
+def test_without_roads_names_are_as_before_and_with_them_the_commonest_road_leads():
+    pairs = [("Acre Lane", "W1", 0, 1.0), ("Acre Lane", "W1", 0, 1.0), ("Pedestrian Subway", "W1", 0, 1.0)]
+    assert names(pairs, ward_names={"W1": "Brixton"}) == names(pairs, ward_names={"W1": "Brixton"}, roads=None) \
+        == ["Acre Lane (Brixton)"]
+    road = np.array(["Brixton Road", "Brixton Road", "Acre Lane"], dtype=object)
+    assert names(pairs, ward_names={"W1": "Brixton"}, roads=road) == ["Brixton Road (Brixton)"]
+    tie = np.array(["Coldharbour Lane", "Brixton Road", ""], dtype=object)  # ties: alphabetical
+    assert names(pairs, ward_names={"W1": "Brixton"}, roads=tie) == ["Brixton Road (Brixton)"]
+
+
+def test_a_generic_word_still_leads_and_a_place_without_a_road_keeps_its_texts():
+    pairs = [("Nightclub", "", 0, 1.0), ("Nightclub", "", 0, 1.0), ("Bride Lane", "", 0, 1.0),
+             ("Bride Lane", "", 1, 1.0)]
+    road = np.array(["Fleet Street", "Fleet Street", "", ""], dtype=object)
+    assert names(pairs, n=2, roads=road) == ["Nightclub near Fleet Street", "Bride Lane"]
+
+
+def test_place_names_checks_the_roads_array():
+    with pytest.raises(RankingError, match="the arrays differ in length"):
+        names([("Acre Lane", "", 0, 1.0)], roads=np.array(["A", "B"], dtype=object))
+    with pytest.raises(TypeError, match="must be a 1-d numpy array. Got str"):
+        names([("Acre Lane", "", 0, 1.0)], roads="Brixton Road")
+
+
+def test_road_index_names_points_by_the_nearest_named_road_within_reach():
+    from hotspot_tasking.ranking.names import RoadIndex
+
+    frame = road_frame([("Fleet Street", "A4", (0, 0, 200, 0)), ("", "A201", (0, 100, 200, 100)),
+                        ("", "", (0, 30, 200, 30)), ("Bride Lane", "", (100, 0, 100, 60))])
+    index = RoadIndex.from_frame(frame)
+    assert list(index.labels) == ["Fleet Street", "A201", "Bride Lane"]  # the unnamed, unnumbered link never names
+    got = index.nearest(np.array([50.0, 50, 50, 500, np.nan]), np.array([10.0, 90, 28, 0, 0]))
+    assert got.tolist() == ["Fleet Street", "A201", "Fleet Street", "", ""]
+    assert index.nearest(np.array([100.0]), np.array([0.0])).tolist() == ["Bride Lane"]  # a tie: alphabetical
+    # a record's own text wins when a road of that name is within reach, spelt as the roads layer spells it
+    assert index.nearest(np.array([90.0, 90]), np.array([20.0, 20]), texts=["FLEET street", "Nightclub"]).tolist() \
+        == ["Fleet Street", "Bride Lane"]
+    assert frame["name"].tolist()[1] == ""  # the frame is left alone
+    assert RoadIndex.from_frame(None) is None
+    assert RoadIndex.from_frame(road_frame([("", "", (0, 0, 1, 1))])) is None
+    with pytest.raises(RankingError, match="RoadIndex.from_frame needs the columns 'number' and 'geometry'"):
+        RoadIndex.from_frame(pd.DataFrame({"name": ["x"]}))
+    with pytest.raises(RankingError, match="The 'within_m' parameter of RoadIndex.from_frame must be a float"):
+        RoadIndex.from_frame(frame, within_m=0)
+    with pytest.raises(RankingError, match="must be 1-d arrays of one length"):
+        index.nearest(np.array([1.0, 2.0]), np.array([1.0]))

@@ -1,25 +1,32 @@
-"""``hotspot-tasking boundaries add`` and ``boundaries population``: area layers."""
+"""``hotspot-tasking boundaries add``, ``boundaries population`` and ``boundaries list``: area
+layers, population and the roads layer (``--kind roads``: :mod:`hotspot_tasking.boundaries.roads`)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from ..boundaries.errors import BoundaryError
 from ..boundaries.layers import AREA_KINDS, load_layer
-from ..boundaries.store import add_layer, add_population
+from ..boundaries.roads import ROADS_TABLE, add_roads, load_roads, roads_meta, workspace_bounds
+from ..boundaries.store import POPULATION_PREFIX, add_layer, add_population
 from ..geo.workspace import Workspace
+
+#: ``--kind`` of the roads layer (not an area layer: incidents are never assigned to roads).
+ROADS = "roads"
 
 
 def register(sub) -> None:
     """Add the commands to the top-level sub-parsers."""
-    bounds = sub.add_parser("boundaries", help="area layers (wards, LSOAs, zones) and population")
+    bounds = sub.add_parser("boundaries", help="area layers (wards, LSOAs, zones), population and roads")
     bsub = bounds.add_subparsers(required=True, metavar="ACTION")
     add = bsub.add_parser("add", help="add (or replace) an area layer from GeoJSON, GeoPackage, Shapefile "
-                                      "or a zipped shapefile")
+                                      "or a zipped shapefile, or the roads layer (--kind roads: OS Open Roads, "
+                                      "OpenStreetMap or any line layer)")
     add.add_argument("workspace", type=Path)
-    add.add_argument("--kind", required=True, choices=AREA_KINDS)
+    add.add_argument("--kind", required=True, choices=(*AREA_KINDS, ROADS))
     add.add_argument("--code-col", help="the area code column (detected when omitted)")
-    add.add_argument("--name-col", help="the area name column (detected when omitted)")
+    add.add_argument("--name-col", help="the area or road name column (detected when omitted)")
     add.add_argument("--vintage", help="boundary set, e.g. 2014 (read from LSOA11CD-style column names)")
     add.add_argument("--name", help="layer name (default KIND_VINTAGE)")
     add.add_argument("path", type=Path)
@@ -31,9 +38,14 @@ def register(sub) -> None:
     pop.add_argument("--value-col", required=True)
     pop.add_argument("--layer", help="the layer the codes belong to (default: the one sharing most codes)")
     pop.set_defaults(run=_boundaries_population)
+    listed = bsub.add_parser("list", help="the area layers, population tables and roads layer of a workspace")
+    listed.add_argument("workspace", type=Path)
+    listed.set_defaults(run=_boundaries_list)
 
 
 def _boundaries_add(args: argparse.Namespace) -> int:
+    if args.kind == ROADS:
+        return _roads_add(args)
     ws = Workspace.open(args.workspace)
     layer = load_layer(args.path, kind=args.kind, code_col=args.code_col, name_col=args.name_col,
                        vintage=args.vintage, name=args.name)
@@ -48,4 +60,35 @@ def _boundaries_population(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.workspace)
     for note in add_population(ws, args.file, code_col=args.code_col, value_col=args.value_col, layer=args.layer):
         print(note)
+    return 0
+
+
+def _roads_add(args: argparse.Namespace) -> int:
+    given = [flag for flag, value in (("--code-col", args.code_col), ("--vintage", args.vintage),
+                                      ("--name", args.name)) if value is not None]
+    if given:
+        raise BoundaryError(f"{', '.join(given)}: not used for the roads layer (there is one per workspace, and it "
+                            "has no area codes); leave it out, and name the road name column with --name-col if "
+                            "it is not found.")
+    ws = Workspace.open(args.workspace)
+    roads = load_roads(args.path, name_col=args.name_col, bounds=workspace_bounds(ws))
+    notes = add_roads(ws, roads)
+    print(f"Added the roads layer: {roads.describe()}")
+    for note in notes:
+        print(f"Note: {note}")
+    return 0
+
+
+def _boundaries_list(args: argparse.Namespace) -> int:
+    ws = Workspace.open(args.workspace)
+    tables = ws.tables()
+    for name, meta in ws.layers().items():
+        pop = " with population" if f"{POPULATION_PREFIX}{name}" in tables else ""
+        print(f"{name} ({meta['kind']}, {meta['features']:,} areas from {meta['source']}{pop})")
+    roads = roads_meta(ws)
+    if roads is not None:
+        print(f"{ROADS_TABLE} (roads, {roads['features']:,} road links from {roads['source']}, "
+              f"{roads.get('named', 0):,} named; not an area layer)")
+    if not ws.layers() and roads is None:
+        print("No area layers or roads yet: add them with 'hotspot-tasking boundaries add'.")
     return 0

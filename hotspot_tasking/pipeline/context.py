@@ -4,9 +4,11 @@ ranking (:func:`hotspot_tasking.ranking.rank.rank`).
 
 from __future__ import annotations
 
+from ..boundaries.roads import AREA_MARGIN_M, read_roads
 from ..boundaries.study import STUDY_AREA_KINDS, latest_layer, study_area_of
 from ..geo.workspace import Workspace
 from ..ranking.config import RankingConfig
+from ..ranking.names import ROAD_NAME_WITHIN_M, RoadIndex
 from ..ranking.request import RankingContext, TaskingRequest
 from ..ranking.tactics import TacticMenu
 
@@ -39,6 +41,30 @@ def ranking_context(ws: Workspace, request: TaskingRequest) -> RankingContext:
     return RankingContext(bands=ws.time_bands(), config=RankingConfig.load(ws.config_path("tasking.toml")),
                           tactics=TacticMenu.load(ws.config_path("tactics.toml")), layers=layers,
                           study_area=study_area_of(layers))
+
+
+def road_index(ws: Workspace, *, study_area=None, within_m: float = ROAD_NAME_WITHIN_M) -> RoadIndex | None:
+    """The workspace's named roads, prepared for naming places by their nearest road.
+
+    Parameters
+    ----------
+    ws : Workspace
+    study_area : shapely geometry, optional
+        Only the links within :data:`~hotspot_tasking.boundaries.roads.AREA_MARGIN_M` (500 m)
+        of its bounding box are indexed (EPSG:27700); None: every stored link.
+    within_m : float, default=60
+        Metres a road may be from a record's map point to name it.
+
+    Returns
+    -------
+    RoadIndex or None
+        None when the workspace has no roads layer, or none of its links has a name or number.
+    """
+    bbox = None
+    if study_area is not None and not study_area.is_empty:
+        minx, miny, maxx, maxy = study_area.bounds
+        bbox = (minx - AREA_MARGIN_M, miny - AREA_MARGIN_M, maxx + AREA_MARGIN_M, maxy + AREA_MARGIN_M)
+    return RoadIndex.from_frame(read_roads(ws, bbox=bbox), within_m=within_m)
 
 
 def context_caveats(context: RankingContext) -> list[str]:

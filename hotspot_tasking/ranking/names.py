@@ -16,13 +16,19 @@ A place is named from the street words of its incidents (:func:`place_names`):
 - when the commonest text is a generic word, the name is that word "near" the commonest
   specific street ("Nightclub near Above Bar Street"); the generic word alone when no
   street is known;
+- with a roads layer (``roads``: per record, the road within :data:`ROAD_NAME_WITHIN_M`
+  (60 m) of its map point that its own text names, else the nearest named road there:
+  :meth:`RoadIndex.nearest`), the street is instead the road of most of the place's records, each weighted by its band weight (ties: the
+  alphabetically first), so "Pedestrian Subway" and "Bride Lane" points on Fleet Street read
+  "Fleet Street"; a generic word that is the commonest text still leads ("Nightclub near
+  Fleet Street"); a place with no record within 60 m of a named road keeps the rule above;
 - then, in brackets, the wards holding at least :data:`WARD_NAME_SHARE` (20%) of the
   place's incidents, at most two, most first: "Brixton Road (Coldharbour)" (after " – "
   when the street ends in brackets of its own: "Waterloo (station) – Bishop's"); the wards
   alone when no text is known; "Unnamed place" when nothing is.
 
 Sensitive-category records never name a place: the caller leaves them out, or blanks
-their text. :func:`keep_names` keeps the name a place had on the previous list while it
+their text (and their road). :func:`keep_names` keeps the name a place had on the previous list while it
 keeps that list's tasking id (:func:`.ids.tasking_ids`), so a name changes only when the
 place does.
 
@@ -38,9 +44,11 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..locations import GENERIC_LOCATIONS
 from ..validation import check_columns, check_number, check_strings, check_type
@@ -52,10 +60,106 @@ WARD_NAME_SHARE = 0.2
 #: The name of a place with neither a text nor a ward.
 UNNAMED = "Unnamed place"
 _CANONICAL = {g.casefold(): g for g in GENERIC_LOCATIONS}
+#: Metres: a record names a place by a road only when the road is this near its map point.
+ROAD_NAME_WITHIN_M = 60.0
+
+
+@dataclass(frozen=True)
+class RoadIndex:
+    """Named road links prepared for nearest-road look-ups (pure: built from a frame, reads no file).
+
+    Attributes
+    ----------
+    labels : numpy.ndarray of str
+        Per link: its name, else its road number.
+    tree : shapely.STRtree
+        The links' lines (EPSG:27700).
+    within_m : float
+        Metres: points farther than this from every link get no road.
+    """
+
+    labels: np.ndarray
+    tree: shapely.STRtree
+    within_m: float = ROAD_NAME_WITHIN_M
+
+    @classmethod
+    def from_frame(cls, roads, *, within_m: float = ROAD_NAME_WITHIN_M) -> RoadIndex | None:
+        """The index of a roads frame (:func:`hotspot_tasking.boundaries.roads.read_roads`), or None.
+
+        Parameters
+        ----------
+        roads : geopandas.GeoDataFrame or None
+            ``name``, ``number`` and line geometries in EPSG:27700. Not modified. Links with
+            neither a name nor a number are left out (they never name a place).
+        within_m : float, default=60
+            Metres a road may be from a record's map point to name it.
+
+        Returns
+        -------
+        RoadIndex or None
+            None when ``roads`` is None or has no named or numbered link.
+        """
+        where = "RoadIndex.from_frame"
+        check_number(within_m, "within_m", where, error=RankingError)
+        if roads is None:
+            return None
+        roads = check_columns(roads, ("name", "number", "geometry"), where, name="roads", error=RankingError,
+                              fix="pass read_roads' frame.")
+        name = roads["name"].fillna("").astype(str).str.strip()
+        label = name.where(name.ne(""), roads["number"].fillna("").astype(str).str.strip())
+        keep = label.ne("").to_numpy() & ~shapely.is_missing(np.asarray(roads.geometry.values, dtype=object))
+        if not keep.any():
+            return None
+        geoms = np.asarray(roads.geometry.values, dtype=object)[keep]
+        return cls(label.to_numpy(dtype=object)[keep], shapely.STRtree(geoms), float(within_m))
+
+    def nearest(self, easting, northing, *, texts=None) -> np.ndarray:
+        """Per point, its road within ``within_m``: the road its own text names, else the nearest
+        ("" when none; ties: alphabetical).
+
+        Parameters
+        ----------
+        easting, northing : array-like of float
+            Map points, metres (EPSG:27700).
+        texts : array-like of str, optional
+            Per point, its record's cleaned location text: a road of that name (compared
+            case-insensitively) within ``within_m`` is the point's road even when another is
+            nearer (a point at a junction stays on the street its record names), written as the
+            roads layer spells it.
+
+        Returns
+        -------
+        numpy.ndarray of str
+        """
+        x, y = np.asarray(easting, dtype=float), np.asarray(northing, dtype=float)
+        said = None if texts is None else pd.Series(np.asarray(texts, dtype=object)).fillna("").astype(str)
+        if x.shape != y.shape or x.ndim != 1 or (said is not None and len(said) != len(x)):
+            raise RankingError(f"RoadIndex.nearest: 'easting', 'northing' (and 'texts') must be 1-d arrays of one "
+                               f"length; got shapes {x.shape}, {y.shape}"
+                               + ("" if said is None else f" and ({len(said)},)") + ". Pass one value per map point.")
+        out = np.full(len(x), "", dtype=object)
+        ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+        if not len(ok):
+            return out
+        points = shapely.points(x[ok], y[ok])
+        point, link = self.tree.query_nearest(points, max_distance=self.within_m, all_matches=True)
+        found = pd.DataFrame({"p": point, "v": self.labels[link]})
+        if said is not None:  # roads named by the point's own text, within reach
+            near_p, near_l = self.tree.query(points, predicate="dwithin", distance=self.within_m)
+            named = self.labels[near_l]
+            own = pd.Series(named).str.casefold().to_numpy() == said.str.casefold().to_numpy()[ok][near_p]
+            found = pd.concat([pd.DataFrame({"p": near_p[own], "v": named[own], "o": 0}), found.assign(o=1)])
+            found = found.sort_values(["p", "o", "v"], kind="stable")
+        else:
+            found = found.sort_values(["p", "v"], kind="stable")
+        first = found.drop_duplicates("p")
+        out[ok[first["p"].to_numpy()]] = first["v"].to_numpy(dtype=object)
+        return out
 
 
 def place_names(text: np.ndarray, ward_code: np.ndarray, cand: np.ndarray, weight: np.ndarray, n: int, *,
-                ward_names: Mapping[str, str], generic: Iterable[str] = ()) -> list[str]:
+                ward_names: Mapping[str, str], generic: Iterable[str] = (),
+                roads: np.ndarray | None = None) -> list[str]:
     """Each place's name (see the module notes for the rule).
 
     Parameters
@@ -73,6 +177,10 @@ def place_names(text: np.ndarray, ward_code: np.ndarray, cand: np.ndarray, weigh
         Ward code -> name (a code without a name is shown as the code).
     generic : iterable of str, default=()
         More generic texts than ``GENERIC_LOCATIONS`` (e.g. ``locations.generic_texts``).
+    roads : numpy.ndarray of str, optional
+        Per pair: the nearest named road to the record's map point within 60 m
+        (:meth:`RoadIndex.nearest`), "" when none (and for sensitive-category records). None
+        (no roads layer) names places from the texts alone, as before roads.
 
     Returns
     -------
@@ -92,7 +200,8 @@ def place_names(text: np.ndarray, ward_code: np.ndarray, cand: np.ndarray, weigh
     check_type(ward_names, "ward_names", where, Mapping, type_name="a mapping of ward code to ward name")
     extra = check_strings(generic, "generic", where) or ()
     text, ward, cand, weight = _pairs(where, n, text=text, ward_code=ward_code, cand=cand, weight=weight)
-    streets = _streets(text, cand, weight, n, {g.casefold() for g in extra})
+    road = None if roads is None else _pairs(where, n, text=roads, ward_code=ward, cand=cand, weight=weight)[0]
+    streets = _streets(text, cand, weight, n, {g.casefold() for g in extra}, road)
     wards = _wards(ward, cand, weight, n, ward_names)
     return [_joined(s, w) for s, w in zip(streets, wards)]  # one step per place
 
@@ -240,8 +349,10 @@ def _ranked(frame: pd.DataFrame, extra: list[str] | None = None) -> pd.DataFrame
     return sums.sort_values(["c", "r", "v"], kind="stable")
 
 
-def _streets(text: np.ndarray, cand: np.ndarray, weight: np.ndarray, n: int, extra: set[str]) -> list[str]:
-    """Per place: its commonest specific text, or "<generic> near <street>", or the generic word ("" if none)."""
+def _streets(text: np.ndarray, cand: np.ndarray, weight: np.ndarray, n: int, extra: set[str],
+             road: np.ndarray | None = None) -> list[str]:
+    """Per place: its commonest specific text (its commonest nearest road, when it has one), or
+    "<generic> near <street>", or the generic word ("" if none)."""
     key = pd.Series(text, dtype=object).str.casefold()
     canonical = key.map(_CANONICAL)
     shown = canonical.where(canonical.notna(), pd.Series(text, dtype=object))
@@ -250,6 +361,10 @@ def _streets(text: np.ndarray, cand: np.ndarray, weight: np.ndarray, n: int, ext
     sums = _ranked(frame[frame["v"] != ""], ["g"])
     top = sums.drop_duplicates("c").set_index("c")
     street = sums[~sums["g"]].drop_duplicates("c").set_index("c")["v"].reindex(range(n), fill_value="")
+    if road is not None:
+        roads = _ranked(pd.DataFrame({"c": cand, "v": road, "w": weight}).query("v != ''"))
+        by_road = roads.drop_duplicates("c").set_index("c")["v"].reindex(range(n), fill_value="")
+        street = by_road.where(by_road != "", street)
     first = top["v"].reindex(range(n), fill_value="")
     is_generic = top["g"].reindex(range(n), fill_value=False).astype(bool)
     near = first + " near " + street
