@@ -106,8 +106,8 @@ class RoadsLayer:
         rejected = sum(self.rejected.values())
         why = "; ".join(f"{n:,} {reason}" for reason, n in self.rejected.items() if n)
         return (f"{self.rows_read:,} road links read from {self.source}: {self.accepted:,} kept, {rejected:,} "
-                f"rejected{f' ({why})' if why else ''}; of those kept, {named:,} have a name and {numbered:,} only a road number (these "
-                f"can name places), {self.accepted - named - numbered:,} neither (drawn only).")
+                f"rejected{f' ({why})' if why else ''}; of those kept, {named:,} have a name and {numbered:,} only a "
+                f"road number (these can name places), {self.accepted - named - numbered:,} neither (drawn only).")
 
 
 def load_roads(path: str | Path, *, name_col: str | None = None,

@@ -38,9 +38,10 @@ def ranking_context(ws: Workspace, request: TaskingRequest) -> RankingContext:
         wanted.update(n for n, meta in stored.items() if meta.get("kind") == request.candidates)
         wanted.add(request.layer)
     layers = {name: (stored[name]["kind"], ws.read_layer(name)) for name in sorted(wanted - {None}) if name in stored}
+    area = study_area_of(layers)
     return RankingContext(bands=ws.time_bands(), config=RankingConfig.load(ws.config_path("tasking.toml")),
                           tactics=TacticMenu.load(ws.config_path("tactics.toml")), layers=layers,
-                          study_area=study_area_of(layers))
+                          study_area=area, roads=road_index(ws, study_area=area))
 
 
 def road_index(ws: Workspace, *, study_area=None, within_m: float = ROAD_NAME_WITHIN_M) -> RoadIndex | None:

@@ -18,10 +18,11 @@ A place is named from the street words of its incidents (:func:`place_names`):
   street is known;
 - with a roads layer (``roads``: per record, the road within :data:`ROAD_NAME_WITHIN_M`
   (60 m) of its map point that its own text names, else the nearest named road there:
-  :meth:`RoadIndex.nearest`), the street is instead the road of most of the place's records, each weighted by its band weight (ties: the
-  alphabetically first), so "Pedestrian Subway" and "Bride Lane" points on Fleet Street read
-  "Fleet Street"; a generic word that is the commonest text still leads ("Nightclub near
-  Fleet Street"); a place with no record within 60 m of a named road keeps the rule above;
+  :meth:`RoadIndex.nearest`), the street is instead the road of most of the place's
+  records, each weighted by its band weight (ties: the alphabetically first), so
+  "Pedestrian Subway" and "Bride Lane" points on Fleet Street read "Fleet Street"; a
+  generic word that is the commonest text still leads ("Nightclub near Fleet Street");
+  a place with no record within 60 m of a named road keeps the rule above;
 - then, in brackets, the wards holding at least :data:`WARD_NAME_SHARE` (20%) of the
   place's incidents, at most two, most first: "Brixton Road (Coldharbour)" (after " – "
   when the street ends in brackets of its own: "Waterloo (station) – Bishop's"); the wards

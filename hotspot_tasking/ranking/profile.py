@@ -63,7 +63,7 @@ from ..hotspots.bands import ALL_TIMES
 from ..locations import clean_location_text, generic_texts
 from ..validation import check_type
 from .config import RankingConfig
-from .names import near_streets, place_names
+from .names import RoadIndex, near_streets, place_names
 from .tactics import TacticMenu, describe
 
 #: Categories named in ``dominant_categories``.
@@ -120,7 +120,8 @@ class Members:
 
 
 def profiles(members: Members, n: int, *, bands: TimeBands, band: str, config: RankingConfig,
-             menu: TacticMenu, ward_names: Mapping[str, str], named_from: Members | None = None) -> pd.DataFrame:
+             menu: TacticMenu, ward_names: Mapping[str, str], named_from: Members | None = None,
+             roads: RoadIndex | None = None) -> pd.DataFrame:
     """What each place is like in the review period (see the module notes for every rule).
 
     Parameters
@@ -173,7 +174,7 @@ def profiles(members: Members, n: int, *, bands: TimeBands, band: str, config: R
                       for c, s, p in zip(lead, subs, out["peak_band"])]  # one step per place
     out = out.join(_where(m, n, ward_names))
     out["place_name"] = _names(m if named_from is None else named_from, n, ward_names, out,
-                               config.place_max_across_m)
+                               config.place_max_across_m, roads)
     return out[list(PROFILE_COLUMNS)]
 
 
@@ -236,16 +237,22 @@ def _where(m: Members, n: int, ward_names: Mapping[str, str]) -> pd.DataFrame:
     return out
 
 
-def _names(m: Members, n: int, ward_names: Mapping[str, str], where: pd.DataFrame, within_m: float) -> list[str]:
+def _names(m: Members, n: int, ward_names: Mapping[str, str], where: pd.DataFrame, within_m: float,
+           roads: RoadIndex | None = None) -> list[str]:
     """Place names from ``m``'s incidents (a sensitive one counts for its ward, never its street),
-    with the nearest street within ``within_m`` of the busiest point for a generic word alone."""
+    by the road under most of them when there are ``roads``, with the nearest street within
+    ``within_m`` of the busiest point for a generic word alone."""
     frame = m.frame
     raw = frame["location_text"] if "location_text" in frame.columns else pd.Series("", index=frame.index)
     texts = clean_location_text(raw)
     generic = generic_texts(texts, frame["ward_code"]) if "ward_code" in frame.columns else []
     text = np.where(m.column("sensitive").astype(bool), "", texts.to_numpy(dtype=object)[m.rows])
+    road = None
+    if roads is not None:  # each record's road; a sensitive record's never names its street
+        near = roads.nearest(frame["easting"].to_numpy(float), frame["northing"].to_numpy(float), texts=texts)
+        road = np.where(m.column("sensitive").astype(bool), "", near[m.rows]).astype(object)
     names = place_names(text.astype(object), m.column("ward_code"), m.cand, m.weight, n, ward_names=ward_names,
-                        generic=generic)
+                        generic=generic, roads=road)
     blank = texts.where(~frame["sensitive"].astype(bool).to_numpy(), "") if "sensitive" in frame.columns else texts
     return near_streets(names, where["busiest_easting"].to_numpy(float), where["busiest_northing"].to_numpy(float),
                         blank, frame["easting"].to_numpy(float), frame["northing"].to_numpy(float),

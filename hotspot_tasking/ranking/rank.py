@@ -159,7 +159,8 @@ def rank(incidents: pd.DataFrame, request: TaskingRequest, context: RankingConte
                          hot=None if hot is None else hot[keep], covered=sel.covered)
     about = profiles(members_now(sel, places), len(places.keys), bands=bands, band=band, config=config,
                      menu=context.tactics, ward_names=context.names("ward"),
-                     named_from=members_all(sel, places) if request.candidates == "hotspot" else None)
+                     named_from=members_all(sel, places) if request.candidates == "hotspot" else None,
+                     roads=context.roads)
     ids = tasking_ids(request.candidates, places, about, previous, config.inherit_overlap, card)
     if request.candidates == "hotspot":
         about["place_name"] = keep_names(ids, about["place_name"].tolist(), previous)

@@ -24,6 +24,7 @@ from ..labels import ALL_TIMES
 from ..validation import check_choice, check_number, check_strings, check_type
 from .config import RankingConfig
 from .errors import RankingError
+from .names import RoadIndex
 from .schema import CANDIDATE_KINDS, CandidateKind
 from .tactics import TacticMenu
 
@@ -175,6 +176,9 @@ class RankingContext:
     study_area : shapely geometry or None
         The partnership's area (EPSG:27700): the union of the latest ward layer, else
         the LSOA layer; None when it has neither.
+    roads : RoadIndex or None
+        The workspace's named roads, when it has a roads layer: places are then named by
+        the road under most of their incidents (:mod:`.names`).
     """
 
     bands: TimeBands
@@ -182,6 +186,7 @@ class RankingContext:
     tactics: TacticMenu = field(default_factory=TacticMenu.load)
     layers: Mapping[str, tuple[str, gpd.GeoDataFrame]] = field(default_factory=dict)
     study_area: object = None
+    roads: RoadIndex | None = None
 
     def latest(self, kind: str) -> str | None:
         """The name of the latest layer of a kind (``lsoa_2021`` over ``lsoa_2011``), or None."""

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from ..actions.log import DB_FILE, ActionLog
+from ..boundaries.roads import ROADS_TABLE
 from ..geo.workspace import Workspace
 from ..pipeline import review, tasking
 from ..pipeline.store import previous_version
@@ -37,9 +38,11 @@ HISTORY_COLUMNS = {"held_on": "meeting", "period": "period", "agency": "agency",
 
 def list_version(path: str, request: TaskingRequest) -> str:
     """Changes when what the request's ranked list is built from changes: the incidents and
-    layers, or the stored list it inherits ids from (not when the period's own list is stored)."""
+    layers, the roads that name places, or the stored list it inherits ids from (not when the
+    period's own list is stored)."""
     ws = Workspace.open(path)
-    return f"{ws.data_version}|{previous_version(ws, request)}"
+    roads = ws.tables().get(ROADS_TABLE, {}).get("file", "")
+    return f"{ws.data_version}|{roads}|{previous_version(ws, request)}"
 
 
 def log_version(path: str) -> str:
