@@ -29,7 +29,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path as MplPath
@@ -37,7 +36,7 @@ from shapely.ops import polylabel
 
 from ..labels import ALL_TIMES_LABEL, OKABE_ITO, OS_DATA, TREND_EDGES, TREND_STYLE
 from ..periods import describe_period
-from .placement import MARKER_GID, ROAD_EDGE, draw_roads, label_streets, spread_markers
+from .placement import MARKER_GID, ROAD_EDGE, circle_radius, draw_roads, label_streets, spread_markers
 from .setting import Background
 from .streets import StreetBackground
 
@@ -49,6 +48,7 @@ STREET_SIZE = 6.5
 #: Nice scale-bar lengths, metres.
 _SCALE_STEPS_M = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
 _HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+_CIRCLE = {"boxstyle": "circle,pad=0.25", "facecolor": "white", "edgecolor": "black", "linewidth": 1.0}
 #: Overview layout, inches: title above the map, legend and attribution below it.
 _TOP_IN, _BOTTOM_IN, _SIDE_IN = 0.5, 0.95, 0.15
 
@@ -322,9 +322,7 @@ def _rank_markers(ax, frame: gpd.GeoDataFrame, *, size: float, highlight: int | 
         return []
     ax.apply_aspect()
     px = ax.figure.dpi / 72
-    w, h, _ = ax.figure.canvas.get_renderer().get_text_width_height_descent(
-        str(max(r for r, _ in rows)), FontProperties(size=size, weight="bold"), ismath=False)
-    radius = max(w, h) / 2 + (0.25 * size + 0.5) * px  # the circle box: a pad of 0.25 em, a 1 pt edge
+    radius = circle_radius(ax, str(max(r for r, _ in rows)), fontsize=size, weight="bold", bbox=_CIRCLE)
     x0, x1 = ax.get_xlim()
     circle_m = 2.2 * size * px * (x1 - x0) / ax.bbox.width
     true = np.array([(p.x, p.y) for p in (_inside(g) for _, g in rows)])
@@ -339,8 +337,7 @@ def _rank_markers(ax, frame: gpd.GeoDataFrame, *, size: float, highlight: int | 
         strong = highlight is None or rank == highlight
         texts.append(ax.text(x, y, str(rank), ha="center", va="center", fontsize=size if strong else size - 1.5,
                              weight="bold", color="black" if strong else "#4d4d4d", zorder=6, gid=MARKER_GID,
-                             bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white",
-                                   "edgecolor": "black" if strong else "#8c8c8c", "linewidth": 1.0}))
+                             bbox=_CIRCLE | {"edgecolor": "black" if strong else "#8c8c8c"}))
     return texts
 
 

@@ -19,7 +19,7 @@ import shapely
 from ..geo.schema import LOCAL_TZ
 from ..patrol.plan import PatrolPlan, incidents_text
 from ..validation import check_type
-from .placement import MARKER_GID, draw_roads, figure_parts, label_streets, spread_markers, write_texts
+from .placement import MARKER_GID, circle_radius, draw_roads, figure_parts, label_streets, spread_markers, write_texts
 from .streets import check_streets
 
 #: The map's size on the page, mm, and its figure's size, inches.
@@ -185,12 +185,10 @@ def _markers(ax, xs: np.ndarray, ys: np.ndarray, numbers: np.ndarray) -> list:
     one joined to a dot at its place by a thin line."""
     if not len(xs):
         return []
-    from matplotlib.font_manager import FontProperties
-
     px = ax.figure.dpi / 72
-    w, h, _ = ax.figure.canvas.get_renderer().get_text_width_height_descent(
-        str(int(numbers.max())), FontProperties(size=9, weight="bold"), ismath=False)
-    radius = max(w, h) / 2 + (0.5 * 9 + 0.6) * px  # a pad of 0.5 em and half the 1.2 pt edge
+    style = {"fontsize": 9, "weight": "bold", "bbox": {"boxstyle": "circle,pad=0.5", "facecolor": PLACE_COLOUR,
+                                                       "edgecolor": "white", "linewidth": 1.2}}
+    radius = circle_radius(ax, str(int(numbers.max())), **style)
     true = ax.transData.transform(np.column_stack([xs, ys]))
     at = ax.transData.inverted().transform(spread_markers(true, radius=radius, gap=1.5 * px))
     moved = np.hypot(*(ax.transData.transform(at) - true).T) > 0.5 * px
@@ -198,7 +196,5 @@ def _markers(ax, xs: np.ndarray, ys: np.ndarray, numbers: np.ndarray) -> list:
         ax.plot(np.vstack([xs[moved], at[moved, 0]]), np.vstack([ys[moved], at[moved, 1]]), color="#333333",
                 linewidth=0.8, zorder=2.5)
         ax.scatter(xs[moved], ys[moved], s=9, color=PLACE_COLOUR, edgecolor="white", linewidth=0.5, zorder=2.6)
-    return [ax.text(x, y, str(k), color="white", ha="center", va="center", fontsize=9, weight="bold", zorder=4,
-                    gid=MARKER_GID, bbox={"boxstyle": "circle,pad=0.5", "facecolor": PLACE_COLOUR,
-                                          "edgecolor": "white", "linewidth": 1.2})
+    return [ax.text(x, y, str(k), color="white", ha="center", va="center", zorder=4, gid=MARKER_GID, **style)
             for (x, y), k in zip(at, numbers)]  # one step per place

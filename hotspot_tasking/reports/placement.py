@@ -89,6 +89,18 @@ def spread_markers(xy: np.ndarray, *, radius: float, gap: float = 0.0) -> np.nda
     return out
 
 
+def circle_radius(ax, text: str, **style) -> float:
+    """The radius, in pixels, of the circle box matplotlib draws round ``text`` with ``style``
+    (``fontsize``, ``weight``, ``bbox``...), its edge included: measured on a text drawn and removed."""
+    probe = ax.text(0, 0, text, ha="center", va="center", **style)
+    renderer = ax.figure.canvas.get_renderer()
+    probe.update_bbox_position_size(renderer)
+    patch = probe.get_bbox_patch()
+    x0, _, x1, _ = patch.get_window_extent(renderer).extents
+    probe.remove()
+    return (x1 - x0) / 2 + patch.get_linewidth() * ax.figure.dpi / 72 / 2
+
+
 @dataclass(frozen=True)
 class PageText:
     """A street label as the PDF writes it: ``x``, ``y`` the middle of its baseline as
