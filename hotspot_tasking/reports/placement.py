@@ -145,6 +145,9 @@ def place_labels(ax, labels: pd.DataFrame, *, limit: int, size: float, avoid=Non
     px = fig.dpi / 72.0
     font = FontProperties(size=size)
     frame = shapely.box(*ax.get_window_extent(renderer).extents).buffer(-2 * px)
+    for geom in (frame, avoid):
+        if geom is not None:
+            shapely.prepare(geom)
     placed, texts = [], []
     anchors = ax.transData.transform(labels[["x", "y"]].to_numpy(dtype=float))
     for text, (ax_x, ax_y), angle in zip(labels["text"].astype(str), anchors, labels["angle"].to_numpy(float)):
@@ -220,7 +223,7 @@ def label_streets(ax, extent, *, streets: pd.DataFrame | None = None, roads=None
     list of matplotlib.text.Text
     """
     streets = check_streets(streets, "label_streets")
-    if streets is None and roads is None:
+    if (streets is None or not len(streets)) and (roads is None or not len(roads)):
         return []
     renderer = ax.figure.canvas.get_renderer()
     corners = (((0, 0), (0.38, 0.14)), ((0.88, 0.78), (1, 1)))
@@ -229,8 +232,10 @@ def label_streets(ax, extent, *, streets: pd.DataFrame | None = None, roads=None
     keep_clear += [shapely.box(*t.get_window_extent(renderer).extents) for t in avoid if t.get_bbox_patch() is None]
     if clear_of is not None:
         keep_clear.append(shapely.transform(clear_of, ax.transData.transform))
-    labels = street_labels(extent, streets=streets, roads=roads, focus=focus)
-    return place_labels(ax, labels, limit=label_limit(ax.figure), size=size, avoid=shapely.union_all(keep_clear))
+    focus = [shapely.simplify(g, 5.0) if g is not None else None for g in focus]  # fewer vertices, same tiers
+    limit = label_limit(ax.figure)
+    labels = street_labels(extent, streets=streets, roads=roads, focus=focus).head(8 * limit)  # enough to try
+    return place_labels(ax, labels, limit=limit, size=size, avoid=shapely.union_all(keep_clear))
 
 
 #: Candidate label centres: (along the street, across it) in label widths and heights.
@@ -257,11 +262,16 @@ def label_limit(fig) -> int:
     return max(4, int(round(0.5 * width * height)))
 
 
+def street_texts(fig) -> list:
+    """The figure's street labels (matplotlib texts with ``gid`` :data:`STREET_GID`)."""
+    return [t for ax in fig.axes for t in ax.texts if t.get_gid() == STREET_GID]
+
+
 def page_texts(fig) -> list[PageText]:
     """The figure's street labels as :class:`PageText`."""
     out = []
     to_figure = fig.transFigure.inverted()
-    for t in fig.findobj(lambda a: getattr(a, "get_gid", lambda: None)() == STREET_GID):
+    for t in street_texts(fig):
         x, y = to_figure.transform(t.get_transform().transform(t.get_position()))
         colour = tuple(int(round(255 * c)) for c in to_rgb(t.get_color()))
         out.append(PageText(t.get_text(), float(x), float(y), float(t.get_rotation()), float(t.get_fontsize()),
@@ -287,7 +297,7 @@ def figure_parts(fig, *, dpi: int):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    labels = fig.findobj(lambda a: getattr(a, "get_gid", lambda: None)() == STREET_GID)
+    labels = street_texts(fig)
     texts = page_texts(fig)
     colours = [t.get_color() for t in labels]
     for t, colour in zip(labels, colours):

@@ -197,31 +197,32 @@ def _record_labels(streets: pd.DataFrame, focus: list) -> pd.DataFrame:
     axis of its points."""
     if not len(streets):
         return pd.DataFrame(columns=list(LABEL_COLUMNS))
+    code, names = pd.factorize(streets["name"].astype(str).to_numpy(dtype=object))
+    k = len(names)
     w = streets["records"].to_numpy(dtype=float)
     x0, y0 = streets["easting"].mean(), streets["northing"].mean()  # near the origin: no cancellation
     x, y = streets["easting"].to_numpy(dtype=float) - x0, streets["northing"].to_numpy(dtype=float) - y0
-    parts = pd.DataFrame({"name": streets["name"].astype(str).to_numpy(dtype=object), "w": w, "wx": w * x,
-                          "wy": w * y, "wxx": w * x * x, "wyy": w * y * y, "wxy": w * x * y})
-    s = parts.groupby("name", sort=False).sum()
-    mx, my = s["wx"] / s["w"], s["wy"] / s["w"]
-    cxx, cyy, cxy = s["wxx"] / s["w"] - mx ** 2, s["wyy"] / s["w"] - my ** 2, s["wxy"] / s["w"] - mx * my
+    total = np.bincount(code, weights=w, minlength=k)
+    mx, my = (np.bincount(code, weights=w * v, minlength=k) / total for v in (x, y))
+    cxx, cyy, cxy = (np.bincount(code, weights=w * a * b, minlength=k) / total - ma * mb
+                     for a, b, ma, mb in ((x, x, mx, mx), (y, y, my, my), (x, y, mx, my)))
     half = np.sqrt(((cxx - cyy) / 2) ** 2 + cxy ** 2)
     along, across = np.sqrt(np.maximum((cxx + cyy) / 2 + half, 0)), np.sqrt(np.maximum((cxx + cyy) / 2 - half, 0))
     angle = np.degrees(0.5 * np.arctan2(2 * cxy, cxx - cyy))  # in (-90, 90]
-    span = parts.assign(x=x, y=y).groupby("name", sort=False).agg(x0=("x", "min"), x1=("x", "max"),
-                                                                  y0=("y", "min"), y1=("y", "max"))
-    length = np.hypot(span["x1"] - span["x0"], span["y1"] - span["y0"])
+    span = [np.full(k, np.inf), np.full(k, -np.inf), np.full(k, np.inf), np.full(k, -np.inf)]
+    for arr, v, ufunc in ((span[0], x, np.minimum), (span[1], x, np.maximum), (span[2], y, np.minimum),
+                          (span[3], y, np.maximum)):  # four extremes
+        ufunc.at(arr, code, v)
+    length = np.hypot(span[1] - span[0], span[3] - span[2])
     turned = (length >= MIN_LENGTH_M) & (across <= MAX_SPREAD * along)
-    angle = angle.where(turned, 0.0).where(angle > -90, 90.0)
+    angle = np.where(turned, np.where(angle > -90, angle, 90.0), 0.0)
     # the busiest point of each name in its first focus (ties: the one nearest the name's weighted mean)
-    near = np.hypot(x - mx.reindex(parts["name"]).to_numpy(), y - my.reindex(parts["name"]).to_numpy())
-    busiest = parts.assign(x=x + x0, y=y + y0, d=near, tier=_tiers(x + x0, y + y0, focus))
-    busiest = busiest.sort_values(["name", "tier", "w", "d"], ascending=[True, True, False, True])
-    busiest = busiest.drop_duplicates("name").set_index("name")
-    out = pd.DataFrame({"text": s.index.to_numpy(dtype=object), "x": busiest["x"].reindex(s.index).to_numpy(),
-                        "y": busiest["y"].reindex(s.index).to_numpy(), "angle": angle.to_numpy(dtype=float),
-                        "weight": s["w"].to_numpy(dtype=float), "source": "records",
-                        "tier": busiest["tier"].reindex(s.index).to_numpy()})
+    tier = _tiers(x + x0, y + y0, focus)
+    order = np.lexsort((np.hypot(x - mx[code], y - my[code]), -w, tier, code))
+    _, first = np.unique(code[order], return_index=True)
+    best = order[first]  # per name, in code order
+    out = pd.DataFrame({"text": names.astype(object), "x": x[best] + x0, "y": y[best] + y0, "angle": angle,
+                        "weight": total, "source": "records", "tier": tier[best]})
     return out.sort_values(["tier", "weight", "text"], ascending=[True, False, True], kind="stable")
 
 
