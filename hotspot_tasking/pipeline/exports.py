@@ -5,18 +5,23 @@ action log's last actions) read here, at the edge, so :mod:`hotspot_tasking.repo
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from ..boundaries.roads import read_roads
 from ..boundaries.study import latest_layer
 from ..geo.workspace import Workspace
 from ..ranking.schema import TaskingList
 from ..reports.disclosure import DisclosureRules
 from ..reports.exports import export_tasking
 from ..reports.setting import Background, ReportSetting, band_labels
+from ..reports.streets import StreetBackground, record_streets
 from .tasking import workspace_action_log
+
+logger = logging.getLogger(__name__)
 
 
 def report_setting(ws: Workspace) -> ReportSetting:
@@ -31,12 +36,35 @@ def disclosure_rules(ws: Workspace) -> DisclosureRules:
 
 
 def background_layers(ws: Workspace) -> Background:
-    """The workspace's latest ward layer and its borough layer (a layer named ``*borough*``), if stored."""
+    """The workspace's latest ward layer and its borough layer (a layer named ``*borough*``), if
+    stored, the street names its records carry (:func:`map_streets`), named on the maps, and its
+    roads layer when it has one (drawn under everything, its names first)."""
     layers = ws.layers()
     wards = latest_layer(layers, "ward")
     boroughs = next((n for n in sorted(layers) if "borough" in n.lower()), None)
-    return Background(_named(ws.read_layer(wards)) if wards else None,
-                      _named(ws.read_layer(boroughs)) if boroughs else None)
+    return StreetBackground(_named(ws.read_layer(wards)) if wards else None,
+                            _named(ws.read_layer(boroughs)) if boroughs else None, streets=map_streets(ws),
+                            roads=read_roads(ws))
+
+
+def map_streets(ws: Workspace, *, bbox: tuple[float, float, float, float] | None = None) -> pd.DataFrame:
+    """The street names the workspace's records carry, per map point
+    (:func:`hotspot_tasking.reports.streets.record_streets`: sensitive records and generic
+    words left out), within ``bbox`` (``minx, miny, maxx, maxy``, metres, EPSG:27700) when given.
+    A workspace whose incident files cannot be read gives no streets (logged): the maps are
+    drawn without street names rather than not at all."""
+    columns = ["location_text", "easting", "northing", "sensitive"]
+    try:
+        incidents = ws.incidents(columns=columns)
+    except OSError as exc:
+        logger.warning("map_streets: the incident files of %s cannot be read (%s); the maps name no streets. "
+                       "Fix: run 'hotspot-tasking status' on the workspace.", ws.root, exc)
+        incidents = pd.DataFrame({c: pd.Series(dtype=float if c in ("easting", "northing") else object)
+                                  for c in columns})
+    if bbox is not None:
+        minx, miny, maxx, maxy = bbox
+        incidents = incidents[incidents["easting"].between(minx, maxx) & incidents["northing"].between(miny, maxy)]
+    return record_streets(incidents)
 
 
 def export_list(ws: Workspace, tasking_list: TaskingList, path: str | Path, *, top: int | None = None,

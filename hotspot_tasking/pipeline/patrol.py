@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..boundaries.compare import has_time_of_day
+from ..boundaries.roads import read_roads
 from ..boundaries.store import incidents_with_areas
 from ..geo.timebands import TimeBands
 from ..geo.workspace import Workspace
@@ -21,7 +22,7 @@ from ..periods import period_labels
 from ..reports.patrol_pdf import patrol_plan_pdf
 from ..reports.setting import band_label, band_labels
 from ..validation import check_columns, check_number, check_strings, check_type
-from .exports import disclosure_rules
+from .exports import disclosure_rules, map_streets
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,13 @@ def shift_label(bands: TimeBands, request: PatrolRequest) -> str:
 
 
 def patrol_pdf(ws: Workspace, request: PatrolRequest, plan: PatrolPlan) -> bytes:
-    """The printable one-page plan (PDF) with the area's outline and the workspace's marking."""
+    """The printable one-page plan (PDF) with the area's outline, the street names its records
+    carry around it (:func:`~hotspot_tasking.pipeline.exports.map_streets`), its roads when it has a
+    roads layer, and the workspace's marking."""
     layer = ws.read_layer(request.area_layer)
     outline = layer.loc[layer["code"].astype(str) == request.area_code].geometry.union_all()
-    return patrol_plan_pdf(plan, outline=outline, marking=disclosure_rules(ws).marking)
+    minx, miny, maxx, maxy = outline.bounds
+    pad = max(maxx - minx, maxy - miny, 400.0)  # the map shows a margin round the outline
+    box = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+    return patrol_plan_pdf(plan, outline=outline, marking=disclosure_rules(ws).marking,
+                           streets=map_streets(ws, bbox=box), roads=read_roads(ws, bbox=box))

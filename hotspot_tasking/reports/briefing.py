@@ -14,8 +14,9 @@ Pages (A4 portrait), in order:
 
 Everything shown comes from :class:`.disclosure.Disclosed`, so small counts read "fewer
 than 5" and sensitive categories are aggregated. Maps are drawn by :mod:`.maps` (Agg, PNG
-at 150 to 170 dpi) and text is set in DejaVu Sans (shipped with matplotlib), which has
-the arrows ▲ ▼ ►.
+at 150 to 170 dpi), with the street names of a :class:`.streets.StreetBackground` written
+over them as PDF text (:mod:`.placement`), and text is set in DejaVu Sans (shipped with
+matplotlib), which has the arrows ▲ ▼ ►.
 """
 
 from __future__ import annotations
@@ -35,12 +36,8 @@ from ..labels import OGL, OS_DATA, TREND_EDGES, TREND_STYLE
 from ..periods import describe_period
 from .disclosure import Disclosed, strip_free_text
 from .errors import ReportError
-from .maps import (
-    figure_image,
-    hotspot_figure,
-    map_title,
-    overview_figure,
-)
+from .maps import hotspot_figure, map_title, overview_figure
+from .placement import figure_parts, write_texts
 from .setting import Background
 from .tables import card_rows, method_summary, uk_date
 
@@ -185,7 +182,7 @@ def _overview(pdf: _Pack, d: Disclosed, background: Background) -> None:
     fig = overview_figure(d.frame, background=background, title=map_title(d.period, d.band), width_in=pdf.epw / 25.4,
                           max_height_in=room / 25.4)
     width, height = fig.get_size_inches() * 25.4
-    pdf.image(_png(fig, 150), x=pdf.l_margin, y=pdf.get_y(), w=width, h=height)
+    _map(pdf, fig, 150, x=pdf.l_margin, y=pdf.get_y(), w=width, h=height)
 
 
 def _ranked(pdf: _Pack, d: Disclosed) -> None:
@@ -230,7 +227,7 @@ def _place(pdf: _Pack, d: Disclosed, i: int, background: Background, log: pd.Dat
     pdf.set_text_color(0, 0, 0)
     top = pdf.get_y() + 1
     fig = hotspot_figure(d.frame, rank, background=background)
-    pdf.image(_png(fig, 170), x=pdf.l_margin, y=top, w=92, h=92)
+    _map(pdf, fig, 170, x=pdf.l_margin, y=top, w=92, h=92)
     pdf.set_xy(pdf.l_margin + 96, top)
     figures = [("Count now", _fmt(r["count_now"])), ("Count before (mean)", _fmt(r["count_before"])),
                ("Change", _pct(r["change_pct"])), ("Trend (z)", f"{_fmt(r['arrow'])} {_fmt(r['z'])}".strip()),
@@ -333,9 +330,12 @@ def _heading(pdf: _Pack, text: str, *, size: float = 16) -> None:
     pdf.set_font("DejaVu", "", 10)
 
 
-def _png(fig, dpi: int):
-    """The map as an image fpdf2 embeds (compressed losslessly, like a PNG)."""
-    return figure_image(fig, dpi=dpi)
+def _map(pdf: _Pack, fig, dpi: int, *, x: float, y: float, w: float, h: float) -> None:
+    """The map as an image fpdf2 embeds (compressed losslessly, like a PNG) at ``x``, ``y``
+    (mm), ``w`` by ``h`` mm, with its street names written over it as text."""
+    image, texts = figure_parts(fig, dpi=dpi)
+    pdf.image(image, x=x, y=y, w=w, h=h)
+    write_texts(pdf, texts, x=x, y=y, w=w, h=h, figure_width_in=fig.get_size_inches()[0])
 
 
 def _actions(actions: pd.DataFrame | None, include_free_text: bool, labels: dict[str, str]) -> pd.DataFrame | None:

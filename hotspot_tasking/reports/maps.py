@@ -1,7 +1,10 @@
 """Static maps of a tasking list: the area's real boundaries with the numbered hotspots.
 
-No internet tiles: the background is the workspace's own ward (and borough) outlines, so
-a map draws offline and reads the same on paper. Colours are Okabe-Ito (safe for the
+No internet tiles: the background is the workspace's own ward (and borough) outlines, a
+roads layer when there is one (thin grey lines) and the street names the records carry
+(:mod:`.streets`), so a map draws offline and reads the same on paper. Numbered markers
+that would overlap are spread apart with a leader line to their place, and street names
+are placed clear of each other and of the markers (:mod:`.placement`). Colours are Okabe-Ito (safe for the
 common kinds of colour blindness) and every colour is also said in words (the legend,
 the rank number, the arrow in the tables). Every map has a scale bar in metres or
 kilometres, a north arrow (British National Grid north), a title with the period and
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -32,14 +36,19 @@ from shapely.ops import polylabel
 
 from ..labels import ALL_TIMES_LABEL, OKABE_ITO, OS_DATA, TREND_EDGES, TREND_STYLE
 from ..periods import describe_period
+from .placement import MARKER_GID, ROAD_EDGE, circle_radius, draw_roads, label_streets, spread_markers
 from .setting import Background
+from .streets import StreetBackground
 
 OTHER_COLOUR = OKABE_ITO["reddish purple"]
 WARD_EDGE = "#8c8c8c"
 BOROUGH_EDGE = "#3a3a3a"
+#: Street labels' font size, points.
+STREET_SIZE = 6.5
 #: Nice scale-bar lengths, metres.
 _SCALE_STEPS_M = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
 _HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+_CIRCLE = {"boxstyle": "circle,pad=0.25", "facecolor": "white", "edgecolor": "black", "linewidth": 1.0}
 #: Overview layout, inches: title above the map, legend and attribution below it.
 _TOP_IN, _BOTTOM_IN, _SIDE_IN = 0.5, 0.95, 0.15
 
@@ -58,7 +67,8 @@ def map_title(period: str, band: str) -> str:
 
 
 def overview_figure(frame: gpd.GeoDataFrame, *, background: Background | None = None, title: str = "",
-                    width_in: float = 7.5, max_height_in: float = 9.6) -> Figure:
+                    width_in: float = 7.5, max_height_in: float = 9.6, streets: pd.DataFrame | None = None,
+                    roads: gpd.GeoDataFrame | None = None) -> Figure:
     """The whole area with every place of ``frame`` filled and numbered by rank.
 
     Parameters
@@ -72,6 +82,10 @@ def overview_figure(frame: gpd.GeoDataFrame, *, background: Background | None = 
         Figure width, inches; the height follows the area's shape (legend below the map).
     max_height_in : float, default=9.6
         Inches.
+    streets, roads : optional
+        The street names to label (:func:`.streets.record_streets`) and a roads layer
+        (``name``, ``number``, ``kind``, line ``geometry``); default the background's, when
+        it is a :class:`.streets.StreetBackground`.
 
     Returns
     -------
@@ -83,23 +97,28 @@ def overview_figure(frame: gpd.GeoDataFrame, *, background: Background | None = 
     height = float(np.clip(map_h + _TOP_IN + _BOTTOM_IN, 4.0, max_height_in))
     fig, ax = _figure((width_in, height), title, bottom_in=_BOTTOM_IN)
     extent = _set_view(ax, extent)
+    draw_roads(ax, roads if roads is not None else _roads(background), extent)
+    others = []
     if background.wards is not None:
         _draw(ax, background.wards.geometry, facecolor="none", edgecolor=WARD_EDGE, linewidth=0.5, zorder=1)
         listed = set(frame["ward_code"].dropna().astype(str))
-        _label_areas(ax, background.wards[background.wards["code"].isin(listed)], limit=14, size=6.5,
-                     avoid=_avoid(frame, extent))
+        others += _label_areas(ax, background.wards[background.wards["code"].isin(listed)], limit=14, size=6.5,
+                               avoid=_avoid(frame, extent))
     if background.boroughs is not None:
         _draw(ax, background.boroughs.geometry, facecolor="none", edgecolor=BOROUGH_EDGE, linewidth=1.3, zorder=2)
-        _label_areas(ax, background.boroughs, limit=6, size=11, colour="#9a9a9a", zorder=1.5,
-                     avoid=_avoid(frame, extent, margin=0.04))
+        others += _label_areas(ax, background.boroughs, limit=6, size=11, colour="#9a9a9a", zorder=1.5,
+                               avoid=_avoid(frame, extent, margin=0.04))
     _draw_places(ax, frame, highlight=None)
-    _rank_markers(ax, frame, size=9.0)
-    _furniture(fig, ax, extent, background)
+    markers = _rank_markers(ax, frame, size=9.0)
+    places = frame.geometry.union_all()  # too small at this scale to be read under a label
+    _streets(ax, extent, background, streets, roads, markers + others, [places.buffer(150)], clear_of=places)
+    _furniture(fig, ax, extent, background, roads=roads is not None or _roads(background) is not None)
     return fig
 
 
 def hotspot_figure(frame: gpd.GeoDataFrame, rank: int, *, background: Background | None = None, title: str = "",
-                   size_in: tuple[float, float] = (3.9, 3.9), min_side_m: float = 1200.0) -> Figure:
+                   size_in: tuple[float, float] = (3.9, 3.9), min_side_m: float = 1200.0,
+                   streets: pd.DataFrame | None = None, roads: gpd.GeoDataFrame | None = None) -> Figure:
     """One place zoomed to its outline, with the wards around it and its neighbours faded.
 
     Parameters
@@ -114,6 +133,8 @@ def hotspot_figure(frame: gpd.GeoDataFrame, rank: int, *, background: Background
         Inches.
     min_side_m : float, default=1200.0
         The view is at least this wide and high, metres.
+    streets, roads : optional
+        As :func:`overview_figure`.
 
     Returns
     -------
@@ -132,14 +153,18 @@ def hotspot_figure(frame: gpd.GeoDataFrame, rank: int, *, background: Background
         extent = (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
     extent = _set_view(ax, extent)
     view = shapely.box(*extent)
+    draw_roads(ax, roads if roads is not None else _roads(background), extent)
+    others = []
     if background.wards is not None:
         near = background.wards[background.wards.intersects(view)]
         _draw(ax, near.geometry, facecolor="none", edgecolor=WARD_EDGE, linewidth=0.8, zorder=1)
-        _label_areas(ax, near, limit=10, size=6.5, clip=view, avoid=_avoid(frame, extent))
+        others = _label_areas(ax, near, limit=10, size=6.5, clip=view, avoid=_avoid(frame, extent))
     if background.boroughs is not None:
         _draw(ax, background.boroughs.geometry, facecolor="none", edgecolor=BOROUGH_EDGE, linewidth=1.4, zorder=2)
     _draw_places(ax, frame, highlight=rank)
-    _rank_markers(ax, frame[frame.intersects(view)], size=10.0, highlight=rank)
+    markers = _rank_markers(ax, frame[frame.intersects(view)], size=10.0, highlight=rank)
+    focus = [geom.buffer(100) if geom is not None else None, frame.geometry.union_all().buffer(100)]
+    _streets(ax, extent, background, streets, roads, markers + others, focus)
     _furniture(fig, ax, extent, background, compact=True)
     ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor="none", edgecolor="#8c8c8c",
                            linewidth=0.8, zorder=8))
@@ -288,26 +313,44 @@ def _unique(values) -> list:
     return list(dict.fromkeys(values))
 
 
-def _rank_markers(ax, frame: gpd.GeoDataFrame, *, size: float, highlight: int | None = None) -> None:
-    """The rank in a white circle inside each place; a place smaller than the circle gets
-    it beside, joined by a short line, so its colour stays visible."""
+def _rank_markers(ax, frame: gpd.GeoDataFrame, *, size: float, highlight: int | None = None) -> list:
+    """The rank in a white circle inside each place; a place smaller than the circle gets it
+    beside, so its colour stays visible. Circles that would overlap are spread round their
+    centre (:func:`.placement.spread_markers`); a moved one is joined to its place by a line."""
+    rows = [(int(r), g) for r, g in zip(frame["rank"], frame.geometry) if g is not None and not g.is_empty]
+    if not rows:
+        return []
+    ax.apply_aspect()
+    px = ax.figure.dpi / 72
+    radius = circle_radius(ax, str(max(r for r, _ in rows)), fontsize=size, weight="bold", bbox=_CIRCLE)
     x0, x1 = ax.get_xlim()
-    width_pt = ax.get_position().width * ax.figure.get_size_inches()[0] * 72
-    circle_m = 2.2 * size * (x1 - x0) / width_pt
-    for rank, geom in zip(frame["rank"], frame.geometry):
-        if geom is None or geom.is_empty:
-            continue
-        point = _inside(geom)
-        minx, miny, maxx, maxy = geom.bounds
-        at = (point.x, point.y)
-        if max(maxx - minx, maxy - miny) < 1.5 * circle_m:
-            at = (maxx + 0.8 * circle_m, maxy + 0.5 * circle_m)
-            ax.plot([point.x, at[0]], [point.y, at[1]], color="black", linewidth=0.7, zorder=5)
+    circle_m = 2.2 * size * px * (x1 - x0) / ax.bbox.width
+    true = np.array([(p.x, p.y) for p in (_inside(g) for _, g in rows)])
+    bounds = np.array([g.bounds for _, g in rows])
+    small = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) < 1.5 * circle_m
+    wanted = np.where(small[:, None], bounds[:, 2:] + [0.8 * circle_m, 0.5 * circle_m], true)
+    at = ax.transData.inverted().transform(spread_markers(ax.transData.transform(wanted), radius=radius, gap=px))
+    texts = []
+    for (rank, _), (tx, ty), (x, y) in zip(rows, true, at):  # one step per place shown
+        if np.hypot(x - tx, y - ty) > 0.3 * circle_m:
+            ax.plot([tx, x], [ty, y], color="black", linewidth=0.7, zorder=5)
         strong = highlight is None or rank == highlight
-        ax.text(*at, str(int(rank)), ha="center", va="center", fontsize=size if strong else size - 1.5,
-                weight="bold", color="black" if strong else "#4d4d4d", zorder=6,
-                bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white",
-                      "edgecolor": "black" if strong else "#8c8c8c", "linewidth": 1.0})
+        texts.append(ax.text(x, y, str(rank), ha="center", va="center", fontsize=size if strong else size - 1.5,
+                             weight="bold", color="black" if strong else "#4d4d4d", zorder=6, gid=MARKER_GID,
+                             bbox=_CIRCLE | {"edgecolor": "black" if strong else "#8c8c8c"}))
+    return texts
+
+
+def _roads(background):
+    return background.roads if isinstance(background, StreetBackground) else None
+
+
+def _streets(ax, extent, background, streets, roads, avoid: list, focus: list, clear_of=None) -> list:
+    """Street names clear of each other and of ``avoid`` (:func:`.placement.label_streets`)."""
+    if streets is None and isinstance(background, StreetBackground):
+        streets = background.streets
+    return label_streets(ax, extent, streets=streets, roads=roads if roads is not None else _roads(background),
+                         avoid=avoid, focus=focus, clear_of=clear_of, size=STREET_SIZE)
 
 
 def _inside(geom):
@@ -331,10 +374,11 @@ def _avoid(frame: gpd.GeoDataFrame, extent, *, margin: float = 0.012):
 
 
 def _label_areas(ax, areas: gpd.GeoDataFrame, *, limit: int, size: float, colour: str = "#5f5f5f",
-                 zorder: float = 5, clip=None, avoid=None) -> None:
-    """Name the largest areas, each inside its largest part that is clear of ``avoid``."""
+                 zorder: float = 5, clip=None, avoid=None) -> list:
+    """Name the largest areas, each inside its largest part that is clear of ``avoid``; return the texts."""
+    texts = []
     if areas is None or not len(areas):
-        return
+        return texts
     areas = areas.assign(_area=areas.geometry.area).sort_values("_area", ascending=False).head(limit)
     for name, geom in zip(areas["name"], areas.geometry):
         piece = geom if clip is None else geom.intersection(clip)
@@ -347,11 +391,12 @@ def _label_areas(ax, areas: gpd.GeoDataFrame, *, limit: int, size: float, colour
         if piece.area < 0.05 * geom.area:
             continue
         point = polylabel(piece, tolerance=max(piece.length / 200, 1.0))
-        ax.text(point.x, point.y, name, ha="center", va="center", fontsize=size, color=colour, style="italic",
-                zorder=zorder, path_effects=_HALO, clip_on=True)
+        texts.append(ax.text(point.x, point.y, name, ha="center", va="center", fontsize=size, color=colour,
+                             style="italic", zorder=zorder, path_effects=_HALO, clip_on=True))
+    return texts
 
 
-def _furniture(fig: Figure, ax, extent, background: Background, *, compact: bool = False) -> None:
+def _furniture(fig: Figure, ax, extent, background: Background, *, compact: bool = False, roads: bool = False) -> None:
     """Scale bar, north arrow, legend and attribution."""
     _scale_bar(ax, extent, size=6.5 if compact else 8)
     _north_arrow(ax, size=8 if compact else 11)
@@ -361,6 +406,8 @@ def _furniture(fig: Figure, ax, extent, background: Background, *, compact: bool
         handles.append(Line2D([], [], color=WARD_EDGE, linewidth=0.8, label="Ward boundary"))
     if background.boroughs is not None:
         handles.append(Line2D([], [], color=BOROUGH_EDGE, linewidth=1.4, label="Borough boundary"))
+    if roads:
+        handles.append(Line2D([], [], color=ROAD_EDGE, linewidth=0.8, label="Road"))
     if not compact:
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor="white",
                               markeredgecolor="black", label="Rank in the tasking list"))
