@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 
+import geopandas as gpd
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from conftest import FIXTURES
+from matplotlib.collections import LineCollection
 
 from hotspot_tasking.boundaries.layers import load_layer
 from hotspot_tasking.boundaries.roads import add_roads, load_roads, read_roads, workspace_bounds
@@ -94,3 +97,18 @@ def test_the_tasking_list_names_places_by_the_roads(city, tmp_path):
     named = dict(zip(plain["place_name"], roads["place_name"]))
     assert named["Nun Court (Coleman Street)"] == "Moorgate (Coleman Street)"
     assert pd.Series(roads["place_name"]).ne(plain["place_name"]).sum() >= 5
+
+
+def test_the_maps_of_a_workspace_with_roads_draw_them(city):
+    from hotspot_tasking.pipeline.exports import background_layers
+    from hotspot_tasking.reports.maps import overview_figure
+    from hotspot_tasking.reports.placement import ROAD_EDGE
+
+    background = background_layers(city)
+    assert background.roads is not None and len(background.roads) > 20
+    frame = gpd.GeoDataFrame({"rank": [1], "place_name": ["Bishopsgate"], "arrow": ["►"], "ward_code": ["E05009291"]},
+                             geometry=[shapely.Point(533200, 181400).buffer(60)], crs=27700)
+    fig = overview_figure(frame, background=background)
+    drawn = [c for ax in fig.axes for c in ax.collections if isinstance(c, LineCollection)
+             and len(c.get_edgecolor()) and matplotlib.colors.same_color(c.get_edgecolor()[0], ROAD_EDGE)]
+    assert drawn, "the roads are drawn under the places"
