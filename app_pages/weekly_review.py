@@ -43,10 +43,7 @@ except UserError as err:
 
 headline_row(figures, view)
 st.caption(f"{view.title}; time band: {filters.band_label}; "
-           f"{', '.join(filters.categories) if filters.categories else 'all categories'}. "
-           "Counts are incidents (band-weighted); 'before' is the mean per period over the baseline. "
-           "▲ rising, ▼ falling (Poisson z ≥ 2 or ≤ −2), ► no clear change. Select a row for its detail. "
-           f"Places: {method_summary(tl.cards)}.")
+           f"{', '.join(filters.categories) if filters.categories else 'all categories'}. Select a row for its detail.")
 if changed:
     st.info(changed, icon=":material/compare_arrows:")
 else:
@@ -60,6 +57,8 @@ if table.empty:
     st.stop()
 selected = list_table(table, f"weekly_list_{view.period}_{filters.band}_{view.method}")
 remember_view(view, filters, selected)
+st.caption("Counts are incidents (band-weighted); 'before' is the mean per period over the baseline. ▲ rising, "
+           f"▼ falling (Poisson z ≥ 2 or ≤ −2), ► no clear change. Places: {method_summary(tl.cards)}.")
 for caveat in tl.caveats:
     st.caption(f"Note: {caveat}")
 left, right = st.columns(2)

@@ -76,21 +76,22 @@ def list_table(table: pd.DataFrame, key: str) -> str | None:
     has a time of day."""
     linked = st.query_params.get("place")
     rows = table.index[table["tasking_id"] == linked].tolist()
-    shown = [c for c in list(table)[:9] if not (c in PEAK_COLUMNS and table["peak band"].eq(NO_TIME_OF_DAY).all())]
+    order = ["rank", "place", "trend", "now", "before", "peak band", "peak", "status", "lead"]  # status in view at 1366
+    shown = [c for c in order if not (c in PEAK_COLUMNS and table["peak band"].eq(NO_TIME_OF_DAY).all())]
     event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key=key,
                          height=min(35 * (len(table) + 1) + 3, 458), column_order=shown,
                          selection_default={"selection": {"rows": rows[:1]}} if rows else None,
                          column_config={"rank": st.column_config.NumberColumn("#", width=36),
-                                        "place": st.column_config.TextColumn("place", width=250),
+                                        "place": st.column_config.TextColumn("place", width=215),
                                         "trend": st.column_config.TextColumn("", width=32),
-                                        "now": st.column_config.NumberColumn("now", width=58,
+                                        "now": st.column_config.NumberColumn("now", width=52,
                                                                              help="incidents this period"),
-                                        "before": st.column_config.NumberColumn("before", width=62,
+                                        "before": st.column_config.NumberColumn("before", width=58,
                                                                                 help="mean per period, baseline"),
-                                        "peak band": st.column_config.TextColumn("peak band", width=128),
-                                        "peak": st.column_config.TextColumn("peak days and hours", width=165),
-                                        "lead": st.column_config.TextColumn("lead", width=115),
-                                        "status": st.column_config.TextColumn("status", width=195)})
+                                        "peak band": st.column_config.TextColumn("peak band", width=112),
+                                        "peak": st.column_config.TextColumn("peak days and hours", width=150),
+                                        "lead": st.column_config.TextColumn("lead", width=110),
+                                        "status": st.column_config.TextColumn("status", width=170)})
     chosen = event.selection.rows
     return str(table["tasking_id"].iloc[chosen[0]]) if chosen else None
 
