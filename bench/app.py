@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -53,10 +54,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
 #: Targets, seconds.
 MEDIAN_S, P90_S, GRID_S, COLD_S = 1.0, 2.5, 5.0, 10.0
-#: The longest the bench waits for one interaction (then it is reported as timed out), ms.
+#: The longest the bench waits for one interaction (then it is reported as unfinished), ms...
 TIMEOUT_MS = 180_000
-#: Cell sizes typed into the explorer's "Cell size, m" (0 = the automatic rule).
-CELL_SIZES = (0, 200, 100, 50, 20, 10)
+#: ...and for the run it starts to begin (else the click did not take).
+START_MS = 30_000
 
 #: Counts every script run the browser starts (the app root's state going to "running").
 COUNT_RUNS = """
@@ -129,6 +130,7 @@ class Driver:
         note = ""
         try:
             act()
+            page.wait_for_function("(runs) => window.__benchRuns > runs", arg=runs, timeout=START_MS, polling=50)
             page.wait_for_function(SETTLED, arg=runs, timeout=TIMEOUT_MS, polling=50)
             for selector in (expect,) if isinstance(expect, str) else expect:
                 page.locator(selector).first.wait_for(state="visible", timeout=TIMEOUT_MS)
@@ -151,7 +153,8 @@ class Driver:
     def select(self, label: str, option: str | None, expect: str, *, where: str = "main") -> None:
         """Pick ``option`` in the selectbox labelled ``label``; None: the option after the chosen one."""
         scope = self.page.locator("[data-testid='stSidebar']" if where == "sidebar" else "[data-testid='stMain']")
-        box = scope.locator("[data-testid='stSelectbox']").filter(has_text=label).first
+        label_exactly = self.page.locator("[data-testid='stWidgetLabel']", has_text=re.compile(f"^{re.escape(label)}$"))
+        box = scope.locator("[data-testid='stSelectbox']").filter(has=label_exactly).first
         options = self.page.get_by_role("option")
 
         def pick():
@@ -162,11 +165,11 @@ class Driver:
             now = texts.index(chosen.first.inner_text().strip()) if chosen.count() else -1
             return options.nth((now + 1) % len(texts))
 
-        box.click()
+        self.open_list(box)
         name = pick().inner_text().strip()
-        self.page.keyboard.press("Escape")
+        self.close_list()
         self.timed(f"{label} -> {name}", lambda: self.page.get_by_role("option", name=name, exact=True).click(),
-                   expect, prepare=box.click)
+                   expect, prepare=lambda: self.open_list(box))
 
     def radio(self, label: str, option: str, expect: str, *, kind: str = "interaction") -> None:
         group = self.page.locator("[data-testid='stRadio']").filter(has_text=label).first
@@ -189,26 +192,49 @@ class Driver:
         """Add ``name`` to the sidebar's categories, then take it off again (two interactions)."""
         box = self.page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
         option = self.page.get_by_role("option", name=name, exact=True)
-        self.timed(f"Categories -> + {name}", option.click, expect, prepare=box.click)
-        self.page.keyboard.press("Escape")  # the list stays open after a pick
+        self.timed(f"Categories -> + {name}", option.click, expect, prepare=lambda: self.open_list(box))
+        self.close_list()  # the list stays open after a pick
         self.timed(f"Categories -> - {name}", box.get_by_role("button", name=f"Remove {name}").click, expect)
 
-    def cell_size(self, size: int, method: str) -> None:
-        """Type a cell size into the explorer's parameters (0: automatic) and press Enter."""
+    def cell_sizes(self) -> list[str]:
+        """The cell sizes the explorer offers, as its drop-down lists them (automatic first)."""
         self.open_expander("Parameters")
-        field = self.page.locator("[data-testid='stNumberInput']").filter(has_text="Cell size").locator("input")
+        box = self.page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text="Cell size")
+        self.open_list(box.first)
+        names = [o.inner_text().strip() for o in self.page.get_by_role("option").all()]
+        self.close_list()
+        return names
 
-        def act():
-            field.fill(str(size))
-            field.press("Enter")
+    def cell_size(self, name: str, method: str) -> None:
+        """Pick a cell size in the explorer's parameters (``name`` as the drop-down shows it)."""
+        self.open_expander("Parameters")
+        box = self.page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text="Cell size")
+        self.timed(f"explorer {method}, cell {name}",
+                   self.page.get_by_role("option", name=name, exact=True).click,
+                   "[data-testid='stDeckGlJsonChart']", kind="grid", prepare=lambda: self.open_list(box.first))
 
-        self.timed(f"explorer {method}, cell {'automatic' if size == 0 else f'{size} m'}", act,
-                   "[data-testid='stDeckGlJsonChart']", kind="grid")
+    def open_list(self, box) -> None:
+        """Open a selectbox's drop-down (clicked again if the first click lands while the page moves)."""
+        for attempt in range(3):
+            self.page.get_by_role("option").first.wait_for(state="detached")  # no other list still closing
+            box.click()
+            try:
+                self.page.get_by_role("option").first.wait_for(timeout=3000 * (attempt + 1))
+                return
+            except Exception:  # noqa: BLE001 - not open yet: click again
+                self.close_list()
+        raise RuntimeError("a drop-down did not open after three clicks")
+
+    def close_list(self) -> None:
+        """Close an open drop-down and wait until it has gone."""
+        self.page.keyboard.press("Escape")
+        self.page.get_by_role("option").first.wait_for(state="detached")
 
     def open_expander(self, title: str) -> None:
         details = self.page.locator("[data-testid='stExpander'] details").filter(has_text=title).first
         if details.get_attribute("open") is None:
             details.locator("summary").click()
+        details.locator("[data-testid='stExpanderDetails']:not([inert])").wait_for()
 
 
 def script(d: Driver, *, quick: bool) -> None:
@@ -230,12 +256,13 @@ def script(d: Driver, *, quick: bool) -> None:
     for method in ("Clusters (DBSCAN)", "Getis-Ord Gi*", "Kernel density (KDE)"):
         d.radio("Method", method, deck)
     d.select("Time band", "All times", deck, where="sidebar")
-    sizes = (0, *CELL_SIZES[1:]) if not quick else (0, min(CELL_SIZES[1:]))
-    for size in [*sizes[1:], sizes[0]]:
+    automatic, *sizes = d.cell_sizes()
+    sizes = [*reversed(sizes), automatic] if not quick else [sizes[0], automatic]  # coarse to fine, then back
+    for size in sizes:
         d.cell_size(size, "KDE")
     if not quick:
         d.radio("Method", "Getis-Ord Gi*", deck)
-        for size in [*sizes[1:], sizes[0]]:
+        for size in sizes:
             d.cell_size(size, "Gi*")
         d.radio("Method", "Kernel density (KDE)", deck)
     d.page_link("Patrol plan", deck)
