@@ -33,10 +33,12 @@ def _wards(path: str, version: str) -> gpd.GeoDataFrame | None:
     return wards.set_geometry(wards.geometry.simplify(5.0))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def review_deck(path: str, version: str, request: TaskingRequest, selected: str | None) -> pdk.Deck:
-    """Wards, the listed places filled by trend (▲ vermillion, ► yellow, ▼ blue), the first
-    :data:`NUMBERED_RANKS` and the selected one numbered by rank."""
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _review_layers(path: str, version: str,
+                   request: TaskingRequest) -> tuple[gpd.GeoDataFrame, tuple[pdk.Layer, ...], tuple[float, ...]]:
+    """The review map's places (EPSG:27700, with their fill and outline colours), the layers
+    that do not change with the selected row (wards, places), and the bounds to frame;
+    shared, read-only: a new selection adds two small layers, not the whole map."""
     frame = ranked_list(path, version, request).frame
     shown = gpd.GeoDataFrame(frame[["rank", "tasking_id", "place_name", "arrow", "count_now", "peak_hours"]].assign(
         fill=[rgb(TREND_STYLE[a][0], 140) for a in frame["arrow"]],
@@ -49,6 +51,16 @@ def review_deck(path: str, version: str, request: TaskingRequest, selected: str 
     layers.append(pdk.Layer("GeoJsonLayer", geojson(shown, [c for c in shown.columns if c not in ("line", "geometry")]),
                             id="places", stroked=False, filled=True, get_fill_color="properties.fill", pickable=True))
     layers.append(outline_layer(shown, layer_id="places_outline", colour="line", width_px=2))
+    bounds = tuple(wards.total_bounds) if wards is not None else tuple(frame.total_bounds)
+    return shown, tuple(layers), bounds
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def review_deck(path: str, version: str, request: TaskingRequest, selected: str | None) -> pdk.Deck:
+    """Wards, the listed places filled by trend (▲ vermillion, ► yellow, ▼ blue), the first
+    :data:`NUMBERED_RANKS` and the selected one numbered by rank."""
+    shown, layers, bounds = _review_layers(path, version, request)
+    layers = list(layers)
     if selected is not None and (shown["tasking_id"] == selected).any():
         layers.append(outline_layer(shown[shown["tasking_id"] == selected], layer_id="selected",
                                     colour=[0, 0, 0, 255], width_px=5))
@@ -56,7 +68,6 @@ def review_deck(path: str, version: str, request: TaskingRequest, selected: str 
     points = numbered.to_crs(4326).representative_point()
     labels = pd.DataFrame({"lon": points.x, "lat": points.y, "label": numbered["rank"].astype(str)})
     layers += numbered_markers(labels, "label", "ranks", fill=[255, 255, 255, 235], ink=[0, 0, 0, 255])
-    bounds = tuple(wards.total_bounds) if wards is not None else tuple(frame.total_bounds)
     return deck(layers, bounds, tooltip="{rank}. {place_name}: {count_now} now {arrow}, peak {peak_hours}",
                 width_px=540, height_px=520)
 

@@ -52,7 +52,8 @@ class CompactDeck(pdk.Deck):
 
 def outline_layer(frame: gpd.GeoDataFrame, *, layer_id: str, colour: list[int] | str = (90, 90, 90, 200),
                   width_px: float = 1) -> pdk.Layer:
-    """The outlines of polygons as straight segments (a deck.gl LineLayer), not pickable.
+    """The outlines of polygons as straight segments (a deck.gl LineLayer), not pickable; its
+    data is a list of records, so one layer can be shared by several cached maps.
 
     Under software WebGL (a browser without a graphics card) the path shader that GeoJSON
     outlines use takes a second or more to compile every time a map is drawn afresh; the
@@ -77,9 +78,9 @@ def outline_layer(frame: gpd.GeoDataFrame, *, layer_id: str, colour: list[int] |
     segments = pd.DataFrame({"s": xy[same].tolist(), "t": xy[same + 1].tolist()})
     if isinstance(colour, str):
         segments["c"] = frame[colour].to_numpy()[feature[line[same]]]
-    return pdk.Layer("LineLayer", segments, id=layer_id, get_source_position="s", get_target_position="t",
-                     get_color="c" if isinstance(colour, str) else list(colour), get_width=width_px,
-                     width_units=pdk.types.String("pixels"), pickable=False)
+    return pdk.Layer("LineLayer", segments.to_dict("records"), id=layer_id, get_source_position="s",
+                     get_target_position="t", get_color="c" if isinstance(colour, str) else list(colour),
+                     get_width=width_px, width_units=pdk.types.String("pixels"), pickable=False)
 
 
 def boundary_layers(frame: gpd.GeoDataFrame, *, layer_id: str = "boundaries") -> list[pdk.Layer]:
