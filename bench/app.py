@@ -13,7 +13,9 @@ times, as a person sees it:
 - a scripted set of interactions across every page (pages, the sidebar's band and
   categories, the weekly review's Week/Month, period and a row, the explorer's methods and
   every cell size it offers, the patrol plan's shift and area, the area comparison);
-- pressing "Record decision" on the weekly review's form until the list is back.
+- pressing "Record decision" on the weekly review's form until the list is back, and the
+  click after it (selecting another place), the first run to read the workspace as the
+  recording left it.
 
 Each is timed from the click (or key press) until Streamlit has run the script for it (the
 app root's ``data-test-script-state`` has gone to ``running`` and back to ``notRunning``,
@@ -179,14 +181,15 @@ class Driver:
         group = self.page.get_by_role("radiogroup", name=label)
         self.timed(f"{label} -> {option}", group.get_by_role("radio", name=option, exact=True).click, expect)
 
-    def first_row(self, label: str, expect: str) -> None:
+    def first_row(self, label: str, expect: str | tuple[str, ...], *, row: int = 0, kind: str = "interaction") -> None:
+        """Click the selection box of a row of the page's first table (the first by default)."""
         grid = self.page.locator("[data-testid='stDataFrame']").first
 
         def click():
             box = grid.bounding_box()
-            self.page.mouse.click(box["x"] + 12, box["y"] + 52)  # the first row's selection box
+            self.page.mouse.click(box["x"] + 12, box["y"] + 52 + 35 * row)  # rows are 35 px high
 
-        self.timed(label, click, expect)
+        self.timed(label, click, expect, kind=kind, prepare=grid.scroll_into_view_if_needed)
 
     def category(self, name: str, expect: str) -> None:
         """Add ``name`` to the sidebar's categories, then take it off again (two interactions)."""
@@ -285,6 +288,9 @@ def record_decision(d: Driver) -> None:
     page.get_by_label("Action agreed").fill("High-visibility patrols Fri-Sat 21:00-03:00")
     d.timed('"Record decision" until the list is back', page.get_by_role("button", name="Record decision").click,
             ("[data-testid='stDataFrame']", "[data-testid='stAlert']:has-text('Recorded action')"), kind="record")
+    # the run that recorded it began before the list was stored: the next one reads the workspace anew
+    d.first_row("then the next click: select the second place", ("[data-testid='stDataFrame']", "text=#2 "),
+                row=1, kind="record")
 
 
 def verdict(seconds: float, target: float) -> str:
