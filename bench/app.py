@@ -36,6 +36,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -338,6 +339,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"Chromium not found at {CHROMIUM}: install the Debian package chromium.")
     from playwright.sync_api import sync_playwright
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # so the server started below is stopped too
     with tempfile.TemporaryDirectory(prefix="hotspot-bench-") as tmp:
         workspace = Path(tmp) / "demo"
         shutil.copytree(ROOT / "data" / "demo", workspace)

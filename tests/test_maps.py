@@ -14,6 +14,7 @@ import shapely
 from PIL import Image
 from pyproj import Transformer
 
+from hotspot_tasking.errors import UserError
 from hotspot_tasking.hotspots.grid import Grid
 from hotspot_tasking.ui.maps import (
     VIRIDIS,
@@ -131,3 +132,13 @@ def test_hotspot_cells_can_be_outlined_as_the_areas_they_make():
     assert len(fill.data["features"]) == 3  # each cell keeps its figures for the tooltip
     assert len(serialised(edge)["data"]) == 4 + 4  # two cells side by side are one rectangle, and the third
     assert len(serialised(hotspot_layers(cells)[1])["data"]) == 12
+
+
+def test_the_density_layer_names_what_is_wrong_with_its_cells():
+    grid = Grid(0.0, 0.0, 10.0, nx=2, ny=2)
+    with pytest.raises(TypeError, match="The 'grid' parameter of density_layer must be a Grid. Got tuple instead."):
+        density_layer(pd.DataFrame({"row": [0], "col": [0], "density": [1.0]}), (0, 0, 10, 2, 2))
+    with pytest.raises(UserError, match="density_layer needs the column 'density'; the table has 2 columns"):
+        density_layer(pd.DataFrame({"row": [0], "col": [0]}), grid)
+    with pytest.raises(UserError, match=r"^density_layer: 1 of the 2 cells lie off the 2 x 2 grid .*Pass the surface"):
+        density_layer(pd.DataFrame({"row": [0, 2], "col": [0, 1], "density": [1.0, 2.0]}), grid)

@@ -21,8 +21,10 @@ from PIL import Image
 from pydeck.bindings.json_tools import default_serialize
 from pyproj import Transformer
 
+from ..errors import UserError
 from ..geo.mapview import view_for_bounds
 from ..hotspots.grid import Grid
+from ..validation import check_columns, check_type
 from .style import CATEGORICAL
 
 #: Carto's open basemap style (needs the internet); None draws no basemap.
@@ -124,8 +126,22 @@ def density_layer(cells: pd.DataFrame, grid: Grid, *, layer_id: str = "density")
     grid : Grid
         The grid the cells are on (EPSG:27700).
     layer_id : str, default="density"
+
+    Raises
+    ------
+    TypeError
+        ``grid`` is not a :class:`Grid` or ``cells`` not a DataFrame.
+    UserError
+        ``cells`` lacks a column, or holds a cell off the grid.
     """
+    check_type(grid, "grid", "density_layer", Grid, type_name="a Grid")
+    fix = "pass the surface's to_cells() with the surface's grid."
+    check_columns(cells, ("row", "col", "density"), "density_layer", name="cells", fix=fix)
     rows, cols = cells["row"].to_numpy(int), cells["col"].to_numpy(int)
+    off = int(((rows < 0) | (rows >= grid.ny) | (cols < 0) | (cols >= grid.nx)).sum())
+    if off:
+        raise UserError(f"density_layer: {off:,} of the {len(cells):,} cells lie off the {grid.ny} x {grid.nx} grid "
+                        f"(rows or columns outside it); {fix[0].upper() + fix[1:]}")
     image = np.zeros((grid.ny, grid.nx, 4), dtype=np.uint8)
     image[rows, cols] = density_colours(cells["density"].to_numpy(float))
     buffer = io.BytesIO()
