@@ -4,10 +4,17 @@ import streamlit as st
 
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.hotspots.run import METHODS, HotspotRequest
-from hotspot_tasking.reports.setting import band_label, band_labels
-from hotspot_tasking.ui.cache import backtest_summary, band_empty_reason, hotspot_run, map_boundaries
+from hotspot_tasking.ui.cache import (
+    MAX_EXPLORER_CELLS,
+    backtest_summary,
+    band_empty_reason,
+    explorer_cell_sizes,
+    explorer_hotspots,
+    hotspot_run,
+    map_boundaries,
+)
+from hotspot_tasking.ui.decks import explorer_deck
 from hotspot_tasking.ui.filters import current_filters
-from hotspot_tasking.ui.maps import boundary_layer, deck, density_layer, hotspot_layer
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
 ws = current_workspace()
@@ -18,9 +25,13 @@ st.caption(filters.caption())
 
 names = {"kde": "Kernel density (KDE)", "dbscan": "Clusters (DBSCAN)", "gistar": "Getis-Ord Gi*"}
 method = st.radio("Method", METHODS, format_func=names.get, horizontal=True, key="explorer_method")
-with st.expander("Parameters (leave at 0 for the documented automatic rule)"):
+automatic, sizes = explorer_cell_sizes(path, version)
+with st.expander("Parameters (leave at automatic or 0 for the documented rule)"):
     c1, c2, c3 = st.columns(3)
-    cell = c1.number_input("Cell size, m", min_value=0, max_value=2000, value=0, step=10, key="explorer_cell")
+    cell = c1.selectbox("Cell size", [None, *sizes], key="explorer_cell",
+                        format_func=lambda m: f"automatic ({automatic:g} m)" if m is None else f"{m:g} m",
+                        help=f"Sizes from {min(sizes, default=automatic):g} m: a finer grid of this area would have "
+                             f"over {MAX_EXPLORER_CELLS:,} cells, slow to compute and draw.")
     bandwidth = c2.number_input("KDE bandwidth, m", min_value=0, max_value=5000, value=0, step=25, key="explorer_bw")
     eps = c3.number_input("DBSCAN eps, m", min_value=0, max_value=2000, value=0, step=10, key="explorer_eps")
     harm = st.toggle("Weight by harm", key="explorer_harm")
@@ -38,20 +49,16 @@ if empty_band:  # an hour band on month-only records: say why there is nothing t
     st.info(empty_band[0].upper() + empty_band[1:])
     st.stop()
 
-hotspots = run.layers["hotspots"]
-if "peak_band" in hotspots.columns:  # shown by its label, as everywhere people read a band
-    labels = band_labels(ws.time_bands())
-    hotspots = hotspots.assign(peak_band=hotspots["peak_band"].map(lambda band: band_label(band, labels)))
-boundaries, boundaries_caption = map_boundaries(path, version)
-layers = [boundary_layer(boundaries)] if boundaries is not None else []
-if run.surface is not None:
-    layers.append(density_layer(run.layers["density_cells"]))
-layers.append(hotspot_layer(hotspots))
-shown = boundaries if boundaries is not None else (hotspots if len(hotspots) else run.layers.get("density_cells"))
+hotspots = explorer_hotspots(path, version, request)  # each peak band by its label
+_, boundaries_caption = map_boundaries(path, version)
 tiles = st.toggle("Basemap tiles (needs the internet)", key="explorer_tiles")
-if shown is not None and len(shown):
-    st.pydeck_chart(deck(layers, tuple(shown.total_bounds), tiles=tiles), height=560)
-st.caption(f"{len(hotspots):,} hotspots from {run.incidents:,} incidents. Density in incidents per km²; "
+chart = explorer_deck(path, version, request, tiles)
+if chart is not None:
+    st.pydeck_chart(chart, height=560)
+cells = run.layers.get("density_cells")
+scale = (f" (the hottest cells, from {cells['density'].min():,.1f} in dark purple to {cells['density'].max():,.1f} "
+         "in yellow)" if cells is not None and len(cells) else "")
+st.caption(f"{len(hotspots):,} hotspots from {run.incidents:,} incidents. Density in incidents per km²{scale}; "
            f"outlines in orange. {boundaries_caption}")
 
 shown = [c for c in ("hotspot_id", "cluster_id", "incidents", "share", "area_km2", "dominant_categories",

@@ -1,10 +1,21 @@
 """The Streamlit app on the bundled demo, through Streamlit's AppTest (no browser)."""
 
+import base64
+import io
+import json
+
+import numpy as np
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.hotspots.grid import Grid
+from hotspot_tasking.ui.cache import MAX_EXPLORER_CELLS
+
+#: The extent of the demo's wards (its study area), EPSG:27700 metres.
+WARDS_EXTENT = (521054.9, 169648.0, 533716.6, 180688.1)
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +79,35 @@ def test_explorer_band_filter_changes_the_selection():
     # the band's label from time_bands.toml, never its id
     assert "time band: Night-time economy" in at.caption[0].value and at.caption[0].value != before
     assert "nte" not in at.caption[0].value and "time band: All times" in before
+
+
+def test_the_explorer_offers_cell_sizes_down_to_a_bounded_grid():
+    at = run_app()
+    at.switch_page("app_pages/explorer.py").run()
+    cell = at.selectbox(key="explorer_cell")
+    assert cell.value is None and cell.options[0] == "automatic (220 m)"
+    sizes = [float(o.removesuffix(" m")) for o in cell.options[1:]]
+    assert sizes == [20, 25, 50, 75, 100, 150, 200, 250, 500, 1000, 2000]  # not 10 m: a grid over 400,000 cells
+    assert Grid.covering(WARDS_EXTENT, cell_size_m=20.0).cells <= MAX_EXPLORER_CELLS
+    assert Grid.covering(WARDS_EXTENT, cell_size_m=10.0).cells > MAX_EXPLORER_CELLS
+
+
+@pytest.mark.parametrize("method", ["kde", "gistar"])
+def test_the_finest_grid_the_explorer_offers_is_sent_in_well_under_a_megabyte(method):
+    at = run_app()
+    at.switch_page("app_pages/explorer.py").run()
+    at.radio(key="explorer_method").set_value(method).run()
+    at.selectbox(key="explorer_cell").set_value(20).run()
+    assert not at.exception
+    text = at.get("deck_gl_json_chart")[0].proto.json
+    assert len(text) < 1_000_000
+    layers = {layer["id"]: layer for layer in json.loads(text)["layers"]}
+    assert {"boundaries", "boundaries_outline", "hotspots", "hotspots_outline"} <= set(layers)
+    if method == "kde":  # the surface is one image, a pixel per 20 m cell over the wards' extent
+        assert layers["density"]["@@type"] == "BitmapLayer"
+        image = Image.open(io.BytesIO(base64.b64decode(layers["density"]["image"].split(",", 1)[1])))
+        grid = Grid.covering(WARDS_EXTENT, cell_size_m=20.0)
+        assert image.size == (grid.nx, grid.ny)
+        coloured = int((np.asarray(image.convert("RGBA"))[..., 3] > 0).sum())
+        assert coloured > 5000  # the hottest 5% of the wards' 156,000 cells
+        assert "in yellow" in " ".join(c.value for c in at.caption)

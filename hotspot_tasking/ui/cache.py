@@ -19,9 +19,18 @@ from ..geo.select import select_incidents
 from ..geo.workspace import Summary, Workspace
 from ..hotspots.bands import select_band
 from ..hotspots.errors import HotspotError
+from ..hotspots.grid import Grid
 from ..hotspots.persistence import period_positions
-from ..hotspots.run import HotspotRequest, HotspotRun, backtest_request, run_hotspots
+from ..hotspots.run import HotspotRequest, HotspotRun, backtest_request, run_hotspots, workspace_grid
 from ..periods import review_period
+from ..reports.setting import band_label, band_labels
+
+#: The cell sizes the explorer offers, metres (those whose grid is small enough: see below).
+CELL_SIZES_M = (10, 20, 25, 50, 75, 100, 150, 200, 250, 500, 1000, 2000)
+#: The most cells an explorer grid may have (a 20 m grid over 12.7 km by 11 km has 360,000):
+#: a finer grid takes seconds to compute (Gi*) and draw, for detail finer than the records'
+#: locations (police.uk's are snapped to map points).
+MAX_EXPLORER_CELLS = 400_000
 
 
 @st.cache_data(show_spinner="Counting incidents…")
@@ -61,6 +70,28 @@ def hotspot_run(path: str, version: str, request: HotspotRequest) -> HotspotRun:
     """One hotspot analysis (see :func:`run_hotspots`); shared, read-only."""
     ws = Workspace.open(path)
     return run_hotspots(ws, request, incidents=incidents_with_areas(path, version))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def explorer_hotspots(path: str, version: str, request: HotspotRequest) -> gpd.GeoDataFrame:
+    """The analysis's hotspots with each peak band by its label, as everywhere people read a
+    band; shared, read-only."""
+    hotspots = hotspot_run(path, version, request).layers["hotspots"]
+    if "peak_band" not in hotspots.columns:
+        return hotspots
+    labels = band_labels(Workspace.open(path).time_bands())
+    return hotspots.assign(peak_band=hotspots["peak_band"].map(lambda band: band_label(band, labels)))
+
+
+@st.cache_data(show_spinner=False)
+def explorer_cell_sizes(path: str, version: str) -> tuple[float, tuple[int, ...]]:
+    """The automatic cell size of the workspace's grid (metres), and the sizes of
+    :data:`CELL_SIZES_M` the explorer offers: those whose grid over the same extent (the study
+    area's, else the incidents') has at most :data:`MAX_EXPLORER_CELLS` cells."""
+    grid = workspace_grid(Workspace.open(path), incidents_with_areas(path, version))
+    offered = tuple(size for size in CELL_SIZES_M
+                    if Grid.covering(grid.bounds, cell_size_m=float(size)).cells <= MAX_EXPLORER_CELLS)
+    return grid.cell_size_m, offered
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
