@@ -9,7 +9,7 @@ from hotspot_tasking.ui.workspace_picker import current_workspace
 
 ws = current_workspace()
 path = str(ws.root)
-summary = workspace_summary(path, ws.version)
+summary = workspace_summary(path, ws.data_version)
 
 st.title("Data")
 st.info("police.uk publishes a month, not a time, for each record; those records count under all times and are "

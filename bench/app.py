@@ -56,7 +56,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
 #: Targets, seconds.
-MEDIAN_S, P90_S, GRID_S, COLD_S = 1.0, 2.5, 5.0, 10.0
+MEDIAN_S, P90_S, GRID_S, COLD_S, RECORD_S = 1.0, 2.5, 5.0, 10.0, 2.0
 #: The longest the bench waits for one interaction (then it is reported as unfinished), ms...
 TIMEOUT_MS = 180_000
 #: ...and for the run it starts to begin (else the click did not take).
@@ -247,9 +247,9 @@ def script(d: Driver, *, quick: bool) -> None:
     deck = "[data-testid='stDeckGlJsonChart']"
     form = "button:has-text('Record decision')"
     d.segment("Review by", "Month", review)
-    d.select("Period", None, review)
+    d.select("Period", None, review, where="sidebar")  # the review's own period, in the sidebar
     d.segment("Review by", "Week", review)
-    d.select("Period", None, review)
+    d.select("Period", None, review, where="sidebar")  # the review's own period, in the sidebar
     d.first_row("select the first place of the list", form)
     d.radio("Places from", "DBSCAN", review)
     d.radio("Places from", "Best surface", review)
@@ -322,7 +322,7 @@ def report(timings: list[Timing], server_s: float, load: tuple[float, float]) ->
         print(f"{'slowest explorer grid: ' + worst.label.removeprefix('explorer '):<58} {worst.seconds:6.2f} s  "
               f"{verdict(worst.seconds, GRID_S)}")
     for t in record:
-        print(f"{t.label:<58} {t.seconds:6.2f} s  {verdict(t.seconds, P90_S)}")
+        print(f"{t.label:<58} {t.seconds:6.2f} s  {verdict(t.seconds, RECORD_S)}")
     unfinished = [t.label for t in timings if t.note]
     if unfinished:
         print(f"{len(unfinished)} step(s) did not finish cleanly: {'; '.join(unfinished)}")

@@ -34,8 +34,9 @@ MAX_EXPLORER_CELLS = 400_000
 
 
 @st.cache_data(show_spinner="Counting incidents…")
-def workspace_summary(path: str, version: str) -> Summary:
-    """Counts by source, category and month (see :meth:`Workspace.summary`)."""
+def workspace_summary(path: str, data_version: str) -> Summary:
+    """Counts by source, category and month (see :meth:`Workspace.summary`); keyed on the data
+    version, so storing a list (recording a decision) does not count the incidents again."""
     return Workspace.open(path).summary()
 
 

@@ -50,7 +50,7 @@ def draw_filters(ws: Workspace, *, own_period: bool = False) -> None:
     (:func:`period_slot`); the dates chosen elsewhere are kept for the other pages. The band
     and categories start from the page address's ``band`` and ``category`` (a shared link).
     """
-    summary = workspace_summary(str(ws.root), ws.version)
+    summary = workspace_summary(str(ws.root), ws.data_version)
     if summary.incidents == 0:
         return
     last = summary.last.date()
@@ -82,7 +82,7 @@ def period_slot():
 def current_filters(ws: Workspace) -> Filters:
     """The filters as the sidebar holds them now; stops the page with a message when the
     workspace has no incidents yet."""
-    summary = workspace_summary(str(ws.root), ws.version)
+    summary = workspace_summary(str(ws.root), ws.data_version)
     if summary.incidents == 0:
         st.info("No incidents yet. Import files on the Data page or with `hotspot-tasking ingest`.")
         st.stop()
