@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,26 @@ def run_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
                           timeout=timeout)
     assert done.returncode == 0, done.stderr
     return done
+
+
+#: The City of London's police.uk street files of September 2016 to August 2017, and its 2014 wards.
+CITY_YEAR = FIXTURES / "police_uk" / "city-of-london-2016-09-to-2017-08.zip"
+CITY_WARDS = FIXTURES / "boundaries" / "city_wards_2014.gpkg"
+
+
+def city_year_workspace(tmp: Path, *, leave_out: tuple[str, ...] = (), wards: bool = True) -> Path:
+    """A workspace of the City's year of police.uk files (months only), built with the CLI as a
+    person would, without the months in ``leave_out`` ("2017-01", ...), with its wards unless
+    ``wards`` is False. Returns the workspace folder, ``tmp / "ws"``."""
+    files = tmp / "files"
+    with zipfile.ZipFile(CITY_YEAR) as archive:
+        for member in archive.namelist():
+            if not (leave_out and member.startswith(leave_out)):
+                archive.extract(member, files)
+    root = tmp / "ws"
+    run_cli("init", str(root), "--area", "529000,178400,535900,184200")
+    run_cli("ingest", str(root), "--source", "police_uk", str(files))
+    if wards:
+        run_cli("boundaries", "add", str(root), "--kind", "ward", "--code-col", "GSS_CODE", "--name-col", "NAME",
+                str(CITY_WARDS))
+    return root

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 
 import pyarrow as pa
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import city_year_workspace
 from streamlit.testing.v1 import AppTest
 
 from hotspot_tasking.boundaries.store import incidents_with_areas
@@ -30,13 +29,7 @@ NO_GRID = re.compile(r"No hour-of-week grid: none of the [\d,]+ incidents in .+ 
 def city(tmp_path_factory):
     """The City's police.uk street files of 2016-09 to 2017-08 with its 2014 wards."""
     tmp = tmp_path_factory.mktemp("city_months")
-    with zipfile.ZipFile(FIXTURES / "police_uk" / "city-of-london-2016-09-to-2017-08.zip") as archive:
-        archive.extractall(tmp / "files")
-    root = tmp / "ws"
-    run_cli("init", str(root), "--area", "529000,178400,535900,184200")
-    run_cli("ingest", str(root), "--source", "police_uk", str(tmp / "files"))
-    run_cli("boundaries", "add", str(root), "--kind", "ward", "--code-col", "GSS_CODE", "--name-col", "NAME",
-            str(FIXTURES / "boundaries" / "city_wards_2014.gpkg"))
+    root = city_year_workspace(tmp)
     return root
 
 

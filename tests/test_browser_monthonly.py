@@ -7,12 +7,11 @@ Marked ``browser``. Screenshots go to $HOTSPOT_SCREENSHOTS (default: the test's 
 """
 
 import os
-import zipfile
 from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, free_port, need_browser, start_app
-from conftest import FIXTURES, run_cli
+from conftest import city_year_workspace
 
 pytestmark = pytest.mark.browser
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
@@ -31,13 +30,7 @@ PAGES = {
 def app(tmp_path_factory):
     need_browser()
     tmp = tmp_path_factory.mktemp("city_browser")
-    with zipfile.ZipFile(FIXTURES / "police_uk" / "city-of-london-2016-09-to-2017-08.zip") as archive:
-        archive.extractall(tmp / "files")
-    root = tmp / "ws"
-    run_cli("init", str(root), "--area", "529000,178400,535900,184200")
-    run_cli("ingest", str(root), "--source", "police_uk", str(tmp / "files"))
-    run_cli("boundaries", "add", str(root), "--kind", "ward", "--code-col", "GSS_CODE", "--name-col", "NAME",
-            str(FIXTURES / "boundaries" / "city_wards_2014.gpkg"))
+    root = city_year_workspace(tmp)
     port = free_port()
     proc = start_app(root, port)
     yield f"http://127.0.0.1:{port}", tmp

@@ -2,13 +2,12 @@
 real police.uk files with four months between them left out of the import."""
 
 import subprocess
-import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import FIXTURES, run_cli
+from conftest import city_year_workspace, run_cli
 
 from hotspot_tasking.boundaries.stats import poisson_z
 from hotspot_tasking.geo.workspace import Workspace
@@ -16,8 +15,6 @@ from hotspot_tasking.pipeline.review import place_detail
 from hotspot_tasking.pipeline.store import load_tasking_list
 from hotspot_tasking.ranking.request import TaskingRequest
 
-CITY_YEAR = FIXTURES / "police_uk" / "city-of-london-2016-09-to-2017-08.zip"
-CITY_WARDS = FIXTURES / "boundaries" / "city_wards_2014.gpkg"
 GAP = ("2017-01", "2017-02", "2017-03", "2017-04")
 COVERED = ("2016-09", "2016-10", "2016-11", "2016-12", "2017-05", "2017-06", "2017-07")
 
@@ -26,16 +23,7 @@ COVERED = ("2016-09", "2016-10", "2016-11", "2016-12", "2017-05", "2017-06", "20
 def gapped(tmp_path_factory):
     """The City's files of 2016-09 to 2017-08 without January to April 2017, and the August list."""
     tmp = tmp_path_factory.mktemp("gapped")
-    files = tmp / "files"
-    with zipfile.ZipFile(CITY_YEAR) as archive:
-        for member in archive.namelist():
-            if not member.startswith(GAP):
-                archive.extract(member, files)
-    root = tmp / "ws"
-    run_cli("init", str(root), "--area", "529000,178400,535900,184200")
-    run_cli("ingest", str(root), "--source", "police_uk", str(files))
-    run_cli("boundaries", "add", str(root), "--kind", "ward", "--code-col", "GSS_CODE", "--name-col", "NAME",
-        str(CITY_WARDS))
+    root = city_year_workspace(tmp, leave_out=GAP)
     out = run_cli("tasking", str(root), "--period", "2017-08", "--out", str(tmp / "jag.pdf")).stdout
     return root, out, tmp / "jag.pdf"
 

@@ -5,21 +5,18 @@ four meetings, two of them with a window in the gap."""
 from __future__ import annotations
 
 import math
-import zipfile
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import FIXTURES, run_cli
+from conftest import CITY_WARDS, city_year_workspace
 
 from hotspot_tasking.actions.log import ActionLog
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.pipeline.evaluation import evaluate_log
 
-CITY_YEAR = FIXTURES / "police_uk" / "city-of-london-2016-09-to-2017-08.zip"
-CITY_WARDS = FIXTURES / "boundaries" / "city_wards_2014.gpkg"
 GAP = ("2017-01", "2017-02", "2017-03", "2017-04")
 MEETINGS = ("2016-12-01", "2017-01-01", "2017-05-01", "2017-08-01")
 WARDS = ("Bishopsgate", "Farringdon Without")
@@ -45,14 +42,7 @@ BEFORE_THE_CHANGE = [
 def gapped(tmp_path_factory):
     """The gapped workspace, the two wards' outlines and the evaluation of its action log."""
     tmp = tmp_path_factory.mktemp("gapped_evaluation")
-    files = tmp / "files"
-    with zipfile.ZipFile(CITY_YEAR) as archive:
-        for member in archive.namelist():
-            if not member.startswith(GAP):
-                archive.extract(member, files)
-    root = tmp / "ws"
-    run_cli("init", str(root), "--area", "529000,178400,535900,184200")
-    run_cli("ingest", str(root), "--source", "police_uk", str(files))
+    root = city_year_workspace(tmp, leave_out=GAP, wards=False)
     wards = gpd.read_file(CITY_WARDS)
     outlines = (wards[wards["NAME"].isin(WARDS)].rename(columns={"GSS_CODE": "tasking_id"})[["tasking_id", "geometry"]]
                 .reset_index(drop=True))
