@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -75,7 +76,7 @@ def list_table(table: pd.DataFrame, key: str) -> str | None:
     first); the selected place's tasking id, or None. Peak columns are left out when no place
     has a time of day."""
     linked = st.query_params.get("place")
-    rows = table.index[table["tasking_id"] == linked].tolist()
+    rows = np.flatnonzero(table["tasking_id"].to_numpy() == linked).tolist()  # positions, whatever the index
     order = ["rank", "place", "trend", "now", "before", "peak band", "peak", "status", "lead"]  # status in view at 1366
     shown = [c for c in order if not (c in PEAK_COLUMNS and table["peak band"].eq(NO_TIME_OF_DAY).all())]
     event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key=key,
