@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..actions.log import DB_FILE, ActionLog
 from ..actions.status import status_text, tasked_text
+from ..boundaries.roads import ROADS_TABLE
 from ..boundaries.store import incidents_with_areas
 from ..geo.workspace import Workspace
 from ..periods import review_period
@@ -30,7 +31,7 @@ from ..ranking.schema import TaskingList
 from ..surfaces.choice import SurfaceChoice
 from ..validation import check_frame, check_type
 from .context import context_caveats, ranking_context
-from .store import latest_before, save_tasking_list
+from .store import latest_before, previous_version, save_tasking_list
 
 #: ``previous=STORED``: the stored list nearest before the period (the default).
 STORED = "stored"
@@ -87,6 +88,15 @@ def ranked_list(ws: Workspace, request: TaskingRequest, *, incidents: pd.DataFra
     ranked = rank(table, request, context, previous=before)
     ranked.caveats += [c for c in context_caveats(context) if c not in ranked.caveats]
     return ranked
+
+
+def ranked_list_version(ws: Workspace, request: TaskingRequest) -> str:
+    """Changes when what :func:`ranked_list` builds from changes: the incidents and area layers
+    (``data_version``), the roads layer that names places, or the stored list it inherits ids
+    from; not when the period's own list is stored (as recording a decision does). For caches."""
+    check_type(request, "request", "ranked_list_version", TaskingRequest, type_name="a TaskingRequest")
+    roads = ws.tables().get(ROADS_TABLE, {}).get("file", "")
+    return f"{ws.data_version}|{roads}|{previous_version(ws, request)}"
 
 
 def surface_backtest(ws: Workspace, request: TaskingRequest, *,

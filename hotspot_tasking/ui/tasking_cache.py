@@ -19,10 +19,8 @@ import pandas as pd
 import streamlit as st
 
 from ..actions.log import DB_FILE, ActionLog
-from ..boundaries.roads import ROADS_TABLE
 from ..geo.workspace import Workspace
 from ..pipeline import review, tasking
-from ..pipeline.store import previous_version
 from ..ranking.place import PlaceProfile
 from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
@@ -37,12 +35,8 @@ HISTORY_COLUMNS = {"held_on": "meeting", "period": "period", "agency": "agency",
 # --- the action log ---------------------------------------------------------------------
 
 def list_version(path: str, request: TaskingRequest) -> str:
-    """Changes when what the request's ranked list is built from changes: the incidents and
-    layers, the roads that name places, or the stored list it inherits ids from (not when the
-    period's own list is stored)."""
-    ws = Workspace.open(path)
-    roads = ws.tables().get(ROADS_TABLE, {}).get("file", "")
-    return f"{ws.data_version}|{roads}|{previous_version(ws, request)}"
+    """:func:`~hotspot_tasking.pipeline.tasking.ranked_list_version` of the workspace at ``path``."""
+    return tasking.ranked_list_version(Workspace.open(path), request)
 
 
 def log_version(path: str) -> str:
