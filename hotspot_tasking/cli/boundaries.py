@@ -49,8 +49,13 @@ def _boundaries_add(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.workspace)
     layer = load_layer(args.path, kind=args.kind, code_col=args.code_col, name_col=args.name_col,
                        vintage=args.vintage, name=args.name)
-    notes = add_layer(ws, layer)
-    print(f"Added {layer.kind} layer '{layer.name}': {len(layer.frame):,} areas from {layer.source}.")
+    return _added(f"Added {layer.kind} layer '{layer.name}': {len(layer.frame):,} areas from {layer.source}.",
+                  add_layer(ws, layer))
+
+
+def _added(headline: str, notes: list[str]) -> int:
+    """Print what was added and its notes; exit status 0."""
+    print(headline)
     for note in notes:
         print(f"Note: {note}")
     return 0
@@ -72,11 +77,7 @@ def _roads_add(args: argparse.Namespace) -> int:
                             "it is not found.")
     ws = Workspace.open(args.workspace)
     roads = load_roads(args.path, name_col=args.name_col, bounds=workspace_bounds(ws))
-    notes = add_roads(ws, roads)
-    print(f"Added the roads layer: {roads.describe()}")
-    for note in notes:
-        print(f"Note: {note}")
-    return 0
+    return _added(f"Added the roads layer: {roads.describe()}", add_roads(ws, roads))
 
 
 def _boundaries_list(args: argparse.Namespace) -> int:
