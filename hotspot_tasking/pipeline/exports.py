@@ -24,10 +24,15 @@ from .tasking import workspace_action_log
 logger = logging.getLogger(__name__)
 
 
-def report_setting(ws: Workspace) -> ReportSetting:
-    """The workspace's disclosure rules, its map background, its name and its time bands' labels."""
-    return ReportSetting(rules=disclosure_rules(ws), background=background_layers(ws), partnership=ws.name,
-                         band_labels=band_labels(ws.time_bands()))
+#: Exports that draw a map (and so need the street names and roads).
+MAP_SUFFIXES = (".pdf", ".png")
+
+
+def report_setting(ws: Workspace, *, maps: bool = True) -> ReportSetting:
+    """The workspace's disclosure rules, its map background, its name and its time bands' labels;
+    without the streets and roads (which read the incidents) when the export draws no ``maps``."""
+    return ReportSetting(rules=disclosure_rules(ws), background=background_layers(ws, streets=maps),
+                         partnership=ws.name, band_labels=band_labels(ws.time_bands()))
 
 
 def disclosure_rules(ws: Workspace) -> DisclosureRules:
@@ -35,16 +40,16 @@ def disclosure_rules(ws: Workspace) -> DisclosureRules:
     return DisclosureRules.load(ws.config_path("tasking.toml"), taxonomy=ws.taxonomy())
 
 
-def background_layers(ws: Workspace) -> Background:
+def background_layers(ws: Workspace, *, streets: bool = True) -> Background:
     """The workspace's latest ward layer and its borough layer (a layer named ``*borough*``), if
-    stored, the street names its records carry (:func:`map_streets`), named on the maps, and its
-    roads layer when it has one (drawn under everything, its names first)."""
+    stored, and with ``streets`` the street names its records carry (:func:`map_streets`), named
+    on the maps, and its roads layer when it has one (drawn under everything, its names first)."""
     layers = ws.layers()
     wards = latest_layer(layers, "ward")
     boroughs = next((n for n in sorted(layers) if "borough" in n.lower()), None)
     return StreetBackground(_named(ws.read_layer(wards)) if wards else None,
-                            _named(ws.read_layer(boroughs)) if boroughs else None, streets=map_streets(ws),
-                            roads=read_roads(ws))
+                            _named(ws.read_layer(boroughs)) if boroughs else None,
+                            streets=map_streets(ws) if streets else None, roads=read_roads(ws) if streets else None)
 
 
 def map_streets(ws: Workspace, *, bbox: tuple[float, float, float, float] | None = None) -> pd.DataFrame:
@@ -89,9 +94,11 @@ def export_list(ws: Workspace, tasking_list: TaskingList, path: str | Path, *, t
     list of Path
     """
     actions = None
-    if Path(str(path)).suffix.lower() == ".pdf":  # only the pack shows last actions
+    suffix = Path(str(path)).suffix.lower()
+    if suffix == ".pdf":  # only the pack shows last actions
         actions = last_actions(ws, tasking_list, include_free_text=include_free_text)
-    return export_tasking(tasking_list, path, setting=report_setting(ws), top=top, min_count=min_count,
+    setting = report_setting(ws, maps=suffix in MAP_SUFFIXES)
+    return export_tasking(tasking_list, path, setting=setting, top=top, min_count=min_count,
                           include_free_text=include_free_text, actions=actions)
 
 
