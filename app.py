@@ -6,9 +6,11 @@
 import streamlit as st
 
 from hotspot_tasking.ui.filters import draw_filters
+from hotspot_tasking.ui.style import compact_page
 from hotspot_tasking.ui.workspace_picker import pick_workspace
 
 st.set_page_config(page_title="Hotspot tasking", page_icon=":material/location_on:", layout="wide")
+compact_page()
 
 review = st.Page("app_pages/weekly_review.py", title="Weekly review", icon=":material/event_note:", default=True)
 patrol = st.Page("app_pages/patrol_plan.py", title="Patrol plan", icon=":material/directions_walk:")

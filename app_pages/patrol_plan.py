@@ -68,20 +68,21 @@ if plan.time_note:
 if plan.frame.empty:
     st.info(plan.caveats[-1])
     st.stop()
-left, right = st.columns([3, 2])
+left, right = st.columns([2, 1])  # every column of the plan in view at 1366 px, the map beside it
 timing = ["best_hours", "best_days"] if plan.by_shift else []  # no time of day: no hours or days columns
 left.dataframe(plan.frame, hide_index=True, height=35 * (len(plan.frame) + 1) + 3, key="patrol_table",
                column_order=["order", "place_name", *timing, "incidents", "share", "categories"],
-               column_config={"order": st.column_config.NumberColumn("#", width="small"),
-                              "place_name": st.column_config.TextColumn("place", width="medium"),
-                              "best_hours": st.column_config.TextColumn("be there"),
-                              "best_days": st.column_config.TextColumn("days"),
-                              "incidents": st.column_config.NumberColumn("incidents",
+               column_config={"order": st.column_config.NumberColumn("#", width=36),
+                              "place_name": st.column_config.TextColumn("place", width=160),
+                              "best_hours": st.column_config.TextColumn("be there", width=95),
+                              "best_days": st.column_config.TextColumn("days", width=118),
+                              "incidents": st.column_config.NumberColumn("incidents", width=72,
                                                                          format="%.1f" if plan.by_shift else "%d"),
                               "share": st.column_config.NumberColumn(
-                                  "share", format="percent",
+                                  "share", format="percent", width=58,
                                   help=f"of the area's incidents in the {'shift' if plan.by_shift else 'month'}"),
-                              "categories": st.column_config.TextColumn("mostly")})
+                              "categories": st.column_config.TextColumn(
+                                  "mostly", width=124, help="The largest categories at the place, with their shares")})
 with right:
     st.pydeck_chart(patrol_deck(path, version, request), height=380, key="patrol_map")
     st.caption("Blue circles: the places, numbered in order; grey: the area. Contains OS data © Crown copyright.")

@@ -55,40 +55,40 @@ if table.empty:
     st.info(" ".join(["No places to list for this period, band and categories.", *tl.caveats[:1],
                       *(w for card in tl.cards for w in card.warnings)]))
     st.stop()
-selected = list_table(table, f"weekly_list_{view.period}_{filters.band}_{view.method}")
+left, right = st.columns([5, 3])  # the list beside its map, the status column in view at 1366 px
+with left:
+    selected = list_table(table, f"weekly_list_{view.period}_{filters.band}_{view.method}")
 remember_view(view, filters, selected)
+with right:
+    st.pydeck_chart(review_deck(path, version, request, selected), height=458, key="weekly_map")
+    st.caption("Fill: vermillion rising ▲, yellow no clear change ►, blue falling ▼; numbers: the first 20 ranks; "
+               "black outline: the selected place. Grey lines: wards. Contains OS data © Crown copyright.")
 st.caption("Counts are incidents (band-weighted); 'before' is the mean per period over the baseline. ▲ rising, "
            f"▼ falling (Poisson z ≥ 2 or ≤ −2), ► no clear change. Places: {method_summary(tl.cards)}.")
 for caveat in tl.caveats:
     st.caption(f"Note: {caveat}")
-left, right = st.columns(2)
-with left:
-    st.pydeck_chart(review_deck(path, version, request, selected), height=520, key="weekly_map")
-    st.caption("Fill: vermillion rising ▲, yellow no clear change ►, blue falling ▼; numbers: the first 20 ranks; "
-               "black outline: the selected place. Grey lines: wards. Contains OS data © Crown copyright.")
 if selected is None:
-    right.info("Select a row of the list to see the place's detail and record a decision.", icon=":material/touch_app:")
+    st.info("Select a row of the list to see the place's detail and record a decision.", icon=":material/touch_app:")
     st.stop()
 
 place = table[table["tasking_id"] == selected].iloc[0]
 detail = place_detail(path, version, request, selected)
-with right:
-    st.subheader(f"#{place['rank']} {place['place']}")
+st.subheader(f"#{place['rank']} {place['place']}")
+left, right = st.columns(2)
+with left:
     st.text(place["group"] or "A hotspot of its own.")
     st.markdown(place["explanation"])
+    st.markdown("**What: category mix**")
+    st.altair_chart(category_bars(detail.categories), width="stretch")
+with right:
     st.markdown("**When: hour of the week**")
     if detail.hour_of_week.to_numpy().sum() > 0:
         st.altair_chart(heat_grid(detail.hour_of_week), width="stretch")
-        st.caption(f"Incidents at this place in {view.title}, all hours, local time; "
+        st.caption(f"Incidents at this place in {view.in_sentence}, all hours, local time; "
                    f"{detail.no_time_of_day:,.0f} without a time of day are not shown.")
     else:
-        st.caption(f"None of this place's {detail.no_time_of_day:,.0f} incidents in {view.title} has a time of "
+        st.caption(f"None of this place's {detail.no_time_of_day:,.0f} incidents in {view.in_sentence} has a time of "
                    "day (police.uk gives months only), so there is no hour-of-week grid.")
-g1, g2 = st.columns(2)
-with g1:
-    st.markdown("**What: category mix**")
-    st.altair_chart(category_bars(detail.categories), width="stretch")
-with g2:
     st.markdown("**Trend over the baseline**")
     st.altair_chart(trend_line(detail.trend, view.every), width="stretch")
 

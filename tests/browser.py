@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,18 @@ def start_app(workspace: Path, port: int) -> subprocess.Popen:
             time.sleep(0.5)
     proc.kill()
     raise RuntimeError(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
+
+
+@contextmanager
+def running_app(workspace: Path) -> Iterator[str]:
+    """The app on ``workspace`` (:func:`start_app`) for the ``with`` block: its base URL."""
+    port = free_port()
+    proc = start_app(workspace, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def need_browser():

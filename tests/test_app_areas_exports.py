@@ -75,7 +75,7 @@ def test_two_wards_show_their_rows_with_rates_and_status(app):
     assert not at.exception
     table = at.dataframe[0].value
     assert table["Area"].tolist() == ["Bishop's", "Oval"]
-    assert "Rate per 1,000 residents" in table.columns and (table["Rate per 1,000 residents"] > 0).all()
+    assert "Rate /1,000" in table.columns and (table["Rate /1,000"] > 0).all()
     assert table["Target status"].str.contains("Green|Amber|Red|Not judged").all()  # words, not colour alone
     assert any("01/06/2018 to 30/06/2018" in c.value for c in at.caption)
 

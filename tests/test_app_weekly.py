@@ -78,7 +78,7 @@ def test_selecting_a_row_shows_the_place_detail_and_the_form():
     assert [s.value for s in at.subheader] == [f"#2 {place['place']}", "Previous actions"]
     assert {"**When: hour of the week**", "**What: category mix**", "**Trend over the baseline**"} <= \
         {m.value for m in at.markdown}
-    heat, mix, trend = (json.loads(c.proto.spec) for c in at.get("vega_lite_chart"))
+    mix, heat, trend = (json.loads(c.proto.spec) for c in at.get("vega_lite_chart"))  # in page order
     assert heat["mark"]["type"] == "rect" and heat["encoding"]["color"]["title"] == "incidents"
     assert heat["encoding"]["color"]["scale"]["scheme"] == "viridis"  # colour-blind safe
     assert mix["encoding"]["x"]["field"] == "incidents" and mix["mark"]["type"] == "bar"

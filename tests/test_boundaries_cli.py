@@ -106,7 +106,10 @@ def test_roads_through_the_cli_are_counted_listed_and_kept_apart(ws_path, capsys
     main(["ingest", str(ws_path), "--source", "police_uk", str(POLICE_DIR)])
     capsys.readouterr()
     assert main(["status", str(ws_path)]) == 0  # the area layers' report never meets the roads
-    assert "ward (ward, 25 areas" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ward (ward, 25 areas" in out
+    assert out.endswith("\nRoads:\n  roads (roads, 35 road links from city_roads_open_roads_schema.gpkg, 32 named; "
+                        "not an area layer)\n")
 
 
 def test_roads_refuse_area_options_and_a_polygon_file(ws_path, capsys):

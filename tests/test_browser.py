@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, copy_demo, free_port, need_browser, start_app
+from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, copy_demo, need_browser, running_app
 
 pytestmark = pytest.mark.browser
 PAGES = {  # url path -> text the page shows when it has rendered
@@ -25,11 +25,8 @@ PAGES = {  # url path -> text the page shows when it has rendered
 def app(tmp_path_factory):
     need_browser()
     workspace = copy_demo(tmp_path_factory.mktemp("browser") / "ws")
-    port = free_port()
-    proc = start_app(workspace, port)
-    yield f"http://127.0.0.1:{port}", workspace
-    proc.terminate()
-    proc.wait(timeout=20)
+    with running_app(workspace) as url:
+        yield url, workspace
 
 
 @pytest.fixture(scope="module")

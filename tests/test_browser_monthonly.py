@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, free_port, need_browser, start_app
+from browser import CHROMIUM, CHROMIUM_ARGS, need_browser, running_app
 from conftest import city_year_workspace
 
 pytestmark = pytest.mark.browser
@@ -30,12 +30,8 @@ PAGES = {
 def app(tmp_path_factory):
     need_browser()
     tmp = tmp_path_factory.mktemp("city_browser")
-    root = city_year_workspace(tmp)
-    port = free_port()
-    proc = start_app(root, port)
-    yield f"http://127.0.0.1:{port}", tmp
-    proc.terminate()
-    proc.wait(timeout=20)
+    with running_app(city_year_workspace(tmp)) as url:
+        yield url, tmp
 
 
 @pytest.fixture(scope="module")

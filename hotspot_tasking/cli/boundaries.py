@@ -86,10 +86,18 @@ def _boundaries_list(args: argparse.Namespace) -> int:
     for name, meta in ws.layers().items():
         pop = " with population" if f"{POPULATION_PREFIX}{name}" in tables else ""
         print(f"{name} ({meta['kind']}, {meta['features']:,} areas from {meta['source']}{pop})")
-    roads = roads_meta(ws)
+    roads = roads_line(ws)
     if roads is not None:
-        print(f"{ROADS_TABLE} (roads, {roads['features']:,} road links from {roads['source']}, "
-              f"{roads.get('named', 0):,} named; not an area layer)")
+        print(roads)
     if not ws.layers() and roads is None:
         print("No area layers or roads yet: add them with 'hotspot-tasking boundaries add'.")
     return 0
+
+
+def roads_line(ws: Workspace) -> str | None:
+    """The roads layer in one line (``boundaries list``, ``status``), or None when there is none."""
+    roads = roads_meta(ws)
+    if roads is None:
+        return None
+    return (f"{ROADS_TABLE} (roads, {roads['features']:,} road links from {roads['source']}, "
+            f"{roads.get('named', 0):,} named; not an area layer)")

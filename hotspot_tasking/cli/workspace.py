@@ -15,6 +15,7 @@ from ..geo.errors import GeoError
 from ..geo.ingest import Area
 from ..geo.schema import SOURCES
 from ..geo.workspace import MANIFEST, Workspace
+from .boundaries import roads_line
 
 
 def register(sub) -> None:
@@ -98,9 +99,13 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _print_areas(ws: Workspace) -> None:
-    """Area layers, incidents outside each, and the LSOA agreement where the source gave codes."""
+    """Area layers, incidents outside each, the LSOA agreement where the source gave codes, and
+    the roads layer."""
+    roads = roads_line(ws)
     if not ws.layers():
         print("\nNo area layers yet: add wards and LSOAs with 'hotspot-tasking boundaries add'.")
+        if roads is not None:
+            print(f"\nRoads:\n  {roads}")
         return
     inc = ws.incidents(["easting", "northing", "lsoa_code_given"])
     assignment = assign_areas(inc, area_layers(ws))
@@ -115,3 +120,6 @@ def _print_areas(ws: Workspace) -> None:
             if agree["compared"]:
                 print(f"  LSOA code in the source file vs computed from '{name}': {agree['agree']:,} of "
                       f"{agree['compared']:,} agree ({agree['share']:.1%})")
+    print(f"\nRoads:\n  {roads}" if roads is not None else
+          "\nNo roads layer (optional: street names on maps and place names from OS Open Roads; "
+          "'hotspot-tasking boundaries add WS --kind roads FILE').")

@@ -94,35 +94,44 @@ def comparison_table(comparison: AreaComparison):
         "Area": t["area_name"],
         "Target status": t["status"],
         "Incidents": t["incidents"],
-        "Rate per 1,000 residents": t["rate_per_1000_residents"],
-        "Share of total, %": t["share_of_total_pct"],
-        "Change on previous": [change(*r) for r in zip(t["change_vs_previous_pct"], t["arrow_vs_previous"],
-                                                       t["z_vs_previous"])],
-        "Change on last year": [change(*r) for r in zip(t["change_vs_last_year_pct"], t["arrow_vs_last_year"],
-                                                        t["z_vs_last_year"])],
-        "Target, incidents": t["target_incidents"],
-        "Previous period": t["previous_incidents"],
-        "Same dates last year": t["last_year_incidents"],
+        "Rate /1,000": t["rate_per_1000_residents"],
+        "vs previous": [change(*r) for r in zip(t["change_vs_previous_pct"], t["arrow_vs_previous"],
+                                                t["z_vs_previous"])],
+        "vs last year": [change(*r) for r in zip(t["change_vs_last_year_pct"], t["arrow_vs_last_year"],
+                                                 t["z_vs_last_year"])],
+        "Target": t["target_incidents"],
+        "Previous": t["previous_incidents"],
+        "Last year": t["last_year_incidents"],
+        "Share, %": t["share_of_total_pct"],
         "Residents": t["residents"],
-        "Harm (weighted incidents)": t["harm_weighted_incidents"],
+        "Harm": t["harm_weighted_incidents"],
     })
-    if comparison.every == "month":
-        shown = shown.rename(columns={"Same dates last year": "Same months last year"})
     blank = [c for c in shown.columns[3:] if shown[c].isna().all() or shown[c].astype(str).eq("").all()]
     shown = shown.drop(columns=blank)  # a column with nothing in it (no residents, no last year) is not drawn
     colour = dict(zip(t["status"], t["rag"].map(RAG_COLOURS)))
-    formats = {"Incidents": counts, "Rate per 1,000 residents": "{:,.1f}", "Residents": "{:,.0f}",
-               "Share of total, %": "{:.1f}", "Harm (weighted incidents)": "{:,.0f}", "Previous period": counts,
-               "Same dates last year": counts, "Same months last year": counts, "Target, incidents": "{:,.1f}"}
+    formats = {"Incidents": counts, "Rate /1,000": "{:,.1f}", "Residents": "{:,.0f}", "Share, %": "{:.1f}",
+               "Harm": "{:,.0f}", "Previous": counts, "Last year": counts, "Target": "{:,.1f}"}
     styler = shown.style.format({k: v for k, v in formats.items() if k in shown.columns}, na_rep="–")
     styler = styler.map(lambda s: f"background-color: {colour.get(s, '#FFFFFF')}; color: #000000",
                         subset=["Target status"])
     config = {
         "Area": st.column_config.TextColumn(width=min(40 + 7 * int(t["area_name"].str.len().max()), 320), pinned=True),
         "Target status": st.column_config.TextColumn(
-            width=30 + 7 * int(t["status"].str.len().max()),
+            width=int(20 + 6.5 * t["status"].str.len().max()),
             help=f"Against the {BASELINE_LABELS[base]}. {comparison.rag_rule}"),
     }
+    same = "months" if comparison.every == "month" else "dates"
+    helps = {"Incidents": "In the period (band-weighted when a time band is chosen).",
+             "Rate /1,000": "Incidents per 1,000 residents in the period.",
+             "vs previous": "Change on the previous equal period: arrow, %, and z = 2(√now − √before).",
+             "vs last year": f"Change on the same {same} last year: arrow, %, and z = 2(√now − √before).",
+             "Target": "Incidents the target allows: the baseline reduced by the target %.",
+             "Previous": "Incidents in the previous equal period.",
+             "Last year": f"Incidents in the same {same} last year.",
+             "Share, %": "Share of every incident chosen in the period (band, categories), in these areas or not, %.",
+             "Residents": "Residents of the area (apportioned from LSOAs where the areas are not LSOAs).",
+             "Harm": "Incidents weighted by harm."}
+    config |= {name: st.column_config.Column(help=text) for name, text in helps.items() if name in shown.columns}
     return styler, config
 
 

@@ -32,6 +32,11 @@ class ReviewView:
     title: str
     method: str
 
+    @property
+    def in_sentence(self) -> str:
+        """The title inside a sentence: "the week beginning 18 June 2018", "August 2017"."""
+        return "t" + self.title[1:] if self.title.startswith("The ") else self.title
+
 
 def review_controls(choices: ReviewChoices) -> ReviewView:
     """Draw Week/Month, the period and the method in the sidebar's period place, each starting
@@ -71,30 +76,40 @@ def headline_row(figures: Headline, view: ReviewView) -> None:
     c4.metric("Actions open", f"{figures.open_actions:,}", help="On this list's places, from the action log.")
 
 
+#: The list's columns in order, status before the peak columns and the lead so it is in
+#: view beside the map at 1366 px; and their widths, pixels.
+LIST_COLUMNS = ("rank", "place", "trend", "now", "before", "status", "peak band", "peak", "lead")
+LIST_WIDTHS_PX = {"rank": 36, "place": 190, "trend": 32, "now": 52, "before": 58, "status": 170, "peak band": 112,
+                  "peak": 150, "lead": 110}
+
+
 def list_table(table: pd.DataFrame, key: str) -> str | None:
     """Draw the ranked list with single-row selection (the page address's ``place`` selected
     first); the selected place's tasking id, or None. Peak columns are left out when no place
     has a time of day."""
     linked = st.query_params.get("place")
     rows = np.flatnonzero(table["tasking_id"].to_numpy() == linked).tolist()  # positions, whatever the index
-    order = ["rank", "place", "trend", "now", "before", "peak band", "peak", "status", "lead"]  # status in view at 1366
-    shown = [c for c in order if not (c in PEAK_COLUMNS and table["peak band"].eq(NO_TIME_OF_DAY).all())]
+    shown = [c for c in LIST_COLUMNS if not (c in PEAK_COLUMNS and table["peak band"].eq(NO_TIME_OF_DAY).all())]
     event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key=key,
                          height=min(35 * (len(table) + 1) + 3, 458), column_order=shown,
                          selection_default={"selection": {"rows": rows[:1]}} if rows else None,
-                         column_config={"rank": st.column_config.NumberColumn("#", width=36),
-                                        "place": st.column_config.TextColumn("place", width=215),
-                                        "trend": st.column_config.TextColumn("", width=32),
-                                        "now": st.column_config.NumberColumn("now", width=52,
-                                                                             help="incidents this period"),
-                                        "before": st.column_config.NumberColumn("before", width=58,
-                                                                                help="mean per period, baseline"),
-                                        "peak band": st.column_config.TextColumn("peak band", width=112),
-                                        "peak": st.column_config.TextColumn("peak days and hours", width=150),
-                                        "lead": st.column_config.TextColumn("lead", width=110),
-                                        "status": st.column_config.TextColumn("status", width=170)})
+                         column_config=_list_config(LIST_WIDTHS_PX))
     chosen = event.selection.rows
     return str(table["tasking_id"].iloc[chosen[0]]) if chosen else None
+
+
+def _list_config(w: dict[str, int]) -> dict:
+    """The list's column headers, help texts and widths (pixels)."""
+    config = st.column_config
+    return {"rank": config.NumberColumn("#", width=w["rank"]),
+            "place": config.TextColumn("place", width=w["place"]),
+            "trend": config.TextColumn("", width=w["trend"]),
+            "now": config.NumberColumn("now", width=w["now"], help="incidents this period"),
+            "before": config.NumberColumn("before", width=w["before"], help="mean per period, baseline"),
+            "status": config.TextColumn("status", width=w["status"]),
+            "peak band": config.TextColumn("peak band", width=w["peak band"]),
+            "peak": config.TextColumn("peak days and hours", width=w["peak"]),
+            "lead": config.TextColumn("lead", width=w["lead"])}
 
 
 def remember_view(view: ReviewView, filters: Filters, place: str | None) -> None:
