@@ -24,7 +24,8 @@ _PREFIX = r"(?i)^\s*on or near\s+"
 
 
 def clean_location_text(values: pd.Series) -> pd.Series:
-    """Location texts as street words: "On or near " removed, stripped, "" where missing.
+    """Location texts as street words: "On or near " removed, stripped, "" where missing, and
+    police.uk's capital possessive mended ("Great St Helen'S" reads "Great St Helen's").
 
     Parameters
     ----------
@@ -40,10 +41,13 @@ def clean_location_text(values: pd.Series) -> pd.Series:
     --------
     >>> clean_location_text(pd.Series(["On or near Electric Lane", " Acre Lane ", None, "No Location"])).tolist()
     ['Electric Lane', 'Acre Lane', '', '']
+    >>> clean_location_text(pd.Series(["On or near Great St Helen'S", "O'Sullivan Court"])).tolist()
+    ["Great St Helen's", "O'Sullivan Court"]
     """
     check_series(values, "values", "clean_location_text")
     text = values.astype(object).where(values.notna(), "").astype(str)
     text = text.str.replace(_PREFIX, "", regex=True).str.strip()
+    text = text.str.replace(r"(?<=[a-z])'S\b", "'s", regex=True)  # a possessive, not a name such as O'Sullivan
     return text.where(text.str.casefold() != NO_LOCATION.casefold(), "").astype(object)
 
 

@@ -81,7 +81,7 @@ def test_the_citys_hotspots_are_named_by_the_roads_under_their_incidents(city):
     assert named["Nightclub near Garlick Hill (Cordwainer)"] == "Nightclub near Queen Victoria Street (Cordwainer)"
     assert named["Nun Court (Coleman Street)"] == "Moorgate (Coleman Street)"
     assert named["Fleet Street (Farringdon Without)"] == "Fleet Street (Farringdon Without)"
-    assert named["St Martin'S Le Grand (Cheap)"] == "St Martin'S Le Grand (Cheap)"  # no such road in the layer
+    assert named["St Martin's Le Grand (Cheap)"] == "St Martin's Le Grand (Cheap)"  # no such road in the layer
     assert named["High Holborn (Farringdon Without)"] == "High Holborn (Farringdon Without)"  # none within 60 m
 
 
