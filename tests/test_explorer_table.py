@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import shapely
 from conftest import FIXTURES, city_year_workspace
+from streamlit.testing.v1 import AppTest
 
 from hotspot_tasking.boundaries.roads import add_roads, load_roads, read_roads, workspace_bounds
 from hotspot_tasking.boundaries.store import incidents_with_areas
@@ -192,3 +193,14 @@ def test_gistar_needs_the_grid_it_was_made_on(analysed, workspaces):
     named = hotspot_table(run, incidents, context, grid=workspace_grid(ws, incidents, cell_size_m=50.0))
     assert len(named.frame) >= 3
 
+
+def test_the_explorer_shows_each_methods_table_as_plain_text():
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at.switch_page("app_pages/explorer.py").run()
+    for method in ("kde", "dbscan", "gistar"):
+        at.radio(key="explorer_method").set_value(method).run()
+        assert not at.exception
+        shown = at.dataframe[0].value
+        assert list(shown.columns) == COLUMNS[method] and len(shown) >= 1
+        places = set(shown["place"])
+        assert not any(place in block.value for block in at.markdown for place in places)  # never markdown
