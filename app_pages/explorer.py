@@ -9,7 +9,9 @@ from hotspot_tasking.ui.cache import (
     backtest_summary,
     band_empty_reason,
     explorer_cell_sizes,
+    explorer_columns,
     explorer_hotspots,
+    explorer_places,
     hotspot_run,
     map_boundaries,
 )
@@ -61,11 +63,8 @@ scale = (f" (the hottest cells, from {cells['density'].min():,.1f} in dark purpl
 st.caption(f"{len(hotspots):,} hotspots from {run.incidents:,} incidents. Density in incidents per km²{scale}; "
            f"outlines in orange. {boundaries_caption}")
 
-shown = [c for c in ("hotspot_id", "cluster_id", "incidents", "share", "area_km2", "dominant_categories",
-                     "peak_band", "peak_day", "peak_hour", "z") if c in hotspots.columns]
-st.dataframe(hotspots[shown], hide_index=True, width="stretch",
-             column_config={"share": st.column_config.NumberColumn("share", format="percent"),
-                            "area_km2": st.column_config.NumberColumn("area, km²", format="%.2f")})
+table = explorer_places(path, version, request)  # named places, the method's measures, strongest first
+st.dataframe(table.frame, width="stretch", column_config=explorer_columns(table))
 with st.expander("Method card: every parameter and the rule that chose it"):
     st.code("\n".join(run.card.lines()), language=None)
 for warning in run.card.warnings:

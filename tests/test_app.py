@@ -64,9 +64,9 @@ def test_hotspot_explorer_draws_a_map_and_a_table():
     assert at.dataframe and len(at.dataframe[0].value) > 0
     at.radio(key="explorer_method").set_value("dbscan").run()
     assert not at.exception
-    assert "cluster_id" in at.dataframe[0].value.columns
+    assert "cluster id" in at.dataframe[0].value.columns
     # each cluster's peak band by its label, never its id
-    assert set(at.dataframe[0].value["peak_band"]) <= {"Night-time economy", "After school", "Overnight", "Daytime",
+    assert set(at.dataframe[0].value["peak band"]) <= {"Night-time economy", "After school", "Overnight", "Daytime",
                                                        "no time of day"}
 
 

@@ -174,8 +174,8 @@ def summarise(incidents: pd.DataFrame, labels: np.ndarray, inverse: np.ndarray, 
     ids = loc_id[inverse]
     frame = _sizes(incidents, loc_id, ids, count_at, x, y, weights, k,
                    np.ones(len(ids), bool) if inside is None else inside)
-    frame["dominant_categories"] = _dominant_categories(incidents, ids, k)
-    frame = pd.concat([frame, _peaks(incidents, ids, k, bands)], axis=1)
+    frame["dominant_categories"] = dominant_categories(incidents, ids, k)
+    frame = pd.concat([frame, peaks(incidents, ids, k, bands)], axis=1)
     hull, outline = _shapes(loc_id, x, y, k, outline_m)
     frame["area_km2"] = shapely.area(outline) / 1e6
     frame = frame.astype(CLUSTER_COLUMNS)[list(CLUSTER_COLUMNS)]
@@ -184,32 +184,9 @@ def summarise(incidents: pd.DataFrame, labels: np.ndarray, inverse: np.ndarray, 
     return ids, gdf.rename_geometry("outline")
 
 
-# --- private steps ----------------------------------------------------------------------
-
-def _sizes(incidents, loc_id, ids, count_at, x, y, weights, k, inside) -> pd.DataFrame:
-    """Counts, shares (of the study area's incidents), weights, harm, distinct points and
-    centroids per cluster (index 0..k-1 = id - 1)."""
-    on = loc_id > 0
-    slot = loc_id[on] - 1
-    n = np.bincount(slot, weights=count_at[on], minlength=k)
-    harm = np.full(k, np.nan)
-    if "harm_weight" in incidents.columns:
-        h = np.nan_to_num(incidents["harm_weight"].to_numpy(dtype=float, na_value=np.nan))
-        harm = np.bincount(ids[ids > 0] - 1, weights=h[ids > 0], minlength=k)
-    return pd.DataFrame({
-        "cluster_id": np.arange(1, k + 1),
-        "incidents": n.astype(np.int64),
-        "share": np.bincount(ids[inside & (ids > 0)] - 1, minlength=k) / max(int(inside.sum()), 1),
-        "weight": np.bincount(ids[ids > 0] - 1, weights=weights[ids > 0], minlength=k),
-        "harm": harm,
-        "distinct_points": np.bincount(slot, minlength=k),
-        "centroid_easting": np.bincount(slot, weights=x[on] * count_at[on], minlength=k) / n,
-        "centroid_northing": np.bincount(slot, weights=y[on] * count_at[on], minlength=k) / n,
-    })
-
-
-def _dominant_categories(incidents: pd.DataFrame, ids: np.ndarray, k: int) -> list[str]:
-    """``"Name 46%, Name 18%, Name 10%"`` per cluster, by incidents; ties by name."""
+def dominant_categories(incidents: pd.DataFrame, ids: np.ndarray, k: int) -> list[str]:
+    """``"Name 46%, Name 18%, Name 10%"`` per group, by incidents; ties by name. ``ids``: per row of
+    ``incidents``, its group 1..k (a cluster, or a KDE hotspot), 0 or -1 for none; each group holds a row."""
     if "category" not in incidents.columns:
         return [""] * k
     on = ids > 0
@@ -226,8 +203,9 @@ def _dominant_categories(incidents: pd.DataFrame, ids: np.ndarray, k: int) -> li
             for row, share in zip(top, shares)]  # one step per cluster
 
 
-def _peaks(incidents: pd.DataFrame, ids: np.ndarray, k: int, bands: TimeBands) -> pd.DataFrame:
-    """``peak_band``, ``peak_band_share``, ``peak_day``, ``peak_hour`` per cluster (module notes)."""
+def peaks(incidents: pd.DataFrame, ids: np.ndarray, k: int, bands: TimeBands) -> pd.DataFrame:
+    """``peak_band``, ``peak_band_share``, ``peak_day``, ``peak_hour`` per group 1..k (rows 0..k-1; the
+    rules in the module notes); ``ids`` as in :func:`dominant_categories`."""
     out = pd.DataFrame({"peak_band": [NO_TIME_OF_DAY] * k, "peak_band_share": np.nan,
                         "peak_day": [NO_TIME_OF_DAY] * k, "peak_hour": pd.array([pd.NA] * k, dtype="Int64")})
     if any(c not in incidents.columns for c in _TIME_COLUMNS):
@@ -263,6 +241,30 @@ def _peaks(incidents: pd.DataFrame, ids: np.ndarray, k: int, bands: TimeBands) -
     out.loc[has_profile, "peak_day"] = np.asarray(DAY_NAMES, dtype=object)[day[has_profile]]
     out.loc[has_profile, "peak_hour"] = hour[has_profile]
     return out
+
+
+# --- private steps ----------------------------------------------------------------------
+
+def _sizes(incidents, loc_id, ids, count_at, x, y, weights, k, inside) -> pd.DataFrame:
+    """Counts, shares (of the study area's incidents), weights, harm, distinct points and
+    centroids per cluster (index 0..k-1 = id - 1)."""
+    on = loc_id > 0
+    slot = loc_id[on] - 1
+    n = np.bincount(slot, weights=count_at[on], minlength=k)
+    harm = np.full(k, np.nan)
+    if "harm_weight" in incidents.columns:
+        h = np.nan_to_num(incidents["harm_weight"].to_numpy(dtype=float, na_value=np.nan))
+        harm = np.bincount(ids[ids > 0] - 1, weights=h[ids > 0], minlength=k)
+    return pd.DataFrame({
+        "cluster_id": np.arange(1, k + 1),
+        "incidents": n.astype(np.int64),
+        "share": np.bincount(ids[inside & (ids > 0)] - 1, minlength=k) / max(int(inside.sum()), 1),
+        "weight": np.bincount(ids[ids > 0] - 1, weights=weights[ids > 0], minlength=k),
+        "harm": harm,
+        "distinct_points": np.bincount(slot, minlength=k),
+        "centroid_easting": np.bincount(slot, weights=x[on] * count_at[on], minlength=k) / n,
+        "centroid_northing": np.bincount(slot, weights=y[on] * count_at[on], minlength=k) / n,
+    })
 
 
 def _band_hours(band) -> float:

@@ -407,10 +407,6 @@ def _classify(frame, values, neighbours, fdr_alpha, card) -> gpd.GeoDataFrame:
     return out
 
 
-
-
-
-
 def _record_outside(card: MethodCard, w: np.ndarray, inside: np.ndarray, where: str) -> None:
     outside = int((~inside).sum())
     card.data["incidents_outside"] = outside

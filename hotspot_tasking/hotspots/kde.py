@@ -250,8 +250,6 @@ def kde(incidents: pd.DataFrame, *, grid: Grid | None = None, cell_size_m: float
 
 # --- private steps ----------------------------------------------------------------------
 
-
-
 def _points(incidents: pd.DataFrame, weights, card: MethodCard):
     """Distinct locations ``(x, y, weight, incidents there, precision of each incident)``."""
     if weights is not None and not isinstance(weights, (str, pd.Series)):

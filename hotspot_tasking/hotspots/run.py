@@ -139,7 +139,7 @@ def analyse(request: HotspotRequest, incidents: pd.DataFrame, *, bands: TimeBand
     """
     check_choice(request.method, "method", "run_hotspots", METHODS)
     check_choice(request.weighting, "weighting", "run_hotspots", get_args(Weighting))
-    chosen, band, weights = _select(request, incidents, bands)
+    chosen, band, weights = select_request(request, incidents, bands)
     grid = _grid(incidents, cell_size_m=request.cell_size_m, area=study_area)
     if request.method == "kde":
         result = kde(chosen, grid=grid, bandwidth_m=request.bandwidth_m, weights=weights, study_area=study_area)
@@ -165,11 +165,11 @@ def analyse(request: HotspotRequest, incidents: pd.DataFrame, *, bands: TimeBand
     return run
 
 
-def _select(request: HotspotRequest, incidents: pd.DataFrame,
-            bands: TimeBands) -> tuple[pd.DataFrame, BandSelection, pd.Series]:
-    """The incidents a request selects, its band, and each incident's weight (band share,
-    times harm when the request weights by harm); HotspotError naming the selection when
-    nothing matches."""
+def select_request(request: HotspotRequest, incidents: pd.DataFrame,
+                   bands: TimeBands) -> tuple[pd.DataFrame, BandSelection, pd.Series]:
+    """The incidents a request selects (rows of ``incidents``, its index kept), its band, and each
+    incident's weight (band share, times harm when the request weights by harm) on that index;
+    HotspotError naming the selection when nothing matches. What :func:`analyse` runs on."""
     chosen = incidents[select_incidents(incidents, sources=request.sources, categories=request.categories,
                                         groups=request.groups, start=request.start, end=request.end)]
     if chosen.empty:
@@ -189,7 +189,7 @@ def backtest_request(ws: Workspace, request: HotspotRequest, *, every: str = "mo
     smoothed differently month to month); the card says which.
     """
     table = ws.incidents() if incidents is None else incidents
-    chosen, band, weights = _select(request, table, ws.time_bands())
+    chosen, band, weights = select_request(request, table, ws.time_bands())
     area = study_area(ws)
     grid = workspace_grid(ws, table, cell_size_m=request.cell_size_m, area=area)
     whole = kde(chosen, grid=grid, bandwidth_m=request.bandwidth_m, weights=weights, study_area=area)

@@ -23,6 +23,7 @@ from ..hotspots.grid import Grid
 from ..hotspots.persistence import period_positions
 from ..hotspots.run import HotspotRequest, HotspotRun, backtest_request, run_hotspots, workspace_grid
 from ..periods import review_period
+from ..pipeline.explorer import ExplorerTable, explorer_table
 from ..reports.setting import band_label, band_labels
 
 #: The cell sizes the explorer offers, metres (those whose grid is small enough: see below).
@@ -76,12 +77,38 @@ def hotspot_run(path: str, version: str, request: HotspotRequest) -> HotspotRun:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def explorer_hotspots(path: str, version: str, request: HotspotRequest) -> gpd.GeoDataFrame:
     """The analysis's hotspots with each peak band by its label, as everywhere people read a
-    band; shared, read-only."""
+    band, and each one's ``place_name`` (a Gi* cell: its group's, :func:`explorer_places`);
+    shared, read-only."""
     hotspots = hotspot_run(path, version, request).layers["hotspots"]
+    hotspots = hotspots.assign(place_name=pd.Series(explorer_places(path, version, request).names,
+                                                    index=hotspots.index, dtype=object))
     if "peak_band" not in hotspots.columns:
         return hotspots
     labels = band_labels(Workspace.open(path).time_bands())
     return hotspots.assign(peak_band=hotspots["peak_band"].map(lambda band: band_label(band, labels)))
+
+
+@st.cache_resource(show_spinner="Naming the hotspots…", max_entries=64)
+def explorer_places(path: str, version: str, request: HotspotRequest) -> ExplorerTable:
+    """The explorer's table of the analysis: each hotspot named as the tasking list names places,
+    with its method's own measures, strongest first (:func:`~hotspot_tasking.pipeline.explorer.explorer_table`);
+    shared, read-only."""
+    return explorer_table(Workspace.open(path), hotspot_run(path, version, request),
+                          incidents=incidents_with_areas(path, version))
+
+
+def explorer_columns(table: ExplorerTable) -> dict:
+    """``st.dataframe``'s column settings for an explorer table: each header with its help text and
+    number format (names and categories are plain text, never markdown), the rank as the index."""
+    config = {"_index": st.column_config.NumberColumn("rank", help=f"Its place in the list: 1 is the strongest by "
+                                                      f"{table.sorted_by}.", format="%d")}
+    for column in table.columns:  # one step per column
+        if column.format is None:
+            config[column.header] = st.column_config.TextColumn(column.header, help=column.help)
+        else:
+            config[column.header] = st.column_config.NumberColumn(column.header, help=column.help,
+                                                                  format=column.format)
+    return config
 
 
 @st.cache_data(show_spinner=False)
