@@ -1,0 +1,24 @@
+"""Text that came from a file, shown as text: every Streamlit element that reads Markdown
+(headings, captions, messages, labels) gets it through :func:`plain`, so a street, area,
+category or file name can never become a link, an image, a heading or coloured text."""
+
+from __future__ import annotations
+
+import re
+
+#: ASCII punctuation that Markdown, Streamlit's own directives (``:red[...]``,
+#: ``:material/...:``), LaTeX (``$``) or HTML (``<``) could read as markup; CommonMark lets
+#: every one be escaped with a backslash.
+_MARKUP = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
+
+
+def plain(text: object) -> str:
+    r"""``text`` escaped for Markdown so it reads exactly as written, on one line.
+
+    >>> print(plain("[Portal](http://evil.example) **now**"))
+    \[Portal\]\(http\:\/\/evil\.example\) \*\*now\*\*
+    >>> print(plain("St Helen's\n# not a heading"))
+    St Helen\'s \# not a heading
+    """
+    return _MARKUP.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
