@@ -30,10 +30,8 @@ from .streetmap import (
     ScreenFrame,
     disc_shapes,
     marker_layers,
-    place_street_names,
-    road_layer,
     spread_points,
-    street_name_layers,
+    street_layers,
 )
 from .style import CATEGORICAL
 from .tasking_cache import ranked_list
@@ -76,14 +74,10 @@ def record_streets(path: str) -> pd.DataFrame:
     return _record_streets(path, Workspace.open(path).data_version)
 
 
-def street_layers(path: str, version: str, frame: ScreenFrame, *, focus=(), avoid=None) -> list[pdk.Layer]:
-    """The roads in view (under everything: put first) and the street names (put above the
-    areas, below the markers): a roads layer's names first, then the records' streets the
-    roads do not name, as the static maps name them."""
-    roads = map_roads(path, version)
-    names = place_street_names(frame, roads=roads, streets=record_streets(path), focus=focus, avoid=avoid)
-    roads_drawn = road_layer(roads, frame)
-    return [*([roads_drawn] if roads_drawn is not None else []), *street_name_layers(names)]
+def workspace_streets(path: str, version: str, frame: ScreenFrame, *, focus=(), avoid=None) -> list[pdk.Layer]:
+    """:func:`.streetmap.street_layers` of the workspace's roads layer and its records' streets."""
+    return street_layers(frame, roads=map_roads(path, version), streets=record_streets(path), focus=focus,
+                         avoid=avoid)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -108,7 +102,7 @@ def _review_layers(path: str, version: str, request: TaskingRequest) -> tuple[pd
     first = places[places["rank"] <= NUMBERED_RANKS]
     markers = spread_points(first["lon"], first["lat"], view, radius_px=REVIEW_MARKER[0])
     focus = [shapely.buffer(p, NEAR_M) for p in points[(shown["rank"] <= NUMBERED_RANKS).to_numpy()]]
-    streets = street_layers(path, version, view, focus=focus,
+    streets = workspace_streets(path, version, view, focus=focus,
                             avoid=disc_shapes(markers, radius_px=REVIEW_MARKER[0]))
     layers = [s for s in streets if s.id == "roads"]
     if wards is not None:  # outlines only: nothing to fill, so the map redraws quickly on each selection
@@ -158,7 +152,7 @@ def explorer_deck(path: str, version: str, request: HotspotRequest, tile_style: 
     bounds = tuple(shown.total_bounds)
     view = ScreenFrame.for_bounds(bounds, width_px=EXPLORER_PX[0], height_px=EXPLORER_PX[1])
     near = hotspots.geometry.buffer(NEAR_M).to_numpy()[:NUMBERED_RANKS] if len(hotspots) else []
-    streets = street_layers(path, version, view, focus=list(near))
+    streets = workspace_streets(path, version, view, focus=list(near))
     layers = [s for s in streets if s.id == "roads"]
     if boundaries is not None:
         layers += boundary_layers(boundaries.set_geometry(boundaries.geometry.simplify(5.0)))
@@ -167,6 +161,13 @@ def explorer_deck(path: str, version: str, request: HotspotRequest, tile_style: 
     layers += hotspot_layers(hotspots, dissolve=request.method == "gistar")  # Gi* hotspots are grid cells
     layers += [s for s in streets if s.id != "roads"]
     return deck(layers, bounds, tile_style=tile_style, width_px=EXPLORER_PX[0], height_px=EXPLORER_PX[1])
+
+
+def patrol_tooltip(by_shift: bool) -> str:
+    """The patrol map's tooltip: a shift's place with its hours and days; a month's (police.uk:
+    no time of day) with its incidents in the month, no empty hours or days."""
+    return ("{order}. {place_name}: {best_hours} ({best_days}); {incidents} incidents" if by_shift else
+            "{order}. {place_name}: {incidents} incidents in the month")
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -185,7 +186,7 @@ def patrol_deck(path: str, version: str, request: PatrolRequest, tile_style: str
     markers = spread.assign(label=places["order"].astype(str).to_numpy())
     near = shapely.union_all(shapely.buffer(shapely.points(places["easting"], places["northing"]), NEAR_M)) \
         if len(places) else None
-    streets = street_layers(path, version, view, focus=[near, area.geometry.union_all()],
+    streets = workspace_streets(path, version, view, focus=[near, area.geometry.union_all()],
                             avoid=disc_shapes(markers, radius_px=PATROL_MARKER[0]))
     layers = [*[s for s in streets if s.id == "roads"], *boundary_layers(area, layer_id="area"),
               pdk.Layer("ScatterplotLayer", places, id="places", get_position=["lon", "lat"], get_radius=60,
@@ -193,9 +194,7 @@ def patrol_deck(path: str, version: str, request: PatrolRequest, tile_style: str
               *[s for s in streets if s.id != "roads"],
               *marker_layers(markers, layer_id="order", fill=rgb(CATEGORICAL[0], 240), ink=[255, 255, 255, 255],
                              radius_px=PATROL_MARKER[0], size_px=PATROL_MARKER[1])]
-    tooltip = ("{order}. {place_name}: {best_hours} ({best_days}); {incidents} incidents" if plan.by_shift else
-               "{order}. {place_name}: {incidents} incidents in the month")
-    return deck(layers, bounds, tile_style=tile_style, tooltip=tooltip, width_px=PATROL_PX[0],
+    return deck(layers, bounds, tile_style=tile_style, tooltip=patrol_tooltip(plan.by_shift), width_px=PATROL_PX[0],
                 height_px=PATROL_PX[1])
 
 

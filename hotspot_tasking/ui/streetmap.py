@@ -286,3 +286,14 @@ def disc_shapes(points: pd.DataFrame, *, radius_px: float) -> shapely.Geometry |
         return None
     return shapely.union_all(shapely.buffer(shapely.points(points["x"].to_numpy(), points["y"].to_numpy()),
                                             radius_px + 1))
+
+
+def street_layers(frame: ScreenFrame, *, roads: gpd.GeoDataFrame | None = None, streets: pd.DataFrame | None = None,
+                  focus=(), avoid=None) -> list[pdk.Layer]:
+    """A map's streets: the roads in view (:func:`road_layer`, id ``"roads"``: put it under
+    everything) and the street names (:func:`street_name_layers`: put them above the areas,
+    below the markers): the roads layer's names first, then the records' streets it does not
+    name, as the static maps name them (:func:`place_street_names`)."""
+    names = place_street_names(frame, roads=roads, streets=streets, focus=focus, avoid=avoid)
+    drawn = road_layer(roads, frame)
+    return [*([drawn] if drawn is not None else []), *street_name_layers(names)]
