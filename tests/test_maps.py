@@ -378,7 +378,7 @@ def test_a_legend_is_escaped_text_in_its_own_shapes():
     page = legend_html([Key("<b>rising</b> & up", glyph="▲", fill="#D55E00"), Key("roads", shape="line"),
                         Key("density", shape="ramp", ramp=("#440154", "#fde725"))])
     assert "&lt;b&gt;rising&lt;/b&gt; &amp; up" in page and "<b>" not in page
-    assert "linear-gradient(to right,#440154,#fde725)" in page
+    assert "linear-gradient(to right,#440154 0% 50%,#fde725 50% 100%)" in page  # in steps, as the map draws them
     with pytest.raises(ValueError, match="The 'shape' parameter of Key must be one of"):
         Key("x", shape="star")
 

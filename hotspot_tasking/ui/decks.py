@@ -181,7 +181,8 @@ def patrol_deck(path: str, version: str, request: PatrolRequest, tile_style: str
     bounds = tuple(area.total_bounds)
     view = ScreenFrame.for_bounds(bounds, width_px=PATROL_PX[0], height_px=PATROL_PX[1])
     places = plan.frame.assign(lon=plan.frame["longitude"], lat=plan.frame["latitude"],
-                               incidents=plan.frame["incidents"].round(1 if plan.by_shift else 0))
+                               incidents=plan.frame["incidents"].round(1) if plan.by_shift
+                               else plan.frame["incidents"].round().astype(int))  # a month's are whole incidents
     spread = spread_points(places["lon"], places["lat"], view, radius_px=PATROL_MARKER[0])
     markers = spread.assign(label=places["order"].astype(str).to_numpy())
     near = shapely.union_all(shapely.buffer(shapely.points(places["easting"], places["northing"]), NEAR_M)) \

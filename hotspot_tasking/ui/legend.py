@@ -40,7 +40,7 @@ class Key:
     glyph : str, default=""
         Text drawn in the swatch ("▲", "3▲") or, for ``"text"``, the sample.
     ramp : tuple of str, default=()
-        A ramp's colours, low to high.
+        A ramp's colours, low to high, drawn as equal steps.
     edge_px : int, default=1
         The edge's width, pixels.
     """
@@ -78,7 +78,8 @@ def legend_html(keys: list[Key]) -> str:
             swatch = (f'<span style="display:inline-block;vertical-align:middle;margin-right:5px;width:22px;'
                       f'border-top:{key.edge_px}px solid {key.edge}"></span>')
         elif key.shape == "ramp":
-            stops = ",".join(key.ramp)
+            step = 100 / max(len(key.ramp), 1)  # in steps, as the map colours its cells
+            stops = ",".join(f"{c} {i * step:g}% {(i + 1) * step:g}%" for i, c in enumerate(key.ramp))
             swatch = (f'<span style="{box}width:90px;height:14px;border-color:#666;'
                       f'background:linear-gradient(to right,{stops})"></span>')
         else:

@@ -148,7 +148,7 @@ def road_layer(roads: gpd.GeoDataFrame | None, frame: ScreenFrame, *, layer_id: 
     return line_layer(gpd.GeoSeries(lines, crs=27700), layer_id=layer_id, colour=ROAD_GREY, width_px=1.5)
 
 
-def spread_points(lon, lat, frame: ScreenFrame, *, radius_px: float, gap_px: float = 2.0) -> pd.DataFrame:
+def spread_points(lon, lat, frame: ScreenFrame, *, radius_px: float, gap_px: float = 3.0) -> pd.DataFrame:
     """Marker centres spread apart at the frame's zoom so no two discs of ``radius_px`` overlap
     (:func:`hotspot_tasking.reports.placement.spread_markers`).
 
@@ -274,6 +274,8 @@ def street_name_layers(names: pd.DataFrame, *, layer_id: str = "street_names",
                   font_family=pdk.types.String(FONT_FAMILY), character_set=pdk.types.String("auto"),
                   get_text_anchor=pdk.types.String("middle"), get_alignment_baseline=pdk.types.String("center"),
                   pickable=False)
+    # the halo needs a signed-distance font; the letters are drawn from a plain one, in which
+    # thin letters ("i", "l") stay sharp at this size under software WebGL
     return [pdk.Layer("TextLayer", names, id=f"{layer_id}_halo", get_color=[255, 255, 255, 220],
                       font_settings={"sdf": True}, outline_width=4, outline_color=[255, 255, 255, 220], **common),
             pdk.Layer("TextLayer", names, id=layer_id, get_color=STREET_INK, **common)]
