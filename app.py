@@ -5,11 +5,13 @@
 
 import streamlit as st
 
+from hotspot_tasking.ui.basemap import draw_basemap_toggle
 from hotspot_tasking.ui.filters import draw_filters
 from hotspot_tasking.ui.style import compact_page
 from hotspot_tasking.ui.workspace_picker import pick_workspace
 
-st.set_page_config(page_title="Hotspot tasking", page_icon=":material/location_on:", layout="wide")
+# an emoji icon is drawn in the browser; a ":material/..." one is fetched from the internet
+st.set_page_config(page_title="Hotspot tasking", page_icon="📍", layout="wide")
 compact_page()
 
 review = st.Page("app_pages/weekly_review.py", title="Weekly review", icon=":material/event_note:", default=True)
@@ -25,4 +27,5 @@ pages = [
 navigation = st.navigation(pages)
 workspace = pick_workspace()
 draw_filters(workspace, own_period=navigation.url_path in (review.url_path, patrol.url_path))  # weeks or months
+draw_basemap_toggle()  # every map follows it; off: no request leaves the machine
 navigation.run()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.hotspots.run import METHODS, HotspotRequest
+from hotspot_tasking.ui.basemap import map_setting, tile_style
 from hotspot_tasking.ui.cache import (
     MAX_EXPLORER_CELLS,
     backtest_summary,
@@ -15,7 +16,7 @@ from hotspot_tasking.ui.cache import (
     hotspot_run,
     map_boundaries,
 )
-from hotspot_tasking.ui.decks import explorer_deck
+from hotspot_tasking.ui.decks import explorer_deck, explorer_legend
 from hotspot_tasking.ui.filters import current_filters
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
@@ -53,15 +54,11 @@ if empty_band:  # an hour band on month-only records: say why there is nothing t
 
 hotspots = explorer_hotspots(path, version, request)  # each peak band by its label
 _, boundaries_caption = map_boundaries(path, version)
-tiles = st.toggle("Basemap tiles (needs the internet)", key="explorer_tiles")
-chart = explorer_deck(path, version, request, tiles)
+tiles = map_setting(ws)  # the sidebar's basemap switch (None: off)
+chart = explorer_deck(path, version, request, tile_style(tiles))
 if chart is not None:
     st.pydeck_chart(chart, height=560)
-cells = run.layers.get("density_cells")
-scale = (f" (the hottest cells, from {cells['density'].min():,.1f} in dark purple to {cells['density'].max():,.1f} "
-         "in yellow)" if cells is not None and len(cells) else "")
-st.caption(f"{len(hotspots):,} hotspots from {run.incidents:,} incidents. Density in incidents per km²{scale}; "
-           f"outlines in orange. {boundaries_caption}")
+explorer_legend(path, version, request, tiles)  # what this method's map shows, with units
 
 table = explorer_places(path, version, request)  # named places, the method's measures, strongest first
 st.dataframe(table.frame, width="stretch", column_config=explorer_columns(table))

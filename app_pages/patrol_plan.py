@@ -10,7 +10,8 @@ from hotspot_tasking.errors import UserError
 from hotspot_tasking.geo.timebands import DAY_NAMES as DAYS
 from hotspot_tasking.periods import describe_period
 from hotspot_tasking.pipeline.patrol import PatrolRequest
-from hotspot_tasking.ui.decks import patrol_deck
+from hotspot_tasking.ui.basemap import map_setting, tile_style
+from hotspot_tasking.ui.decks import patrol_deck, patrol_legend
 from hotspot_tasking.ui.filters import current_filters, period_slot
 from hotspot_tasking.ui.patrol_cache import patrol, patrol_areas, patrol_pdf, shift_choices, untimed_months
 from hotspot_tasking.ui.workspace_picker import current_workspace
@@ -84,8 +85,9 @@ left.dataframe(plan.frame, hide_index=True, height=35 * (len(plan.frame) + 1) + 
                               "categories": st.column_config.TextColumn(
                                   "mostly", width=124, help="The largest categories at the place, with their shares")})
 with right:
-    st.pydeck_chart(patrol_deck(path, version, request), height=380, key="patrol_map")
-    st.caption("Blue circles: the places, numbered in order; grey: the area. Contains OS data © Crown copyright.")
+    st.pydeck_chart(patrol_deck(path, version, request, tile_style(tiles := map_setting(ws))), height=380,
+                    key="patrol_map")
+    patrol_legend(path, version, tiles)
 
 st.download_button("Printable plan (PDF, one A4 page)", data=functools.partial(patrol_pdf, path, version, request),
                    file_name=f"patrol-plan-{area}-{tag}.pdf", mime="application/pdf", on_click="ignore",

@@ -6,9 +6,10 @@ import streamlit as st
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.ranking.request import TaskingRequest
 from hotspot_tasking.reports.tables import method_summary
+from hotspot_tasking.ui.basemap import map_setting, tile_style
 from hotspot_tasking.ui.charts import category_bars, heat_grid, trend_line
 from hotspot_tasking.ui.decision_form import decision_form
-from hotspot_tasking.ui.decks import review_deck
+from hotspot_tasking.ui.decks import review_deck, review_legend
 from hotspot_tasking.ui.filters import current_filters
 from hotspot_tasking.ui.review_view import headline_row, list_table, remember_view, review_controls
 from hotspot_tasking.ui.tasking_cache import (
@@ -60,9 +61,9 @@ with left:
     selected = list_table(table, f"weekly_list_{view.period}_{filters.band}_{view.method}")
 remember_view(view, filters, selected)
 with right:
-    st.pydeck_chart(review_deck(path, version, request, selected), height=458, key="weekly_map")
-    st.caption("Fill: vermillion rising ▲, yellow no clear change ►, blue falling ▼; numbers: the first 20 ranks; "
-               "black outline: the selected place. Grey lines: wards. Contains OS data © Crown copyright.")
+    st.pydeck_chart(review_deck(path, version, request, selected, tile_style(tiles := map_setting(ws))),
+                    height=458, key="weekly_map")
+    review_legend(path, version, tiles)
 st.caption("Counts are incidents (band-weighted); 'before' is the mean per period over the baseline. ▲ rising, "
            f"▼ falling (Poisson z ≥ 2 or ≤ −2), ► no clear change. Places: {method_summary(tl.cards)}.")
 for caveat in tl.caveats:

@@ -103,7 +103,7 @@ def test_the_area_comparison_judges_months(page):
     assert any(t.startswith("Period August 2017; previous equal period July 2017; same months last year August "
                             "2016.") for t in texts(at))
     assert [i.value for i in at.info if NO_GRID.fullmatch(i.value)]  # one sentence instead of the hour grids
-    assert not at.toggle  # nor the toggle of the grids
+    assert not at.main.toggle  # nor the toggle of the grids (the sidebar has the basemap's)
     rows = chart_rows(at)
     assert len(rows) == 2 and all(rows)  # category mix and trend, both with data
 

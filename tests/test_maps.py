@@ -142,3 +142,247 @@ def test_the_density_layer_names_what_is_wrong_with_its_cells():
         density_layer(pd.DataFrame({"row": [0], "col": [0]}), grid)
     with pytest.raises(UserError, match=r"^density_layer: 1 of the 2 cells lie off the 2 x 2 grid .*Pass the surface"):
         density_layer(pd.DataFrame({"row": [0, 2], "col": [0, 1], "density": [1.0, 2.0]}), grid)
+
+
+# --- streets, markers, the basemap and the legend ------------------------------------------
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+
+from hotspot_tasking.boundaries.roads import load_roads  # noqa: E402
+from hotspot_tasking.reports.errors import ReportError  # noqa: E402
+from hotspot_tasking.reports.setting import CARTO_ATTRIBUTION, CARTO_POSITRON, MapSetting  # noqa: E402
+from hotspot_tasking.ui.decks import patrol_tooltip  # noqa: E402
+from hotspot_tasking.ui.legend import Key, explorer_caption, explorer_keys, legend_html, review_keys  # noqa: E402
+from hotspot_tasking.ui.streetmap import (  # noqa: E402
+    STREET_SIZE_PX,
+    ScreenFrame,
+    disc_shapes,
+    label_limit,
+    marker_layers,
+    place_street_names,
+    road_layer,
+    spread_points,
+    street_layers,
+)
+
+ROADS_FILE = "tests/fixtures/boundaries/city_roads_open_roads_schema.gpkg"
+CITY = (531000.0, 180600.0, 533200.0, 181900.0)  # the City of London, where the roads fixture's links are
+
+
+def city_roads() -> gpd.GeoDataFrame:
+    """The roads fixture (OS Open Roads schema) as read_roads gives a roads layer back."""
+    from pathlib import Path
+    return load_roads(Path(__file__).resolve().parent.parent / ROADS_FILE).frame
+
+
+def crowded_streets(n: int = 80, seed: int = 1) -> pd.DataFrame:
+    """``n`` street names at random points within 300 m of one spot (record_streets' columns)."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"name": [f"Street {i} Road" for i in range(n)],
+                         "easting": 532000 + rng.uniform(-300, 300, n).round(),
+                         "northing": 181200 + rng.uniform(-300, 300, n).round(), "records": rng.integers(1, 50, n)})
+
+
+def boxes_px(names: pd.DataFrame, frame: ScreenFrame) -> list:
+    """Each placed name's box on screen (pixels): its text's size in the font and size drawn, turned by its angle."""
+    fig = Figure(figsize=(2, 2), dpi=72)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    font = FontProperties(size=STREET_SIZE_PX)
+    x, y = frame.to_px(names["lon"], names["lat"])
+    out = []
+    for text, cx, cy, angle in zip(names["text"], x, y, names["angle"]):
+        w, h, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
+        box = shapely.box(-w / 2, -h / 2, w / 2, h / 2)
+        out.append(shapely.affinity.translate(shapely.affinity.rotate(box, -angle, origin=(0, 0)), cx, cy))
+    return out
+
+
+def test_the_roads_are_drawn_clipped_to_the_frame_and_simplified_only_when_there_is_a_roads_layer():
+    roads = city_roads()
+    before = roads.copy()
+    frame = ScreenFrame.for_bounds((531800, 181000, 532400, 181400), width_px=420, height_px=380)
+    layer = road_layer(roads, frame)
+    assert layer.type == "LineLayer" and layer.id == "roads" and layer.get_color == [190, 190, 190, 255]
+    segments = pd.DataFrame(layer.data)
+    ends = np.array(segments["s"].tolist() + segments["t"].tolist())
+    x, y = frame.to_px(ends[:, 0], ends[:, 1])
+    # clipped to the frame's box on the National Grid, 20 px wider each side (the grid turns a little to the screen)
+    assert x.min() >= -30 and x.max() <= frame.width_px + 30 and y.min() >= -30 and y.max() <= frame.height_px + 30
+    rx, ry = frame.bng_to_px(*shapely.get_coordinates(roads.geometry.values).T)
+    assert rx.min() < -100 and rx.max() > frame.width_px + 100  # the roads run well past it
+    inside = roads.clip(shapely.box(*frame.extent_27700(margin_px=20)))
+    assert len(segments) <= shapely.get_num_coordinates(inside.geometry.values).sum()
+    pd.testing.assert_frame_equal(roads, before)  # the input is left as it was
+    # no roads layer, or none in view: no roads drawn
+    assert road_layer(None, frame) is None
+    assert road_layer(roads, ScreenFrame.for_bounds((521000, 169000, 522000, 170000), width_px=420,
+                                                    height_px=380)) is None
+    with_roads = street_layers(frame, roads=roads, streets=crowded_streets())
+    assert [layer.id for layer in with_roads] == ["roads", "street_names_halo", "street_names"]
+    assert [layer.id for layer in street_layers(frame, streets=crowded_streets())] == ["street_names_halo",
+                                                                                       "street_names"]
+
+
+def test_street_names_come_from_the_roads_first_and_are_plain_text_in_every_character():
+    frame = ScreenFrame.for_bounds(CITY, width_px=900, height_px=560)
+    roads = city_roads()
+    streets = pd.DataFrame({"name": ["Rue de l'Église", "Fleet Street"], "easting": [532500.0, 531500.0],
+                            "northing": [181000.0, 181050.0], "records": [500, 900]})
+    names = place_street_names(frame, roads=roads, streets=streets)
+    assert set(names["text"]) <= set(roads["name"]) - {""}  # the roads are named before the records' streets
+    assert (names["text"] == "Fleet Street").sum() == 1  # a street the roads name is not named twice
+    spot = shapely.Point(532500, 181000).buffer(50)  # ... unless the records' street is where the places are
+    assert "Rue de l'Église" in set(place_street_names(frame, roads=roads, streets=streets, focus=[spot])["text"])
+    assert set(place_street_names(frame, streets=streets)["text"]) == {"Rue de l'Église", "Fleet Street"}
+    halo, ink = street_layers(frame, roads=roads, streets=streets)[1:]
+    spec = json.loads(deck([halo, ink], CITY).to_json())
+    assert [(layer["@@type"], layer["getText"], layer["characterSet"]) for layer in spec["layers"]] == \
+        [("TextLayer", "@@=text", "auto")] * 2  # text, never HTML; accents drawn (deck.gl draws ASCII by default)
+    assert spec["layers"][0]["outlineWidth"] > 0 and "outlineWidth" not in spec["layers"][1]  # the ink over the halo
+
+
+def test_street_names_never_overlap_each_other_the_markers_or_the_edge_at_the_decks_zoom():
+    frame = ScreenFrame.for_bounds((531700, 180900, 532300, 181500), width_px=460, height_px=520)
+    streets = crowded_streets()
+    before = streets.copy()
+    markers = spread_points(*frame.to_lonlat([200, 210, 300], [250, 250, 100]), frame, radius_px=14)
+    avoid = disc_shapes(markers, radius_px=14)
+    names = place_street_names(frame, streets=streets, avoid=avoid)
+    assert 4 <= len(names) <= label_limit(460, 520) == 10
+    boxes = boxes_px(names, frame)
+    for i, a in enumerate(boxes):
+        assert shapely.box(0, 0, frame.width_px, frame.height_px).contains(a)
+        assert not a.intersects(avoid)
+        for b in boxes[i + 1:]:
+            assert not a.intersects(b), "two street names overlap"
+    pd.testing.assert_frame_equal(streets, before)
+    # the names nearest the places shown (the focus) come first
+    spot = shapely.Point(531750, 180950).buffer(60)
+    near = streets[shapely.contains_xy(spot, streets["easting"], streets["northing"])]["name"]
+    focused = place_street_names(frame, streets=streets, focus=[spot], limit=2)
+    assert len(near) and set(focused["text"]) <= set(near) | set(streets["name"])
+    assert focused["text"].iloc[0] in set(near)
+
+
+def test_markers_that_would_overlap_are_spread_apart_each_joined_to_its_place():
+    frame = ScreenFrame(-0.09, 51.515, 15.0, width_px=400, height_px=300)
+    lon, lat = frame.to_lonlat([200, 200, 205, 350], [150, 150, 152, 40])
+    spread = spread_points(lon, lat, frame, radius_px=11, gap_px=2)
+    xy = spread[["x", "y"]].to_numpy()
+    gaps = np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1))[np.triu_indices(4, 1)]
+    assert gaps.min() >= 2 * 11 + 2 - 1e-6
+    assert spread["moved"].tolist() == [True, True, True, False]  # the lone marker stays on its place
+    assert np.allclose(spread[["lon", "lat"]], np.column_stack([lon, lat]))
+    layers = marker_layers(spread.assign(label=["1", "2", "3▲", "4"]), layer_id="ranks", fill=[255] * 4,
+                           ink=[0, 0, 0, 255], radius_px=11, size_px=13)
+    assert [layer.id for layer in layers] == ["ranks_leaders", "ranks_dots", "ranks_disc", "ranks"]
+    assert len(layers[0].data) == 3  # one leader line per moved marker
+    assert json.loads(deck(layers, CITY).to_json())["layers"][-1]["characterSet"] == "auto"  # "3▲": not ASCII
+    alone = marker_layers(spread_points([-0.09], [51.515], frame, radius_px=11).assign(label=["1"]),
+                          layer_id="order", fill=[0] * 4, ink=[255] * 4, radius_px=11, size_px=13)
+    assert [layer.id for layer in alone] == ["order_disc", "order"]  # nothing moved: no leader lines
+
+
+def test_the_frame_is_the_one_the_deck_opens_on():
+    frame = ScreenFrame.for_bounds(CITY, width_px=420, height_px=380)
+    spec = json.loads(deck([], CITY, width_px=420, height_px=380).to_json())["initialViewState"]
+    assert (frame.longitude, frame.latitude, frame.zoom) == (spec["longitude"], spec["latitude"], spec["zoom"])
+    x, y = frame.bng_to_px([CITY[0], CITY[2]], [CITY[1], CITY[3]])
+    assert (x > 0).all() and (x < 420).all() and (y > 0).all() and (y < 380).all()  # the extent fits, with margin
+    assert 0.5 < frame.metres_per_px < 10
+    with pytest.raises(TypeError, match="The 'width_px' parameter of ScreenFrame must be an int. Got 4.5 instead."):
+        ScreenFrame(0, 51, 10, width_px=4.5, height_px=10)
+
+
+def test_with_tiles_off_a_deck_asks_for_no_basemap_and_with_them_for_the_configured_style():
+    off = json.loads(deck([], CITY).to_json())
+    # pydeck's map_provider=None: its sentinel style, which Streamlit's frontend drops without
+    # putting Carto's in its place (a missing style it would replace with Carto's)
+    assert off["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in off
+    assert "cartocdn" not in deck([], CITY).to_json()
+    on = json.loads(deck([], CITY, tile_style="https://tiles.example.org/style.json").to_json())
+    assert on["mapStyle"] == "https://tiles.example.org/style.json" and on["mapProvider"] == "maplibre"
+    carto = json.loads(deck([], CITY, tile_style=CARTO_POSITRON).to_json())
+    assert carto["mapStyle"] == CARTO_POSITRON and carto["mapProvider"] == "carto"
+
+
+def write_map(tmp_path, body: str):
+    path = tmp_path / "tasking.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_the_map_setting_defaults_to_cartos_positron_and_reads_a_workspaces_own(tmp_path):
+    assert MapSetting.load() == MapSetting(CARTO_POSITRON, CARTO_ATTRIBUTION)
+    assert MapSetting.load(write_map(tmp_path, "[map]\n")) == MapSetting(CARTO_POSITRON, CARTO_ATTRIBUTION)
+    own = MapSetting.load(write_map(tmp_path, '[map]\ntile_style = " https://maps.example.gov.uk/s.json "\n'))
+    assert own == MapSetting("https://maps.example.gov.uk/s.json", "Basemap: maps.example.gov.uk")
+    said = MapSetting.load(write_map(tmp_path, '[map]\ntile_style = "http://10.0.0.5/style.json"\n'
+                                               'attribution = "© Our council"\n'))
+    assert said == MapSetting("http://10.0.0.5/style.json", "© Our council")
+
+
+@pytest.mark.parametrize("value,got", [('"ftp://maps.example.org/style.json"', "'ftp://maps.example.org/style.json'"),
+                                       ('"maps/style.json"', "'maps/style.json'"),
+                                       ('"https:///style.json"', "'https:///style.json'"),
+                                       ('"https://maps.example.org/my style.json"',
+                                        "'https://maps.example.org/my style.json'")])
+def test_a_tile_style_that_is_not_an_http_url_is_refused_with_the_fix(tmp_path, value, got):
+    path = write_map(tmp_path, f"[map]\ntile_style = {value}\n")
+    with pytest.raises(ReportError) as info:
+        MapSetting.load(path)
+    assert str(info.value) == (f"tasking.toml, [map]: tile_style must be an http(s) URL of a map style JSON; got "
+                               f"{got}. Fix: write e.g. tile_style = \"{CARTO_POSITRON}\", or leave the key out for "
+                               "that default.")
+
+
+def test_the_map_setting_names_a_wrong_type_and_an_unknown_key(tmp_path):
+    with pytest.raises(ReportError, match=r"^tasking.toml, \[map\]: tile_style must be text in quotes; got 3\. "):
+        MapSetting.load(write_map(tmp_path, "[map]\ntile_style = 3\n"))
+    with pytest.raises(ReportError, match=r"^tasking.toml, \[map\]: attribution must be text in quotes; got true"):
+        MapSetting.load(write_map(tmp_path, "[map]\nattribution = true\n"))
+    with pytest.raises(ReportError, match=r"^tasking.toml, \[map\]: unknown key 'tiles'"):
+        MapSetting.load(write_map(tmp_path, '[map]\ntiles = "https://a.example/s.json"\n'))
+
+
+def test_the_legends_say_in_shapes_and_words_what_the_colours_say():
+    keys = review_keys(wards=True, roads=False)
+    words = [k.words for k in keys]
+    assert words[:3] == ["place rising ▲", "place no clear change ►", "place falling ▼"]
+    assert [k.glyph for k in keys[:3]] == ["▲", "►", "▼"]  # each trend's swatch carries its glyph
+    assert "wards" in words and words[-1] == "street names, from the records' locations"
+    assert "roads (the roads layer)" in [k.words for k in review_keys(wards=False, roads=True)]
+    kde = [k.words for k in explorer_keys("kde", density=(268.5, 616.9))]
+    assert kde[0] == "density, 268.5 (dark) to 616.9 (light) incidents per km²" and "hotspot (outlined)" in kde
+    assert "harm per km²" in explorer_keys("kde", density=(1.0, 2.0), weighting="harm")[0].words
+    assert "within 150 m" in explorer_keys("dbscan", eps_m=150.0)[0].words
+    gi = explorer_keys("gistar", fdr_alpha=0.05, min_z=2.61)[0].words
+    assert "z ≥ 2.6" in gi and "p ≤ 0.05" in gi and "no density surface" in gi
+    assert not any("density," in k.words for m in ("dbscan", "gistar") for k in explorer_keys(m))
+
+
+def test_each_explorer_caption_says_what_its_method_draws():
+    kde = explorer_caption("kde", hotspots=12, incidents=6846, density=(268.5, 616.9), weighting="harm")
+    assert kde == ("12 hotspots from 6,846 incidents. Density in harm per km² (the hottest cells, from 268.5 in dark "
+                   "purple to 616.9 in yellow); hotspots outlined.")
+    for method in ("dbscan", "gistar"):
+        text = explorer_caption(method, hotspots=3, incidents=100, eps_m=150.0, min_weight=38.5, fdr_alpha=0.05)
+        assert "per km²" not in text and "No density surface" in text
+    assert "(Benjamini-Hochberg FDR-adjusted p ≤ 0.05)" in explorer_caption("gistar", hotspots=3, incidents=9,
+                                                                             fdr_alpha=0.05)
+
+
+def test_a_legend_is_escaped_text_in_its_own_shapes():
+    page = legend_html([Key("<b>rising</b> & up", glyph="▲", fill="#D55E00"), Key("roads", shape="line"),
+                        Key("density", shape="ramp", ramp=("#440154", "#fde725"))])
+    assert "&lt;b&gt;rising&lt;/b&gt; &amp; up" in page and "<b>" not in page
+    assert "linear-gradient(to right,#440154 0% 50%,#fde725 50% 100%)" in page  # in steps, as the map draws them
+    with pytest.raises(ValueError, match="The 'shape' parameter of Key must be one of"):
+        Key("x", shape="star")
+
+
+def test_a_months_patrol_map_gives_its_incidents_in_the_month_not_empty_hours():
+    assert patrol_tooltip(False) == "{order}. {place_name}: {incidents} incidents in the month"
+    assert "{best_hours}" in patrol_tooltip(True) and "{best_days}" in patrol_tooltip(True)

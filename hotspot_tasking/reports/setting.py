@@ -6,19 +6,32 @@ never read one.
 A time band is stored by its id (``"nte"``) and shown to people by its label from
 ``time_bands.toml`` ("Night-time economy"): :func:`band_label` is the one rule that turns
 an id into its label, for reports, the app, the command line and patrol plans alike.
+
+:class:`MapSetting` is ``[map]`` of ``tasking.toml``: the basemap style the app's maps ask
+for when basemap tiles are turned on (they are off by default: the maps read without
+them), and the attribution shown under the maps then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import geopandas as gpd
 
+from ..configfile import Text, default_config_path, read_toml
 from ..geo.timebands import TimeBands
 from ..labels import ALL_TIMES, ALL_TIMES_LABEL
 from ..validation import check_type
 from .disclosure import DisclosureRules
+from .errors import ReportError
+
+#: Carto's open basemap style "Positron" (a MapLibre style JSON; needs the internet).
+CARTO_POSITRON = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
+#: Its attribution, as Carto asks for it.
+CARTO_ATTRIBUTION = "Basemap © OpenStreetMap contributors © CARTO"
 
 
 def band_labels(bands: TimeBands) -> dict[str, str]:
@@ -107,3 +120,56 @@ class ReportSetting:
     background: Background = field(default_factory=Background)
     partnership: str = ""
     band_labels: Mapping[str, str] = field(default_factory=lambda: band_labels(TimeBands.load()))
+
+
+@dataclass(frozen=True)
+class MapSetting:
+    """``[map]`` of ``tasking.toml``: the basemap the app's maps ask for when tiles are on.
+
+    Attributes
+    ----------
+    tile_style : str
+        An http(s) URL of a MapLibre (or Carto) style JSON; default Carto's Positron.
+    attribution : str
+        Shown under the maps while the tiles are on; default Carto's for Carto's style,
+        else "Basemap: " and the style's host.
+
+    Examples
+    --------
+    >>> MapSetting.load().tile_style == CARTO_POSITRON
+    True
+    """
+
+    tile_style: str = CARTO_POSITRON
+    attribution: str = CARTO_ATTRIBUTION
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> MapSetting:
+        """Read ``[map]`` from ``tasking.toml`` (a key left out keeps its default).
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            ``tasking.toml``; None reads the packaged default.
+
+        Returns
+        -------
+        MapSetting
+
+        Raises
+        ------
+        ReportError
+            The file cannot be read, or ``tile_style`` is not an http(s) URL, or a value is
+            not text: one sentence naming the file, the key and the fix.
+        """
+        path = Path(path) if path is not None else default_config_path("tasking.toml")
+        table = read_toml(path, error=ReportError).table("map")
+        values = table.read({"tile_style": Text(cls.tile_style, min_len=1), "attribution": Text(None)})
+        url = urlsplit(values["tile_style"].strip())
+        if url.scheme not in ("http", "https") or not url.hostname or any(c.isspace() for c in url.geturl()):
+            raise table.fail("tile_style", "an http(s) URL of a map style JSON", values["tile_style"],
+                             f'write e.g. tile_style = "{CARTO_POSITRON}", or leave the key out for that default')
+        attribution = values["attribution"]
+        if attribution is None:
+            attribution = cls.attribution if url.geturl() == CARTO_POSITRON else f"Basemap: {url.hostname}"
+        return cls(tile_style=url.geturl(), attribution=attribution.strip())

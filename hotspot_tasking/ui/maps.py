@@ -1,5 +1,6 @@
-"""pydeck layer builders: boundaries, hotspot outlines, density cells. Readable without
-basemap tiles (boundaries are drawn as a layer); tiles are used when asked for and reachable.
+"""pydeck layer builders: boundaries, hotspot outlines, density cells, road lines, the deck.
+Readable without basemap tiles (boundaries and roads are drawn as layers): a deck without a
+tile style asks for no basemap at all (``map_provider=None``); with one, it asks for that style.
 
 Drawn to be quick in a browser without a graphics card (software WebGL): outlines are
 straight segments rather than GeoJSON paths (whose shader is slow to compile there), and a
@@ -27,8 +28,6 @@ from ..hotspots.grid import Grid
 from ..validation import check_columns, check_type
 from .style import CATEGORICAL
 
-#: Carto's open basemap style (needs the internet); None draws no basemap.
-TILE_STYLE = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
 #: viridis from low to high (colour-blind safe), RGB.
 VIRIDIS = np.array([[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]])
 _TO_WGS84 = Transformer.from_crs(27700, 4326, always_xy=True)
@@ -73,15 +72,40 @@ def outline_layer(frame: gpd.GeoDataFrame, *, layer_id: str, colour: list[int] |
         Line width, pixels.
     """
     geoms = frame.geometry.simplify(0).to_crs(4326).values  # simplify(0): no point in the middle of a straight edge
-    parts, feature = shapely.get_parts(shapely.boundary(geoms), return_index=True)
+    colours = frame[colour].to_numpy() if isinstance(colour, str) else None
+    return _segment_layer(shapely.boundary(geoms), layer_id=layer_id, colour=colour, colours=colours,
+                          width_px=width_px)
+
+
+def line_layer(lines: gpd.GeoSeries, *, layer_id: str, colour: list[int] = (200, 200, 200, 255),
+               width_px: float = 1) -> pdk.Layer:
+    """Lines (roads) as straight segments, as :func:`outline_layer` draws outlines.
+
+    Parameters
+    ----------
+    lines : geopandas.GeoSeries
+        LineStrings or MultiLineStrings with a CRS (drawn in WGS84). Not modified.
+    layer_id : str
+    colour : list of int, default=(200, 200, 200, 255)
+        RGBA.
+    width_px : float, default=1
+        Line width, pixels.
+    """
+    check_type(lines, "lines", "line_layer", gpd.GeoSeries, type_name="a GeoSeries of lines")
+    return _segment_layer(lines.to_crs(4326).values, layer_id=layer_id, colour=colour, width_px=width_px)
+
+
+def _segment_layer(lines, *, layer_id: str, colour, width_px: float, colours: np.ndarray | None = None) -> pdk.Layer:
+    """A LineLayer of every segment of ``lines`` (WGS84), coloured by ``colours[feature]`` when given."""
+    parts, feature = shapely.get_parts(lines, return_index=True)
     xy, line = shapely.get_coordinates(parts, return_index=True)
     xy = xy.round(6)  # about 0.1 m
     same = np.flatnonzero(line[1:] == line[:-1])  # a segment joins each point to the next on its line
     segments = pd.DataFrame({"s": xy[same].tolist(), "t": xy[same + 1].tolist()})
-    if isinstance(colour, str):
-        segments["c"] = frame[colour].to_numpy()[feature[line[same]]]
+    if colours is not None:
+        segments["c"] = colours[feature[line[same]]]
     return pdk.Layer("LineLayer", segments.to_dict("records"), id=layer_id, get_source_position="s",
-                     get_target_position="t", get_color="c" if isinstance(colour, str) else list(colour),
+                     get_target_position="t", get_color="c" if colours is not None else list(colour),
                      get_width=width_px, width_units=pdk.types.String("pixels"), pickable=False)
 
 
@@ -168,27 +192,35 @@ def density_colours(density: np.ndarray, *, alpha: int = 150) -> np.ndarray:
     return out
 
 
-def deck(layers: list[pdk.Layer], bounds_27700: tuple[float, float, float, float], *, tiles: bool = False,
-         tooltip: str | None = None, width_px: int = 940, height_px: int = 560) -> pdk.Deck:
+def deck(layers: list[pdk.Layer], bounds_27700: tuple[float, float, float, float], *,
+         tile_style: str | None = None, tooltip: str | None = None, width_px: int = 940,
+         height_px: int = 560) -> pdk.Deck:
     """A map framed on a British National Grid extent for a chart of about this size
-    (:func:`hotspot_tasking.geo.mapview.view_for_bounds`)."""
+    (:func:`hotspot_tasking.geo.mapview.view_for_bounds`).
+
+    Parameters
+    ----------
+    layers : list of pydeck.Layer
+    bounds_27700 : (float, float, float, float)
+        The extent to frame, metres.
+    tile_style : str, optional
+        A basemap style JSON's URL (:class:`~hotspot_tasking.reports.setting.MapSetting`);
+        None (the default) asks for no basemap and no style at all: the browser requests
+        nothing from the internet (pydeck's ``map_provider=None``; a missing style would
+        make Streamlit's frontend fetch Carto's).
+    tooltip : str, optional
+        Plain text with ``{column}`` fields (shown as text, never HTML); None: pydeck's default.
+    width_px, height_px : int, default=940, 560
+        The chart's size, pixels.
+    """
     view = view_for_bounds(bounds_27700, width_px=width_px, height_px=height_px)
+    basemap = {"map_provider": None} if tile_style is None else \
+        {"map_provider": "carto" if "cartocdn" in tile_style else "maplibre", "map_style": tile_style}
     return CompactDeck(layers=layers, initial_view_state=pdk.ViewState(longitude=view.longitude,
                                                                         latitude=view.latitude, zoom=view.zoom),
-                       map_style=TILE_STYLE if tiles else None, tooltip={"text": tooltip} if tooltip else True)
+                       tooltip={"text": tooltip} if tooltip else True, **basemap)
 
 
 def rgb(hex_colour: str, alpha: int = 255) -> list[int]:
     """``"#D55E00"`` as ``[213, 94, 0, alpha]``."""
     return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)] + [alpha]
-
-
-def numbered_markers(frame: pd.DataFrame, text: str, layer_id: str, *, fill: list[int],
-                     ink: list[int]) -> list[pdk.Layer]:
-    """Numbered markers: a disc with a thin outline and the number on it (plain text, no
-    background box or bold face: those draw blank under some WebGL renderers)."""
-    return [pdk.Layer("ScatterplotLayer", frame, id=f"{layer_id}_disc", get_position=["lon", "lat"], get_radius=1,
-                      radius_min_pixels=11, stroked=True, get_fill_color=fill, get_line_color=[0, 0, 0, 255],
-                      line_width_min_pixels=1, pickable=False),
-            pdk.Layer("TextLayer", frame, id=layer_id, get_position=["lon", "lat"], get_text=text, get_size=14,
-                      get_color=ink, pickable=False)]
