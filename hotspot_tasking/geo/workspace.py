@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,14 +36,13 @@ import pyarrow.dataset as pads
 import shapely
 
 from . import geoparquet
+from .area import Area
 from .errors import GeoError
-from .ingest import Area, IngestResult, new_import_id, read_incidents
-from .readers import Reader, reader_for
-from .report import ImportReport
+from .report import ImportReport, IngestResult, new_import_id
 from .schema import BNG_EPSG, INCIDENT_COLUMNS, empty_incidents, month_key
 from .taxonomy import Taxonomy, default_config_path
 from .timebands import TimeBands
-from .validate import check_choice, check_crs, check_paths, check_strings, check_type
+from .validate import check_choice, check_crs, check_strings, check_type
 
 MANIFEST = "workspace.json"
 FORMAT_VERSION = 1
@@ -272,36 +271,33 @@ class Workspace:
         )
 
     # --- writing ------------------------------------------------------------------------
-    def ingest(self, paths: Sequence[str | Path], source: str, *, mapping: str | Path | None = None,
-               motive_column: str | None = None, reader: Reader | None = None) -> ImportReport:
-        """Read files of one source and add their accepted rows (see :func:`read_incidents`).
-
-        ``reader`` overrides the one ``source``, ``mapping`` and ``motive_column`` choose
-        (the app builds one from columns picked on screen). Returns the import report. The
-        workspace is unchanged if any file cannot be read.
-        """
-        where = "Workspace.ingest"
-        paths = check_paths(paths, "paths", where)
-        check_type(source, "source", where, str, type_name="a str")
-        check_type(mapping, "mapping", where, _PATH, type_name=_PATH_TYPE, optional=True)
-        check_type(motive_column, "motive_column", where, str, type_name="a str", optional=True)
-        check_type(reader, "reader", where, Reader, type_name="a Reader (hotspot_tasking.geo.reader_for)",
-                   optional=True)
-        reader = reader or reader_for(source, mapping, motive_column)
-        with self._lock():
-            self._reload()
-            result = read_incidents(paths, reader, taxonomy=self.taxonomy(), area=self.area,
-                                    existing_ids=self.existing_ids(reader.source), import_id=new_import_id())
-            self.commit(result, _locked=True)
-        return result.report
-
-    def commit(self, result: IngestResult, *, _locked: bool = False) -> None:
+    def commit(self, result: IngestResult) -> None:
         """Store an ingest result atomically: its data files, its quarantine, then the manifest."""
         check_type(result, "result", "Workspace.commit", IngestResult, type_name="an IngestResult (read_incidents)")
-        if not _locked:
-            with self._lock():
-                self._reload()
-                return self.commit(result, _locked=True)
+        self.read_then_commit(lambda: result)
+
+    def read_then_commit(self, read: Callable[[], IngestResult]) -> IngestResult:
+        """Call ``read()`` and store the ingest result it returns as :meth:`commit` does, both
+        under the write lock; return the result.
+
+        The manifest is read afresh first, so ``read`` sees the workspace as it stands (its
+        area, taxonomy and :meth:`existing_ids`), and no other import is stored between that
+        and this commit: two imports of one file at once store it once. Nothing is written
+        when ``read`` raises. :func:`hotspot_tasking.intake.store.ingest_files` imports this way.
+        """
+        where = "Workspace.read_then_commit"
+        check_type(read, "read", where, Callable, type_name="a function returning an IngestResult")
+        with self._lock():
+            self._reload()
+            result = read()
+            if not isinstance(result, IngestResult):
+                raise TypeError(f"{where}: 'read' returned {type(result).__name__}, not an IngestResult; "
+                                "return what read_incidents returns.")
+            self._store(result)
+        return result
+
+    def _store(self, result: IngestResult) -> None:
+        """Write the result's data files and quarantine, then the manifest (under the write lock)."""
         self._remove_orphans()
         report = result.report
         new_files = self._write_partitions(result.incidents, report.import_id)
