@@ -255,7 +255,7 @@ def test_failed_manifest_write_leaves_the_old_workspace_and_orphans_are_cleared(
     def boom(path, data):
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(workspace_module, "_write_json_atomic", boom)
+    monkeypatch.setattr(workspace_module, "write_json_atomic", boom)
     with pytest.raises(OSError, match="simulated"):
         ingest_council(ws)
     monkeypatch.undo()
