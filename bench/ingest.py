@@ -81,9 +81,9 @@ def make_rows(n: int, real: Path, out: Path, seed: int = 1) -> list[Path]:
 def child(mode: str, workspace: str, paths: list[str]) -> None:
     """Run in a child process: ingest (``first``, into a new workspace) or re-ingest
     (``again``) the files, and print timings and peak memory as JSON."""
-    from hotspot_tasking.geo.ingest import read_incidents
-    from hotspot_tasking.geo.readers import reader_for
     from hotspot_tasking.geo.workspace import Workspace
+    from hotspot_tasking.intake.ingest import read_incidents
+    from hotspot_tasking.intake.readers import reader_for
 
     ws = Workspace.create(workspace) if mode == "first" else Workspace.open(workspace)
     t0 = time.perf_counter()

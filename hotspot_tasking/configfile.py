@@ -19,7 +19,7 @@ to fix, so they raise ``error`` too, not TypeError.
 :func:`parse_day` reads a date a person typed (a config file's date, an action log's due
 date): ``2017-07-03``, ``03/07/2017`` (UK, day first) or a date object. It is here, with
 the standard library only, so the action log can use it without importing the ingest
-(:mod:`hotspot_tasking.geo.dates` parses data files' date columns, vectorised, with pandas).
+(:mod:`hotspot_tasking.intake.dates` parses data files' date columns, vectorised, with pandas).
 
 Imports only the standard library, :mod:`hotspot_tasking.errors` and the wording of
 :mod:`hotspot_tasking.configwords`.

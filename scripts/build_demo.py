@@ -42,9 +42,10 @@ import demo_simulation as sim  # noqa: E402
 from hotspot_tasking.boundaries.layers import load_layer  # noqa: E402
 from hotspot_tasking.boundaries.store import add_layer, add_population  # noqa: E402
 from hotspot_tasking.geo import coords  # noqa: E402
-from hotspot_tasking.geo.ingest import Area, read_incidents  # noqa: E402
-from hotspot_tasking.geo.readers import fire, mapped_csv, police_uk_api  # noqa: E402
+from hotspot_tasking.geo.area import Area  # noqa: E402
 from hotspot_tasking.geo.workspace import Workspace  # noqa: E402
+from hotspot_tasking.intake.ingest import read_incidents  # noqa: E402
+from hotspot_tasking.intake.readers import fire, mapped_csv, police_uk_api  # noqa: E402
 
 SEED = 20160101
 BOROUGHS = ("Lambeth", "Wandsworth")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hotspot_tasking.geo import Area, Taxonomy, read_incidents, reader_for
+from hotspot_tasking.geo import Area, Taxonomy
+from hotspot_tasking.intake import read_incidents, reader_for
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

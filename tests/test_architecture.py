@@ -5,7 +5,8 @@ The layers, lowest first (a module imports only from its own layer or lower ones
 packages of one layer do not import each other):
 
     base      errors, labels, locations, periods, validation, configfile, configwords (top-level modules)
-    geo       the incident table, readers, time, the workspace
+    geo       the incident table, time, the workspace, its area and import log
+    intake    incoming files: CSV text, dates, readers, the ingest, the import into a workspace
     boundaries
     hotspots
     surfaces  candidate surfaces, the backtest that chooses one, micro-places
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "hotspot_tasking"
 BASE = {"__init__", "errors", "labels", "locations", "periods", "validation", "configfile", "configwords",
         "default_config"}
-LAYERS = [BASE, {"geo"}, {"boundaries"}, {"hotspots"}, {"surfaces"},
+LAYERS = [BASE, {"geo"}, {"intake"}, {"boundaries"}, {"hotspots"}, {"surfaces"},
           {"ranking", "actions", "evaluation", "patrol"}, {"reports"},
           {"pipeline"}, {"ui", "cli"}]
 #: Packages allowed to import Streamlit and pydeck.
@@ -225,8 +226,8 @@ def test_every_module_is_in_the_readme():
 def test_the_core_reads_no_workspace_and_no_action_log(package):
     """Ranking, reports, evaluation and patrol plans take what they need as arguments; the
     workspace and the action log are read in the pipeline."""
-    edge = {"hotspot_tasking.geo.workspace", "hotspot_tasking.boundaries.store", "hotspot_tasking.actions.log",
-            "hotspot_tasking.hotspots.run"}
+    edge = {"hotspot_tasking.geo.workspace", "hotspot_tasking.intake.store", "hotspot_tasking.boundaries.store",
+            "hotspot_tasking.actions.log", "hotspot_tasking.hotspots.run"}
     for path in (PKG / package).rglob("*.py"):
         module = module_name(path)
         reads = {t for t in imports_of(path, module) if t in edge or any(t.startswith(e + ".") for e in edge)}

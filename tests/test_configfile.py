@@ -24,9 +24,10 @@ from hotspot_tasking.configfile import (
 from hotspot_tasking.errors import UserError
 from hotspot_tasking.geo import taxonomy as taxonomy_module
 from hotspot_tasking.geo.errors import GeoError
-from hotspot_tasking.geo.readers.mapped_csv import load_mapping
 from hotspot_tasking.geo.taxonomy import Taxonomy
 from hotspot_tasking.geo.timebands import TimeBands
+from hotspot_tasking.intake.errors import IntakeError
+from hotspot_tasking.intake.readers.mapped_csv import load_mapping
 from hotspot_tasking.ranking.config import RankingConfig
 from hotspot_tasking.ranking.errors import RankingError
 from hotspot_tasking.ranking.tactics import TacticMenu
@@ -91,7 +92,7 @@ def test_a_byte_order_mark_is_allowed_and_the_table_knows_its_file(tmp_path):
 @pytest.mark.parametrize("load, error, name", [
     (Taxonomy.load, GeoError, "taxonomy.toml"),
     (TimeBands.load, GeoError, "time_bands.toml"),
-    (load_mapping, GeoError, "mapping.toml"),
+    (load_mapping, IntakeError, "mapping.toml"),
     (RankingConfig.load, RankingError, "tasking.toml"),
     (TacticMenu.load, RankingError, "tactics.toml"),
     (TaskingConfig.load, ActionLogError, "tasking.toml"),

@@ -1,4 +1,4 @@
-"""hotspot_tasking.geo.dates: the date forms partnerships' files use, time columns,
+"""hotspot_tasking.intake.dates: the date forms partnerships' files use, time columns,
 police.uk months, and the Europe/London clock changes. Expected values worked by hand."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hotspot_tasking.geo import dates
+from hotspot_tasking.intake import dates
 
 LONDON = "Europe/London"
 

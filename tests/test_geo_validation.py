@@ -9,15 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import COUNCIL, COUNCIL_MAPPING
 
 from hotspot_tasking.geo import GeoError, Workspace
 from hotspot_tasking.geo.aoristic import band_weights, excluded_mask
+from hotspot_tasking.geo.area import Area
 from hotspot_tasking.geo.coords import distinct_points, locate, to_bng, to_wgs84
 from hotspot_tasking.geo.h3cells import cell_outlines, h3_cells
 from hotspot_tasking.geo.hourofweek import hour_of_week, hour_of_week_by
-from hotspot_tasking.geo.ingest import Area, derived_ids, read_incidents
-from hotspot_tasking.geo.readers import reader_for
 from hotspot_tasking.geo.report import ImportReport
 from hotspot_tasking.geo.select import select_incidents
 from hotspot_tasking.geo.taxonomy import Taxonomy, default_config_path
@@ -49,11 +47,6 @@ def test_workspace_methods_check_their_arguments(tmp_path):
                                        r"'taxonomy\.toml', 'time_bands\.toml', 'tasking\.toml', 'tactics\.toml'\. "
                                        r"Got 'bands\.toml' instead\."):
         ws.config_path("bands.toml")
-    with pytest.raises(TypeError, match=r"The 'paths' parameter of Workspace\.ingest must be a list of paths "
-                                        r"\(e\.g\. \['.*council.*'\]\)"):
-        ws.ingest(COUNCIL, "council_asb", mapping=COUNCIL_MAPPING)
-    with pytest.raises(TypeError, match=r"The 'source' parameter of Workspace\.ingest must be a str"):
-        ws.ingest([COUNCIL], None)
     with pytest.raises(TypeError, match=r"The 'sources' parameter of Workspace\.incidents must be a list of str "
                                         r"\(e\.g\. \['police_uk'\]\)"):
         ws.incidents(sources="police_uk")
@@ -63,6 +56,12 @@ def test_workspace_methods_check_their_arguments(tmp_path):
         ws.set_area((0, 0, 1, 1))
     with pytest.raises(TypeError, match=r"The 'result' parameter of Workspace\.commit must be an IngestResult"):
         ws.commit(pd.DataFrame())
+    with pytest.raises(TypeError, match=r"The 'read' parameter of Workspace\.read_then_commit must be a function "
+                                        r"returning an IngestResult\. Got DataFrame instead\."):
+        ws.read_then_commit(pd.DataFrame())
+    with pytest.raises(TypeError, match=r"Workspace\.read_then_commit: 'read' returned DataFrame, not an "
+                                        r"IngestResult; return what read_incidents returns\."):
+        ws.read_then_commit(pd.DataFrame)
     assert ws.imports == [] and ws.layers() == {}  # nothing was written
 
 
@@ -102,24 +101,6 @@ def test_area_bounds_are_numbers_in_order():
     assert area.distance_m(np.array([13.0]), np.array([14.0])).tolist() == [5.0]
     with pytest.raises(GeoError, match=r"Area\.distance_m: 'easting' has 2 values but 'northing' has 1"):
         area.distance_m([1.0, 2.0], [1.0])
-
-
-def test_read_incidents_checks_its_arguments(taxonomy):
-    reader = reader_for("council_asb", COUNCIL_MAPPING)
-    with pytest.raises(TypeError, match=r"The 'paths' parameter of read_incidents must be a list of paths"):
-        read_incidents(str(COUNCIL), reader, taxonomy=taxonomy)
-    with pytest.raises(TypeError, match=r"The 'paths' parameter of read_incidents must be a list of paths \(str or "
-                                        r"pathlib\.Path\); 1 item\(s\) are not, e\.g\. 3\."):
-        read_incidents([COUNCIL, 3], reader, taxonomy=taxonomy)
-    with pytest.raises(TypeError, match=r"The 'reader' parameter of read_incidents must be a Reader"):
-        read_incidents([COUNCIL], "council_asb", taxonomy=taxonomy)
-    with pytest.raises(TypeError, match=r"The 'taxonomy' parameter of read_incidents must be a Taxonomy"):
-        read_incidents([COUNCIL], reader, taxonomy=None)
-    with pytest.raises(TypeError, match=r"The 'existing_ids' parameter of read_incidents must be a pandas Index or "
-                                        r"None\. Got list instead\."):
-        read_incidents([COUNCIL], reader, taxonomy=taxonomy, existing_ids=["ASB/16/01001"])
-    with pytest.raises(TypeError, match=r"The 'raw' parameter of derived_ids must be a pandas DataFrame"):
-        derived_ids(["a", "b"])
 
 
 # --- coordinates and H3 -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""hotspot_tasking.geo.ingest: every row accepted or rejected with a reason, the count
+"""hotspot_tasking.intake.ingest: every row accepted or rejected with a reason, the count
 invariant, quarantine rows, unmapped categories and derived ids."""
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hotspot_tasking.geo import REJECT_REASONS, Area, ImportReport
-from hotspot_tasking.geo.ingest import derived_ids
 from hotspot_tasking.geo.report import FileCount
 from hotspot_tasking.geo.taxonomy import UNMAPPED
-from hotspot_tasking.geo.textfiles import parse_csv
+from hotspot_tasking.intake.ingest import derived_ids
+from hotspot_tasking.intake.textfiles import parse_csv
 
 FOSTER_LANE_ID = "h7b8b7248e9e1258a"  # the two identical ASB rows 6 and 7 of the 2014-10 fixture
 

@@ -26,6 +26,7 @@ from hotspot_tasking.errors import PeriodError, TaskingError
 from hotspot_tasking.geo.hourofweek import peak_times
 from hotspot_tasking.geo.schema import INCIDENT_COLUMNS, LOCAL_TZ
 from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.intake.store import ingest_files
 from hotspot_tasking.periods import review_period
 from hotspot_tasking.pipeline.context import ranking_context
 from hotspot_tasking.pipeline.store import (
@@ -338,7 +339,7 @@ def test_ids_are_stable_after_a_month_is_ingested(tmp_path):
     month["Received date"] = month["Received date"].str.replace("/2017", "/2018")
     month["Case reference"] = month["Case reference"].str.replace("ASB/2017/", "ASB/2018/9")
     month.to_csv(csv, index=False)
-    report = ws.ingest([csv], "council_asb", mapping=DEMO / "raw" / "council_asb_simulated_mapping.toml")
+    report = ingest_files(ws, [csv], "council_asb", mapping=DEMO / "raw" / "council_asb_simulated_mapping.toml")
     assert report.rows_accepted == len(month) > 300
     after = build(ws, period="2018-06")
     pd.testing.assert_frame_equal(after.frame, before.frame)

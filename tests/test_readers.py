@@ -26,8 +26,9 @@ from conftest import (
 )
 from pyproj import Transformer
 
-from hotspot_tasking.geo import INCIDENT_COLUMNS, GeoError, reader_for
-from hotspot_tasking.geo.readers.mapped_csv import load_mapping
+from hotspot_tasking.geo import INCIDENT_COLUMNS
+from hotspot_tasking.intake import IntakeError, reader_for
+from hotspot_tasking.intake.readers.mapped_csv import load_mapping
 
 LONDON = "Europe/London"
 CHARTERHOUSE = "e54b3919fbb0a58a43c5e2cdba2205ec875e76320506a152c5019449f96aa1f8"
@@ -173,7 +174,7 @@ def test_police_uk_api_without_any_category_column(tmp_path):
     frame = pd.read_csv(API_CSV, dtype=str, keep_default_na=False).drop(columns=["crime_type", "category"])
     path = tmp_path / "nocat.csv"
     frame.to_csv(path, index=False)
-    with pytest.raises(GeoError, match="nocat.csv: has neither a 'crime_type' nor a 'category' column"):
+    with pytest.raises(IntakeError, match="nocat.csv: has neither a 'crime_type' nor a 'category' column"):
         read("police_uk_api", path)
 
 
@@ -251,7 +252,7 @@ def test_fire_named_motive_column(tmp_path):
     assert by_id(read("fire", path).incidents).loc["2091", "category"] == "Fire, motive not recorded"
     inc = by_id(read("fire", path, motive_column="Cause").incidents)
     assert inc.loc["2091", "category"] == "Deliberate fire"
-    with pytest.raises(GeoError, match="cause.csv: has no motive column 'Motive_typo'"):
+    with pytest.raises(IntakeError, match="cause.csv: has no motive column 'Motive_typo'"):
         read("fire", path, motive_column="Motive_typo")
 
 
@@ -350,19 +351,19 @@ def test_mapping_source_name_and_vocabulary(tmp_path):
 def test_bad_mapping_files(tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(GeoError, match=message):
+    with pytest.raises(IntakeError, match=message):
         load_mapping(path)
 
 
 def test_missing_mapping_file(tmp_path):
-    with pytest.raises(GeoError, match="no such mapping file"):
+    with pytest.raises(IntakeError, match="no such mapping file"):
         load_mapping(tmp_path / "nope.toml")
 
 
 def test_reader_for_unknown_source_and_missing_mapping():
-    with pytest.raises(GeoError, match="unknown source 'police'"):
+    with pytest.raises(IntakeError, match="unknown source 'police'"):
         reader_for("police")
-    with pytest.raises(GeoError, match="--source council_asb needs --mapping FILE"):
+    with pytest.raises(IntakeError, match="--source council_asb needs --mapping FILE"):
         reader_for("council_asb")
 
 
@@ -378,7 +379,7 @@ def test_reader_for_unknown_source_and_missing_mapping():
     ],
 )
 def test_missing_columns_error_names_file_and_columns(source, path, kwargs, missing):
-    with pytest.raises(GeoError) as err:
+    with pytest.raises(IntakeError) as err:
         read(source, path, **kwargs)
     message = str(err.value)
     assert message.startswith(f"{path.name}: ")
@@ -393,7 +394,7 @@ def test_fire_without_any_coordinate_columns(tmp_path):
                                 "Longitude"])
     path = tmp_path / "nocoords.csv"
     frame.to_csv(path, index=False)
-    with pytest.raises(GeoError, match="nocoords.csv: has no coordinate columns"):
+    with pytest.raises(IntakeError, match="nocoords.csv: has no coordinate columns"):
         read("fire", path)
 
 

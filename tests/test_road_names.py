@@ -19,6 +19,7 @@ from hotspot_tasking.boundaries.layers import load_layer
 from hotspot_tasking.boundaries.roads import add_roads, load_roads, read_roads, workspace_bounds
 from hotspot_tasking.boundaries.store import add_layer, incidents_with_areas, study_area
 from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.intake.store import ingest_files
 from hotspot_tasking.locations import clean_location_text
 from hotspot_tasking.pipeline.context import ranking_context, road_index
 from hotspot_tasking.pipeline.tasking import tasking_list
@@ -34,7 +35,7 @@ def city(tmp_path_factory):
     ws = Workspace.create(tmp_path_factory.mktemp("roads") / "city")
     add_layer(ws, load_layer(FIXTURES / "boundaries" / "city_wards_2014.gpkg", kind="ward", vintage="2014"))
     add_roads(ws, load_roads(ROADS, bounds=workspace_bounds(ws)))
-    ws.ingest([CITY_YEAR], "police_uk")
+    ingest_files(ws, [CITY_YEAR], "police_uk")
     return ws
 
 
@@ -90,7 +91,7 @@ def test_the_citys_hotspots_are_named_by_the_roads_under_their_incidents(city):
 def test_the_tasking_list_names_places_by_the_roads(city, tmp_path):
     without = Workspace.create(tmp_path / "without")
     add_layer(without, load_layer(FIXTURES / "boundaries" / "city_wards_2014.gpkg", kind="ward", vintage="2014"))
-    without.ingest([CITY_YEAR], "police_uk")
+    ingest_files(without, [CITY_YEAR], "police_uk")
     plain = tasking_list(without, TaskingRequest("2017-07"), previous=None).frame
     roads = tasking_list(city, TaskingRequest("2017-07"), previous=None).frame
     assert plain["tasking_id"].tolist() == roads["tasking_id"].tolist()

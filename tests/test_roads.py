@@ -23,6 +23,7 @@ from hotspot_tasking.boundaries.roads import (
 )
 from hotspot_tasking.boundaries.store import add_layer, area_layers, incidents_with_areas
 from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.intake.store import ingest_files
 
 B = FIXTURES / "boundaries"
 ROADS = B / "city_roads_open_roads_schema.gpkg"
@@ -184,7 +185,7 @@ def test_roads_never_become_an_area_layer(ws, tmp_path):
     ws = Workspace.open(ws.root)
     assert list(ws.layers()) == ["ward_2014"] and ROADS_TABLE in ws.tables()
     assert list(area_layers(ws)) == ["ward_2014"]
-    ws.ingest([POLICE_2014_10], "police_uk")
+    ingest_files(ws, [POLICE_2014_10], "police_uk")
     joined = incidents_with_areas(ws)
     assert "ward_2014" in joined.columns and not any("road" in c for c in joined.columns)
 
@@ -193,7 +194,7 @@ def test_workspace_bounds_is_the_area_else_the_incidents_else_none(tmp_path, ws)
     assert workspace_bounds(ws) == pytest.approx(CITY_BOX, abs=0.1)
     bare = Workspace.create(tmp_path / "bare")
     assert workspace_bounds(bare) is None
-    bare.ingest([POLICE_2014_10], "police_uk")
+    ingest_files(bare, [POLICE_2014_10], "police_uk")
     box = workspace_bounds(bare)
     assert 530000 < box[0] < box[2] < 535000
 

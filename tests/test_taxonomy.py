@@ -7,8 +7,8 @@ import pytest
 from conftest import API_CSV, POLICE_DIR
 
 from hotspot_tasking.geo import GeoError, Taxonomy
-from hotspot_tasking.geo.readers.police_uk_api import SLUG_TO_CRIME_TYPE
 from hotspot_tasking.geo.taxonomy import UNMAPPED
+from hotspot_tasking.intake.readers.police_uk_api import SLUG_TO_CRIME_TYPE
 
 POLICE_UK_TYPES = [
     "Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson", "Drugs",

@@ -1,4 +1,4 @@
-"""hotspot_tasking.geo.textfiles: encodings, row numbers, folders, zips and gzip."""
+"""hotspot_tasking.intake.textfiles: encodings, row numbers, folders, zips and gzip."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from conftest import API_CSV, API_GZ, COUNCIL, DRINKING, FIRE, POLICE_2014_10, POLICE_DIR, POLICE_ZIP
 
-from hotspot_tasking.geo import GeoError
-from hotspot_tasking.geo.textfiles import expand_paths, parse_csv, read_csvs
+from hotspot_tasking.intake import IntakeError
+from hotspot_tasking.intake.textfiles import expand_paths, parse_csv, read_csvs
 
 
 @pytest.mark.parametrize(
@@ -89,9 +89,9 @@ def test_row_numbers_count_records_not_lines_when_a_value_spans_lines():
 
 
 def test_empty_file_and_repeated_header_are_errors_naming_the_file():
-    with pytest.raises(GeoError, match=r"empty\.csv: the file is empty"):
+    with pytest.raises(IntakeError, match=r"empty\.csv: the file is empty"):
         parse_csv(b"", "empty.csv")
-    with pytest.raises(GeoError, match=r"twice\.csv: .*\['Date'\]"):
+    with pytest.raises(IntakeError, match=r"twice\.csv: .*\['Date'\]"):
         parse_csv(b"Date,Date\n1,2\n", "twice.csv")
 
 
@@ -128,9 +128,9 @@ def test_gzip_reads_like_the_plain_file():
 
 
 def test_missing_paths_and_empty_folders_are_errors(tmp_path):
-    with pytest.raises(GeoError, match="no-such.csv: no such file or folder"):
+    with pytest.raises(IntakeError, match="no-such.csv: no such file or folder"):
         expand_paths([tmp_path / "no-such.csv"])
-    with pytest.raises(GeoError, match=r"holds no files matching '\*-street.csv'"):
+    with pytest.raises(IntakeError, match=r"holds no files matching '\*-street.csv'"):
         expand_paths([tmp_path], "*-street.csv")
 
 
@@ -138,14 +138,14 @@ def test_zip_without_matching_members_is_an_error(tmp_path):
     path = tmp_path / "outcomes-only.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("2015-01/2015-01-city-of-london-outcomes.csv", "Crime ID,Month\n")
-    with pytest.raises(GeoError, match="outcomes-only.zip: the zip holds no files matching"):
+    with pytest.raises(IntakeError, match="outcomes-only.zip: the zip holds no files matching"):
         list(read_csvs([path], "*-street.csv"))
 
 
 def test_corrupt_gzip_is_an_error_naming_the_file(tmp_path):
     path = tmp_path / "broken.csv.gz"
     path.write_bytes(gzip.compress(API_CSV.read_bytes())[:200])
-    with pytest.raises(GeoError, match="broken.csv.gz: could not be read"):
+    with pytest.raises(IntakeError, match="broken.csv.gz: could not be read"):
         list(read_csvs([path]))
 
 

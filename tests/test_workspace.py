@@ -1,5 +1,6 @@
-"""hotspot_tasking.geo.workspace: the stored incident table, quarantine files, the import
-log, idempotent re-import, all-or-nothing imports and imports killed half-way."""
+"""hotspot_tasking.geo.workspace and intake.store: the stored incident table, quarantine
+files, the import log, idempotent re-import, all-or-nothing imports and imports killed
+half-way."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ from conftest import (
 import hotspot_tasking.geo.workspace as workspace_module
 from hotspot_tasking.geo import GeoError, Workspace
 from hotspot_tasking.geo.workspace import MANIFEST
+from hotspot_tasking.intake import IntakeError
+from hotspot_tasking.intake.store import ingest_files
 
 LONDON = "Europe/London"
 
@@ -45,7 +48,7 @@ def ws(tmp_path) -> Workspace:
 
 
 def ingest_council(ws: Workspace):
-    return ws.ingest([COUNCIL], "council_asb", mapping=COUNCIL_MAPPING)
+    return ingest_files(ws, [COUNCIL], "council_asb", mapping=COUNCIL_MAPPING)
 
 
 def listed_files(ws: Workspace) -> set[str]:
@@ -123,7 +126,7 @@ def test_stored_files_are_geoparquet_points_in_bng(ws):
 
 def test_partitioned_by_month(tmp_path):
     ws = Workspace.create(tmp_path / "ws")
-    ws.ingest([POLICE_DIR], "police_uk")
+    ingest_files(ws, [POLICE_DIR], "police_uk")
     months = sorted(p.parent.name for p in ws.data_files)
     assert months == ["month=2014-10", "month=2015-01", "month=2015-08"]
 
@@ -154,7 +157,7 @@ def test_quarantine_file_holds_exactly_the_rejected_rows(ws):
 
 def test_no_quarantine_file_when_nothing_is_rejected(tmp_path):
     ws = Workspace.create(tmp_path / "ws")
-    report = ws.ingest([API_CSV], "police_uk_api")
+    report = ingest_files(ws, [API_CSV], "police_uk_api")
     assert report.rows_rejected == 0
     assert report.quarantine_file is None
     assert list((ws.root / "quarantine").iterdir()) == []
@@ -162,7 +165,7 @@ def test_no_quarantine_file_when_nothing_is_rejected(tmp_path):
 
 def test_import_log_keeps_each_report(ws):
     first = ingest_council(ws)
-    ws.ingest([DRINKING], "street_drinking", mapping=DRINKING_MAPPING)
+    ingest_files(ws, [DRINKING], "street_drinking", mapping=DRINKING_MAPPING)
     log = Workspace.open(ws.root).imports
     assert [r.source for r in log] == ["council_asb", "street_drinking"]
     assert log[0] == first
@@ -190,10 +193,10 @@ def test_second_import_of_the_same_file_adds_nothing(ws):
 
 def test_reimport_with_derived_asb_ids_adds_nothing_from_folder_or_zip(tmp_path):
     ws = Workspace.create(tmp_path / "ws")
-    first = ws.ingest([POLICE_DIR], "police_uk")
+    first = ingest_files(ws, [POLICE_DIR], "police_uk")
     assert first.rows_accepted == 315
     for paths in ([POLICE_DIR], [POLICE_ZIP], [POLICE_2014_10]):
-        again = ws.ingest(paths, "police_uk")
+        again = ingest_files(ws, paths, "police_uk")
         assert again.rows_accepted == 0
         assert set(again.rejected_by_reason) <= {"already imported", "no location"}
     assert len(ws.incidents()) == 315
@@ -202,7 +205,7 @@ def test_reimport_with_derived_asb_ids_adds_nothing_from_folder_or_zip(tmp_path)
 def test_sources_are_keyed_separately(tmp_path):
     """The same API ids under another source name are not 'already imported'."""
     ws = Workspace.create(tmp_path / "ws")
-    ws.ingest([API_CSV], "police_uk_api")
+    ingest_files(ws, [API_CSV], "police_uk_api")
     assert ws.existing_ids("police_uk_api").size == 294
     assert ws.existing_ids("police_uk").size == 0
 
@@ -212,8 +215,8 @@ def test_missing_columns_leave_the_workspace_unchanged(ws):
     ingest_council(ws)
     before = tree_snapshot(ws.root)
     manifest = (ws.root / MANIFEST).read_bytes()
-    with pytest.raises(GeoError) as err:
-        ws.ingest([API_CSV], "police_uk")
+    with pytest.raises(IntakeError) as err:
+        ingest_files(ws, [API_CSV], "police_uk")
     message = str(err.value)
     assert message.startswith("lambeth_wandsworth_2016-01_sample.csv: ")
     for column in ("'Crime ID'", "'Month'", "'Longitude'", "'Latitude'", "'Location'", "'LSOA code'", "'Crime type'"):
@@ -226,24 +229,24 @@ def test_missing_columns_leave_the_workspace_unchanged(ws):
 def test_one_bad_file_stops_the_whole_import(ws):
     ingest_council(ws)
     before = tree_snapshot(ws.root)
-    with pytest.raises(GeoError, match="street_drinking_log_bom.csv: .*'Case Ref'"):
-        ws.ingest([COUNCIL, DRINKING], "council_asb", mapping=COUNCIL_MAPPING)
+    with pytest.raises(IntakeError, match="street_drinking_log_bom.csv: .*'Case Ref'"):
+        ingest_files(ws, [COUNCIL, DRINKING], "council_asb", mapping=COUNCIL_MAPPING)
     assert tree_snapshot(ws.root) == before
 
 
 def test_unreadable_inputs_leave_the_workspace_unchanged(ws, tmp_path):
     ingest_council(ws)
     before = tree_snapshot(ws.root)
-    with pytest.raises(GeoError, match="no such file or folder"):
-        ws.ingest([tmp_path / "missing.csv"], "police_uk")
-    with pytest.raises(GeoError, match="needs --mapping"):
-        ws.ingest([COUNCIL], "council_asb")
+    with pytest.raises(IntakeError, match="no such file or folder"):
+        ingest_files(ws, [tmp_path / "missing.csv"], "police_uk")
+    with pytest.raises(IntakeError, match="needs --mapping"):
+        ingest_files(ws, [COUNCIL], "council_asb")
     assert tree_snapshot(ws.root) == before
 
 
 # --- an import interrupted after its data files are written ------------------------------------
 def test_failed_manifest_write_leaves_the_old_workspace_and_orphans_are_cleared(ws, monkeypatch):
-    ws.ingest([DRINKING], "street_drinking", mapping=DRINKING_MAPPING)
+    ingest_files(ws, [DRINKING], "street_drinking", mapping=DRINKING_MAPPING)
     manifest = (ws.root / MANIFEST).read_bytes()
     before_rows = len(ws.incidents())
     before_files = stored_files(ws)
@@ -252,7 +255,7 @@ def test_failed_manifest_write_leaves_the_old_workspace_and_orphans_are_cleared(
     def boom(path, data):
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(workspace_module, "_write_json_atomic", boom)
+    monkeypatch.setattr(workspace_module, "write_json_atomic", boom)
     with pytest.raises(OSError, match="simulated"):
         ingest_council(ws)
     monkeypatch.undo()
@@ -317,7 +320,7 @@ def test_import_killed_at_any_moment_leaves_the_old_or_the_new_workspace(tmp_pat
     n_big = _big_api_csv(big)
     assert big.stat().st_size > 3_000_000
     base = Workspace.create(tmp_path / "base")
-    base.ingest([API_CSV], "police_uk_api")
+    ingest_files(base, [API_CSV], "police_uk_api")
     before = len(base.incidents())
     assert before == 294
     after = before + n_big
@@ -359,7 +362,7 @@ def test_import_killed_at_any_moment_leaves_the_old_or_the_new_workspace(tmp_pat
         if len(inc) == before and stored_files(ws) - listed_files(ws):
             interrupted_writes += 1
         # the next import completes the job and leaves no file unlisted
-        report = ws.ingest([big], "police_uk_api")
+        report = ingest_files(ws, [big], "police_uk_api")
         assert report.rows_accepted in (0, n_big)
         assert len(ws.incidents()) == after
         assert stored_files(ws) == listed_files(ws)
@@ -370,7 +373,7 @@ def test_import_killed_at_any_moment_leaves_the_old_or_the_new_workspace(tmp_pat
 # --- reading back --------------------------------------------------------------------------------
 def test_summary_counts(ws):
     ingest_council(ws)
-    ws.ingest([DRINKING], "street_drinking", mapping=DRINKING_MAPPING)
+    ingest_files(ws, [DRINKING], "street_drinking", mapping=DRINKING_MAPPING)
     s = ws.summary()
     assert s.incidents == 49
     assert s.by_source["incidents"].to_dict() == {"council_asb": 25, "street_drinking": 24}
@@ -385,7 +388,7 @@ def test_summary_counts(ws):
 
 def test_incidents_by_source_and_columns(ws):
     ingest_council(ws)
-    ws.ingest([DRINKING], "street_drinking", mapping=DRINKING_MAPPING)
+    ingest_files(ws, [DRINKING], "street_drinking", mapping=DRINKING_MAPPING)
     assert len(ws.incidents(sources=["street_drinking"])) == 24
     assert list(ws.incidents(["incident_id", "category"]).columns) == ["incident_id", "category"]
     with pytest.raises(GeoError, match=r"Workspace.incidents names 1 unknown incident column\(s\), "
@@ -397,11 +400,11 @@ def test_incidents_by_source_and_columns(ws):
 
 def test_area_change_applies_to_later_imports(tmp_path):
     ws = Workspace.create(tmp_path / "ws")
-    assert ws.ingest([FIRE], "fire").rows_accepted == 8
+    assert ingest_files(ws, [FIRE], "fire").rows_accepted == 8
     ws.set_area(LAMBETH_WANDSWORTH_AREA)
     assert Workspace.open(ws.root).area == LAMBETH_WANDSWORTH_AREA
     other = Workspace.create(tmp_path / "other", area=LAMBETH_WANDSWORTH_AREA)
-    report = other.ingest([FIRE], "fire")
+    report = ingest_files(other, [FIRE], "fire")
     assert report.rows_accepted == 3
     assert report.rejected_by_reason == {"not a fire": 12, "far outside the workspace area": 5}
 
@@ -421,8 +424,8 @@ def test_workspace_taxonomy_copy_is_used(tmp_path):
 def test_gz_and_plain_import_the_same_rows(tmp_path):
     a = Workspace.create(tmp_path / "a")
     b = Workspace.create(tmp_path / "b")
-    a.ingest([API_CSV], "police_uk_api")
-    b.ingest([API_GZ], "police_uk_api")
+    ingest_files(a, [API_CSV], "police_uk_api")
+    ingest_files(b, [API_GZ], "police_uk_api")
     cols = [c for c in workspace_module.INCIDENT_COLUMNS if c != "import_id"]
     pd.testing.assert_frame_equal(
         a.incidents(cols).sort_values("incident_id").reset_index(drop=True),
@@ -435,7 +438,7 @@ def test_concurrent_imports_of_one_file_store_it_once(ws):
     from concurrent.futures import ThreadPoolExecutor
 
     def one(_):
-        return Workspace.open(ws.root).ingest([COUNCIL], "council_asb", mapping=COUNCIL_MAPPING)
+        return ingest_files(Workspace.open(ws.root), [COUNCIL], "council_asb", mapping=COUNCIL_MAPPING)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         reports = list(pool.map(one, range(2)))

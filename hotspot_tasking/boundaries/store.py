@@ -14,10 +14,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from ..geo.area import Area
 from ..geo.h3cells import DEFAULT_RESOLUTIONS, check_resolutions, h3_cells
-from ..geo.ingest import Area
-from ..geo.textfiles import read_csvs
 from ..geo.workspace import Workspace
+from ..intake.textfiles import read_csvs
 from .assign import assign_areas
 from .errors import BoundaryError
 from .layers import AREA_KINDS, AreaLayer, is_partition

@@ -11,10 +11,11 @@ import pandas as pd
 from .. import DEMO_WORKSPACE
 from ..boundaries.assign import assign_areas, lsoa_agreement
 from ..boundaries.store import POPULATION_PREFIX, area_layers
+from ..geo.area import Area
 from ..geo.errors import GeoError
-from ..geo.ingest import Area
 from ..geo.schema import SOURCES
 from ..geo.workspace import MANIFEST, Workspace
+from ..intake.store import ingest_files
 from .boundaries import roads_line
 
 
@@ -71,7 +72,7 @@ def _parse_area(text: str, margin_m: float) -> Area:
 
 def _ingest(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.workspace)
-    report = ws.ingest(args.paths, args.source, mapping=args.mapping, motive_column=args.motive_column)
+    report = ingest_files(ws, args.paths, args.source, mapping=args.mapping, motive_column=args.motive_column)
     print(report.format())
     return 0
 

@@ -1,14 +1,13 @@
-"""The incident table: schema, readers per source, validation and quarantine,
-coordinates, dates, H3 cells, the taxonomy, time bands with aoristic weights, and the
-GeoParquet workspace.
+"""The incident table and the workspace that stores it: schema, coordinates, H3 cells, the
+taxonomy, time bands with aoristic weights, the workspace's area and import log, and the
+GeoParquet workspace. Incoming files are read by :mod:`hotspot_tasking.intake`.
 
 Never imports Streamlit.
 """
 
+from .area import Area
 from .errors import GeoError
-from .ingest import Area, IngestResult, read_incidents
-from .readers import reader_for
-from .report import REJECT_REASONS, ImportReport
+from .report import REJECT_REASONS, ImportReport, IngestResult
 from .schema import INCIDENT_COLUMNS, empty_incidents
 from .taxonomy import Taxonomy
 from .timebands import TimeBands
@@ -16,5 +15,5 @@ from .workspace import Workspace
 
 __all__ = [
     "Area", "GeoError", "INCIDENT_COLUMNS", "ImportReport", "IngestResult", "REJECT_REASONS",
-    "Taxonomy", "TimeBands", "Workspace", "empty_incidents", "read_incidents", "reader_for",
+    "Taxonomy", "TimeBands", "Workspace", "empty_incidents",
 ]

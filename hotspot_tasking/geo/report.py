@@ -1,11 +1,18 @@
-"""The import report: what one ingest read, accepted and rejected, and why.
+"""The import report: what one ingest read, accepted and rejected, and why; the ingest
+result a workspace stores; the import id that names both.
 
-Its invariant, checked when it is built: rows read = rows accepted + rows rejected.
+The report's invariant, checked when it is built: rows read = rows accepted + rows rejected.
+A workspace keeps each report in its import log; the import itself is
+:mod:`hotspot_tasking.intake`.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+
+import pandas as pd
 
 from .errors import GeoError
 from .validate import check_type
@@ -125,3 +132,27 @@ class ImportReport:
         if self.quarantine_file:
             lines.append(f"Rejected rows, with file, row and reason: {self.quarantine_file}")
         return "\n".join(lines)
+
+
+@dataclass
+class IngestResult:
+    """What :func:`~hotspot_tasking.intake.ingest.read_incidents` returns, and
+    :meth:`~hotspot_tasking.geo.workspace.Workspace.commit` stores.
+
+    Attributes
+    ----------
+    incidents : pandas.DataFrame
+        Accepted rows as the canonical incident table (``schema.INCIDENT_COLUMNS``).
+    rejects : pandas.DataFrame
+        Rejected rows: ``file, row, reason, detail`` then the row's own columns as text.
+    report : ImportReport
+    """
+
+    incidents: pd.DataFrame
+    rejects: pd.DataFrame
+    report: ImportReport
+
+
+def new_import_id() -> str:
+    """A sortable, unique import id: UTC time then random hex."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]

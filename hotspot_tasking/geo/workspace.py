@@ -14,18 +14,17 @@ Writes are atomic. An import writes its files under names no manifest lists yet,
 replaces ``workspace.json`` in one ``os.replace``: until that instant readers see the
 old workspace, after it the new one. A process killed half-way leaves only files no
 manifest lists, and the next write removes them. An exclusive lock on ``.lock``
-serialises writers; readers need no lock.
+serialises writers; readers need no lock (:mod:`~hotspot_tasking.geo.atomic` holds these
+mechanics).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import zlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,14 +35,14 @@ import pyarrow.dataset as pads
 import shapely
 
 from . import geoparquet
+from .area import Area
+from .atomic import remove_unlisted, write_atomic, write_json_atomic, write_lock
 from .errors import GeoError
-from .ingest import Area, IngestResult, new_import_id, read_incidents
-from .readers import Reader, reader_for
-from .report import ImportReport
+from .report import ImportReport, IngestResult, new_import_id
 from .schema import BNG_EPSG, INCIDENT_COLUMNS, empty_incidents, month_key
 from .taxonomy import Taxonomy, default_config_path
 from .timebands import TimeBands
-from .validate import check_choice, check_crs, check_paths, check_strings, check_type
+from .validate import check_choice, check_crs, check_strings, check_type
 
 MANIFEST = "workspace.json"
 FORMAT_VERSION = 1
@@ -120,7 +119,7 @@ class Workspace:
             "tables": {},
         }
         ws = cls(root, manifest)
-        _write_json_atomic(root / MANIFEST, manifest)
+        write_json_atomic(root / MANIFEST, manifest)
         return ws
 
     @classmethod
@@ -272,47 +271,44 @@ class Workspace:
         )
 
     # --- writing ------------------------------------------------------------------------
-    def ingest(self, paths: Sequence[str | Path], source: str, *, mapping: str | Path | None = None,
-               motive_column: str | None = None, reader: Reader | None = None) -> ImportReport:
-        """Read files of one source and add their accepted rows (see :func:`read_incidents`).
-
-        ``reader`` overrides the one ``source``, ``mapping`` and ``motive_column`` choose
-        (the app builds one from columns picked on screen). Returns the import report. The
-        workspace is unchanged if any file cannot be read.
-        """
-        where = "Workspace.ingest"
-        paths = check_paths(paths, "paths", where)
-        check_type(source, "source", where, str, type_name="a str")
-        check_type(mapping, "mapping", where, _PATH, type_name=_PATH_TYPE, optional=True)
-        check_type(motive_column, "motive_column", where, str, type_name="a str", optional=True)
-        check_type(reader, "reader", where, Reader, type_name="a Reader (hotspot_tasking.geo.reader_for)",
-                   optional=True)
-        reader = reader or reader_for(source, mapping, motive_column)
-        with self._lock():
-            self._reload()
-            result = read_incidents(paths, reader, taxonomy=self.taxonomy(), area=self.area,
-                                    existing_ids=self.existing_ids(reader.source), import_id=new_import_id())
-            self.commit(result, _locked=True)
-        return result.report
-
-    def commit(self, result: IngestResult, *, _locked: bool = False) -> None:
+    def commit(self, result: IngestResult) -> None:
         """Store an ingest result atomically: its data files, its quarantine, then the manifest."""
         check_type(result, "result", "Workspace.commit", IngestResult, type_name="an IngestResult (read_incidents)")
-        if not _locked:
-            with self._lock():
-                self._reload()
-                return self.commit(result, _locked=True)
+        self.read_then_commit(lambda: result)
+
+    def read_then_commit(self, read: Callable[[], IngestResult]) -> IngestResult:
+        """Call ``read()`` and store the ingest result it returns as :meth:`commit` does, both
+        under the write lock; return the result.
+
+        The manifest is read afresh first, so ``read`` sees the workspace as it stands (its
+        area, taxonomy and :meth:`existing_ids`), and no other import is stored between that
+        and this commit: two imports of one file at once store it once. Nothing is written
+        when ``read`` raises. :func:`hotspot_tasking.intake.store.ingest_files` imports this way.
+        """
+        where = "Workspace.read_then_commit"
+        check_type(read, "read", where, Callable, type_name="a function returning an IngestResult")
+        with write_lock(self.root):
+            self._reload()
+            result = read()
+            if not isinstance(result, IngestResult):
+                raise TypeError(f"{where}: 'read' returned {type(result).__name__}, not an IngestResult; "
+                                "return what read_incidents returns.")
+            self._store(result)
+        return result
+
+    def _store(self, result: IngestResult) -> None:
+        """Write the result's data files and quarantine, then the manifest (under the write lock)."""
         self._remove_orphans()
         report = result.report
         new_files = self._write_partitions(result.incidents, report.import_id)
         if len(result.rejects):
             rel = f"quarantine/{report.import_id}.csv"
-            _write_atomic(self.root / rel, lambda p: result.rejects.to_csv(p, index=False, encoding="utf-8-sig"))
+            write_atomic(self.root / rel, lambda p: result.rejects.to_csv(p, index=False, encoding="utf-8-sig"))
             report.quarantine_file = rel
         manifest = dict(self._manifest)
         manifest["data_files"] = self._manifest["data_files"] + new_files
         manifest["imports"] = self._manifest["imports"] + [report.to_dict()]
-        _write_json_atomic(self.root / MANIFEST, manifest)
+        write_json_atomic(self.root / MANIFEST, manifest)
         self._manifest = manifest
 
     def _write_partitions(self, incidents: pd.DataFrame, import_id: str) -> list[str]:
@@ -329,7 +325,7 @@ class Workspace:
         for start, end in zip(starts, ends):
             rel = f"incidents/month={sorted_months[start]}/{import_id}.parquet"
             part = table.slice(start, end - start)
-            _write_atomic(self.root / rel, lambda p, t=part: geoparquet.write_points(t, p))
+            write_atomic(self.root / rel, lambda p, t=part: geoparquet.write_points(t, p))
             written.append(rel)
         return written
 
@@ -375,16 +371,16 @@ class Workspace:
         self._save_entry("tables", name, lambda p: frame.to_parquet(p, index=False), meta)
 
     def _save_entry(self, section: str, name: str, write, meta: dict) -> None:
-        with self._lock():
+        with write_lock(self.root):
             self._reload()
             self._remove_orphans()
             rel = f"boundaries/{section}-{name}-{new_import_id()}.parquet"
-            _write_atomic(self.root / rel, write)
+            write_atomic(self.root / rel, write)
             old = self._manifest.get(section, {}).get(name)
             entries = dict(self._manifest.get(section, {}))
             entries[name] = {**meta, "file": rel}
             manifest = dict(self._manifest, **{section: entries})
-            _write_json_atomic(self.root / MANIFEST, manifest)
+            write_json_atomic(self.root / MANIFEST, manifest)
             self._manifest = manifest
             if old and (self.root / old["file"]).exists():
                 (self.root / old["file"]).unlink()
@@ -392,10 +388,10 @@ class Workspace:
     def set_area(self, area: Area | None) -> None:
         """Set (or clear) the area that far-away records are rejected against."""
         check_type(area, "area", "Workspace.set_area", Area, type_name="an Area", optional=True)
-        with self._lock():
+        with write_lock(self.root):
             self._reload()
             manifest = dict(self._manifest, area=None if area is None else area.__dict__)
-            _write_json_atomic(self.root / MANIFEST, manifest)
+            write_json_atomic(self.root / MANIFEST, manifest)
             self._manifest = manifest
 
     def _reload(self) -> None:
@@ -405,19 +401,7 @@ class Workspace:
         """Delete files a killed import left behind: those no manifest lists."""
         listed = set(self._manifest["data_files"]) | {r.get("quarantine_file") for r in self._manifest["imports"]}
         listed |= {m["file"] for section in ("layers", "tables") for m in self._manifest.get(section, {}).values()}
-        for folder in ("incidents", "quarantine", "boundaries"):
-            for path in (self.root / folder).rglob("*"):
-                if path.is_file() and path.relative_to(self.root).as_posix() not in listed:
-                    path.unlink()
-
-    @contextmanager
-    def _lock(self) -> Iterator[None]:
-        with open(self.root / ".lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        remove_unlisted(self.root, listed, ("incidents", "quarantine", "boundaries"))
 
 
 def _check_entry(name, frame, meta, where: str, frame_type: type, frame_words: str) -> None:
@@ -429,22 +413,3 @@ def _check_entry(name, frame, meta, where: str, frame_type: type, frame_words: s
                        f"file under boundaries/). Got {name!r} instead.")
     check_type(frame, "frame", where, frame_type, type_name=frame_words)
     check_type(meta, "meta", where, dict, type_name="a dict")
-
-
-def _write_atomic(path: Path, write) -> None:
-    """Write through ``write(tmp_path)`` then rename into place, so ``path`` is whole or absent."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def _write_json_atomic(path: Path, data: dict) -> None:
-    _write_atomic(path, lambda p: p.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8"))
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

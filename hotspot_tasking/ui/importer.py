@@ -9,12 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from ..errors import UserError
-from ..geo.readers import fire, reader_for
-from ..geo.readers.mapped_csv import make_reader, mapping_from
 from ..geo.report import ImportReport
 from ..geo.schema import SOURCES
-from ..geo.textfiles import parse_csv
 from ..geo.workspace import Workspace
+from ..intake.readers import fire, reader_for
+from ..intake.readers.mapped_csv import make_reader, mapping_from
+from ..intake.store import ingest_files
+from ..intake.textfiles import parse_csv
 
 #: Bytes: larger files go through the CLI (hotspot-tasking ingest), which streams from disk.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -54,7 +55,7 @@ def import_form(ws: Workspace) -> ImportReport | None:
         path = Path(tmp) / upload.name
         path.write_bytes(data)
         try:
-            report = ws.ingest([path], source, reader=reader)
+            report = ingest_files(ws, [path], source, reader=reader)
         except UserError as err:
             status.update(label="Import failed", state="error")
             st.error(str(err))

@@ -1,6 +1,6 @@
 """Ingest: files -> the canonical incident table, the rejected rows and a report.
 
-Pure: reads files, writes nothing. :meth:`hotspot_tasking.geo.workspace.Workspace.ingest`
+Pure: reads files, writes nothing. :func:`hotspot_tasking.intake.store.ingest_files`
 wraps it with the workspace's taxonomy, area and existing ids, and commits the result.
 
 Every row read is either accepted or rejected with one reason from
@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,79 +21,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import coords, dates
-from .errors import GeoError
-from .readers import Reader
+from ..geo import coords
+from ..geo.area import Area
+from ..geo.report import REJECT_REASONS, FileCount, ImportReport, IngestResult, new_import_id
+from ..geo.schema import QUARANTINE_COLUMNS, conform
+from ..geo.taxonomy import UNMAPPED, Taxonomy
+from ..validation import check_frame, check_paths, check_type
+from . import dates
+from .readers import PARSED_COLUMNS, Reader
 from .readers.base import all_distinct
-from .report import REJECT_REASONS, FileCount, ImportReport
-from .schema import QUARANTINE_COLUMNS, conform
-from .taxonomy import UNMAPPED, Taxonomy
 from .textfiles import CsvText, csv_inputs, parse_csv
-from .validate import check_coordinates, check_frame, check_number, check_paths, check_type
 
 log = logging.getLogger(__name__)
-
-#: Metres beyond the workspace area's bounding box before a record is "far outside".
-DEFAULT_AREA_MARGIN_M = 5_000.0
-
-
-@dataclass(frozen=True)
-class Area:
-    """The workspace's area: a bounding box in EPSG:27700 metres and a margin.
-
-    Records farther than ``margin_m`` from the box are rejected as far outside.
-
-    Raises
-    ------
-    TypeError, GeoError
-        For a bound that is not a finite number, a minimum above its maximum, or a
-        negative margin.
-    """
-
-    min_easting: float
-    min_northing: float
-    max_easting: float
-    max_northing: float
-    margin_m: float = DEFAULT_AREA_MARGIN_M
-
-    def __post_init__(self) -> None:
-        for name in ("min_easting", "min_northing", "max_easting", "max_northing"):
-            check_number(getattr(self, name), name, "Area", low=-np.inf, high=np.inf)
-        check_number(self.margin_m, "margin_m", "Area", low_open=False)
-        for axis in ("easting", "northing"):
-            low, high = getattr(self, f"min_{axis}"), getattr(self, f"max_{axis}")
-            if low > high:
-                raise GeoError(f"Area: min_{axis} ({low:g}) is above max_{axis} ({high:g}); swap them.")
-
-    def distance_m(self, easting: np.ndarray, northing: np.ndarray) -> np.ndarray:
-        """Metres from each point to the box (0 inside); ``easting``, ``northing`` in EPSG:27700 metres."""
-        easting, northing = check_coordinates(easting, northing, "Area.distance_m")
-        dx = np.maximum(np.maximum(self.min_easting - easting, easting - self.max_easting), 0.0)
-        dy = np.maximum(np.maximum(self.min_northing - northing, northing - self.max_northing), 0.0)
-        return np.hypot(dx, dy)
-
-
-@dataclass
-class IngestResult:
-    """What :func:`read_incidents` returns.
-
-    Attributes
-    ----------
-    incidents : pandas.DataFrame
-        Accepted rows as the canonical incident table (``schema.INCIDENT_COLUMNS``).
-    rejects : pandas.DataFrame
-        Rejected rows: ``file, row, reason, detail`` then the row's own columns as text.
-    report : ImportReport
-    """
-
-    incidents: pd.DataFrame
-    rejects: pd.DataFrame
-    report: ImportReport
-
-
-def new_import_id() -> str:
-    """A sortable, unique import id: UTC time then random hex."""
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
 
 
 def read_incidents(
@@ -114,7 +51,7 @@ def read_incidents(
     paths : iterable of path
         Files, folders (searched for the reader's file pattern) or zips.
     reader : Reader
-        From :func:`hotspot_tasking.geo.readers.reader_for`.
+        From :func:`hotspot_tasking.intake.readers.reader_for`.
     taxonomy : Taxonomy
         Maps the source's category words to categories, groups and harm weights.
     area : Area, optional
@@ -131,14 +68,14 @@ def read_incidents(
 
     Raises
     ------
-    GeoError
+    IntakeError
         A file that cannot be read or lacks the format's columns; nothing is returned then.
     TypeError
         For an argument of the wrong type (a bare path instead of a list, say).
     """
     where = "read_incidents"
     paths = check_paths(paths, "paths", where)
-    check_type(reader, "reader", where, Reader, type_name="a Reader (hotspot_tasking.geo.reader_for)")
+    check_type(reader, "reader", where, Reader, type_name="a Reader (hotspot_tasking.intake.reader_for)")
     check_type(taxonomy, "taxonomy", where, Taxonomy, type_name="a Taxonomy (Taxonomy.load())")
     check_type(area, "area", where, Area, type_name="an Area", optional=True)
     check_type(existing_ids, "existing_ids", where, pd.Index, type_name="a pandas Index", optional=True)
@@ -164,7 +101,6 @@ def read_incidents(
 
 
 def _empty_parsed() -> pd.DataFrame:
-    from .readers import PARSED_COLUMNS
     frame = pd.DataFrame({c: pd.Series(dtype="str") for c in PARSED_COLUMNS})
     return frame.assign(naive=pd.Series(dtype="datetime64[us]"), naive_to=pd.Series(dtype="datetime64[us]"),
                         location_precision_m=pd.Series(dtype=float), _file=pd.Series(dtype="str"),

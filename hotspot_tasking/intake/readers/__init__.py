@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import GeoError
+from ..errors import IntakeError
 from . import fire, mapped_csv, police_uk, police_uk_api
 from .base import PARSED_COLUMNS, Reader
 
@@ -32,8 +32,8 @@ def reader_for(source: str, mapping: str | Path | None = None, motive_column: st
         return fire.make_reader(motive_column)
     if source in MAPPED_SOURCES:
         if mapping is None:
-            raise GeoError(f"--source {source} needs --mapping FILE: a TOML file naming the CSV's id, date, "
-                           "category and coordinate columns (see data/demo/raw/*_mapping.toml).")
+            raise IntakeError(f"--source {source} needs --mapping FILE: a TOML file naming the CSV's id, date, "
+                              "category and coordinate columns (see data/demo/raw/*_mapping.toml).")
         return mapped_csv.make_reader(source, mapped_csv.load_mapping(mapping))
-    raise GeoError(f"unknown source {source!r}; "
-                   "use one of police_uk, police_uk_api, fire, council_asb, street_drinking.")
+    raise IntakeError(f"unknown source {source!r}; "
+                      "use one of police_uk, police_uk_api, fire, council_asb, street_drinking.")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import dates
-from ..errors import GeoError
+from ..errors import IntakeError
 from ..textfiles import CsvText
 from .base import Reader, blank, no_time
 
@@ -40,7 +40,7 @@ def make_parse(motive_column: str | None = None):
         f = csv.frame
         pairs = [(x, y, m) for x, y, m in COORDINATE_PAIRS if x in f.columns and y in f.columns]
         if not pairs:
-            raise GeoError(
+            raise IntakeError(
                 f"{csv.name}: has no coordinate columns (Easting_m/Northing_m, Easting_rounded/Northing_rounded "
                 f"or Latitude/Longitude); export the file with its location columns."
             )
@@ -91,8 +91,8 @@ def _most_precise(f: pd.DataFrame, pairs) -> tuple[pd.Series, pd.Series, np.ndar
 def _motive(csv: CsvText, motive_column: str | None) -> pd.Series:
     f = csv.frame
     if motive_column is not None and motive_column not in f.columns:
-        raise GeoError(f"{csv.name}: has no motive column '{motive_column}'; "
-                       "check the name given with --motive-column.")
+        raise IntakeError(f"{csv.name}: has no motive column '{motive_column}'; "
+                          "check the name given with --motive-column.")
     column = motive_column or next((c for c in MOTIVE_COLUMNS if c in f.columns), None)
     if column is None:
         return pd.Series(NOT_RECORDED, index=f.index, dtype="str")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .schema import LOCAL_TZ
+from ..geo.schema import LOCAL_TZ
 
 #: (strftime format, precision) in the order they are tried.
 DATE_FORMATS: tuple[tuple[str, str], ...] = (

@@ -1,6 +1,6 @@
 """What every reader hands to the ingest step.
 
-A reader turns one :class:`~hotspot_tasking.geo.textfiles.CsvText` into a *parsed
+A reader turns one :class:`~hotspot_tasking.intake.textfiles.CsvText` into a *parsed
 frame* with these columns, one row per record, in file order:
 
 ==========================  ================================================================
@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import GeoError
+from ..errors import IntakeError
 from ..textfiles import CsvText
 
 PARSED_COLUMNS = (
@@ -76,12 +76,12 @@ class Reader:
 
 
 def require_columns(csv: CsvText, required: tuple[str, ...] | list[str], label: str) -> None:
-    """Raise :class:`GeoError` naming every required column the file lacks."""
+    """Raise :class:`IntakeError` naming every required column the file lacks."""
     missing = [c for c in required if c not in csv.frame.columns]
     if missing:
         names = ", ".join(f"'{c}'" for c in missing)
         noun = "column" if len(missing) == 1 else "columns"
-        raise GeoError(
+        raise IntakeError(
             f"{csv.name}: is not a {label} file: it has no {noun} {names}; "
             f"check the --source, or map its columns with --mapping."
         )

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .errors import GeoError
+from .errors import IntakeError
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -72,10 +72,10 @@ def decode(data: bytes) -> tuple[bytes, str]:
 
 
 def parse_csv(data: bytes, name: str) -> CsvText:
-    """Parse CSV bytes into text columns; raise :class:`GeoError` if it is not a CSV."""
+    """Parse CSV bytes into text columns; raise :class:`IntakeError` if it is not a CSV."""
     utf8, encoding = decode(data)
     if not utf8.strip():
-        raise GeoError(f"{name}: the file is empty; export it again with its header row.")
+        raise IntakeError(f"{name}: the file is empty; export it again with its header row.")
     columns = _header(utf8, name)
     convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in columns},
                                    strings_can_be_null=False, quoted_strings_can_be_null=False)
@@ -86,8 +86,8 @@ def parse_csv(data: bytes, name: str) -> CsvText:
             table = pacsv.read_csv(io.BytesIO(utf8), convert_options=convert,
                                    parse_options=pacsv.ParseOptions(newlines_in_values=True))
     except pa.ArrowInvalid as err:
-        raise GeoError(f"{name}: could not be read as CSV ({err}); "
-                       "check the delimiter and quoting, then import it again.") from err
+        raise IntakeError(f"{name}: could not be read as CSV ({err}); "
+                          "check the delimiter and quoting, then import it again.") from err
     frame = table.to_pandas()
     frame.columns = [str(c).strip() for c in frame.columns]
     return CsvText(name=name, frame=frame, encoding=encoding, row_numbers=_row_numbers(utf8, len(frame)))
@@ -107,16 +107,16 @@ def _row_numbers(utf8: bytes, records: int) -> np.ndarray | None:
 
 
 def _header(utf8: bytes, name: str) -> list[str]:
-    """The header row's column names; :class:`GeoError` if missing or repeated."""
+    """The header row's column names; :class:`IntakeError` if missing or repeated."""
     first = utf8[: utf8.find(b"\n") if b"\n" in utf8 else len(utf8)].decode("utf-8").rstrip("\r")
     try:
         columns = next(csv.reader([first]))
     except (csv.Error, StopIteration) as err:
-        raise GeoError(f"{name}: the header row could not be read as CSV ({err}); "
-                       "check it is a comma-separated file.") from err
+        raise IntakeError(f"{name}: the header row could not be read as CSV ({err}); "
+                          "check it is a comma-separated file.") from err
     if len(set(columns)) != len(columns):
         dupes = sorted({c for c in columns if columns.count(c) > 1})
-        raise GeoError(f"{name}: the header repeats the column names {dupes}; rename them so each is unique.")
+        raise IntakeError(f"{name}: the header repeats the column names {dupes}; rename them so each is unique.")
     return columns
 
 
@@ -124,7 +124,7 @@ def expand_paths(paths: Iterable[str | Path], pattern: str = "*.csv") -> list[Pa
     """Files to read: each path as given, or the files in a folder matching ``pattern``.
 
     Folders are searched recursively and sorted by path, so the order is stable.
-    Raises :class:`GeoError` for a path that does not exist or a folder with no match.
+    Raises :class:`IntakeError` for a path that does not exist or a folder with no match.
     """
     files: list[Path] = []
     for raw in paths:
@@ -132,13 +132,13 @@ def expand_paths(paths: Iterable[str | Path], pattern: str = "*.csv") -> list[Pa
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and _matches(p.name, pattern))
             if not found:
-                raise GeoError(f"{path}: the folder holds no files matching '{pattern}'; "
-                               "point at the files themselves.")
+                raise IntakeError(f"{path}: the folder holds no files matching '{pattern}'; "
+                                  "point at the files themselves.")
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            raise GeoError(f"{path}: no such file or folder; check the path.")
+            raise IntakeError(f"{path}: no such file or folder; check the path.")
     return files
 
 
@@ -157,8 +157,8 @@ def csv_inputs(paths: Iterable[str | Path], pattern: str = "*.csv") -> list[tupl
             with zipfile.ZipFile(path) as archive:
                 members = sorted(m for m in archive.namelist() if _matches(Path(m).name, pattern))
             if not members:
-                raise GeoError(f"{path.name}: the zip holds no files matching '{pattern}'; "
-                               "check it is the right archive.")
+                raise IntakeError(f"{path.name}: the zip holds no files matching '{pattern}'; "
+                                  "check it is the right archive.")
             inputs += [(f"{path.name}:{m}", partial(_zip_member, path, m)) for m in members]
         else:
             inputs.append((path.name, partial(_file_bytes, path)))
@@ -176,7 +176,7 @@ def _file_bytes(path: Path) -> bytes:
         data = path.read_bytes()
         return gzip.decompress(data) if path.suffix.lower() == ".gz" else data
     except (OSError, EOFError, zlib.error) as err:  # OSError includes gzip.BadGzipFile; EOFError: truncated
-        raise GeoError(f"{path}: could not be read ({err}); check the file is whole and readable.") from err
+        raise IntakeError(f"{path}: could not be read ({err}); check the file is whole and readable.") from err
 
 
 def _zip_member(path: Path, member: str) -> bytes:

@@ -34,7 +34,7 @@ import pandas as pd
 
 from ...configfile import ConfigTable, Number, Text, read_toml
 from .. import dates
-from ..errors import GeoError
+from ..errors import IntakeError
 from ..textfiles import CsvText
 from .base import Reader, blank, no_time
 
@@ -57,7 +57,7 @@ SETTINGS = {
 def load_mapping(path: str | Path) -> dict:
     """Read and check a mapping file; return it with ``columns`` normalised to canonical keys."""
     path = Path(path)
-    return mapping_from(read_toml(path, error=GeoError, what="mapping file"), where=path.name, path=path)
+    return mapping_from(read_toml(path, error=IntakeError, what="mapping file"), where=path.name, path=path)
 
 
 def mapping_from(data: dict, *, where: str, path: str | Path | None = None) -> dict:
@@ -71,7 +71,7 @@ def mapping_from(data: dict, *, where: str, path: str | Path | None = None) -> d
     where : str
         What to name in error messages (the file's name, or "the column choices").
     """
-    table = ConfigTable(data, file=where, error=GeoError)
+    table = ConfigTable(data, file=where, error=IntakeError)
     settings = table.read(SETTINGS, strict=False)
     chosen = table.table("columns")
     given = {k.lower(): chosen.text(k, "") for k in chosen}

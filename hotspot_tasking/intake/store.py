@@ -1,0 +1,73 @@
+"""Importing files into a workspace: read with the workspace's taxonomy, area and stored ids,
+then committed, under the workspace's write lock.
+
+:func:`~hotspot_tasking.intake.ingest.read_incidents` is the pure step; the storing is
+:meth:`~hotspot_tasking.geo.workspace.Workspace.read_then_commit` (atomic: the workspace is
+unchanged if any file cannot be read).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..geo.report import ImportReport, new_import_id
+from ..geo.workspace import Workspace
+from ..validation import check_paths, check_type
+from .ingest import read_incidents
+from .readers import Reader, reader_for
+
+_PATH = (str, os.PathLike)
+_PATH_TYPE = "a path (str or pathlib.Path)"
+
+
+def ingest_files(workspace: Workspace, paths: Sequence[str | Path], source: str, *,
+                 mapping: str | Path | None = None, motive_column: str | None = None,
+                 reader: Reader | None = None) -> ImportReport:
+    """Read files of one source and add their accepted rows to ``workspace`` (see
+    :func:`~hotspot_tasking.intake.ingest.read_incidents`).
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace to add to; its taxonomy, area and stored ids are read under its
+        write lock, so two imports of one file at once store it once.
+    paths : sequence of path
+        Files, folders (searched for the reader's file pattern) or zips.
+    source : str
+        The source name (``"police_uk"``, ``"fire"``, ...; see :func:`reader_for`).
+    mapping : path, optional
+        Column-mapping TOML; required for council_asb and street_drinking.
+    motive_column : str, optional
+        For fire records: the column saying deliberate or accidental.
+    reader : Reader, optional
+        Overrides the one ``source``, ``mapping`` and ``motive_column`` choose (the app
+        builds one from columns picked on screen).
+
+    Returns
+    -------
+    ImportReport
+        Also kept in the workspace's import log.
+
+    Raises
+    ------
+    IntakeError
+        A file that cannot be read or lacks the format's columns; the workspace is then
+        unchanged.
+    TypeError
+        For an argument of the wrong type (a bare path instead of a list, say).
+    """
+    where = "ingest_files"
+    check_type(workspace, "workspace", where, Workspace, type_name="a Workspace (Workspace.open)")
+    paths = check_paths(paths, "paths", where)
+    check_type(source, "source", where, str, type_name="a str")
+    check_type(mapping, "mapping", where, _PATH, type_name=_PATH_TYPE, optional=True)
+    check_type(motive_column, "motive_column", where, str, type_name="a str", optional=True)
+    check_type(reader, "reader", where, Reader, type_name="a Reader (hotspot_tasking.intake.reader_for)",
+               optional=True)
+    reader = reader or reader_for(source, mapping, motive_column)
+    result = workspace.read_then_commit(
+        lambda: read_incidents(paths, reader, taxonomy=workspace.taxonomy(), area=workspace.area,
+                               existing_ids=workspace.existing_ids(reader.source), import_id=new_import_id()))
+    return result.report
