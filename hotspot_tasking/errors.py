@@ -1,6 +1,6 @@
 """The base of every error a person can fix.
 
-Each package has its own subclass (``GeoError``, ``BoundaryError``, ``HotspotError``,
+Each package has its own subclass (``GeoError``, ``IntakeError``, ``BoundaryError``, ``HotspotError``,
 ``RankingError``, ...); the CLI and the app catch :class:`UserError` and show its
 one-sentence message, no traceback. The packages that build and act on tasking lists
 (ranking, actions, reports, evaluation, patrol, pipeline) share :class:`TaskingError`, so a

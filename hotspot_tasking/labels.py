@@ -45,4 +45,7 @@ SENSITIVE_LABEL = "sensitive (aggregated)"
 #: Attribution of police.uk and other public sector data.
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
 #: Attribution of boundaries from Ordnance Survey data (format with the year).
+#: Places numbered on an overview map (the app's review map, the pack's overview): a meeting
+#: discusses the first few, and more numbers than this crowd a city centre.
+NUMBERED_RANKS = 20
 OS_DATA = "Contains OS data © Crown copyright and database right {year}."

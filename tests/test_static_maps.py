@@ -26,6 +26,8 @@ from hotspot_tasking.errors import UserError
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.pipeline.exports import background_layers, map_streets
 from hotspot_tasking.pipeline.patrol import PatrolRequest, patrol_pdf, plan_patrol
+from hotspot_tasking.pipeline.tasking import tasking_list
+from hotspot_tasking.ranking.request import TaskingRequest
 from hotspot_tasking.ranking.schema import TaskingList
 from hotspot_tasking.reports.exports import export_tasking
 from hotspot_tasking.reports.maps import hotspot_figure, overview_figure
@@ -187,9 +189,21 @@ def test_spread_markers_parts_every_overlapping_circle_and_leaves_the_rest():
     out = spread_markers(xy, radius=8.0, gap=1.0)
     d = np.hypot(*(out[:, None] - out[None]).transpose(2, 0, 1))[np.triu_indices(10, 1)]
     assert d.min() >= 17.0 - 1e-6
-    assert out[-1].tolist() == [400.0, 400.0]
-    assert np.linalg.norm(out[:9].mean(axis=0) - xy[:9].mean(axis=0)) < 1e-6  # round their own centre
+    assert out[-1].tolist() == [400.0, 400.0] and out[0].tolist() == xy[0].tolist()  # the first keeps its place
+    assert np.hypot(*(out - xy).T).max() <= 3 * 17.0  # each moves only as far as it must
     assert spread_markers(np.empty((0, 2)), radius=5.0).shape == (0, 2)
+
+
+def test_a_crowded_centre_keeps_its_markers_near_their_places_and_inside_the_map():
+    """A city centre with 140 places on a small map: no marker flung off the map, none far from its place."""
+    rng = np.random.default_rng(3)
+    xy = rng.normal(300, 40, size=(140, 2))
+    out = spread_markers(xy, radius=6.0, gap=1.0, bounds=(0.0, 0.0, 600.0, 600.0))
+    d = np.hypot(*(out[:, None] - out[None]).transpose(2, 0, 1))[np.triu_indices(140, 1)]
+    assert d.min() >= 13.0 - 1e-6
+    assert (out >= 6.0).all() and (out <= 594.0).all()
+    moved = np.hypot(*(out - xy).T)
+    assert np.median(moved) <= 13.0 + 1e-6 and moved.max() < 120.0  # half move one marker across at most
 
 
 def test_coldharbour_night_plan_numbers_all_readable_and_streets_named(coldharbour, demo):
@@ -229,6 +243,21 @@ def test_overview_spreads_crowded_rank_circles_and_keeps_labels_apart(ws, crowde
     circles, labels = assert_nothing_hidden(fig)
     assert len(circles) == 6 and len(labels) >= 8
     assert not label_boxes(plain)  # no records in that workspace: no street names
+
+
+def test_a_long_list_numbers_its_first_twenty_near_their_places_inside_the_map(demo, streets):
+    """The demo's night-time week lists over a hundred places: their circles once rang the
+    city centre far past the map's edge, leader lines across the page."""
+    frame = tasking_list(demo, TaskingRequest(period="2018-W25", band="nte")).frame
+    assert len(frame) > 100
+    fig = overview_figure(frame, background=StreetBackground(*(lambda b: (b.wards, b.boroughs))(
+        background_layers(demo)), streets=streets))
+    circles, _ = assert_nothing_hidden(fig)
+    assert sorted(int(n) for n, _, _ in circles) == list(range(1, 21))
+    x0, y0, x1, y1 = fig.axes[0].bbox.extents
+    assert all(x0 <= c[0] - r and c[0] + r <= x1 and y0 <= c[1] - r and c[1] + r <= y1 for _, c, r in circles)
+    legend = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert "Rank in the tasking list (the first 20)" in legend
 
 
 def test_a_place_page_map_with_roads_draws_them_under_the_places_and_names_them_first(ws, crowded):

@@ -34,7 +34,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path as MplPath
 from shapely.ops import polylabel
 
-from ..labels import ALL_TIMES_LABEL, OKABE_ITO, OS_DATA, TREND_EDGES, TREND_STYLE
+from ..labels import ALL_TIMES_LABEL, NUMBERED_RANKS, OKABE_ITO, OS_DATA, TREND_EDGES, TREND_STYLE
 from ..periods import describe_period
 from .placement import MARKER_GID, ROAD_EDGE, circle_radius, draw_roads, label_streets, spread_markers
 from .setting import Background
@@ -68,8 +68,8 @@ def map_title(period: str, band: str) -> str:
 
 def overview_figure(frame: gpd.GeoDataFrame, *, background: Background | None = None, title: str = "",
                     width_in: float = 7.5, max_height_in: float = 9.6, streets: pd.DataFrame | None = None,
-                    roads: gpd.GeoDataFrame | None = None) -> Figure:
-    """The whole area with every place of ``frame`` filled and numbered by rank.
+                    roads: gpd.GeoDataFrame | None = None, numbered: int = NUMBERED_RANKS) -> Figure:
+    """The whole area with every place of ``frame`` filled, the first ``numbered`` numbered by rank.
 
     Parameters
     ----------
@@ -86,6 +86,9 @@ def overview_figure(frame: gpd.GeoDataFrame, *, background: Background | None = 
         The street names to label (:func:`.streets.record_streets`) and a roads layer
         (``name``, ``number``, ``kind``, line ``geometry``); default the background's, when
         it is a :class:`.streets.StreetBackground`.
+    numbered : int, default=NUMBERED_RANKS
+        How many places get their rank in a circle (the lowest ranks); the legend says so
+        when the list is longer.
 
     Returns
     -------
@@ -109,10 +112,11 @@ def overview_figure(frame: gpd.GeoDataFrame, *, background: Background | None = 
         others += _label_areas(ax, background.boroughs, limit=6, size=11, colour="#9a9a9a", zorder=1.5,
                                avoid=_avoid(frame, extent, margin=0.04))
     _draw_places(ax, frame, highlight=None)
-    markers = _rank_markers(ax, frame, size=9.0)
+    markers = _rank_markers(ax, frame.nsmallest(numbered, "rank"), size=9.0)
     places = frame.geometry.union_all()  # too small at this scale to be read under a label
     _streets(ax, extent, background, streets, roads, markers + others, [places.buffer(150)], clear_of=places)
-    _furniture(fig, ax, extent, background, roads=roads is not None or _roads(background) is not None)
+    _furniture(fig, ax, extent, background, roads=roads is not None or _roads(background) is not None,
+               ranks=f"Rank in the tasking list{f' (the first {numbered})' if len(frame) > numbered else ''}")
     return fig
 
 
@@ -315,8 +319,9 @@ def _unique(values) -> list:
 
 def _rank_markers(ax, frame: gpd.GeoDataFrame, *, size: float, highlight: int | None = None) -> list:
     """The rank in a white circle inside each place; a place smaller than the circle gets it
-    beside, so its colour stays visible. Circles that would overlap are spread round their
-    centre (:func:`.placement.spread_markers`); a moved one is joined to its place by a line."""
+    beside, so its colour stays visible. A circle that would overlap one of a lower rank moves
+    to the nearest clear point inside the map (:func:`.placement.spread_markers`); a moved one
+    is joined to its place by a line."""
     rows = [(int(r), g) for r, g in zip(frame["rank"], frame.geometry) if g is not None and not g.is_empty]
     if not rows:
         return []
@@ -329,7 +334,8 @@ def _rank_markers(ax, frame: gpd.GeoDataFrame, *, size: float, highlight: int | 
     bounds = np.array([g.bounds for _, g in rows])
     small = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) < 1.5 * circle_m
     wanted = np.where(small[:, None], bounds[:, 2:] + [0.8 * circle_m, 0.5 * circle_m], true)
-    at = ax.transData.inverted().transform(spread_markers(ax.transData.transform(wanted), radius=radius, gap=px))
+    at = ax.transData.inverted().transform(spread_markers(ax.transData.transform(wanted), radius=radius, gap=px,
+                                                          bounds=tuple(ax.bbox.extents)))
     texts = []
     for (rank, _), (tx, ty), (x, y) in zip(rows, true, at):  # one step per place shown
         if np.hypot(x - tx, y - ty) > 0.3 * circle_m:
@@ -396,7 +402,8 @@ def _label_areas(ax, areas: gpd.GeoDataFrame, *, limit: int, size: float, colour
     return texts
 
 
-def _furniture(fig: Figure, ax, extent, background: Background, *, compact: bool = False, roads: bool = False) -> None:
+def _furniture(fig: Figure, ax, extent, background: Background, *, compact: bool = False, roads: bool = False,
+               ranks: str = "Rank in the tasking list") -> None:
     """Scale bar, north arrow, legend and attribution."""
     _scale_bar(ax, extent, size=6.5 if compact else 8)
     _north_arrow(ax, size=8 if compact else 11)
@@ -410,7 +417,7 @@ def _furniture(fig: Figure, ax, extent, background: Background, *, compact: bool
         handles.append(Line2D([], [], color=ROAD_EDGE, linewidth=0.8, label="Road"))
     if not compact:
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor="white",
-                              markeredgecolor="black", label="Rank in the tasking list"))
+                              markeredgecolor="black", label=ranks))
         fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.28 / fig.get_size_inches()[1]),
                    ncol=3, fontsize=7.5, frameon=False)
     note = OS_DATA.format(year=dt.date.today().year)

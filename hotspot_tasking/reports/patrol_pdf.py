@@ -191,7 +191,8 @@ def _markers(ax, xs: np.ndarray, ys: np.ndarray, numbers: np.ndarray) -> list:
                                                        "edgecolor": "white", "linewidth": 1.2}}
     radius = circle_radius(ax, str(int(numbers.max())), **style)
     true = ax.transData.transform(np.column_stack([xs, ys]))
-    at = ax.transData.inverted().transform(spread_markers(true, radius=radius, gap=1.5 * px))
+    at = ax.transData.inverted().transform(spread_markers(true, radius=radius, gap=1.5 * px,
+                                                          bounds=tuple(ax.bbox.extents)))
     moved = np.hypot(*(ax.transData.transform(at) - true).T) > 0.5 * px
     if moved.any():
         ax.plot(np.vstack([xs[moved], at[moved, 0]]), np.vstack([ys[moved], at[moved, 1]]), color="#333333",

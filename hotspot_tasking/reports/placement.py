@@ -1,10 +1,12 @@
 """Where the numbers and street names go on a static map, so none hides another.
 
-- **Numbered markers** (:func:`spread_markers`): markers whose circles would overlap at the
-  map's scale are gathered into one group and set evenly round a ring about the group's
-  centre, each at the angle of its true point from that centre, the ring just wide enough
-  for neighbours to touch; groups that then overlap are merged and set again. The map
-  draws a thin leader line from a moved marker to its true point.
+- **Numbered markers** (:func:`spread_markers`): greedy, in the order given (rank order):
+  each marker takes its true point when its circle is clear of the markers already placed,
+  else the nearest clear point on rings round it (half a marker apart, twelve directions,
+  the first facing away from the marker in the way), inside the map when its box is given.
+  A marker moves only as far as it must, so a dense city centre stays a cluster of
+  numbers near their places rather than a ring flung past the map's edge. The map draws
+  a thin leader line from a moved marker to its true point.
 - **Street labels** (:func:`place_labels`): greedy, in the order given (roads first, then
   the most recorded streets): each label tries its own point, then points beside it across
   and along the street, and takes the first whose box (turned with the text, in display
@@ -25,8 +27,6 @@ import shapely
 from matplotlib import patheffects
 from matplotlib.colors import to_rgb
 from matplotlib.font_manager import FontProperties
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from .streets import check_streets, street_labels
 
@@ -36,57 +36,70 @@ STREET_GID = "street-label"
 MARKER_GID = "marker"
 STREET_COLOUR = "#333333"
 ROAD_EDGE = "#b0b0b0"
+#: A moved marker's search: rings half a marker apart, out to this many, in this many directions.
+SPREAD_RINGS, SPREAD_DIRECTIONS = 40, 12
 #: The white halo round a street label, points wide.
 HALO_PT = 2.2
 _HALO = [patheffects.withStroke(linewidth=HALO_PT, foreground="white")]
 
 
-def spread_markers(xy: np.ndarray, *, radius: float, gap: float = 0.0) -> np.ndarray:
-    """Marker centres moved apart until no two circles of ``radius`` overlap.
+def spread_markers(xy: np.ndarray, *, radius: float, gap: float = 0.0,
+                   bounds: tuple[float, float, float, float] | None = None) -> np.ndarray:
+    """Marker centres moved apart, each as little as it must, until no two circles of ``radius`` overlap.
 
     Parameters
     ----------
     xy : numpy.ndarray
-        ``(n, 2)`` true centres, in display units (points or pixels, both axes alike).
+        ``(n, 2)`` true centres, in display units (points or pixels, both axes alike), in
+        the order markers claim their places (the first never moves).
     radius : float
         Every marker's radius, same units.
     gap : float, default=0.0
         Room left between two circles, same units.
+    bounds : tuple of float, optional
+        ``(x0, y0, x1, y1)``: the map's box, same units; a moved marker's circle stays inside
+        it (a marker whose own point is outside is not held to it).
 
     Returns
     -------
     numpy.ndarray
-        ``(n, 2)`` centres: a marker clear of the others stays where it is; overlapping
-        ones are set round a ring about their mean, each at its own point's angle from it.
+        ``(n, 2)`` centres: a marker clear of those before it stays where it is; one in the
+        way takes the nearest clear point on rings round its own point, searched out to
+        :data:`SPREAD_RINGS` half-steps (past that it keeps its point and may overlap).
 
     Examples
     --------
     >>> spread_markers(np.array([[0.0, 0.0], [1.0, 0.0], [50.0, 0.0]]), radius=5.0).round(2).tolist()
-    [[-4.5, 0.0], [5.5, 0.0], [50.0, 0.0]]
+    [[0.0, 0.0], [11.0, 0.0], [50.0, 0.0]]
     """
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-    out, n = xy.copy(), len(xy)
+    out = xy.copy()
     step = 2 * radius + gap
-    group = np.arange(n)
-    for _ in range(n):  # groups only merge, so at most n rounds
-        d = np.hypot(*(out[:, None, :] - out[None, :, :]).transpose(2, 0, 1))
-        close = (d < step * 0.999) & ~np.eye(n, dtype=bool)
-        if not close.any():
-            break
-        same = group[:, None] == group[None, :]
-        _, group = connected_components(coo_matrix(close | same), directed=False)
-        for g in np.flatnonzero(np.bincount(group) > 1):  # one step per group of overlapping markers
-            members = np.flatnonzero(group == g)
-            centre = xy[members].mean(axis=0)
-            offset = xy[members] - centre
-            angles = np.arctan2(offset[:, 1], offset[:, 0])
-            angles[np.hypot(*offset.T) < 1e-9] = np.pi / 2
-            order = members[np.argsort(angles, kind="stable")]
-            k = len(members)
-            ring = step / (2 * np.sin(np.pi / k)) * 1.001
-            turn = np.sort(angles)[0] + 2 * np.pi * np.arange(k) / k
-            out[order] = centre + ring * np.column_stack([np.cos(turn), np.sin(turn)])
+    turns = 2 * np.pi * np.arange(SPREAD_DIRECTIONS) / SPREAD_DIRECTIONS
+    rings = 0.5 * step * np.arange(1, SPREAD_RINGS + 1)
+    for i in range(1, len(xy)):  # one step per marker: each is placed against those before it
+        placed = out[:i]
+        gaps = np.hypot(*(placed - xy[i]).T)
+        if gaps.min() >= step * 0.999:
+            continue
+        away = xy[i] - placed[np.argmin(gaps)]
+        start = np.arctan2(away[1], away[0]) if np.hypot(*away) > 1e-9 else np.pi / 2
+        angle = (start + turns)[None, :]
+        cand = (xy[i][None, None, :] + rings[:, None, None]
+                * np.stack([np.cos(angle), np.sin(angle)], axis=-1)).reshape(-1, 2)
+        free = (np.hypot(*(cand[:, None, :] - placed[None, :, :]).transpose(2, 0, 1)) >= step * 0.999).all(axis=1)
+        if bounds is not None and _inside_box(xy[i], bounds, 0.0):
+            free &= _inside_box(cand, bounds, radius)
+        if free.any():
+            out[i] = cand[np.argmax(free)]  # rings nearest first, then the directions from "away"
     return out
+
+
+def _inside_box(xy: np.ndarray, bounds: tuple[float, float, float, float], margin: float) -> np.ndarray:
+    """Whether points lie inside ``bounds`` shrunk by ``margin`` (display units)."""
+    x0, y0, x1, y1 = bounds
+    x, y = np.asarray(xy, dtype=float).T
+    return (x >= x0 + margin) & (x <= x1 - margin) & (y >= y0 + margin) & (y <= y1 - margin)
 
 
 def circle_radius(ax, text: str, **style) -> float:

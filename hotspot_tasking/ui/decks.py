@@ -17,7 +17,7 @@ from ..boundaries.roads import read_roads
 from ..boundaries.study import latest_layer
 from ..geo.workspace import Workspace
 from ..hotspots.run import HotspotRequest
-from ..labels import TREND_EDGES, TREND_STYLE
+from ..labels import NUMBERED_RANKS, TREND_EDGES, TREND_STYLE
 from ..pipeline.exports import map_streets
 from ..pipeline.patrol import PatrolRequest
 from ..ranking.request import TaskingRequest
@@ -36,8 +36,6 @@ from .streetmap import (
 from .style import CATEGORICAL
 from .tasking_cache import ranked_list
 
-#: Places numbered on the review map (the rest are drawn unnumbered): a meeting discusses the first few.
-NUMBERED_RANKS = 20
 #: The charts' sizes the maps are framed for, pixels (width, height): their columns' widths on a
 #: 1366 px wide screen (the meeting room's), their heights as drawn; a wider screen adds margin.
 REVIEW_PX, EXPLORER_PX, PATROL_PX = (372, 458), (980, 560), (330, 380)

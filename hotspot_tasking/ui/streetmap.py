@@ -8,7 +8,7 @@ the roads' names when the workspace has a roads layer, else the names the record
 Where the names and markers go is decided once, in screen pixels at the map's first zoom
 (:class:`ScreenFrame`: deck.gl's Web Mercator, ``512 * 2**zoom`` pixels round the world),
 by the static maps' own rules (:mod:`hotspot_tasking.reports.placement`): markers that would
-overlap are spread round a ring (:func:`~hotspot_tasking.reports.placement.spread_markers`),
+overlap are moved to the nearest clear point (:func:`~hotspot_tasking.reports.placement.spread_markers`),
 each joined to its true point by a thin line, and up to :func:`label_limit` street names are
 placed greedily where none overlaps another, a marker or the map's edge
 (:func:`~hotspot_tasking.reports.placement.place_labels`, on an off-screen matplotlib
@@ -160,7 +160,8 @@ def spread_points(lon, lat, frame: ScreenFrame, *, radius_px: float, gap_px: flo
     """
     x, y = frame.to_px(lon, lat)
     true = np.column_stack([x, y])
-    at = spread_markers(true, radius=radius_px, gap=gap_px) if len(true) else true
+    at = (spread_markers(true, radius=radius_px, gap=gap_px, bounds=(0.0, 0.0, frame.width_px, frame.height_px))
+          if len(true) else true)
     at_lon, at_lat = frame.to_lonlat(at[:, 0], at[:, 1])
     return pd.DataFrame({"lon": np.asarray(lon, dtype=float), "lat": np.asarray(lat, dtype=float), "x": at[:, 0],
                          "y": at[:, 1], "at_lon": at_lon, "at_lat": at_lat,
