@@ -153,7 +153,7 @@ from matplotlib.font_manager import FontProperties  # noqa: E402
 from hotspot_tasking.boundaries.roads import load_roads  # noqa: E402
 from hotspot_tasking.reports.errors import ReportError  # noqa: E402
 from hotspot_tasking.reports.setting import CARTO_ATTRIBUTION, CARTO_POSITRON, MapSetting  # noqa: E402
-from hotspot_tasking.ui.decks import patrol_tooltip  # noqa: E402
+from hotspot_tasking.ui.decks import hotspot_tips, patrol_tooltip  # noqa: E402
 from hotspot_tasking.ui.legend import Key, explorer_caption, explorer_keys, legend_html, review_keys  # noqa: E402
 from hotspot_tasking.ui.streetmap import (  # noqa: E402
     STREET_SIZE_PX,
@@ -386,3 +386,10 @@ def test_a_legend_is_escaped_text_in_its_own_shapes():
 def test_a_months_patrol_map_gives_its_incidents_in_the_month_not_empty_hours():
     assert patrol_tooltip(False) == "{order}. {place_name}: {incidents} incidents in the month"
     assert "{best_hours}" in patrol_tooltip(True) and "{best_days}" in patrol_tooltip(True)
+
+
+def test_explorer_tooltips_name_each_hotspot_in_plain_text():
+    kde = pd.DataFrame({"place_name": ["Acre Lane (Brixton)", None], "incidents": [12.0, 3.0]})
+    assert hotspot_tips(kde) == ["Acre Lane (Brixton): 12 incidents", "Hotspot: 3 incidents"]
+    assert hotspot_tips(pd.DataFrame({"place_name": ["[a](http://x)"], "incidents": [4.0], "z": [3.21]})) == [
+        "[a](http://x): 4 incidents, z 3.2"]  # a text tooltip: the browser sets it as text, never HTML

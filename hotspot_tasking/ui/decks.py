@@ -152,13 +152,29 @@ def explorer_deck(path: str, version: str, request: HotspotRequest, tile_style: 
     near = hotspots.geometry.buffer(NEAR_M).to_numpy()[:NUMBERED_RANKS] if len(hotspots) else []
     streets = workspace_streets(path, version, view, focus=list(near))
     layers = [s for s in streets if s.id == "roads"]
-    if boundaries is not None:
-        layers += boundary_layers(boundaries.set_geometry(boundaries.geometry.simplify(5.0)))
+    if boundaries is not None:  # "tip": one tooltip field that every pickable layer fills its own way
+        layers += boundary_layers(boundaries.set_geometry(boundaries.geometry.simplify(5.0)).assign(
+            tip=boundaries["name"].astype(str)), columns=("tip",))
     if run.surface is not None:
         layers.append(density_layer(cells, run.surface.grid))
-    layers += hotspot_layers(hotspots, dissolve=request.method == "gistar")  # Gi* hotspots are grid cells
+    layers += hotspot_layers(hotspots.assign(tip=hotspot_tips(hotspots)), columns=("tip",),
+                             dissolve=request.method == "gistar")  # Gi* hotspots are grid cells
     layers += [s for s in streets if s.id != "roads"]
-    return deck(layers, bounds, tile_style=tile_style, width_px=EXPLORER_PX[0], height_px=EXPLORER_PX[1])
+    return deck(layers, bounds, tile_style=tile_style, tooltip="{tip}", width_px=EXPLORER_PX[0],
+                height_px=EXPLORER_PX[1])
+
+
+def hotspot_tips(hotspots: pd.DataFrame) -> list[str]:
+    """Each hotspot's tooltip, plain text: its name, its incidents and, for Gi* cells, z."""
+    def column(name: str) -> pd.Series:
+        return hotspots[name] if name in hotspots.columns else pd.Series(None, index=hotspots.index, dtype=object)
+
+    tips = []
+    for name, count, z in zip(column("place_name"), column("incidents"), column("z")):  # one step per hotspot
+        tip = str(name) if pd.notna(name) and name else "Hotspot"
+        tip += f": {count:,.0f} incidents" if pd.notna(count) else ""
+        tips.append(tip + (f", z {z:.1f}" if pd.notna(z) else ""))
+    return tips
 
 
 def patrol_tooltip(by_shift: bool) -> str:

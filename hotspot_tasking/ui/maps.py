@@ -109,16 +109,17 @@ def _segment_layer(lines, *, layer_id: str, colour, width_px: float, colours: np
                      get_width=width_px, width_units=pdk.types.String("pixels"), pickable=False)
 
 
-def boundary_layers(frame: gpd.GeoDataFrame, *, layer_id: str = "boundaries") -> list[pdk.Layer]:
-    """Area outlines (thin grey lines) over a faint fill that gives their names in the tooltip."""
-    return [pdk.Layer("GeoJsonLayer", geojson(frame, ["code", "name"]), id=layer_id, stroked=False, filled=True,
+def boundary_layers(frame: gpd.GeoDataFrame, *, layer_id: str = "boundaries",
+                    columns: tuple[str, ...] = ("code", "name")) -> list[pdk.Layer]:
+    """Area outlines (thin grey lines) over a faint fill that gives ``columns`` to the tooltip."""
+    return [pdk.Layer("GeoJsonLayer", geojson(frame, list(columns)), id=layer_id, stroked=False, filled=True,
                       get_fill_color=[240, 240, 240, 40], pickable=True),
             outline_layer(frame, layer_id=f"{layer_id}_outline")]
 
 
 def hotspot_layers(frame: gpd.GeoDataFrame, *, colour: str = CATEGORICAL[5], layer_id: str = "hotspots",
-                   columns: tuple[str, ...] = ("hotspot_id", "cluster_id", "incidents", "share", "area_km2",
-                                               "dominant_categories", "peak_band", "z"),
+                   columns: tuple[str, ...] = ("place_name", "hotspot_id", "cluster_id", "incidents", "share",
+                                               "area_km2", "dominant_categories", "peak_band", "z"),
                    dissolve: bool = False) -> list[pdk.Layer]:
     """Hotspot areas filled semi-transparent in one colour (their figures in the tooltip), outlined in it.
 
