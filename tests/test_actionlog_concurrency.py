@@ -297,3 +297,25 @@ def test_concurrent_writers_all_land(url):
     assert sorted(actions["action"]) == sorted([f"thread {n}.{k}" for n in range(4) for k in range(10)]
                                                + [f"committed {n}" for p in range(3) for n in range(100 * (p + 1),
                                                                                                    100 * (p + 1) + 10)])
+
+
+def test_first_decisions_recorded_at_once_join_one_meeting(url):
+    """Twenty people record the first decision of one meeting at the same moment: all join it."""
+    log = ActionLog.open(url)
+    barrier, results, errors = threading.Barrier(20), [], []
+
+    def record(n: int) -> None:
+        try:
+            barrier.wait()
+            results.append(log.meeting_for("2017-08-01", group="Lambeth JAG", period="2017-07",
+                                           items=[{"tasking_id": f"T{n}", "rank": n + 1}]))
+        except Exception as err:  # collected, asserted below
+            errors.append(err)
+
+    threads = [threading.Thread(target=record, args=(n,)) for n in range(20)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors, errors
+    assert len({meeting for meeting, _ in results}) == 1 and sum(new for _, new in results) == 1
+    assert len(log.meetings()) == 1
+    log.close()

@@ -213,6 +213,30 @@ class ActionLog(ActionLogQueries):
                 conn.execute(ITEMS.insert(), [{**r, "meeting_id": meeting_id} for r in rows])
         return meeting_id
 
+    def meeting_for(self, held_on: dt.date | str, *, group: str, period: str, band: str | None = None,
+                    items: Iterable[Mapping[str, Any]] | pd.DataFrame | None = None) -> tuple[int, bool]:
+        """The group's meeting on ``held_on``, recorded now (with ``items``) if there is none.
+
+        Two people recording the first decisions of one meeting at the same moment both join
+        the one meeting: whoever's record loses the race finds the other's, not a refusal.
+        Takes :meth:`record_meeting`'s arguments.
+
+        Returns
+        -------
+        tuple of (int, bool)
+            The meeting id, and whether it was recorded by this call.
+        """
+        try:
+            return self.record_meeting(held_on, group=group, period=period, band=band, items=items), True
+        except ActionLogError:
+            held, name = date_field("held_on", held_on), text_field("group", group, 100)
+            with self._engine.connect() as conn:
+                found = conn.execute(sa.select(MEETINGS.c.id).where(MEETINGS.c.group_name == name,
+                                                                    MEETINGS.c.held_on == held)).scalar()
+            if found is None:  # refused for another reason
+                raise
+            return int(found), False
+
     def add_item(self, meeting_id: int, *, tasking_id: str, place_name: str | None = None, rank: int | None = None,
                  summary: str | None = None) -> None:
         """Add one tasking item to a recorded meeting's list.

@@ -83,21 +83,16 @@ def record_decision(ws: Workspace, log: ActionLog, tasking_list: TaskingList, ta
     row = frame[frame["tasking_id"] == tasking_id]
     if row.empty:
         raise ActionLogError(f"{tasking_id!r} is not on the {tasking_list.period} list; choose a listed place.")
-    meetings = log.meetings()
-    same = meetings[(meetings["group_name"] == group.strip()) & (meetings["held_on"].dt.date == held_on)]
-    new = same.empty
+    items = pd.DataFrame(frame[["tasking_id", "place_name", "rank", "explanation"]]).rename(
+        columns={"explanation": "summary"})
+    meeting_id, new = log.meeting_for(held_on, group=group, period=tasking_list.period, band=tasking_list.band,
+                                      items=items)  # joined when someone else recorded the meeting first
     if new:
-        items = pd.DataFrame(frame[["tasking_id", "place_name", "rank", "explanation"]]).rename(
-            columns={"explanation": "summary"})
-        meeting_id = log.record_meeting(held_on, group=group, period=tasking_list.period, band=tasking_list.band,
-                                        items=items)
         save_tasking_list(ws, tasking_list, request)
-    else:
-        meeting_id = int(same["meeting_id"].iloc[0])
-        if not (log.history(tasking_id)["meeting_id"] == meeting_id).any():
-            first = row.iloc[0]
-            log.add_item(meeting_id, tasking_id=tasking_id, place_name=first["place_name"], rank=int(first["rank"]),
-                         summary=first["explanation"])
+    elif not (log.history(tasking_id)["meeting_id"] == meeting_id).any():
+        first = row.iloc[0]
+        log.add_item(meeting_id, tasking_id=tasking_id, place_name=first["place_name"], rank=int(first["rank"]),
+                     summary=first["explanation"])
     action_id = log.add_action(meeting_id, tasking_id, agency=agency, action=action, tactic=tactic, pier=pier,
                                owner_role=owner_role, due_on=due_on, status=status, funding_bid_gbp=funding_bid_gbp)
     route = log.action(action_id)["approval_route"]
