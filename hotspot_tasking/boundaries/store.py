@@ -23,6 +23,7 @@ from .errors import BoundaryError
 from .layers import AREA_KINDS, AreaLayer, is_partition
 from .study import STUDY_AREA_KINDS, latest_layer, study_area_of
 from .validate import check_choice, check_type
+from .workbook import WORKBOOK_SUFFIXES, read_workbook
 
 POPULATION_PREFIX = "population_"
 
@@ -84,18 +85,23 @@ def incidents_with_areas(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAU
 
 
 def add_population(ws: Workspace, path: str | Path, *, code_col: str, value_col: str,
-                   layer: str | None = None) -> list[str]:
-    """Store resident population per area from a CSV; return notes for the user.
+                   layer: str | None = None, sheet: str | None = None) -> list[str]:
+    """Store resident population per area from a CSV or an Excel workbook; return notes for the user.
 
     Parameters
     ----------
     path : path
-        CSV with one row per area.
+        CSV with one row per area, or an ``.xlsx`` workbook such as ONS's small-area
+        population estimates (the header is found below its title rows:
+        :func:`.workbook.read_workbook`).
     code_col, value_col : str
         The area code column and the population column (persons, all ages).
     layer : str, optional
         The layer the codes belong to (one stored in ``ws``); default: the stored layer
         sharing the most codes.
+    sheet : str, optional
+        A workbook's sheet (e.g. ``"Mid-2020 Persons"``); default the first whose header has
+        both columns. Not used for a CSV.
     """
     where = "add_population"
     check_workspace(ws, where)
@@ -105,7 +111,12 @@ def add_population(ws: Workspace, path: str | Path, *, code_col: str, value_col:
     if layer is not None:
         check_type(layer, "layer", where, str, type_name="a str")
         check_choice(layer, "layer", where, ws.layers())
-    csv = next(read_csvs([path]))
+    if sheet is not None:
+        check_type(sheet, "sheet", where, str, type_name="a str")
+    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
+        csv = read_workbook(path, columns=[code_col, value_col], sheet=sheet)
+    else:
+        csv = next(read_csvs([path]))
     for col, what in ((code_col, "--code-col"), (value_col, "--value-col")):
         if col not in csv.frame.columns:
             raise BoundaryError(f"{csv.name}: has no column '{col}' ({what}); "

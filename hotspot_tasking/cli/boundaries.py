@@ -31,12 +31,13 @@ def register(sub) -> None:
     add.add_argument("--name", help="layer name (default KIND_VINTAGE)")
     add.add_argument("path", type=Path)
     add.set_defaults(run=_boundaries_add)
-    pop = bsub.add_parser("population", help="residents per area, for rates per 1,000")
+    pop = bsub.add_parser("population", help="residents per area, for rates per 1,000 (CSV, or ONS's .xlsx)")
     pop.add_argument("workspace", type=Path)
     pop.add_argument("file", type=Path)
     pop.add_argument("--code-col", required=True)
     pop.add_argument("--value-col", required=True)
     pop.add_argument("--layer", help="the layer the codes belong to (default: the one sharing most codes)")
+    pop.add_argument("--sheet", help="a workbook's sheet (default: the first whose header has both columns)")
     pop.set_defaults(run=_boundaries_population)
     listed = bsub.add_parser("list", help="the area layers, population tables and roads layer of a workspace")
     listed.add_argument("workspace", type=Path)
@@ -63,7 +64,8 @@ def _added(headline: str, notes: list[str]) -> int:
 
 def _boundaries_population(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.workspace)
-    for note in add_population(ws, args.file, code_col=args.code_col, value_col=args.value_col, layer=args.layer):
+    for note in add_population(ws, args.file, code_col=args.code_col, value_col=args.value_col, layer=args.layer,
+                               sheet=args.sheet):
         print(note)
     return 0
 
