@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,8 @@ from ..validation import check_frame, check_paths, check_type
 from . import dates
 from .readers import PARSED_COLUMNS, Reader
 from .readers.base import all_distinct
-from .textfiles import CsvText, csv_inputs, parse_csv
+from .shown_names import check_names, named_inputs
+from .textfiles import CsvText, parse_csv
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def read_incidents(
     area: Area | None = None,
     existing_ids: pd.Index | None = None,
     import_id: str | None = None,
+    names: Mapping[str | Path, str] | None = None,
 ) -> IngestResult:
     """Read incident files into the canonical table, rejecting rows that cannot be used.
 
@@ -61,6 +63,11 @@ def read_incidents(
         so importing the same file twice adds nothing.
     import_id : str, optional
         Defaults to a new id.
+    names : mapping of path to str, optional
+        The name to record (in the report, the rejected rows and messages) for a file or zip
+        among ``paths`` instead of its name on disk, such as an upload's name in the
+        browser, kept as text only; at most 255 characters, control characters replaced
+        by U+FFFD. Files not in it are recorded under their own names.
 
     Returns
     -------
@@ -80,10 +87,11 @@ def read_incidents(
     check_type(area, "area", where, Area, type_name="an Area", optional=True)
     check_type(existing_ids, "existing_ids", where, pd.Index, type_name="a pandas Index", optional=True)
     check_type(import_id, "import_id", where, str, type_name="a str", optional=True)
+    names = check_names(names, paths, where)
     import_id = import_id or new_import_id()
     report = ImportReport(import_id=import_id, source=reader.source,
                           started=datetime.now(UTC).isoformat(timespec="seconds"))
-    inputs = csv_inputs(paths, reader.pattern)
+    inputs = named_inputs(paths, reader.pattern, names)
     with ThreadPoolExecutor(max_workers=min(len(inputs), os.cpu_count() or 1) or 1) as pool:
         results = list(pool.map(lambda item: _read_file(item, reader), inputs))  # one bad file stops all
     files = [csv for csv, _ in results]

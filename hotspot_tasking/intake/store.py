@@ -9,7 +9,7 @@ unchanged if any file cannot be read).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..geo.report import ImportReport, new_import_id
@@ -17,6 +17,7 @@ from ..geo.workspace import Workspace
 from ..validation import check_paths, check_type
 from .ingest import read_incidents
 from .readers import Reader, reader_for
+from .shown_names import check_names
 
 _PATH = (str, os.PathLike)
 _PATH_TYPE = "a path (str or pathlib.Path)"
@@ -24,7 +25,7 @@ _PATH_TYPE = "a path (str or pathlib.Path)"
 
 def ingest_files(workspace: Workspace, paths: Sequence[str | Path], source: str, *,
                  mapping: str | Path | None = None, motive_column: str | None = None,
-                 reader: Reader | None = None) -> ImportReport:
+                 reader: Reader | None = None, names: Mapping[str | Path, str] | None = None) -> ImportReport:
     """Read files of one source and add their accepted rows to ``workspace`` (see
     :func:`~hotspot_tasking.intake.ingest.read_incidents`).
 
@@ -44,6 +45,10 @@ def ingest_files(workspace: Workspace, paths: Sequence[str | Path], source: str,
     reader : Reader, optional
         Overrides the one ``source``, ``mapping`` and ``motive_column`` choose (the app
         builds one from columns picked on screen).
+    names : mapping of path to str, optional
+        The name to record for a file among ``paths`` instead of its name on disk (the app
+        saves an upload under a generated name and records the browser's name as text);
+        see :func:`~hotspot_tasking.intake.ingest.read_incidents`.
 
     Returns
     -------
@@ -66,8 +71,10 @@ def ingest_files(workspace: Workspace, paths: Sequence[str | Path], source: str,
     check_type(motive_column, "motive_column", where, str, type_name="a str", optional=True)
     check_type(reader, "reader", where, Reader, type_name="a Reader (hotspot_tasking.intake.reader_for)",
                optional=True)
+    names = check_names(names, paths, where)
     reader = reader or reader_for(source, mapping, motive_column)
     result = workspace.read_then_commit(
         lambda: read_incidents(paths, reader, taxonomy=workspace.taxonomy(), area=workspace.area,
-                               existing_ids=workspace.existing_ids(reader.source), import_id=new_import_id()))
+                               existing_ids=workspace.existing_ids(reader.source), import_id=new_import_id(),
+                               names=names))
     return result.report
