@@ -72,7 +72,10 @@ def _copy_demo(root: Path) -> None:
     except BaseException:
         if existed:
             for child in root.iterdir():
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
         else:
             shutil.rmtree(root, ignore_errors=True)
         raise

@@ -9,6 +9,7 @@ Layout::
       incidents/month=YYYY-MM/ID.parquet  GeoParquet (points in EPSG:27700), one file per import and month
       quarantine/ID.csv                   rejected rows of import ID, with file, row and reason
       boundaries/                         area layers (see hotspot_tasking.boundaries)
+      _staging/                           files being written (readers skip it; the next writer clears it)
 
 Writes are atomic. An import writes its files into ``_staging/`` (a folder pyarrow,
 GDAL and DuckDB never read, with names that do not end in ``.parquet``), renames them
@@ -97,7 +98,8 @@ class Workspace:
     def create(cls, root: str | Path, *, area: Area | None = None, name: str | None = None) -> Workspace:
         """Make a new, empty workspace with the default configuration.
 
-        Raises :class:`GeoError` if ``root`` already holds a workspace or other files.
+        Raises :class:`GeoError` if ``root`` is a file or holds a workspace or other files, or
+        (from the ``OSError``) if it is read-only or the disk full, removing what was made.
         """
         check_type(root, "root", "Workspace.create", _PATH, type_name=_PATH_TYPE)
         check_type(area, "area", "Workspace.create", Area, type_name="an Area", optional=True)
