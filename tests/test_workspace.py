@@ -245,36 +245,54 @@ def test_unreadable_inputs_leave_the_workspace_unchanged(ws, tmp_path):
 
 
 # --- an import interrupted after its data files are written ------------------------------------
-def test_failed_manifest_write_leaves_the_old_workspace_and_orphans_are_cleared(ws, monkeypatch):
+def test_failed_manifest_write_leaves_the_old_workspace_and_no_files(ws, monkeypatch):
     ingest_files(ws, [DRINKING], "street_drinking", mapping=DRINKING_MAPPING)
     manifest = (ws.root / MANIFEST).read_bytes()
     before_rows = len(ws.incidents())
     before_files = stored_files(ws)
     assert before_rows == 24
 
-    def boom(path, data):
-        raise OSError("disk full (simulated)")
+    def boom(data):
+        def write(path):
+            raise OSError("disk failure (simulated)")
+        return write
 
-    monkeypatch.setattr(workspace_module, "write_json_atomic", boom)
+    monkeypatch.setattr(workspace_module, "json_writer", boom)
     with pytest.raises(OSError, match="simulated"):
         ingest_council(ws)
     monkeypatch.undo()
 
-    # the data and quarantine files were written but no manifest lists them
-    orphans = stored_files(ws) - before_files
-    assert orphans, "expected the interrupted import to have written files"
+    # the data and quarantine files were staged, then removed with the staging folder
+    assert stored_files(ws) == before_files
+    assert not (ws.root / "_staging").exists()
     assert (ws.root / MANIFEST).read_bytes() == manifest
     reopened = Workspace.open(ws.root)
     assert len(reopened.incidents()) == before_rows
     assert len(reopened.imports) == 1
     assert reopened.existing_ids("council_asb").size == 0
 
-    # the next import succeeds, adds the rows once, and removes the orphans
+    # the next import succeeds and adds the rows once
     report = ingest_council(reopened)
     assert report.rows_accepted == 25
     assert stored_files(reopened) == listed_files(reopened)
-    assert not (orphans & stored_files(reopened))
     assert len(Workspace.open(ws.root).incidents()) == before_rows + 25
+
+
+def test_orphans_a_killed_writer_left_are_cleared_by_the_next_write(ws):
+    ingest_files(ws, [DRINKING], "street_drinking", mapping=DRINKING_MAPPING)
+    before_files = stored_files(ws)
+    # what a writer killed between its renames and the manifest's leaves: a published file no
+    # manifest lists, and a half-written file in the staging folder
+    orphan = ws.root / "incidents" / "month=2016-01" / "killed.parquet"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ws.data_files[0], orphan)
+    (ws.root / "_staging" / "killed").mkdir(parents=True)
+    (ws.root / "_staging" / "killed" / "0000.part").write_bytes(b"PAR1 half")
+    assert len(Workspace.open(ws.root).incidents()) == 24
+    ingest_council(ws)
+    assert stored_files(ws) - before_files == listed_files(ws) - before_files
+    assert not orphan.exists()
+    assert not (ws.root / "_staging").exists()
 
 
 # --- an import killed half-way (a real process, SIGKILL) ---------------------------------------
@@ -304,11 +322,10 @@ def _files_under(root: Path) -> set[str]:
 
 
 def _wait_for_first_write(root: Path, proc: subprocess.Popen, timeout_s: float) -> bool:
-    """Poll until the import writes its first data file (its commit has begun)."""
-    known = _files_under(root / "incidents")
+    """Poll until the import stages its first data file (its commit has begun)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and proc.poll() is None:
-        if _files_under(root / "incidents") - known:
+        if (root / "_staging").exists() and _files_under(root / "_staging"):
             return True
         time.sleep(0.001)
     return False
@@ -359,7 +376,7 @@ def test_import_killed_at_any_moment_leaves_the_old_or_the_new_workspace(tmp_pat
         assert len(inc) in (before, after), f"{when} {delay}: {len(inc)} rows"
         assert inc["incident_id"].is_unique
         ws.summary()
-        if len(inc) == before and stored_files(ws) - listed_files(ws):
+        if len(inc) == before and (stored_files(ws) - listed_files(ws) or (root / "_staging").exists()):
             interrupted_writes += 1
         # the next import completes the job and leaves no file unlisted
         report = ingest_files(ws, [big], "police_uk_api")

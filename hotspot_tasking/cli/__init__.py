@@ -11,16 +11,22 @@
     hotspot-tasking backtest WORKSPACE [--band B] [--category C] [--every month|week]
 
 Errors a person can fix (:class:`~hotspot_tasking.errors.UserError`) print one sentence and exit
-with status 2; nothing else is caught.
+with status 2. Failures of the machine (a read-only folder, a full disk: a ``UserError`` raised
+from an ``OSError``, or such an ``OSError`` itself, worded by
+:func:`hotspot_tasking.geo.atomic.machine_error`) print one sentence and exit with status 1. A
+reader that stops early (``hotspot-tasking status WS | head -1``) ends the command quietly with
+status 1, as Python's documentation advises for a broken pipe. Nothing else is caught.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from ..errors import UserError
+from ..geo.atomic import machine_error
 from . import boundaries, hotspots, tasking, workspace
 
 COMMAND_GROUPS = (workspace, boundaries, hotspots, tasking)
@@ -32,10 +38,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, format="%(message)s")  # warnings are printed from the method cards
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return status
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 1
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
-        return 2
+        return 1 if isinstance(err.__cause__, OSError) else 2
+    except OSError as err:
+        translated = machine_error(err)
+        if translated is err:
+            raise
+        print(f"error: {translated}", file=sys.stderr)
+        return 1
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so Python's flush at exit finds no broken pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ from .. import DEMO_WORKSPACE
 from ..boundaries.assign import assign_areas, lsoa_agreement
 from ..boundaries.store import POPULATION_PREFIX, area_layers
 from ..geo.area import Area
+from ..geo.atomic import machine_errors
 from ..geo.errors import GeoError
 from ..geo.schema import SOURCES
 from ..geo.workspace import MANIFEST, Workspace
@@ -44,12 +45,7 @@ def register(sub) -> None:
 
 def _init(args: argparse.Namespace) -> int:
     if args.demo:
-        if (args.workspace / MANIFEST).exists() or (args.workspace.exists() and any(args.workspace.iterdir())):
-            raise GeoError(f"{args.workspace}: the folder is not empty; choose a new folder for the demo copy.")
-        if not (DEMO_WORKSPACE / MANIFEST).is_file():
-            raise GeoError(f"{DEMO_WORKSPACE}: the bundled demo is missing; install from a checkout (pip install -e .) "
-                           "or rebuild it with scripts/build_demo.py.")
-        shutil.copytree(DEMO_WORKSPACE, args.workspace, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock"))
+        _copy_demo(args.workspace)
         print(f"Copied the demo workspace to {args.workspace}.")
         return 0
     area = _parse_area(args.area, args.area_margin_m) if args.area else None
@@ -57,6 +53,37 @@ def _init(args: argparse.Namespace) -> int:
     print(f"Created workspace {args.workspace}"
           + ("" if area else " (no area set: records are checked against Great Britain only)") + ".")
     return 0
+
+
+def _copy_demo(root: Path) -> None:
+    """Copy the bundled demo workspace to the new or empty folder ``root``; on a failure
+    (a full disk, a read-only folder) remove the part-copy and raise a :class:`GeoError`."""
+    if root.exists() and not root.is_dir():
+        raise GeoError(f"{root}: is a file, not a folder; choose a new folder for the demo copy.")
+    if root.exists() and any(root.iterdir()):
+        raise GeoError(f"{root}: the folder is not empty; choose a new folder for the demo copy.")
+    if not (DEMO_WORKSPACE / MANIFEST).is_file():
+        raise GeoError(f"{DEMO_WORKSPACE}: the bundled demo is missing; install from a checkout (pip install -e .) "
+                       "or rebuild it with scripts/build_demo.py.")
+    existed = root.exists()
+    try:
+        with machine_errors(root, need_bytes=lambda: _tree_bytes(DEMO_WORKSPACE)):
+            shutil.copytree(DEMO_WORKSPACE, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock"))
+    except BaseException:
+        if existed:
+            for child in root.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+        raise
+
+
+def _tree_bytes(root: Path) -> int:
+    """Bytes of the files under ``root``."""
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
 
 
 def _parse_area(text: str, margin_m: float) -> Area:

@@ -9,11 +9,14 @@ Layout::
       incidents/month=YYYY-MM/ID.parquet  GeoParquet (points in EPSG:27700), one file per import and month
       quarantine/ID.csv                   rejected rows of import ID, with file, row and reason
       boundaries/                         area layers (see hotspot_tasking.boundaries)
+      _staging/                           files being written (readers skip it; the next writer clears it)
 
-Writes are atomic. An import writes its files under names no manifest lists yet, then
-replaces ``workspace.json`` in one ``os.replace``: until that instant readers see the
-old workspace, after it the new one. A process killed half-way leaves only files no
-manifest lists, and the next write removes them. An exclusive lock on ``.lock``
+Writes are atomic. An import writes its files into ``_staging/`` (a folder pyarrow,
+GDAL and DuckDB never read, with names that do not end in ``.parquet``), renames them
+into place, then replaces ``workspace.json`` in one ``os.replace``: until that instant
+readers of the manifest see the old workspace, after it the new one. A write that fails
+(a full disk, say) removes its files at once; a process killed half-way leaves only
+``_staging/`` debris and files no manifest lists, and the next write removes them. An exclusive lock on ``.lock``
 serialises writers; readers need no lock (:mod:`~hotspot_tasking.geo.atomic` holds these
 mechanics).
 """
@@ -36,7 +39,7 @@ import shapely
 
 from . import geoparquet
 from .area import Area
-from .atomic import remove_unlisted, write_atomic, write_json_atomic, write_lock
+from .atomic import STAGING, Staging, json_writer, machine_errors, remove_unlisted, write_json_atomic, write_lock
 from .errors import GeoError
 from .report import ImportReport, IngestResult, new_import_id
 from .schema import BNG_EPSG, INCIDENT_COLUMNS, empty_incidents, month_key
@@ -95,20 +98,19 @@ class Workspace:
     def create(cls, root: str | Path, *, area: Area | None = None, name: str | None = None) -> Workspace:
         """Make a new, empty workspace with the default configuration.
 
-        Raises :class:`GeoError` if ``root`` already holds a workspace or other files.
+        Raises :class:`GeoError` if ``root`` is a file or holds a workspace or other files, or
+        (from the ``OSError``) if it is read-only or the disk full, removing what was made.
         """
         check_type(root, "root", "Workspace.create", _PATH, type_name=_PATH_TYPE)
         check_type(area, "area", "Workspace.create", Area, type_name="an Area", optional=True)
         check_type(name, "name", "Workspace.create", str, type_name="a str", optional=True)
         root = Path(root)
+        if root.exists() and not root.is_dir():
+            raise GeoError(f"{root}: is a file, not a folder; choose a new or empty folder for the workspace.")
         if (root / MANIFEST).exists():
             raise GeoError(f"{root}: already a workspace; open it, or choose another folder.")
         if root.exists() and any(root.iterdir()):
             raise GeoError(f"{root}: the folder is not empty; choose a new or empty folder for the workspace.")
-        for sub in ("config", "incidents", "quarantine", "boundaries"):
-            (root / sub).mkdir(parents=True, exist_ok=True)
-        for config in CONFIG_FILES:
-            shutil.copyfile(default_config_path(config), root / "config" / config)
         manifest = {
             "format": FORMAT_VERSION,
             "name": name or root.resolve().name,
@@ -118,9 +120,18 @@ class Workspace:
             "layers": {},
             "tables": {},
         }
-        ws = cls(root, manifest)
-        write_json_atomic(root / MANIFEST, manifest)
-        return ws
+        existed = root.exists()
+        try:
+            with machine_errors(root):
+                for sub in ("config", "incidents", "quarantine", "boundaries"):
+                    (root / sub).mkdir(parents=True, exist_ok=True)
+                for config in CONFIG_FILES:
+                    shutil.copyfile(default_config_path(config), root / "config" / config)
+                write_json_atomic(root / MANIFEST, manifest)
+        except BaseException:
+            _remove_new_tree(root, existed)
+            raise
+        return cls(root, manifest)
 
     @classmethod
     def open(cls, root: str | Path) -> Workspace:
@@ -297,22 +308,33 @@ class Workspace:
         return result
 
     def _store(self, result: IngestResult) -> None:
-        """Write the result's data files and quarantine, then the manifest (under the write lock)."""
-        self._remove_orphans()
-        report = result.report
-        new_files = self._write_partitions(result.incidents, report.import_id)
-        if len(result.rejects):
-            rel = f"quarantine/{report.import_id}.csv"
-            write_atomic(self.root / rel, lambda p: result.rejects.to_csv(p, index=False, encoding="utf-8-sig"))
-            report.quarantine_file = rel
-        manifest = dict(self._manifest)
-        manifest["data_files"] = self._manifest["data_files"] + new_files
-        manifest["imports"] = self._manifest["imports"] + [report.to_dict()]
-        write_json_atomic(self.root / MANIFEST, manifest)
+        """Write the result's data files and quarantine, then the manifest (under the write lock).
+
+        Raises :class:`GeoError` (from the ``OSError``) when the folder is read-only or the
+        disk full; the files of this import are then removed.
+        """
+        def need() -> int:
+            return int(result.incidents.memory_usage(deep=True).sum() + result.rejects.memory_usage(deep=True).sum())
+
+        with machine_errors(self.root, need_bytes=need):
+            self._remove_orphans()
+            with Staging(self.root) as stage:
+                report = result.report
+                new_files = self._write_partitions(stage, result.incidents, report.import_id)
+                if len(result.rejects):
+                    rel = f"quarantine/{report.import_id}.csv"
+                    stage.write(self.root / rel,
+                                lambda p: result.rejects.to_csv(p, index=False, encoding="utf-8-sig"))
+                    report.quarantine_file = rel
+                manifest = dict(self._manifest)
+                manifest["data_files"] = self._manifest["data_files"] + new_files
+                manifest["imports"] = self._manifest["imports"] + [report.to_dict()]
+                stage.write(self.root / MANIFEST, json_writer(manifest))
+                stage.publish(last_commits=True)
         self._manifest = manifest
 
-    def _write_partitions(self, incidents: pd.DataFrame, import_id: str) -> list[str]:
-        """One GeoParquet file per month of ``incidents``; returns their workspace-relative paths."""
+    def _write_partitions(self, stage: Staging, incidents: pd.DataFrame, import_id: str) -> list[str]:
+        """Stage one GeoParquet file per month of ``incidents``; returns their workspace-relative paths."""
         if incidents.empty:
             return []
         months = month_key(incidents["occurred_from"])
@@ -325,7 +347,7 @@ class Workspace:
         for start, end in zip(starts, ends):
             rel = f"incidents/month={sorted_months[start]}/{import_id}.parquet"
             part = table.slice(start, end - start)
-            write_atomic(self.root / rel, lambda p, t=part: geoparquet.write_points(t, p))
+            stage.write(self.root / rel, lambda p, t=part: geoparquet.write_points(t, p))
             written.append(rel)
         return written
 
@@ -371,16 +393,18 @@ class Workspace:
         self._save_entry("tables", name, lambda p: frame.to_parquet(p, index=False), meta)
 
     def _save_entry(self, section: str, name: str, write, meta: dict) -> None:
-        with write_lock(self.root):
+        with write_lock(self.root), machine_errors(self.root):
             self._reload()
             self._remove_orphans()
             rel = f"boundaries/{section}-{name}-{new_import_id()}.parquet"
-            write_atomic(self.root / rel, write)
             old = self._manifest.get(section, {}).get(name)
             entries = dict(self._manifest.get(section, {}))
             entries[name] = {**meta, "file": rel}
             manifest = dict(self._manifest, **{section: entries})
-            write_json_atomic(self.root / MANIFEST, manifest)
+            with Staging(self.root) as stage:
+                stage.write(self.root / rel, write)
+                stage.write(self.root / MANIFEST, json_writer(manifest))
+                stage.publish(last_commits=True)
             self._manifest = manifest
             if old and (self.root / old["file"]).exists():
                 (self.root / old["file"]).unlink()
@@ -388,10 +412,10 @@ class Workspace:
     def set_area(self, area: Area | None) -> None:
         """Set (or clear) the area that far-away records are rejected against."""
         check_type(area, "area", "Workspace.set_area", Area, type_name="an Area", optional=True)
-        with write_lock(self.root):
+        with write_lock(self.root), machine_errors(self.root):
             self._reload()
             manifest = dict(self._manifest, area=None if area is None else area.__dict__)
-            write_json_atomic(self.root / MANIFEST, manifest)
+            write_json_atomic(self.root / MANIFEST, manifest, root=self.root)
             self._manifest = manifest
 
     def _reload(self) -> None:
@@ -402,6 +426,16 @@ class Workspace:
         listed = set(self._manifest["data_files"]) | {r.get("quarantine_file") for r in self._manifest["imports"]}
         listed |= {m["file"] for section in ("layers", "tables") for m in self._manifest.get(section, {}).values()}
         remove_unlisted(self.root, listed, ("incidents", "quarantine", "boundaries"))
+
+
+def _remove_new_tree(root: Path, existed: bool) -> None:
+    """Undo a :meth:`Workspace.create` that failed: the folder, or what was made in the empty folder."""
+    if not existed:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    for sub in ("config", "incidents", "quarantine", "boundaries", STAGING):
+        shutil.rmtree(root / sub, ignore_errors=True)
+    (root / MANIFEST).unlink(missing_ok=True)
 
 
 def _check_entry(name, frame, meta, where: str, frame_type: type, frame_words: str) -> None:
