@@ -5,6 +5,9 @@ category or file name can never become a link, an image, a heading or coloured t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+import streamlit as st
 
 #: ASCII punctuation that Markdown, Streamlit's own directives (``:red[...]``,
 #: ``:material/...:``), LaTeX (``$``) or HTML (``<``) could read as markup; CommonMark lets
@@ -22,3 +25,19 @@ def plain(text: object) -> str:
     St Helen\'s \# not a heading
     """
     return _MARKUP.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+
+
+def bullets(lines: Iterable[object]) -> str:
+    r"""Markdown bullet list of ``lines``, each escaped with :func:`plain`.
+
+    >>> print(bullets(["Street *A*", "[B](http://x)"]))
+    - Street \*A\*
+    - \[B\]\(http\:\/\/x\)
+    """
+    return "\n".join(f"- {plain(line)}" for line in lines)
+
+
+def error(err: object) -> None:
+    """Show an error message (``str(err)`` names files, columns and values from the user's
+    file) as plain text in ``st.error``."""
+    st.error(plain(err))
