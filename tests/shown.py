@@ -12,4 +12,4 @@ def shown(body: str) -> str:
     >>> shown(r"St Helen\'s \[Portal\]\(http\:\/\/x\)")
     "St Helen's [Portal](http://x)"
     """
-    return _ESCAPED.sub(r"\1", body)
+    return _ESCAPED.sub(r"\1", body).replace("\u2060", "")  # and the word joiners that stop autolinks
