@@ -16,13 +16,14 @@ from hotspot_tasking.ui.area_cache import (
     trend_chart,
 )
 from hotspot_tasking.ui.filters import current_filters
+from hotspot_tasking.ui.text import bullets, error, plain
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
 ws = current_workspace()
 path, version = str(ws.root), ws.version
 filters = current_filters(ws)
 st.title("Area comparison")
-st.caption(filters.caption())
+st.caption(plain(filters.caption()))
 
 layers = comparable_layers(path, version)
 if not layers:
@@ -47,24 +48,23 @@ try:
     comparison, notes = area_comparison(path, version, layer, tuple(codes), filters.start, filters.end, filters.band,
                                         filters.categories, float(reduce_by), baseline)
 except UserError as err:
-    st.error(str(err))
+    error(err)
     st.stop()
 
 if notes.period:  # month-only records: the period in whole months
-    st.info(notes.period)
+    st.info(plain(notes.period))
 if notes.empty:
-    st.info(notes.empty)
+    st.info(plain(notes.empty))
     st.stop()
 styler, config = comparison_table(comparison)
 st.dataframe(styler, column_config=config, hide_index=True, width="stretch")
-st.caption(period_caption(comparison))
+st.caption(plain(period_caption(comparison)))
 for why in notes.not_judged:
-    st.caption(why)
+    st.caption(plain(why))
 with st.expander("How the rates and the target status are worked out", expanded=False):
     st.markdown(f"**Target status** against the {BASELINE_LABELS[baseline]}, target: reduce by {reduce_by:g}%. "
-                f"{comparison.rag_rule}")
-    for note in comparison.notes:
-        st.markdown(f"- {note}")
+                f"{plain(comparison.rag_rule)}")
+    st.markdown(bullets(comparison.notes))
 if comparison.residents == "area_share":
     st.caption("Rates per 1,000 residents in the period; residents apportioned from LSOAs by area share "
                "(details above). Night-time economy zones have many visitors and few residents, so read their "
@@ -72,14 +72,14 @@ if comparison.residents == "area_share":
 
 st.subheader("When: hour of week")
 if not comparison.timed:  # no record has a time of day: one sentence instead of empty grids
-    st.info(notes.hours)
+    st.info(plain(notes.hours))
 else:
     share = st.toggle("Show as % of each area's incidents (compare profiles rather than volumes)", key="areas_share")
     st.altair_chart(hour_grids(comparison, share=share), width="content")
     st.caption("Local time, aoristic: an incident known only to a time window is spread over its hours. Units: "
                + ("% of the area's incidents with a time of day." if share
                   else "incidents per hour-of-week cell, summed over the period.")
-               + (f" {notes.hours}" if notes.hours else ""))
+               + (f" {plain(notes.hours)}" if notes.hours else ""))
 
 st.subheader("What: category mix")
 st.altair_chart(category_mix(comparison), width="stretch")

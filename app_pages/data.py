@@ -5,6 +5,7 @@ import streamlit as st
 from hotspot_tasking.ui.cache import boundary_summary, import_log, quarantine_reasons, workspace_summary
 from hotspot_tasking.ui.importer import import_form, report_table
 from hotspot_tasking.ui.style import UK_DATE, colours
+from hotspot_tasking.ui.text import plain
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
 ws = current_workspace()
@@ -18,7 +19,7 @@ st.info("police.uk publishes a month, not a time, for each record; those records
 simulated = [s for s in summary.by_source.index if s.endswith("_simulated")]
 if simulated:
     st.warning(
-        "This workspace includes **simulated** data: " + ", ".join(f"`{s}`" for s in simulated) + ". "
+        "This workspace includes **simulated** data: " + ", ".join(plain(s) for s in simulated) + ". "
         "In the bundled demo, police.uk places, categories and months are real but their times of day are "
         "simulated; council ASB, street-drinking and fire records are simulated around real police.uk map "
         "points; police.uk has no data for March 2016. See data/demo/README.md.", icon=":material/warning:")
@@ -46,7 +47,7 @@ with tab_holds:
 with tab_import:
     report = import_form(ws)
     if report is not None:
-        st.success(report.format().splitlines()[0])
+        st.success(plain(report.format().splitlines()[0]))
         st.dataframe(report_table(report), hide_index=True)
         for line in report.format().splitlines()[1:]:
             st.text(line)

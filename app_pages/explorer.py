@@ -18,13 +18,14 @@ from hotspot_tasking.ui.cache import (
 )
 from hotspot_tasking.ui.decks import explorer_deck, explorer_legend
 from hotspot_tasking.ui.filters import current_filters
+from hotspot_tasking.ui.text import error, plain
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
 ws = current_workspace()
 path, version = str(ws.root), ws.version
 filters = current_filters(ws)
 st.title("Hotspot explorer")
-st.caption(filters.caption())
+st.caption(plain(filters.caption()))
 
 names = {"kde": "Kernel density (KDE)", "dbscan": "Clusters (DBSCAN)", "gistar": "Getis-Ord Gi*"}
 method = st.radio("Method", METHODS, format_func=names.get, horizontal=True, key="explorer_method")
@@ -46,10 +47,10 @@ try:
     empty_band = band_empty_reason(path, version, request)
     run = None if empty_band else hotspot_run(path, version, request)
 except UserError as err:
-    st.error(str(err))
+    error(err)
     st.stop()
 if empty_band:  # an hour band on month-only records: say why there is nothing to map
-    st.info(empty_band[0].upper() + empty_band[1:])
+    st.info(plain(empty_band[0].upper() + empty_band[1:]))
     st.stop()
 
 hotspots = explorer_hotspots(path, version, request)  # each peak band by its label
@@ -65,7 +66,7 @@ st.dataframe(table.frame, width="stretch", column_config=explorer_columns(table)
 with st.expander("Method card: every parameter and the rule that chose it"):
     st.code("\n".join(run.card.lines()), language=None)
 for warning in run.card.warnings:
-    st.warning(warning)
+    st.warning(plain(warning))
 
 st.subheader("How well do last period's hotspots predict the next?")
 every = st.segmented_control("Backtest periods", ["month", "week"], default="month", key="explorer_every")
@@ -73,11 +74,11 @@ if st.button("Run the backtest", key="explorer_backtest"):
     try:
         summary, scored = backtest_summary(path, version, request, every or "month")
     except UserError as err:  # too few periods, or an hour band on month-only records
-        st.info(str(err)[0].upper() + str(err)[1:])
+        st.info(plain(str(err)[0].upper() + str(err)[1:]))
         st.stop()
     st.dataframe(summary, hide_index=True,
                  column_config={"hit_rate": st.column_config.NumberColumn("hit rate", format="percent"),
                                 "pai": st.column_config.NumberColumn("PAI", format="%.1f"),
                                 "rri": st.column_config.NumberColumn("RRI", format="%.2f")})
-    st.caption(scored + " PAI = share of next period's incidents captured / share of the area flagged; "
+    st.caption(plain(scored) + " PAI = share of next period's incidents captured / share of the area flagged; "
                "naive = last period's counts.")

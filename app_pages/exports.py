@@ -20,21 +20,22 @@ from hotspot_tasking.ui.export_cache import (
 )
 from hotspot_tasking.ui.filters import current_filters
 from hotspot_tasking.ui.tasking_cache import log_version, ranked_list, tasking_list
+from hotspot_tasking.ui.text import bullets, error, plain
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
 ws = current_workspace()
 path, version = str(ws.root), ws.version
 filters = current_filters(ws)
 st.title("Exports")
-st.caption(filters.caption())
+st.caption(plain(filters.caption()))
 try:
     review, note = period_for_dates(filters.start, filters.end)
 except UserError as err:
-    st.error(str(err))
+    error(err)
     st.stop()
 period = review.label
 if note:
-    st.info(note)
+    st.info(plain(note))
 
 left, right = st.columns([3, 2])
 with left:
@@ -55,16 +56,16 @@ with right.container(border=True):
     if free_text:
         st.warning(FREE_TEXT_WARNING, icon="⚠️")
     rules = disclosure_rules(path, version, int(min_count), free_text)
-    st.markdown("\n".join(f"- {line}" for line in rules.describe()))
+    st.markdown(bullets(rules.describe()))
     st.caption(f"Sensitive share threshold: {rules.sensitive_share:.0%}. Protective marking on the pack: "
-               f"{rules.marking or 'none'}.")
+               f"{plain(rules.marking or 'none')}.")
 
 listed = TaskingRequest(period=period, band=filters.band, categories=filters.categories, candidates=places)
 request = ExportRequest(listed, int(top), int(min_count), free_text)
 try:
     ranked = tasking_list(path, version, listed, log_version(path))
 except UserError as err:
-    st.error(str(err))
+    error(err)
     st.stop()
 
 with left:
@@ -73,7 +74,7 @@ with left:
                "Build a file, then download it; files are built in memory, nothing is written to the workspace.")
     if ranked.caveats:
         with st.expander(f"Data caveats printed in the exports ({len(ranked.caveats)})"):
-            st.markdown("\n".join(f"- {c}" for c in ranked.caveats))
+            st.markdown(bullets(ranked.caveats))
     if ranked.frame.empty:
         st.info("No place has incidents in this period and band: widen the filters to export a list.")
         st.stop()
@@ -84,16 +85,16 @@ with left:
                          lambda s=suffix: tasking_files(path, version, request, s, log_version(path)),
                          prepare=(lambda: ranked_list(path, version, listed)) if suffix == ".pdf" else None)
     except UserError as err:
-        st.error(str(err))
+        error(err)
 
     st.subheader("Hotspot layers")
     hotspots = explorer_default(filters)
     st.caption(f"The hotspot explorer's default kernel density (automatic cell size and bandwidth, counts) for "
-               f"{describe(hotspots)}. These carry density and outlines, not the tasking list's disclosure control: "
-               "for analysts, not for circulation.")
+               f"{plain(describe(hotspots))}. These carry density and outlines, not the tasking list's disclosure "
+               "control: for analysts, not for circulation.")
     try:
         for suffix, (label, about) in HOTSPOT_FORMATS.items():
             download_row(st.container(border=True), label, about, f"hotspots{suffix}",
                          (path, version, hotspots, suffix), lambda s=suffix: hotspot_files(path, version, hotspots, s))
     except UserError as err:
-        st.error(str(err))
+        error(err)

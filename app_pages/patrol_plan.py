@@ -14,6 +14,7 @@ from hotspot_tasking.ui.basemap import map_setting, tile_style
 from hotspot_tasking.ui.decks import patrol_deck, patrol_legend
 from hotspot_tasking.ui.filters import current_filters, period_slot
 from hotspot_tasking.ui.patrol_cache import patrol, patrol_areas, patrol_pdf, shift_choices, untimed_months
+from hotspot_tasking.ui.text import error, plain
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
 ws = current_workspace()
@@ -57,17 +58,17 @@ try:
     request = PatrolRequest(area_layer, area, *shift_args)
     plan = patrol(path, version, request)
 except UserError as err:
-    st.error(str(err))
+    error(err)
     st.stop()
 
-st.subheader(plan.title)
-st.caption(plan.summary + (" Places are spots about 130 m across, ranked by incidents in the shift; 'be there' is "
-                           "the shortest run of hours holding half of a place's incidents." if plan.by_shift else
-                           " Places are spots about 130 m across, ranked by incidents in the month."))
+st.subheader(plain(plan.title))
+st.caption(plain(plan.summary) + (" Places are spots about 130 m across, ranked by incidents in the shift; 'be there' "
+                                  "is the shortest run of hours holding half of a place's incidents." if plan.by_shift
+                                  else " Places are spots about 130 m across, ranked by incidents in the month."))
 if plan.time_note:
-    st.info(plan.time_note)
+    st.info(plain(plan.time_note))
 if plan.frame.empty:
-    st.info(plan.caveats[-1])
+    st.info(plain(plan.caveats[-1]))
     st.stop()
 left, right = st.columns([2, 1])  # every column of the plan in view at 1366 px, the map beside it
 timing = ["best_hours", "best_days"] if plan.by_shift else []  # no time of day: no hours or days columns
@@ -93,9 +94,9 @@ st.download_button("Printable plan (PDF, one A4 page)", data=functools.partial(p
                    file_name=f"patrol-plan-{area}-{tag}.pdf", mime="application/pdf", on_click="ignore",
                    icon=":material/print:", key="patrol_pdf")
 with st.expander("The plan in words"):
-    st.markdown("\n".join(plan.lines()[1:]))
+    st.markdown("  \n".join(plain(line) for line in plan.lines()[1:]))
 for caveat in plan.caveats:
     if caveat != plan.time_note:
-        st.caption(f"Note: {caveat}")
+        st.caption(f"Note: {plain(caveat)}")
 with st.expander("Method card"):
     st.code("\n".join(plan.card.lines()), language=None)

@@ -23,6 +23,7 @@ from hotspot_tasking.ui.tasking_cache import (
     review_table,
     tasking_list,
 )
+from hotspot_tasking.ui.text import error, plain
 from hotspot_tasking.ui.workspace_picker import current_workspace
 
 ws = current_workspace()
@@ -39,22 +40,23 @@ try:
     changed = changes_text(path, version, request)
     figures = headline(path, version, request, log_version(path))
 except UserError as err:
-    st.error(str(err))
+    error(err)
     st.stop()
 
 headline_row(figures, view)
-st.caption(f"{view.title}; time band: {filters.band_label}; "
-           f"{', '.join(filters.categories) if filters.categories else 'all categories'}. Select a row for its detail.")
+st.caption(plain(f"{view.title}; time band: {filters.band_label}; "
+                 f"{', '.join(filters.categories) if filters.categories else 'all categories'}.")
+           + " Select a row for its detail.")
 if changed:
-    st.info(changed, icon=":material/compare_arrows:")
+    st.info(plain(changed), icon=":material/compare_arrows:")
 else:
     st.caption("No earlier list of this question (band, places, method, filters) is stored to compare with; "
                "recording a decision stores this one.")
 
 if table.empty:
     remember_view(view, filters, None)
-    st.info(" ".join(["No places to list for this period, band and categories.", *tl.caveats[:1],
-                      *(w for card in tl.cards for w in card.warnings)]))
+    st.info(plain(" ".join(["No places to list for this period, band and categories.", *tl.caveats[:1],
+                      *(w for card in tl.cards for w in card.warnings)])))
     st.stop()
 left, right = st.columns([5, 3])  # the list beside its map, the status column in view at 1366 px
 with left:
@@ -65,20 +67,20 @@ with right:
                     height=458, key="weekly_map")
     review_legend(path, version, tiles)
 st.caption("Counts are incidents (band-weighted); 'before' is the mean per period over the baseline. ▲ rising, "
-           f"▼ falling (Poisson z ≥ 2 or ≤ −2), ► no clear change. Places: {method_summary(tl.cards)}.")
+           f"▼ falling (Poisson z ≥ 2 or ≤ −2), ► no clear change. Places: {plain(method_summary(tl.cards))}.")
 for caveat in tl.caveats:
-    st.caption(f"Note: {caveat}")
+    st.caption(f"Note: {plain(caveat)}")
 if selected is None:
     st.info("Select a row of the list to see the place's detail and record a decision.", icon=":material/touch_app:")
     st.stop()
 
 place = table[table["tasking_id"] == selected].iloc[0]
 detail = place_detail(path, version, request, selected)
-st.subheader(f"#{place['rank']} {place['place']}")
+st.subheader(f"#{place['rank']} {plain(place['place'])}")
 left, right = st.columns(2)
 with left:
     st.text(place["group"] or "A hotspot of its own.")
-    st.markdown(place["explanation"])
+    st.text(place["explanation"])
     st.markdown("**What: category mix**")
     st.altair_chart(category_bars(detail.categories), width="stretch")
 with right:

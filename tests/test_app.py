@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
+from shown import shown
 from streamlit.testing.v1 import AppTest
 
 from hotspot_tasking import DEMO_WORKSPACE
@@ -35,7 +36,7 @@ def test_data_page_shows_the_demo_counts(demo_counts):
     assert metrics["Incidents"] == f"{demo_counts.incidents:,}"
     assert metrics["From"] == "01/01/2016" and metrics["To"] == "30/06/2018"
     # the demo's simulated sources are labelled as such on the page
-    assert any("simulated" in w.value for w in at.warning)
+    assert any("simulated" in shown(w.value) for w in at.warning)
 
 
 def test_a_folder_that_is_not_a_workspace_gives_one_clear_message(tmp_path):
@@ -43,7 +44,7 @@ def test_a_folder_that_is_not_a_workspace_gives_one_clear_message(tmp_path):
     at.sidebar.text_input(key="workspace_path").set_value(str(tmp_path)).run()
     assert not at.exception
     assert len(at.error) == 1
-    assert "not a workspace" in at.error[0].value and "hotspot-tasking init" in at.error[0].value
+    assert "not a workspace" in shown(at.error[0].value) and "hotspot-tasking init" in shown(at.error[0].value)
 
 
 def test_workspace_from_the_environment(tmp_path, monkeypatch):
@@ -51,7 +52,7 @@ def test_workspace_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("HOTSPOT_WORKSPACE", str(tmp_path / "empty"))
     at = run_app()
     assert not at.exception
-    assert any("No incidents yet" in i.value for i in at.info)
+    assert any("No incidents yet" in shown(i.value) for i in at.info)
 
 
 def test_hotspot_explorer_draws_a_map_and_a_table():
@@ -73,12 +74,12 @@ def test_hotspot_explorer_draws_a_map_and_a_table():
 def test_explorer_band_filter_changes_the_selection():
     at = run_app()
     at.switch_page("app_pages/explorer.py").run()
-    before = at.caption[0].value
+    before = shown(at.caption[0].value)
     at.sidebar.selectbox(key="band").set_value("nte").run()
     assert not at.exception
     # the band's label from time_bands.toml, never its id
-    assert "time band: Night-time economy" in at.caption[0].value and at.caption[0].value != before
-    assert "nte" not in at.caption[0].value and "time band: All times" in before
+    assert "time band: Night-time economy" in shown(at.caption[0].value) and shown(at.caption[0].value) != before
+    assert "nte" not in shown(at.caption[0].value) and "time band: All times" in before
 
 
 def test_the_explorer_offers_cell_sizes_down_to_a_bounded_grid():
@@ -110,4 +111,4 @@ def test_the_finest_grid_the_explorer_offers_is_sent_in_well_under_a_megabyte(me
         assert image.size == (grid.nx, grid.ny)
         coloured = int((np.asarray(image.convert("RGBA"))[..., 3] > 0).sum())
         assert coloured > 5000  # the hottest 5% of the wards' 156,000 cells
-        assert "in yellow" in " ".join(c.value for c in at.caption)
+        assert "in yellow" in " ".join(shown(c.value) for c in at.caption)

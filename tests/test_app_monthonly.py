@@ -12,6 +12,7 @@ import re
 import pyarrow as pa
 import pytest
 from conftest import city_year_workspace
+from shown import shown
 from streamlit.testing.v1 import AppTest
 
 from hotspot_tasking.boundaries.store import incidents_with_areas
@@ -45,7 +46,7 @@ def page(city, monkeypatch):
         if band:
             at.sidebar.selectbox(key="band").set_value(band).run()
         assert not at.exception, at.exception
-        assert not at.error, [e.value for e in at.error]
+        assert not at.error, [shown(e.value) for e in at.error]
         return at
     return open_page
 
@@ -57,7 +58,7 @@ def chart_rows(at) -> list[int]:
 
 
 def texts(at) -> list[str]:
-    return [e.value for kind in ("info", "caption", "markdown") for e in getattr(at, kind)]
+    return [shown(e.value) for kind in ("info", "caption", "markdown") for e in getattr(at, kind)]
 
 
 def test_the_patrol_plan_offers_the_months_places_with_one_note(page):
@@ -66,8 +67,8 @@ def test_the_patrol_plan_offers_the_months_places_with_one_note(page):
     code = at.selectbox(key=f"patrol_area_{area}").value
     month = at.sidebar.selectbox(key=f"patrol_month_{area}_{code}")
     assert month.options[0] == "August 2017" and len(month.options) == 12 and month.value == "2017-08"
-    assert at.subheader[0].value.endswith(", August 2017")
-    assert [i.value for i in at.info] == [AUGUST_NOTE]
+    assert shown(at.subheader[0].value).endswith(", August 2017")
+    assert [shown(i.value) for i in at.info] == [AUGUST_NOTE]
     assert not any("choose more weeks" in t for t in texts(at))
     assert "patrol_shift" not in [s.key for s in at.selectbox]  # no shifts to choose
     table = at.dataframe[0]
@@ -76,8 +77,8 @@ def test_the_patrol_plan_offers_the_months_places_with_one_note(page):
     assert sum(t == AUGUST_NOTE for t in texts(at)) == 1  # said once
     assert at.get("deck_gl_json_chart") and at.get("download_button")
     at.sidebar.selectbox(key=f"patrol_month_{area}_{code}").set_value("2017-02").run()
-    assert not at.exception and at.subheader[0].value.endswith(", February 2017")
-    assert at.info[0].value == AUGUST_NOTE.replace("August", "February")
+    assert not at.exception and shown(at.subheader[0].value).endswith(", February 2017")
+    assert shown(at.info[0].value) == AUGUST_NOTE.replace("August", "February")
 
 
 def test_the_printed_patrol_plan_follows_the_same_rule(city):
@@ -102,7 +103,7 @@ def test_the_area_comparison_judges_months(page):
     assert not {"Rate /1,000", "Last year", "vs last year"} & set(table.columns)
     assert any(t.startswith("Period August 2017; previous equal period July 2017; same months last year August "
                             "2016.") for t in texts(at))
-    assert [i.value for i in at.info if NO_GRID.fullmatch(i.value)]  # one sentence instead of the hour grids
+    assert [shown(i.value) for i in at.info if NO_GRID.fullmatch(shown(i.value))]  # one sentence, no hour grids
     assert not at.main.toggle  # nor the toggle of the grids (the sidebar has the basemap's)
     rows = chart_rows(at)
     assert len(rows) == 2 and all(rows)  # category mix and trend, both with data
@@ -110,8 +111,8 @@ def test_the_area_comparison_judges_months(page):
 
 def test_a_period_shorter_than_a_month_uses_the_month_it_touches(page):
     at = page("area_comparison", period=("2017-08-07", "2017-08-20"))
-    assert at.info[0].value == ("The period 07/08/2017 to 20/08/2017 is shorter than a month and police.uk gives "
-                                "months only, so the month it touches, August 2017, is compared instead.")
+    assert shown(at.info[0].value) == ("The period 07/08/2017 to 20/08/2017 is shorter than a month and police.uk "
+                                       "gives months only, so the month it touches, August 2017, is compared instead.")
     table = at.dataframe[0].value
     assert (table["Incidents"] > 0).all() and not table["Target status"].str.startswith("Not judged").any()
 
@@ -120,7 +121,7 @@ def test_an_hour_band_says_why_nothing_is_compared(page):
     at = page("area_comparison", band="nte")
     assert len(at.info) == 1 and re.fullmatch(
         r"None of the [\d,]+ incidents in .+ and .+ in August 2017 has a time of day \(police\.uk gives months "
-        r"only\), so none falls in the 'Night-time economy' band; use all times\.", at.info[0].value)
+        r"only\), so none falls in the 'Night-time economy' band; use all times\.", shown(at.info[0].value))
     assert not at.dataframe and not at.get("vega_lite_chart")
 
 

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from conftest import FIXTURES, POLICE_DIR, run_cli
+from shown import shown
 from streamlit.testing.v1 import AppTest
 
 ENTRY = "../app.py"
@@ -38,10 +39,10 @@ def app(city, monkeypatch) -> AppTest:
 def test_the_explorer_draws_the_workspaces_own_ward_layer(app):
     app.switch_page("app_pages/explorer.py").run()
     assert not app.exception, app.exception
-    assert not app.error, [e.value for e in app.error]
+    assert not app.error, [shown(e.value) for e in app.error]
     layers = {layer["id"]: layer for layer in json.loads(app.get("deck_gl_json_chart")[0].proto.json)["layers"]}
     assert {"boundaries", "density", "hotspots"} <= set(layers)
-    assert any("layer ward_2022" in c.value for c in app.caption)
+    assert any("layer ward_2022" in shown(c.value) for c in app.caption)
 
 
 @pytest.mark.parametrize("page", ["weekly_review", "patrol_plan", "area_comparison", "exports", "data"])
@@ -55,15 +56,15 @@ def test_the_weekly_review_of_police_uk_months(app):
     one sentence instead of the hour-of-week grid."""
     assert not app.exception, app.exception
     assert app.sidebar.get("segmented_control")[0].options == ["Month"]
-    assert any("100% of the records have only a month (police.uk)" in c.value for c in app.sidebar.caption)
+    assert any("100% of the records have only a month (police.uk)" in shown(c.value) for c in app.sidebar.caption)
     period = app.sidebar.selectbox(key="weekly_period_month")
     assert period.options[0] == "August 2015" and period.value == "2015-08"  # a police.uk month is whole
     listed = app.dataframe[0]
     assert "peak band" not in listed.proto.column_order and "peak" not in listed.proto.column_order
-    assert any("None of the" in c.value and "has a time of day (police.uk gives months only)" in c.value
+    assert any("None of the" in shown(c.value) and "has a time of day (police.uk gives months only)" in shown(c.value)
                for c in app.caption)
     app.session_state[listed.key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     app.run()
     assert not app.exception, app.exception
-    assert any("so there is no hour-of-week grid" in c.value for c in app.caption)
+    assert any("so there is no hour-of-week grid" in shown(c.value) for c in app.caption)
     assert len(app.get("vega_lite_chart")) == 2  # the category mix and the trend; no empty grid

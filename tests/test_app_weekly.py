@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from shown import shown
 from streamlit.testing.v1 import AppTest
 
 from hotspot_tasking import DEMO_WORKSPACE
@@ -57,7 +58,7 @@ def test_weekly_review_shows_the_latest_complete_week_ranked_with_a_map():
     layers = {layer["id"]: layer for layer in deck_spec(at)["layers"]}
     assert {"boundaries", "places", "ranks"} <= set(layers) and "selected" not in layers
     assert len(layers["places"]["data"]["features"]) == len(table)
-    assert any("Select a row" in i.value for i in at.info)
+    assert any("Select a row" in shown(i.value) for i in at.info)
 
 
 def test_months_and_the_sidebar_band():
@@ -67,7 +68,7 @@ def test_months_and_the_sidebar_band():
     at.sidebar.selectbox(key="band").set_value("nte").run()
     assert not at.exception and not at.error
     # the band's label from time_bands.toml, never its id
-    assert at.caption[0].value.startswith("June 2018; time band: Night-time economy; all categories.")
+    assert shown(at.caption[0].value).startswith("June 2018; time band: Night-time economy; all categories.")
     assert set(at.dataframe[0].value["peak band"]) <= {"Night-time economy", "After school", "Overnight", "Daytime"}
 
 
@@ -75,9 +76,9 @@ def test_selecting_a_row_shows_the_place_detail_and_the_form():
     at = select_row(open_page("weekly_review"), 1)
     assert not at.exception
     place = at.dataframe[0].value.iloc[1]
-    assert [s.value for s in at.subheader] == [f"#2 {place['place']}", "Previous actions"]
+    assert [shown(s.value) for s in at.subheader] == [f"#2 {place['place']}", "Previous actions"]
     assert {"**When: hour of the week**", "**What: category mix**", "**Trend over the baseline**"} <= \
-        {m.value for m in at.markdown}
+        {shown(m.value) for m in at.markdown}
     mix, heat, trend = (json.loads(c.proto.spec) for c in at.get("vega_lite_chart"))  # in page order
     assert heat["mark"]["type"] == "rect" and heat["encoding"]["color"]["title"] == "incidents"
     assert heat["encoding"]["color"]["scale"]["scheme"] == "viridis"  # colour-blind safe
@@ -101,8 +102,9 @@ def test_a_recorded_decision_lands_in_the_action_log(demo_copy):
     at.selectbox(key=f"decision_pier_{key}").set_value("Enforcement")
     at.number_input(key=f"decision_bid_{key}").set_value(1500.0)
     next(b for b in at.button if b.label == "Record decision").click().run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
-    assert "Recorded action 1" in at.success[0].value and "final approval by the partnership" in at.success[0].value
+    assert not at.exception and not at.error, [shown(e.value) for e in at.error]
+    recorded = shown(at.success[0].value)
+    assert "Recorded action 1" in recorded and "final approval by the partnership" in recorded
 
     tid = place["tasking_id"]
     with ActionLog.open(demo_copy) as log:
@@ -128,7 +130,7 @@ def test_a_recorded_decision_lands_in_the_action_log(demo_copy):
     at.text_area(key=f"decision_action_{key}").input("Another action")
     next(b for b in at.button if b.label == "Record decision").click().run()
     assert not at.exception and len(at.error) == 1
-    assert "before the meeting on 25/06/2018" in at.error[0].value
+    assert "before the meeting on 25/06/2018" in shown(at.error[0].value)
     assert at.text_area(key=f"decision_action_{key}").value == "Another action"
     with ActionLog.open(demo_copy) as log:
         assert len(log.actions_for()) == 1
@@ -136,7 +138,7 @@ def test_a_recorded_decision_lands_in_the_action_log(demo_copy):
     # an empty action is refused before anything is written
     at.text_area(key=f"decision_action_{key}").input("   ")
     next(b for b in at.button if b.label == "Record decision").click().run()
-    assert [e.value for e in at.error] == ["Give the action agreed: it is needed to record the decision."]
+    assert [shown(e.value) for e in at.error] == ["Give the action agreed: it is needed to record the decision."]
 
     # the meeting listed every place: another one shows it was listed without an action
     select_row(at, 1)
@@ -160,7 +162,7 @@ def test_a_decision_shows_in_the_list_it_was_made_from_and_the_address_reopens_t
     at.text_area(key=f"decision_action_{key}").input("Licensing visit to the late-night premises")
     next(b for b in at.button if b.label == "Record decision").click().run()
     assert not at.exception and not at.error
-    assert "Recorded action 1" in at.success[0].value  # shown once, after the page reran
+    assert "Recorded action 1" in shown(at.success[0].value)  # shown once, after the page reran
     table = at.dataframe[0].value.set_index("tasking_id")
     assert table.loc[tid, "status"] == "tasked this period: Open"  # in the list it was made from, at once
     assert {m.label: m.value for m in at.metric}["Actions open"] == "1"
@@ -175,7 +177,7 @@ def test_a_decision_shows_in_the_list_it_was_made_from_and_the_address_reopens_t
     assert again.sidebar.get("segmented_control")[0].value == "month"
     assert again.sidebar.selectbox(key="weekly_period_month").value == "2018-05"
     assert again.dataframe[0].value.set_index("tasking_id").loc[tid, "status"] == "tasked this period: Open"
-    assert again.subheader[0].value == f"#{place['rank']} {place['place']}"
+    assert shown(again.subheader[0].value) == f"#{place['rank']} {place['place']}"
     # the next month's list reads it as history
     again.sidebar.selectbox(key="weekly_period_month").set_value("2018-06").run()
     june = again.dataframe[0].value.set_index("tasking_id")
@@ -193,7 +195,7 @@ def test_a_shared_address_with_a_band_and_dbscan_opens_that_view():
     assert at.sidebar.multiselect(key="categories").value == ["Violence and sexual offences", "Public order"]
     assert at.sidebar.selectbox(key="weekly_period_week").value == "2018-06-11"
     assert at.sidebar.radio(key="weekly_method").value == "dbscan"
-    assert at.caption[0].value.startswith("The week beginning 11 June 2018; time band: Night-time economy; "
+    assert shown(at.caption[0].value).startswith("The week beginning 11 June 2018; time band: Night-time economy; "
                                           "Violence and sexual offences, Public order.")
     assert at.query_params["category"] == ["Violence and sexual offences", "Public order"]
     # a period the data do not hold falls back to the latest complete one
@@ -219,7 +221,7 @@ def test_patrol_plan_lists_places_hours_a_map_and_a_printable_page():
     at.selectbox(key="patrol_shift").set_value("nte").run()
     assert not at.exception and not at.error
     assert at.multiselect(key="patrol_days_nte").value == ["Friday", "Saturday"]
-    assert at.subheader[0].value == "Patrol plan: Coldharbour, Night-time economy (Fri, Sat 21:00-04:00)"
+    assert shown(at.subheader[0].value) == "Patrol plan: Coldharbour, Night-time economy (Fri, Sat 21:00-04:00)"
     places = at.dataframe[0].value
     assert 1 <= len(places) <= 8 and places["order"].tolist() == list(range(1, len(places) + 1))
     assert places["best_hours"].str.fullmatch(r"\d\d:00-\d\d:00").all()
@@ -230,7 +232,7 @@ def test_patrol_plan_lists_places_hours_a_map_and_a_printable_page():
     at.selectbox(key="patrol_shift").set_value("custom").run()
     at.selectbox(key="patrol_start_custom").set_value(15).run()
     at.selectbox(key="patrol_end_custom").set_value(18).run()
-    assert not at.exception and at.subheader[0].value == "Patrol plan: Coldharbour, every day 15:00-18:00"
+    assert not at.exception and shown(at.subheader[0].value) == "Patrol plan: Coldharbour, every day 15:00-18:00"
 
 
 def test_record_decision_reuses_a_meeting_and_adds_a_place_missing_from_its_list(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from conftest import POLICE_DIR, run_cli
+from shown import shown
 from streamlit.testing.v1 import AppTest
 
 from hotspot_tasking import DEMO_WORKSPACE
@@ -87,7 +88,7 @@ def test_the_explorers_backtest_scores_every_month_under_a_one_month_period(monk
     app.button(key="explorer_backtest").click().run()
     assert not app.exception, app.exception
     assert len(app.dataframe[-1].value) > 0
-    assert any("Backtested on all the workspace's months, not only the sidebar's period" in c.value
+    assert any("Backtested on all the workspace's months, not only the sidebar's period" in shown(c.value)
                for c in app.caption)
 
 
@@ -96,7 +97,7 @@ def test_the_explorers_backtest_says_why_it_is_empty(bare, monkeypatch):
     app.switch_page("app_pages/explorer.py").run()
     app.button(key="explorer_backtest").click().run()
     assert not app.exception, app.exception
-    assert [i.value for i in app.info] == [
+    assert [shown(i.value) for i in app.info] == [
         "The backtest needs two consecutive months with incidents in the selection; the workspace holds 3 "
         "(October 2014, January 2015, August 2015) but no two in a row: import more months."]
 
@@ -163,7 +164,7 @@ def test_the_explorer_says_why_an_hour_band_is_empty(bare, monkeypatch):
     app.switch_page("app_pages/explorer.py").run()
     app.sidebar.selectbox(key="band").set_value("nte").run()
     assert not app.exception, app.exception
-    assert [i.value for i in app.info] == [NTE_AUGUST[0].upper() + NTE_AUGUST[1:]]
+    assert [shown(i.value) for i in app.info] == [NTE_AUGUST[0].upper() + NTE_AUGUST[1:]]
 
 
 def test_a_tasking_list_of_an_hour_band_on_month_only_records_says_why_it_is_empty(bare, capsys):

@@ -244,7 +244,8 @@ def _figure(size_in: tuple[float, float], title: str, *, title_size: float = 12,
     ax = fig.add_axes((side / width, bottom_in / height, 1 - 2 * side / width, 1 - (bottom_in + top_in) / height))
     ax.set_axis_off()
     if title:
-        fig.text(0.5, 1 - 0.12 / height, title, ha="center", va="top", fontsize=title_size, weight="bold", wrap=True)
+        fig.text(0.5, 1 - 0.12 / height, title, ha="center", va="top", fontsize=title_size, weight="bold", wrap=True,
+                 parse_math=False)  # a place name is text: "$" is a pound sign, not mathtext
     return fig, ax
 
 
@@ -398,7 +399,7 @@ def _label_areas(ax, areas: gpd.GeoDataFrame, *, limit: int, size: float, colour
             continue
         point = polylabel(piece, tolerance=max(piece.length / 200, 1.0))
         texts.append(ax.text(point.x, point.y, name, ha="center", va="center", fontsize=size, color=colour,
-                             style="italic", zorder=zorder, path_effects=_HALO, clip_on=True))
+                             style="italic", zorder=zorder, path_effects=_HALO, clip_on=True, parse_math=False))
     return texts
 
 

@@ -105,7 +105,7 @@ def _inside_box(xy: np.ndarray, bounds: tuple[float, float, float, float], margi
 def circle_radius(ax, text: str, **style) -> float:
     """The radius, in pixels, of the circle box matplotlib draws round ``text`` with ``style``
     (``fontsize``, ``weight``, ``bbox``...), its edge included: measured on a text drawn and removed."""
-    probe = ax.text(0, 0, text, ha="center", va="center", **style)
+    probe = ax.text(0, 0, text, ha="center", va="center", parse_math=False, **style)
     renderer = ax.figure.canvas.get_renderer()
     probe.update_bbox_position_size(renderer)
     patch = probe.get_bbox_patch()
@@ -186,7 +186,7 @@ def place_labels(ax, labels: pd.DataFrame, *, limit: int, size: float, avoid=Non
         bx, by = ax.transData.inverted().transform(base)
         texts.append(ax.text(bx, by, text, rotation=angle, rotation_mode="anchor", ha="center", va="baseline",
                              fontsize=size, color=STREET_COLOUR, zorder=5.5, path_effects=_HALO, gid=STREET_GID,
-                             clip_on=False))
+                             clip_on=False, parse_math=False))  # measured as text (ismath=False) above
         if len(texts) >= limit:
             break
     return texts

@@ -14,6 +14,7 @@ import streamlit as st
 from ..geo.workspace import Workspace
 from ..reports.errors import ReportError
 from ..reports.setting import MapSetting
+from .text import plain
 
 #: The switch's session key.
 TILES_KEY = "basemap_tiles"
@@ -43,7 +44,7 @@ def map_setting(ws: Workspace) -> MapSetting | None:
     try:
         return _setting(str(path), path.stat().st_mtime_ns)
     except ReportError as err:
-        st.warning(f"{err} The maps are drawn without basemap tiles until then.", icon=":material/map:")
+        st.warning(f"{plain(err)} The maps are drawn without basemap tiles until then.", icon=":material/map:")
         return None
 
 

@@ -28,6 +28,7 @@ from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
 from .style import UK_DATE
 from .tasking_cache import action_log, log_version, meeting_groups, place_history
+from .text import plain
 
 #: Session keys of the last decision's confirmation and of a refusal, each shown once.
 RECORDED, REFUSED = "decision_recorded", "decision_refused"
@@ -50,11 +51,11 @@ def decision_form(ws: Workspace, tasking_list: TaskingList, tasking_id: str,
     held = default_meeting_day(tasking_list.period)
     statuses = list(config.statuses)
     if RECORDED in st.session_state:
-        st.success(st.session_state.pop(RECORDED))
+        st.success(plain(st.session_state.pop(RECORDED)))
     if REFUSED in st.session_state:
-        st.error(st.session_state.pop(REFUSED))
+        st.error(plain(st.session_state.pop(REFUSED)))
     with st.form(f"decision_{gen}", border=True):
-        st.markdown(f"**Record a decision for #{row['rank']} {row['place_name']}**")
+        st.markdown(f"**Record a decision for #{row['rank']} {plain(row['place_name'])}**")
         c1, c2, c3 = st.columns(3)
         c1.selectbox("Group", groups, key=f"decision_group_{gen}", accept_new_options=True)
         c2.date_input("Meeting date", value=held, format="DD/MM/YYYY", key=f"decision_held_{gen}")
@@ -75,7 +76,8 @@ def decision_form(ws: Workspace, tasking_list: TaskingList, tasking_id: str,
         c3.number_input("Funding bid, £", min_value=0.0, step=50.0, format="%.2f", key=f"decision_bid_{gen}",
                         help="0 for no bid.")
         st.caption("Funding approval: " + "; ".join(
-            (f"up to £{r.up_to_gbp:,.0f}: {r.label}" if r.up_to_gbp is not None else f"above that: {r.label}")
+            (f"up to £{r.up_to_gbp:,.0f}: {plain(r.label)}" if r.up_to_gbp is not None
+             else f"above that: {plain(r.label)}")
             for r in config.routes) + ".")
         st.form_submit_button("Record decision", type="primary", on_click=_record,
                               args=(path, tasking_list, tid, request, gen, f"#{row['rank']} {row['place_name']}"))

@@ -24,6 +24,7 @@ from ..ranking.request import TaskingRequest
 from ..reports.disclosure import DisclosureRules
 from .cache import hotspot_run
 from .tasking_cache import tasking_list
+from .text import plain
 
 #: Tasking list formats: extension -> (button label, what it holds).
 TASKING_FORMATS = {
@@ -131,7 +132,7 @@ def download_row(container, label: str, about: str, key: str, token: tuple, buil
         for f in files:
             right.download_button(f"Download {f.name.split('.', 1)[-1]} ({_size(len(f.data))})", f.data,
                                   file_name=f.name, mime=f.mime, key=f"download_{key}_{f.name}", on_click="ignore",
-                                  icon=":material/download:", help=f.name)
+                                  icon=":material/download:", help=plain(f.name))
 
 
 def _size(n: int) -> str:

@@ -18,6 +18,7 @@ from ..reports.setting import MapSetting
 from .maps import VIRIDIS
 from .streetmap import ROAD_GREY, STREET_INK
 from .style import CATEGORICAL
+from .text import plain
 
 #: Swatch shapes: a filled square, a disc holding text, a line, a colour ramp, a sample of text.
 SHAPES = ("square", "disc", "line", "ramp", "text")
@@ -94,7 +95,7 @@ def draw_legend(keys: list[Key], *, caption: str = "", setting: MapSetting | Non
     st.html(legend_html(keys))
     text = " ".join(t for t in (caption, setting.attribution if setting is not None else "") if t)
     if text:
-        st.caption(text)
+        st.caption(plain(text))
 
 
 def _hex(rgba) -> str:

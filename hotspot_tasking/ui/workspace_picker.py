@@ -10,6 +10,7 @@ import streamlit as st
 from .. import DEMO_WORKSPACE
 from ..geo.errors import GeoError
 from ..geo.workspace import Workspace
+from .text import error, plain
 
 ENV_VAR = "HOTSPOT_WORKSPACE"
 
@@ -29,9 +30,9 @@ def pick_workspace() -> Workspace:
     try:
         ws = Workspace.open(Path(path).expanduser())
     except GeoError as err:
-        st.error(str(err))
+        error(err)
         st.stop()
-    st.sidebar.caption(f"**{ws.name}**")
+    st.sidebar.caption(f"**{plain(ws.name)}**")
     return ws
 
 
