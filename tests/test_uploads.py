@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from shown import shown
 from streamlit.testing.v1 import AppTest
 
 from hotspot_tasking import DEMO_WORKSPACE
@@ -169,7 +170,8 @@ def test_the_data_page_imports_a_hostile_name_as_text(data_page, demo_copy, outs
     imports = Workspace.open(demo_copy).imports
     assert len(imports) == before + 1 and imports[-1].files[0].name == name
     status = at.get("status")[-1].label
-    assert status.startswith("Imported ") and "\\[rel\\]\\(http\\:" in status
+    assert status.startswith("Imported ") and "\\[rel\\]\\(http" in status  # escaped: no link
+    assert shown(status) == f"Imported {name}"
     assert at.success and at.success[0].value.startswith("Import ")
 
 
@@ -181,7 +183,8 @@ def test_a_failed_import_shows_its_reason_in_view(data_page, demo_copy, private_
     at.run()
     at.button(key="import_go").click().run()
     assert not at.exception
-    assert len(at.error) == 1 and "\\[x\\]\\(http\\:" in at.error[0].value
+    assert len(at.error) == 1 and "\\[x\\]\\(http" in at.error[0].value
+    assert "[x](http://evil.example).csv" in shown(at.error[0].value)
     assert at.get("status")[-1].label.startswith("Import of ")
     assert len(Workspace.open(demo_copy).imports) == before
     assert list(private_tmp.iterdir()) == []
