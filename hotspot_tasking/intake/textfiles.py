@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .errors import IntakeError
@@ -129,10 +130,14 @@ def parse_csv(data: bytes, name: str) -> CsvText:
     utf8, encoding = decode(data)
     if not utf8.strip():
         raise IntakeError(f"{name}: the file is empty; export it again with its header row.")
-    first = utf8[: utf8.find(b"\n") if b"\n" in utf8 else len(utf8)].decode("utf-8", errors="replace").rstrip("\r")
+    first = re.split(rb"\r\n|\n|\r", utf8, maxsplit=1)[0].decode("utf-8", errors="replace")
     delimiter = sniff_delimiter(first)
     columns = _header(first, name, delimiter)
-    table, bad = _read_table(utf8, name, columns, delimiter)
+    one_line = b"\n" not in utf8 and b"\r" not in utf8  # a header alone: arrow wants its line break
+    table, bad = _read_table(utf8 + b"\n" if one_line else utf8, name, columns, delimiter)
+    if any(t != pa.string() for t in table.schema.types):  # a name arrow read unlike the header line
+        table = pa.table({f"{i}": pc.fill_null(col.cast(pa.string()), "") for i, col in enumerate(table.columns)})
+        table = table.rename_columns(columns if len(columns) == table.num_columns else table.column_names)
     frame = table.to_pandas()
     frame.columns = [str(c).strip() for c in frame.columns]
     if not bad:
@@ -156,8 +161,8 @@ def sniff_delimiter(header: str) -> str:
 
     Examples
     --------
-    >>> sniff_delimiter("Month\tLongitude\tLatitude"), sniff_delimiter('"a;b",c'), sniff_delimiter("x")
-    ('\\t', ',', ',')
+    >>> sniff_delimiter("Month|Longitude|Latitude"), sniff_delimiter('"a;b",c'), sniff_delimiter("x")
+    ('|', ',', ',')
     """
     bare = re.sub(r'"[^"]*"?', "", header)
     counts = {d: bare.count(d) for d in DELIMITERS}
@@ -246,6 +251,9 @@ def _header(first: str, name: str, delimiter: str) -> list[str]:
     except (csv.Error, StopIteration) as err:
         raise IntakeError(f"{name}: the header row could not be read as {DELIMITERS[delimiter]} text ({err}); "
                           "check its quoting and delimiters.") from err
+    if first.count('"') % 2:
+        raise IntakeError(f"{name}: the header row has a quote left open (read as {DELIMITERS[delimiter]}); "
+                          "close or remove it, then import the file again.")
     if len(set(columns)) != len(columns):
         dupes = sorted({c for c in columns if columns.count(c) > 1})
         raise IntakeError(f"{name}: the header repeats the column names {dupes} (read as {DELIMITERS[delimiter]}); "
