@@ -35,8 +35,9 @@ def neutralise(value: Any) -> Any:
 def neutralise_frame(table: pd.DataFrame) -> pd.DataFrame:
     """Neutralise every text cell and column name of a table (see :func:`neutralise`).
 
-    Text columns (pandas ``str``) are guarded a whole column at a time; other non-numeric
-    columns cell by cell.
+    Text columns (pandas ``str``) are guarded a whole column at a time and stay text; other
+    non-numeric columns cell by cell, as objects. Columns with nothing to guard are shared
+    with ``table``, not copied.
 
     Parameters
     ----------
@@ -46,24 +47,22 @@ def neutralise_frame(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        A copy; numeric columns untouched, text columns as objects.
+        A new frame; numeric columns untouched.
 
     Examples
     --------
     >>> neutralise_frame(pd.DataFrame({"=x": ["@SUM(A1)", "ok"], "n": [-1, 2]})).to_dict("list")
     {"'=x": ["'@SUM(A1)", 'ok'], 'n': [-1, 2]}
     """
-    out = table.copy()
+    out = table.copy(deep=False)
     for i in range(out.shape[1]):
         col = out.iloc[:, i]
         if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             continue
         if pd.api.types.is_string_dtype(col) and not pd.api.types.is_object_dtype(col):
             risky = col.str.startswith(FORMULA_TRIGGERS).fillna(False).to_numpy(dtype=bool)
-            guarded = col.astype(object)
             if risky.any():
-                guarded = guarded.where(~risky, "'" + col.astype(object).where(risky, ""))
-            out.isetitem(i, guarded)
+                out.isetitem(i, col.where(~risky, "'" + col))
         else:
             out.isetitem(i, col.astype(object).map(neutralise))
     out.columns = [neutralise(str(c)) for c in out.columns]
