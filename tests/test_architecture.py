@@ -4,7 +4,8 @@ at the top, no print in the core, thin pages, every package installed, every mod
 The layers, lowest first (a module imports only from its own layer or lower ones, and
 packages of one layer do not import each other):
 
-    base      errors, labels, locations, periods, validation, configfile, configwords (top-level modules)
+    base      errors, labels, locations, periods, validation, configfile, configwords, formulaguard
+              (top-level modules)
     geo       the incident table, time, the workspace, its area and import log
     intake    incoming files: CSV text, dates, readers, the ingest, the import into a workspace
     boundaries
@@ -29,7 +30,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "hotspot_tasking"
 BASE = {"__init__", "errors", "labels", "locations", "periods", "validation", "configfile", "configwords",
-        "default_config"}
+        "formulaguard", "default_config"}
 LAYERS = [BASE, {"geo"}, {"intake"}, {"boundaries"}, {"hotspots"}, {"surfaces"},
           {"ranking", "actions", "evaluation", "patrol"}, {"reports"},
           {"pipeline"}, {"ui", "cli"}]

@@ -35,7 +35,9 @@ def register(sub) -> None:
     ingest.add_argument("--source", required=True, choices=SOURCES)
     ingest.add_argument("--mapping", type=Path, help="column-mapping TOML (council_asb, street_drinking)")
     ingest.add_argument("--motive-column", help="fire records: the column saying deliberate or accidental")
-    ingest.add_argument("paths", nargs="+", type=Path, help="CSV files, folders of them, or zips")
+    ingest.add_argument("paths", nargs="+", type=Path,
+                        help="delimited text files (.csv, .tsv, .tab, .txt; comma, tab, semicolon or pipe; "
+                             "plain or .gz), folders of them, or zips")
     ingest.set_defaults(run=_ingest)
 
     status = sub.add_parser("status", help="counts by source, category and month; quarantine totals; area layers")

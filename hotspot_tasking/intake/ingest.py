@@ -3,8 +3,11 @@
 Pure: reads files, writes nothing. :func:`hotspot_tasking.intake.store.ingest_files`
 wraps it with the workspace's taxonomy, area and existing ids, and commits the result.
 
-Every row read is either accepted or rejected with one reason from
-:data:`~hotspot_tasking.geo.report.REJECT_REASONS`; the report checks the sum.
+Every row read is either accepted or rejected with one reason: "malformed row" (a record
+with more or fewer fields than the header, never parsed) or one of
+:data:`~hotspot_tasking.geo.report.REJECT_REASONS`; the report checks the sum. The rejected
+rows are returned formula-safe (every text cell that a spreadsheet would run as a formula
+starts with an apostrophe), as the exports are.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..formulaguard import neutralise_frame
 from ..geo import coords
 from ..geo.area import Area
 from ..geo.report import REJECT_REASONS, FileCount, ImportReport, IngestResult, new_import_id
@@ -31,7 +35,7 @@ from . import dates
 from .readers import PARSED_COLUMNS, Reader
 from .readers.base import all_distinct
 from .shown_names import check_names, named_inputs
-from .textfiles import CsvText, parse_csv
+from .textfiles import MALFORMED_ROW, CsvText, parse_csv
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +76,8 @@ def read_incidents(
     Returns
     -------
     IngestResult
+        Its ``rejects`` hold every rejected row (malformed ones with the spreadsheet row
+        number and why), each text cell guarded against spreadsheet formulas.
 
     Raises
     ------
@@ -271,13 +277,15 @@ def _coarser(a: pd.Series, b: pd.Series) -> pd.Series:
 
 
 def _rejects(files: list[CsvText], frame: pd.DataFrame, reason: np.ndarray, detail: np.ndarray) -> pd.DataFrame:
-    """Rejected rows with file, row, reason and detail, then each row's own columns."""
+    """Rejected rows with file, row, reason and detail, then each row's own columns; malformed
+    records among them in row order; every text cell formula-safe."""
     bad = reason != ""
     parts = []
     start = 0
     for csv in files:
         stop = start + len(csv.frame)
         sel = bad[start:stop]
+        pieces = []
         if sel.any():
             head = pd.DataFrame({
                 "file": csv.name,
@@ -285,27 +293,43 @@ def _rejects(files: list[CsvText], frame: pd.DataFrame, reason: np.ndarray, deta
                 "reason": reason[start:stop][sel],
                 "detail": detail[start:stop][sel],
             })
-            own = csv.frame[sel].reset_index(drop=True)
-            own.columns = [f"{c} (in file)" if c in QUARANTINE_COLUMNS else c for c in own.columns]
-            parts.append(pd.concat([head, own], axis=1))
+            pieces.append(pd.concat([head, _own(csv.frame[sel].reset_index(drop=True))], axis=1))
+        if csv.malformed is not None and len(csv.malformed):
+            m = csv.malformed
+            head = pd.DataFrame({"file": csv.name, "row": m["row"], "reason": MALFORMED_ROW, "detail": m["detail"]})
+            pieces.append(pd.concat([head, _own(m.drop(columns=["row", "detail"]))], axis=1))
+        if pieces:
+            part = pd.concat(pieces, ignore_index=True)
+            parts.append(part.sort_values("row", kind="stable", ignore_index=True) if len(pieces) > 1 else part)
         start = stop
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in QUARANTINE_COLUMNS})
-    return pd.concat(parts, ignore_index=True)
+    return neutralise_frame(pd.concat(parts, ignore_index=True))
+
+
+def _own(frame: pd.DataFrame) -> pd.DataFrame:
+    """A row's own columns, those named like the quarantine's own renamed ``"<name> (in file)"``."""
+    return frame.set_axis([f"{c} (in file)" if c in QUARANTINE_COLUMNS else c for c in frame.columns], axis=1)
 
 
 def _fill_report(report: ImportReport, files: list[CsvText], frame: pd.DataFrame, reason: np.ndarray,
                  accepted: pd.DataFrame, located: coords.Located) -> None:
     start = 0
+    malformed = 0
     for csv in files:
         stop = start + len(csv.frame)
-        rejected = int((reason[start:stop] != "").sum())
-        report.files.append(FileCount(csv.name, csv.encoding, len(csv.frame), len(csv.frame) - rejected, rejected))
+        broken = csv.rows_read - len(csv.frame)
+        rejected = int((reason[start:stop] != "").sum()) + broken
+        malformed += broken
+        report.files.append(FileCount(csv.name, csv.encoding, csv.rows_read, csv.rows_read - rejected, rejected))
         if csv.encoding != "utf-8":
             report.notes.append(f"{csv.name}: read as {_encoding_words(csv.encoding)}.")
+        if csv.delimiter != ",":
+            report.notes.append(f"{csv.name}: {csv.read_as.split(';')[0]}.")
         start = stop
     counts = pd.Series(reason[reason != ""]).value_counts()
-    report.rejected_by_reason = {r: int(counts[r]) for r in REJECT_REASONS if r in counts.index}
+    report.rejected_by_reason = ({MALFORMED_ROW: malformed} if malformed else {}) | {
+        r: int(counts[r]) for r in REJECT_REASONS if r in counts.index}
     unmapped = accepted.loc[accepted["category"] == UNMAPPED, "source_category"].value_counts()
     report.unmapped = {str(k): int(v) for k, v in unmapped.items()}
     systems = pd.Series(located.system[reason == ""]).value_counts()

@@ -21,7 +21,8 @@ The rules (``[disclosure]`` in ``tasking.toml``; see :class:`DisclosureRules`):
 
 Every replacement is recorded (:attr:`Disclosed.suppressed`): row, field, what is shown
 instead and the rule, for the "Suppressed" sheet. Spreadsheet text is neutralised
-against formula injection by :func:`neutralise`.
+against formula injection by :func:`~hotspot_tasking.formulaguard.neutralise`, the rule
+the import's rejected rows are written by too.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -38,11 +38,10 @@ import pandas as pd
 import shapely
 
 from ..configfile import Boolean, Number, Text, default_config_path, read_toml
+from ..formulaguard import FORMULA_TRIGGERS, neutralise, neutralise_frame  # noqa: F401  (the exports' guard)
 from ..labels import ALL_TIMES_LABEL, FREE_TEXT_COLUMNS
 from .errors import ReportError
 
-#: Text that a spreadsheet may read as a formula or a command when it starts a cell (OWASP).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: Counts that are suppressed below the threshold, and the values that would reveal them.
 COUNT_FIELDS = ("count_now", "count_before")
 DERIVED_FIELDS = {"count_now": ("harm_now", "change_pct", "z"), "count_before": ("change_pct", "z")}
@@ -389,43 +388,6 @@ def check_no_points(frame: gpd.GeoDataFrame, *, where: str = "tasking list") -> 
     if n:
         raise ReportError(f"{where}: {n} point geometries; exports carry outlines and aggregates only, never "
                            "points. Fix: give each place its outline (hotspot polygon or area boundary).")
-
-
-def neutralise(value: Any) -> Any:
-    """Text that starts with = + - @ tab or a line break gets a leading apostrophe, so a
-    spreadsheet shows it as text instead of running it as a formula; other values unchanged.
-
-    Examples
-    --------
-    >>> neutralise("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
-    >>> neutralise("Brixton Road"), neutralise(-2)
-    ('Brixton Road', -2)
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def neutralise_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise every text cell and column name of a table (see :func:`neutralise`).
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Left unchanged.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy; numeric columns untouched, text columns as objects.
-    """
-    out = table.copy()
-    for col in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col])):
-            out[col] = out[col].astype(object).map(neutralise)
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    return out
 
 
 def strip_free_text(actions: pd.DataFrame, *, include_free_text: bool) -> pd.DataFrame:

@@ -82,8 +82,8 @@ def require_columns(csv: CsvText, required: tuple[str, ...] | list[str], label: 
         names = ", ".join(f"'{c}'" for c in missing)
         noun = "column" if len(missing) == 1 else "columns"
         raise IntakeError(
-            f"{csv.name}: is not a {label} file: it has no {noun} {names}; "
-            f"check the --source, or map its columns with --mapping."
+            f"{csv.name}: is not a {label} file: it has no {noun} {names} ({csv.read_as}); "
+            f"check the --source and the delimiter, or map its columns with --mapping."
         )
 
 

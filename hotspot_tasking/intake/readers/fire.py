@@ -42,7 +42,7 @@ def make_parse(motive_column: str | None = None):
         if not pairs:
             raise IntakeError(
                 f"{csv.name}: has no coordinate columns (Easting_m/Northing_m, Easting_rounded/Northing_rounded "
-                f"or Latitude/Longitude); export the file with its location columns."
+                f"or Latitude/Longitude; {csv.read_as}); export the file with its location columns."
             )
         x, y, precision_m = _most_precise(f, pairs)
         motive = _motive(csv, motive_column)
@@ -91,7 +91,7 @@ def _most_precise(f: pd.DataFrame, pairs) -> tuple[pd.Series, pd.Series, np.ndar
 def _motive(csv: CsvText, motive_column: str | None) -> pd.Series:
     f = csv.frame
     if motive_column is not None and motive_column not in f.columns:
-        raise IntakeError(f"{csv.name}: has no motive column '{motive_column}'; "
+        raise IntakeError(f"{csv.name}: has no motive column '{motive_column}' ({csv.read_as}); "
                           "check the name given with --motive-column.")
     column = motive_column or next((c for c in MOTIVE_COLUMNS if c in f.columns), None)
     if column is None:

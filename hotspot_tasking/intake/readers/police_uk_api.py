@@ -50,8 +50,8 @@ def parse(csv: CsvText) -> pd.DataFrame:
         slug = f["category"].str.strip()
         crime_type = slug.map(SLUG_TO_CRIME_TYPE).fillna(slug).astype("str")
     else:
-        raise IntakeError(f"{csv.name}: has neither a 'crime_type' nor a 'category' column; "
-                          "it does not look like police.uk API records.")
+        raise IntakeError(f"{csv.name}: has neither a 'crime_type' nor a 'category' column ({csv.read_as}); "
+                          "check it holds police.uk API records and its delimiter.")
     incident_id = f["id"].str.strip()
     naive, precision = dates.parse_dates(f["month"])
     street = f["street_name"].str.strip() if "street_name" in f.columns else blank(f.index)
