@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import math
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -42,8 +44,18 @@ def reject_at(result, row: int) -> pd.Series:
 
 
 # --- every reject reason, its detail naming the value ------------------------------------------
+def read_ragged():
+    """The 2014-10 police.uk file with an unquoted comma in row 4's location."""
+    lines = POLICE_2014_10.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("On or near ", "On or near, ", 1)
+    path = Path(tempfile.mkdtemp()) / POLICE_2014_10.name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return read("police_uk", path)
+
+
 REASON_CASES = {
     # reason: (how to read, spreadsheet row, words the detail must contain)
+    "malformed row": (read_ragged, 4, ["has 13 fields where the header has 12"]),
     "not a fire": (lambda: read("fire", FIRE), 2, ["Special Service"]),  # IncidentGroup of 235138081
     "no location": (read_council, 16, ["'0'"]),  # easting 0, northing 0
     "outside Great Britain": (read_council, 26, ["5301234"]),  # easting with an extra digit

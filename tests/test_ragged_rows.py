@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 from conftest import API_CSV, CITY_AREA, POLICE_2014_10, read
 
+from hotspot_tasking.geo.report import MALFORMED_ROW
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.intake.errors import IntakeError
 from hotspot_tasking.intake.store import ingest_files
-from hotspot_tasking.intake.textfiles import MALFORMED_ROW, expand_paths, parse_csv, read_csvs, sniff_delimiter
+from hotspot_tasking.intake.textfiles import expand_paths, parse_csv, read_csvs, sniff_delimiter
 
 LINES = POLICE_2014_10.read_text(encoding="utf-8").splitlines()
 HEADER, RECORDS = LINES[0], LINES[1:]

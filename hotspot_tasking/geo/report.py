@@ -17,8 +17,11 @@ import pandas as pd
 from .errors import GeoError
 from .validate import check_type
 
+#: A record with more or fewer fields than its file's header (set aside while the file is read).
+MALFORMED_ROW = "malformed row"
 #: Why a row is rejected, in the order the checks run (the first that applies wins).
 REJECT_REASONS = (
+    MALFORMED_ROW,
     "not a fire",
     "no location",
     "outside Great Britain",

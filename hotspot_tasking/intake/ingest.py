@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from ..formulaguard import neutralise_frame
 from ..geo import coords
 from ..geo.area import Area
-from ..geo.report import REJECT_REASONS, FileCount, ImportReport, IngestResult, new_import_id
+from ..geo.report import MALFORMED_ROW, REJECT_REASONS, FileCount, ImportReport, IngestResult, new_import_id
 from ..geo.schema import QUARANTINE_COLUMNS, conform
 from ..geo.taxonomy import UNMAPPED, Taxonomy
 from ..validation import check_frame, check_paths, check_type
@@ -35,7 +35,7 @@ from . import dates
 from .readers import PARSED_COLUMNS, Reader
 from .readers.base import all_distinct
 from .shown_names import check_names, named_inputs
-from .textfiles import MALFORMED_ROW, CsvText, parse_csv
+from .textfiles import CsvText, parse_csv
 
 log = logging.getLogger(__name__)
 
@@ -328,8 +328,8 @@ def _fill_report(report: ImportReport, files: list[CsvText], frame: pd.DataFrame
             report.notes.append(f"{csv.name}: {csv.read_as.split(';')[0]}.")
         start = stop
     counts = pd.Series(reason[reason != ""]).value_counts()
-    report.rejected_by_reason = ({MALFORMED_ROW: malformed} if malformed else {}) | {
-        r: int(counts[r]) for r in REJECT_REASONS if r in counts.index}
+    counts[MALFORMED_ROW] = malformed  # set aside while reading, before the checks
+    report.rejected_by_reason = {r: int(counts[r]) for r in REJECT_REASONS if counts.get(r, 0)}
     unmapped = accepted.loc[accepted["category"] == UNMAPPED, "source_category"].value_counts()
     report.unmapped = {str(k): int(v) for k, v in unmapped.items()}
     systems = pd.Series(located.system[reason == ""]).value_counts()

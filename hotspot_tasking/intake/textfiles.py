@@ -34,8 +34,6 @@ import pyarrow.csv as pacsv
 from .errors import IntakeError
 
 UTF8_BOM = b"\xef\xbb\xbf"
-#: The reason a record with the wrong number of fields is rejected.
-MALFORMED_ROW = "malformed row"
 #: Delimiters recognised in a header line, in order of preference on a tie, and their names.
 DELIMITERS = {",": "comma-separated", "\t": "tab-separated", ";": "semicolon-separated", "|": "pipe-separated"}
 #: Extensions read as delimited text wherever ``.csv`` is accepted.

@@ -22,7 +22,7 @@ from ..intake.readers import Reader, fire, reader_for
 from ..intake.readers.mapped_csv import make_reader, mapping_from
 from ..intake.shown_names import MAX_NAME_CHARS, clean_name
 from ..intake.store import ingest_files
-from ..intake.textfiles import parse_csv
+from ..intake.textfiles import TEXT_EXTENSIONS, parse_csv
 from ..validation import check_type
 from .text import plain
 
@@ -31,7 +31,7 @@ from .text import plain
 #: is the stricter). Larger files go through the CLI (hotspot-tasking ingest), which streams from disk.
 MAX_UPLOAD_BYTES = int(st.get_option("server.maxUploadSize")) * 1_000_000
 #: The extensions an upload may be saved with; any other name is saved as .csv.
-EXTENSIONS = (".csv", ".gz", ".zip")
+EXTENSIONS = (*TEXT_EXTENSIONS, ".gz", ".zip")
 MAPPED = ("council_asb", "street_drinking")
 FIELDS = {"id": "Reference / id", "date": "Date (or date and time)", "time": "Time (optional)",
           "category": "Category / type", "x": "Longitude or easting", "y": "Latitude or northing",
@@ -43,7 +43,8 @@ def import_form(ws: Workspace) -> ImportReport | None:
     source = st.selectbox("What is the file?", SOURCES, key="import_source",
                           format_func=lambda s: s.replace("_", " "))
     limit_mb = MAX_UPLOAD_BYTES // 1_000_000
-    upload = st.file_uploader("CSV, gzipped CSV or the police.uk zip", type=["csv", "gz", "zip"], key="import_file",
+    upload = st.file_uploader("CSV or other delimited text (tab, semicolon, pipe), gzipped, or the police.uk zip",
+                              type=[e.lstrip(".") for e in EXTENSIONS], key="import_file",
                               help=f"Up to {limit_mb:,} MB here; larger files: hotspot-tasking ingest.")
     if upload is None:
         return None
