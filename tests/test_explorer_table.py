@@ -190,6 +190,17 @@ def test_harm_weighting_gives_harm_per_km2_and_still_counts_incidents(analysed):
     assert np.array_equal(counted, np.round(counted)) and (counted <= harm).all() and (counted < harm).any()
 
 
+@pytest.mark.parametrize("request_", [HotspotRequest(method="gistar", cell_size_m=2000.0, start="2018-06-01",
+                                                     end="2018-06-30"),
+                                      HotspotRequest(method="dbscan", eps_m=10.0, min_samples=500, start="2018-06-01",
+                                                     end="2018-06-30")], ids=["gistar", "dbscan"])
+def test_no_hotspots_make_an_empty_table_not_an_error(analysed, request_):
+    """Gi* on 2 km cells finds no hot cell on the demo's June 2018 (the explorer once crashed on it)."""
+    run, table, _ = analysed("demo", request_.method, request_)
+    assert len(run.layers["hotspots"]) == 0
+    assert table.frame.empty and table.names == ()
+
+
 def test_a_band_counts_each_incident_by_its_share_of_the_band(analysed):
     request = HotspotRequest(method="kde", band="nte", start="2017-07-01", end="2017-07-31")
     _, table, _ = analysed("demo", "kde", request)

@@ -251,7 +251,8 @@ def _gistar(run, weight, inverse, ux, uy, grid: Grid):
     rows = np.flatnonzero((at >= 0) & (weight > 0))
     cand = at[rows]
     count = np.bincount(cand, weights=weight[rows], minlength=n)
-    bare = np.where((labels > 0) & (count[labels - 1] <= 0), labels, 0)  # hot through its neighbours alone
+    held = np.concatenate([[1.0], count])[labels]  # each cell's group's incidents; 1 off every group
+    bare = np.where(held <= 0, labels, 0)  # a group hot through its neighbours alone
     if bare.any():  # such a group is named from its neighbourhood's incidents, those that made it hot
         reach = float(run.card.parameters.get("distance_m", grid.cell_size_m * 2 ** 0.5)) / grid.cell_size_m
         k = int(np.floor(reach * (1 + 1e-9)))
