@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from zipfile import BadZipFile
 
 import numpy as np
 import pandas as pd
@@ -52,15 +51,20 @@ def read_workbook(path: str | os.PathLike, *, columns: Sequence[str], sheet: str
         Not a workbook, no such sheet, or no sheet whose header has every column asked for.
     """
     from openpyxl import load_workbook  # openpyxl loads only for a workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     path = Path(path)
     wanted = [str(c).strip() for c in columns]
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as err:
+        return _read(path, load_workbook(path, read_only=True, data_only=True), wanted, sheet)
+    except BoundaryError:
+        raise
+    except Exception as err:  # an untrusted file: whatever the parser trips on (zip, XML, cell types)
         raise BoundaryError(f"{path.name}: cannot be read as an Excel workbook ({type(err).__name__}); "
                             "save it as .xlsx or as CSV and add it again.") from err
+
+
+def _read(path: Path, book, wanted: list[str], sheet: str | None) -> CsvText:
+    """:func:`read_workbook` on an opened workbook (closed when done)."""
     try:
         names = book.sheetnames
         if sheet is not None and sheet not in names:
