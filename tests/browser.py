@@ -59,6 +59,19 @@ def running_app(workspace: Path) -> Iterator[str]:
         proc.wait(timeout=20)
 
 
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium, headless, through Playwright, for the ``with`` block (skips the
+    test when either is missing)."""
+    sync_api = need_browser()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def need_browser():
     """Skip with a clear message when Chromium or Playwright is missing."""
     if not Path(CHROMIUM).exists():

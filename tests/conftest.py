@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.geo import Area, Taxonomy
 from hotspot_tasking.intake import read_incidents, reader_for
 
@@ -60,6 +64,29 @@ def read_council(area: Area | None = LAMBETH_WANDSWORTH_AREA, path: Path = COUNC
 
 def read_drinking(area: Area | None = LAMBETH_WANDSWORTH_AREA, path: Path = DRINKING):
     return read("street_drinking", path, area=area, mapping=DRINKING_MAPPING)
+
+
+def big_api_csv(path: Path, copies: int = 70) -> int:
+    """The police.uk API fixture repeated with new ids, spread over 24 months, written to
+    ``path``: a few MB, many partitions to write. Returns its rows."""
+    base = pd.read_csv(API_CSV, dtype=str, keep_default_na=False)
+    parts = []
+    for k in range(1, copies + 1):  # one step per copy
+        part = base.copy()
+        part["id"] = (part["id"].astype(np.int64) + k * 100_000_000).astype(str)
+        part["month"] = f"{2016 + (k % 24) // 12}-{(k % 12) + 1:02d}"
+        parts.append(part)
+    big = pd.concat(parts, ignore_index=True)
+    big.to_csv(path, index=False)
+    return len(big)
+
+
+@pytest.fixture(scope="module")
+def demo_copy(tmp_path_factory) -> Path:
+    """A copy of the bundled demo workspace, one per test module (tests write into it)."""
+    target = tmp_path_factory.mktemp("ws") / "demo"
+    shutil.copytree(DEMO_WORKSPACE, target)
+    return target
 
 
 def tree_snapshot(root: Path) -> dict[str, str]:

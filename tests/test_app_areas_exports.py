@@ -4,24 +4,14 @@ Downloads are read back by recording what Streamlit's media store is given.
 """
 
 import json
-import shutil
 
 import pytest
 from shown import shown
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from hotspot_tasking import DEMO_WORKSPACE
-
 ROUTER = "../app.py"
 AREAS, EXPORTS = "app_pages/area_comparison.py", "app_pages/exports.py"
-
-
-@pytest.fixture(scope="module")
-def demo_copy(tmp_path_factory):
-    target = tmp_path_factory.mktemp("ws") / "demo"
-    shutil.copytree(DEMO_WORKSPACE, target)
-    return target
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, copy_demo, need_browser, running_app
+from browser import ROOT, chromium, copy_demo, need_browser, running_app
 
 pytestmark = pytest.mark.browser
 PAGES = {  # url path -> text the page shows when it has rendered
@@ -31,15 +31,12 @@ def app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(app):
-    sync_api = need_browser()
     shots = Path(os.environ.get("HOTSPOT_SCREENSHOTS", "") or app[1].parent / "shots")
     shots.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         tab = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         tab.shots = shots
         yield tab
-        browser.close()
 
 
 def choose(page, label: str, option: str) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, copy_demo, free_port, need_browser, start_app
+from browser import chromium, copy_demo, need_browser, running_app
 from PIL import Image
 
 pytestmark = pytest.mark.browser
@@ -35,28 +35,22 @@ def app(tmp_path_factory):
     start = text.index("\n[map]\n")
     config.write_text(text[:start] + f'\n[map]\ntile_style = "{STYLE_URL}"\nattribution = "{ATTRIBUTION}"\n',
                       encoding="utf-8")
-    port = free_port()
-    proc = start_app(workspace, port)
-    yield f"http://127.0.0.1:{port}", workspace
-    proc.terminate()
-    proc.wait(timeout=20)
+    with running_app(workspace) as url:
+        yield url, workspace
 
 
 @pytest.fixture(scope="module")
 def page(app):
-    sync_api = need_browser()
     shots = Path(os.environ.get("HOTSPOT_SCREENSHOTS", "") or app[1].parent / "shots")
     shots.mkdir(parents=True, exist_ok=True)
     origin = app[0]
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         tab = browser.new_page(viewport={"width": 1366, "height": 900})
         tab.shots, tab.requests = shots, []
         tab.on("request", lambda request: tab.requests.append(request.url))
         tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin + "/")
                   else route.abort())
         yield tab
-        browser.close()
 
 
 def settled(page) -> None:

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, need_browser, running_app
+from browser import chromium, need_browser, running_app
 from conftest import city_year_workspace
 
 pytestmark = pytest.mark.browser
@@ -36,15 +36,12 @@ def app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(app):
-    sync_api = need_browser()
     shots = Path(os.environ.get("HOTSPOT_SCREENSHOTS", "") or app[1] / "shots")
     shots.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         tab = browser.new_page(viewport={"width": 1366, "height": 768})
         tab.shots = shots
         yield tab
-        browser.close()
 
 
 @pytest.mark.parametrize("url_path", list(PAGES))

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, copy_demo, need_browser, running_app
+from browser import chromium, copy_demo, need_browser, running_app
 
 from hotspot_tasking.ui.review_view import LIST_COLUMNS, LIST_WIDTHS_PX
 
@@ -33,11 +33,8 @@ def app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = need_browser()
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def open_page(browser, url: str, size: tuple[int, int], title: str):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, need_browser, running_app
+from browser import ROOT, chromium, need_browser, running_app
 from streamlit.testing.v1 import AppTest
 from test_text_safety import LINK, MAPPING, _ward_of_link, _write_payloads
 
@@ -57,39 +57,35 @@ def assert_nothing_from_evil(page, requests: list[str], where: str) -> None:
 
 
 def test_the_payload_place_is_text_on_the_review_the_explorer_and_the_patrol_plan(workspace, monkeypatch):
-    sync_api = need_browser()
+    need_browser()  # skip before the slow set-up when there is no browser
     tid = link_place_id(workspace, monkeypatch)
     layer, code = _ward_of_link(workspace)
     ward = patrol_areas(Workspace.open(workspace))[layer][code]
     requests: list[str] = []
-    with running_app(workspace) as url, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("request", lambda r: requests.append(r.url))
+    with running_app(workspace) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("request", lambda r: requests.append(r.url))
 
-            page.goto(f"{url}/?place={tid}")
-            wait_rendered(page, "Weekly review")
-            page.get_by_text("Record a decision for", exact=False).first.wait_for(timeout=90_000)
-            assert shows(page, LINK)  # the heading and the form name it as written
-            assert_nothing_from_evil(page, requests, "weekly review")
+        page.goto(f"{url}/?place={tid}")
+        wait_rendered(page, "Weekly review")
+        page.get_by_text("Record a decision for", exact=False).first.wait_for(timeout=90_000)
+        assert shows(page, LINK)  # the heading and the form name it as written
+        assert_nothing_from_evil(page, requests, "weekly review")
 
-            page.goto(f"{url}/explorer")
-            wait_rendered(page, "Hotspot explorer")
-            assert_nothing_from_evil(page, requests, "explorer")
+        page.goto(f"{url}/explorer")
+        wait_rendered(page, "Hotspot explorer")
+        assert_nothing_from_evil(page, requests, "explorer")
 
-            page.goto(f"{url}/patrol_plan")
-            wait_rendered(page, "Patrol plan")
-            page.locator("[data-testid='stSelectbox']").filter(has_text="Area layer").first.click()
-            page.get_by_role("option", name=layer, exact=True).click()
-            wait_rendered(page, "Patrol plan")
-            page.locator("[data-testid='stSelectbox']").filter(has_text="Area").nth(1).click()
-            page.get_by_role("option", name=ward, exact=True).click()
-            wait_rendered(page, "Patrol plan")
-            page.get_by_text("The plan in words").first.click()
-            page.wait_for_timeout(1000)
-            assert shows(page, LINK)
-            assert_nothing_from_evil(page, requests, "patrol plan")
-        finally:
-            browser.close()
+        page.goto(f"{url}/patrol_plan")
+        wait_rendered(page, "Patrol plan")
+        page.locator("[data-testid='stSelectbox']").filter(has_text="Area layer").first.click()
+        page.get_by_role("option", name=layer, exact=True).click()
+        wait_rendered(page, "Patrol plan")
+        page.locator("[data-testid='stSelectbox']").filter(has_text="Area").nth(1).click()
+        page.get_by_role("option", name=ward, exact=True).click()
+        wait_rendered(page, "Patrol plan")
+        page.get_by_text("The plan in words").first.click()
+        page.wait_for_timeout(1000)
+        assert shows(page, LINK)
+        assert_nothing_from_evil(page, requests, "patrol plan")
     assert requests  # the recorder saw the pages' own requests

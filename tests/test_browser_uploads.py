@@ -5,7 +5,7 @@ Marked ``browser`` (deselected by default; CI runs ``pytest -m browser``).
 """
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, copy_demo, need_browser, running_app
+from browser import ROOT, chromium, copy_demo, need_browser, running_app
 
 from hotspot_tasking.geo.workspace import Workspace
 
@@ -23,11 +23,8 @@ def app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(app):
-    sync_api = need_browser()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser.new_page(viewport={"width": 1400, "height": 1000})
-        browser.close()
 
 
 def test_hostile_upload_names_import_without_writing_where_they_point(app, page, tmp_path):

@@ -22,11 +22,17 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pyarrow.dataset as pads
 import pytest
-from conftest import API_CSV, DRINKING, DRINKING_MAPPING, POLICE_2015_08, city_year_workspace, tree_snapshot
+from conftest import (
+    API_CSV,
+    DRINKING,
+    DRINKING_MAPPING,
+    POLICE_2015_08,
+    big_api_csv,
+    city_year_workspace,
+    tree_snapshot,
+)
 
 import hotspot_tasking.geo.geoparquet as geoparquet_module
 from hotspot_tasking.cli import main
@@ -149,7 +155,7 @@ def test_a_really_full_disk_exits_1_and_leaves_nothing(tmp_path):
     mount.mkdir()
     ws = mount / "ws"
     big = tmp_path / "big.csv"
-    _big_api_csv(big, copies=20)
+    big_api_csv(big, copies=20)
     done = _in_namespace(
         f"mount -t tmpfs -o size=600k tmpfs {mount} || exit 99\n"
         f"{_cli('init', ws)} >/dev/null || exit 98\n"
@@ -213,18 +219,6 @@ def test_tasking_and_hotspots_work_without_area_layers(tmp_path, capsys):
 
 
 # --- an import killed half-way: what other readers see ----------------------------------------------
-def _big_api_csv(path: Path, copies: int = 70) -> None:
-    """The API fixture repeated with new ids over 24 months: a few MB, 24 data files to stage."""
-    base = pd.read_csv(API_CSV, dtype=str, keep_default_na=False)
-    parts = []
-    for k in range(1, copies + 1):
-        part = base.copy()
-        part["id"] = (part["id"].astype(np.int64) + k * 100_000_000).astype(str)
-        part["month"] = f"{2016 + (k % 24) // 12}-{(k % 12) + 1:02d}"
-        parts.append(part)
-    pd.concat(parts, ignore_index=True).to_csv(path, index=False)
-
-
 def _kill_after_first_staged_file(root: Path, csv: Path) -> bool:
     """Start an import, SIGKILL it once its first data file is staged; True if it was still running."""
     proc = subprocess.Popen([*CLI, "ingest", str(root), "--source", "police_uk_api", str(csv)],
@@ -242,7 +236,7 @@ def _kill_after_first_staged_file(root: Path, csv: Path) -> bool:
 @pytest.mark.slow
 def test_a_killed_import_is_invisible_to_pyarrow_globs_and_duckdb(tmp_path):
     big = tmp_path / "big.csv"
-    _big_api_csv(big)
+    big_api_csv(big)
     ws = Workspace.create(tmp_path / "ws")
     ingest_files(ws, [API_CSV], "police_uk_api")
     committed = len(ws.incidents())

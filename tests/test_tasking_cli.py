@@ -1,25 +1,16 @@
 """``hotspot-tasking tasking`` on a copy of the demo: the list, its storage, what changed, exports."""
 
 import re
-import shutil
 
 import openpyxl
 import pyogrio
 import pytest
 
-from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.cli import main
 from hotspot_tasking.errors import TaskingError
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.pipeline.store import load_tasking_list, stored_lists
 from hotspot_tasking.ranking.request import TaskingRequest
-
-
-@pytest.fixture(scope="module")
-def demo_copy(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo") / "ws"
-    shutil.copytree(DEMO_WORKSPACE, root)
-    return root
 
 
 def test_two_months_store_lists_keep_ids_and_say_what_changed(demo_copy, tmp_path, capsys):

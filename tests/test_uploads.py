@@ -12,7 +12,6 @@ import pytest
 from shown import shown
 from streamlit.testing.v1 import AppTest
 
-from hotspot_tasking import DEMO_WORKSPACE
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.intake.errors import IntakeError
 from hotspot_tasking.intake.ingest import read_incidents
@@ -134,13 +133,6 @@ def test_a_zip_is_recorded_under_its_upload_name(tmp_path, private_tmp):
 
 
 # The Data page, through AppTest
-
-
-@pytest.fixture(scope="module")
-def demo_copy(tmp_path_factory):
-    target = tmp_path_factory.mktemp("ws") / "demo"
-    shutil.copytree(DEMO_WORKSPACE, target)
-    return target
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from conftest import (
     POLICE_2014_10,
     POLICE_DIR,
     POLICE_ZIP,
+    big_api_csv,
     read_council,
     tree_snapshot,
 )
@@ -296,20 +297,6 @@ def test_orphans_a_killed_writer_left_are_cleared_by_the_next_write(ws):
 
 
 # --- an import killed half-way (a real process, SIGKILL) ---------------------------------------
-def _big_api_csv(path: Path, copies: int = 70) -> int:
-    """The API fixture repeated with new ids, spread over 24 months: a few MB, many partitions."""
-    base = pd.read_csv(API_CSV, dtype=str, keep_default_na=False)
-    parts = []
-    for k in range(1, copies + 1):
-        part = base.copy()
-        part["id"] = (part["id"].astype(np.int64) + k * 100_000_000).astype(str)
-        part["month"] = f"{2016 + (k % 24) // 12}-{(k % 12) + 1:02d}"
-        parts.append(part)
-    big = pd.concat(parts, ignore_index=True)
-    big.to_csv(path, index=False)
-    return len(big)
-
-
 def _run_cli(root: Path, csv: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "hotspot_tasking.cli", "ingest", str(root), "--source", "police_uk_api", str(csv)],
@@ -334,7 +321,7 @@ def _wait_for_first_write(root: Path, proc: subprocess.Popen, timeout_s: float) 
 @pytest.mark.slow
 def test_import_killed_at_any_moment_leaves_the_old_or_the_new_workspace(tmp_path):
     big = tmp_path / "big_api.csv"
-    n_big = _big_api_csv(big)
+    n_big = big_api_csv(big)
     assert big.stat().st_size > 3_000_000
     base = Workspace.create(tmp_path / "base")
     ingest_files(base, [API_CSV], "police_uk_api")
