@@ -90,11 +90,17 @@ with left:
     st.subheader("Hotspot layers")
     hotspots = explorer_default(filters)
     st.caption(f"The hotspot explorer's default kernel density (automatic cell size and bandwidth, counts) for "
-               f"{plain(describe(hotspots))}. These carry density and outlines, not the tasking list's disclosure "
-               "control: for analysts, not for circulation.")
+               f"{plain(describe(hotspots))}. Hotspots holding sensitive incidents are aggregated as the tasking "
+               "list's are: grid squares, rounded counts, no density cells or surface of them.")
+    exact = st.toggle("Exact outlines, counts and cells (inside the partnership only)", value=False,
+                      help="Writes sensitive hotspots as computed: outlines may pass through report addresses.")
+    if exact:
+        st.warning("Exact output: hotspots of sensitive categories keep outlines and counts that can point to an "
+                   "address. The file's method card says so; keep it inside the partnership.")
     try:
         for suffix, (label, about) in HOTSPOT_FORMATS.items():
             download_row(st.container(border=True), label, about, f"hotspots{suffix}",
-                         (path, version, hotspots, suffix), lambda s=suffix: hotspot_files(path, version, hotspots, s))
+                         (path, version, hotspots, suffix, exact),
+                         lambda s=suffix: hotspot_files(path, version, hotspots, s, exact))
     except UserError as err:
         error(err)

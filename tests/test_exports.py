@@ -193,14 +193,15 @@ def test_min_count_option_and_configured_threshold(ws, tlist, tmp_path):
     config.write_text('[disclosure]\nmin_count = 3\nwording = "under {n}"\n', encoding="utf-8")
     rules = DisclosureRules.load(config)
     shown = disclose(tlist.frame, rules=rules).shown
-    assert shown["count_now"].iloc[0] == 3 and shown["count_before"].iloc[0] == "under 3"
+    assert shown["count_now"].iloc[0] == 5 and shown["count_before"].iloc[0] == "under 3"  # 3, rounded: sensitive
     config.write_text('[disclosure]\nwording = "small"\n', encoding="utf-8")
     with pytest.raises(TaskingError, match=r"tasking.toml, \[disclosure\]: wording must be text holding \{n\}"):
         DisclosureRules.load(config)
     config.write_text('[disclosure]\nmin_cont = 3\n', encoding="utf-8")
     with pytest.raises(TaskingError, match=r"^tasking.toml, \[disclosure\]: unknown key 'min_cont'; the keys it takes "
                                            r"are min_count, wording, sensitive_share, sensitive_label, "
-                                           r"include_free_text, marking. Fix: correct the spelling, or remove it.$"):
+                                           r"include_free_text, marking, round_to, grid_m. "
+                                           r"Fix: correct the spelling, or remove it.$"):
         DisclosureRules.load(config)
 
 

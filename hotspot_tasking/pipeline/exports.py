@@ -1,11 +1,13 @@
-"""Exporting a tasking list from a workspace: what the reports need from it (disclosure rules,
-the boundaries maps are drawn over, the partnership's name, the time bands' labels, the
-action log's last actions) read here, at the edge, so :mod:`hotspot_tasking.reports` reads no files.
+"""Exporting a tasking list or a hotspot analysis from a workspace: what the reports need from
+it (disclosure rules, the boundaries maps are drawn over, the partnership's name, the time
+bands' labels, the action log's last actions, the selection's sensitive incidents) read
+here, at the edge, so :mod:`hotspot_tasking.reports` reads no files.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,9 +16,12 @@ import pandas as pd
 from ..boundaries.roads import read_roads
 from ..boundaries.study import latest_layer
 from ..geo.workspace import Workspace
+from ..hotspots.export import write_hotspots
+from ..hotspots.run import HotspotRun, select_request
 from ..ranking.schema import TaskingList
 from ..reports.disclosure import DisclosureRules
 from ..reports.exports import export_tasking
+from ..reports.hotspot_disclosure import aggregate_hotspots
 from ..reports.setting import Background, ReportSetting, band_labels
 from ..reports.streets import StreetBackground, record_streets
 from .tasking import workspace_action_log
@@ -33,6 +38,38 @@ def report_setting(ws: Workspace, *, maps: bool = True) -> ReportSetting:
     without the streets and roads (which read the incidents) when the export draws no ``maps``."""
     return ReportSetting(rules=disclosure_rules(ws), background=background_layers(ws, streets=maps),
                          partnership=ws.name, band_labels=band_labels(ws.time_bands()))
+
+
+def export_hotspots(ws: Workspace, run: HotspotRun, path: str | Path, *, incidents: pd.DataFrame | None = None,
+                    exact: bool = False) -> tuple[list[Path], list[str]]:
+    """Write a hotspot analysis under the workspace's disclosure rules; return the files and notices.
+
+    Hotspots holding sensitive incidents of the run's selection are aggregated (see
+    :mod:`hotspot_tasking.reports.hotspot_disclosure`) unless ``exact``.
+
+    Parameters
+    ----------
+    ws : Workspace
+    run : HotspotRun
+    path : str or Path
+        ``.gpkg``, ``.geojson`` or ``.tif``.
+    incidents : pandas.DataFrame, optional
+        The workspace's incident table, if already loaded.
+    exact : bool, default=False
+        Write exact outlines, counts and cells (for use inside the partnership), with a notice.
+
+    Returns
+    -------
+    (list of Path, list of str)
+    """
+    table = ws.incidents() if incidents is None else incidents
+    chosen, _, weights = select_request(run.request, table, ws.time_bands())
+    sensitive = chosen["sensitive"].astype(bool).to_numpy() & (pd.Series(weights).to_numpy(dtype="float64") > 0)
+    points = chosen.loc[sensitive, ["easting", "northing"]].to_numpy(dtype="float64")
+    categories = sorted(chosen.loc[sensitive, "category"].astype(str).unique())
+    layers, card, notices = aggregate_hotspots(run.layers, run.card, points, categories=categories,
+                                               rules=disclosure_rules(ws), exact=exact, suffix=Path(path).suffix)
+    return write_hotspots(replace(run, layers=layers, card=card), path), notices
 
 
 def disclosure_rules(ws: Workspace) -> DisclosureRules:

@@ -20,11 +20,16 @@ The parts, joined by "; " (a part is left out when its numbers are missing):
 4. repeat locations (left out when there are none).
 
 Counts are shown whole when they are (band-weighted counts may not be: 12.5).
+
+Exports restate an explanation from the figures they show (:func:`restated`) and drop every
+figure when a count is hidden (:func:`without_figures`), so the words never give back what
+disclosure control hid.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -158,6 +163,90 @@ def _value(row: Mapping[str, Any], key: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) else None
+
+
+_VOLUME = re.compile(r"^[\d,.]+ incidents? this (?P<every>week|month)\b")
+_BASELINE = re.compile(r"\b(?P<k>\d+)-(?:week|month) average\b|\bprevious (?P<k2>\d+) (?:week|month)s\b")
+_PEAK = re.compile(r"^\d+% on (?P<when>.+)$")
+_REPEATS = re.compile(r"^[\d,.]+ repeat locations?$")
+
+
+def without_figures(explanation: str, *, count: str) -> str:
+    """An explanation that gives no figure back, for a place whose count is hidden.
+
+    The volume part says only ``count`` ("fewer than 5 incidents this month": no harm, no
+    ratio to the average, no z); the peak part names the days and hours without a share;
+    repeat locations are left out; persistence is kept (it counts periods, not incidents).
+
+    Parameters
+    ----------
+    explanation : str
+        As :func:`explain` wrote it.
+    count : str
+        What is shown instead of the count, e.g. ``"fewer than 5"``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> without_figures("3 incidents this month (harm-weighted 9); new, hot in 1 of the last 1 months; "
+    ...                 "33% on Thursday 15:00-16:00; 1 repeat location", count="fewer than 5")
+    'fewer than 5 incidents this month; new, hot in 1 of the last 1 months; busiest on Thursday 15:00-16:00'
+    """
+    parts = []
+    for part in explanation.split("; "):
+        volume, peak = _VOLUME.match(part), _PEAK.match(part)
+        if volume:
+            parts.append(f"{count} incidents this {volume['every']}")
+        elif peak:
+            parts.append(f"busiest on {peak['when']}")
+        elif not _REPEATS.match(part):
+            parts.append(part)
+    return "; ".join(parts)
+
+
+def restated(explanation: str, row: Mapping[str, Any], *, about: bool = True, repeats: bool = True) -> str:
+    """An explanation whose volume part is said again from ``row``'s figures, marked "about".
+
+    For exports that round a place's figures: the words then carry the rounded count, harm,
+    ratio and z, not the exact ones. The period and the baseline's length are kept from
+    the text; the other parts are kept as they are.
+
+    Parameters
+    ----------
+    explanation : str
+        As :func:`explain` wrote it.
+    row : mapping
+        ``count_now`` (required), ``harm_now``, ``count_before``, ``z``, ``arrow`` as shown;
+        a missing or NaN figure leaves its words out.
+    about : bool, default=True
+        Mark the figures as rounded ("about 25 incidents", "harm-weighted about 50").
+    repeats : bool, default=True
+        Keep the repeat locations part (a sensitive place's repeat location is an address).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> restated("23 incidents this month (harm-weighted 41), 1.5 times the 12-month average (z = 2.1, ▲); "
+    ...          "persistent", {"count_now": 25, "harm_now": 50, "count_before": 15, "z": 2.3, "arrow": "▲"})
+    'about 25 incidents this month (harm-weighted about 50), 1.7 times the 12-month average (z = 2.3, ▲); persistent'
+    """
+    parts = [p for p in explanation.split("; ") if repeats or not _REPEATS.match(p)]
+    volume = _VOLUME.match(parts[0]) if parts else None
+    if volume is None or _value(row, "count_now") is None:
+        return "; ".join(parts)
+    baseline = _BASELINE.search(parts[0])
+    periods = int(baseline["k"] or baseline["k2"]) if baseline else None
+    shown = {**row, "baseline_periods": periods}
+    text = _volume(shown, volume["every"])
+    if about:
+        text = "about " + text.replace(" (harm-weighted ", " (harm-weighted about ", 1)
+    return "; ".join([text, *parts[1:]])
 
 
 def hotspot_groups(group, names, counts) -> list[str]:

@@ -2,8 +2,8 @@
 for ``st.download_button``, cached by request, and the build-then-download widgets.
 
 Files are written by the core (:func:`~hotspot_tasking.reports.exports.export_tasking`,
-:func:`~hotspot_tasking.hotspots.export.write_hotspots`) into a temporary folder and read
-back, so nothing is written into the workspace.
+:func:`~hotspot_tasking.pipeline.exports.export_hotspots`) into a temporary folder and read
+back, so nothing is written into the workspace; both apply the workspace's disclosure rules.
 """
 
 from __future__ import annotations
@@ -16,13 +16,12 @@ from pathlib import Path
 import streamlit as st
 
 from ..geo.workspace import Workspace
-from ..hotspots.export import write_hotspots
 from ..hotspots.run import HotspotRequest
 from ..pipeline.exports import disclosure_rules as pipeline_rules
-from ..pipeline.exports import export_list
+from ..pipeline.exports import export_hotspots, export_list
 from ..ranking.request import TaskingRequest
 from ..reports.disclosure import DisclosureRules
-from .cache import hotspot_run
+from .cache import hotspot_run, incidents_with_areas
 from .tasking_cache import tasking_list
 from .text import plain
 
@@ -91,12 +90,15 @@ def tasking_files(path: str, version: str, request: ExportRequest, suffix: str, 
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def hotspot_files(path: str, version: str, request: HotspotRequest, suffix: str) -> list[ExportFile]:
-    """The hotspot analysis (:func:`~.cache.hotspot_run`) written as a GeoPackage or GeoTIFF, in bytes."""
+def hotspot_files(path: str, version: str, request: HotspotRequest, suffix: str,
+                  exact: bool = False) -> list[ExportFile]:
+    """The hotspot analysis (:func:`~.cache.hotspot_run`) written as a GeoPackage or GeoTIFF, in bytes,
+    under the workspace's disclosure rules (``exact``: as computed, for use inside the partnership)."""
     run = hotspot_run(path, version, request)
     with tempfile.TemporaryDirectory() as tmp:
         stem = f"hotspots_{request.method}_{request.band}_{request.start}_{request.end}"
-        files = write_hotspots(run, Path(tmp) / (stem + suffix))
+        files, _ = export_hotspots(Workspace.open(path), run, Path(tmp) / (stem + suffix),
+                                   incidents=incidents_with_areas(path, version), exact=exact)
         return [ExportFile(f.name, f.read_bytes(), MIME.get(f.suffix.lower(), "application/octet-stream"))
                 for f in files]
 
