@@ -59,6 +59,8 @@ class Reader:
         File-name pattern used inside folders and zips.
     label : str
         What the format is called in messages.
+    fix : str
+        What a message about missing columns tells the user to do.
     """
 
     source: str
@@ -67,23 +69,26 @@ class Reader:
     parse: Callable[[CsvText], pd.DataFrame]
     pattern: str = "*.csv"
     label: str = "CSV"
+    fix: str = "check the --source and the delimiter, or map its columns with --mapping"
 
     def read(self, csv: CsvText) -> pd.DataFrame:
         """Check the file's columns, then parse it."""
-        require_columns(csv, self.required, self.label)
+        require_columns(csv, self.required, self.label, fix=self.fix)
         parsed = self.parse(csv)
         return parsed.loc[:, list(PARSED_COLUMNS)]
 
 
-def require_columns(csv: CsvText, required: tuple[str, ...] | list[str], label: str) -> None:
-    """Raise :class:`IntakeError` naming every required column the file lacks."""
+def require_columns(csv: CsvText, required: tuple[str, ...] | list[str], label: str, *,
+                    fix: str = Reader.fix) -> None:
+    """Raise :class:`IntakeError` naming every required column the file lacks, how the file
+    was read (its delimiter and columns), and ``fix``."""
     missing = [c for c in required if c not in csv.frame.columns]
     if missing:
         names = ", ".join(f"'{c}'" for c in missing)
         noun = "column" if len(missing) == 1 else "columns"
         raise IntakeError(
             f"{csv.name}: is not a {label} file: it has no {noun} {names} ({csv.read_as}); "
-            f"check the --source and the delimiter, or map its columns with --mapping."
+            f"{fix}."
         )
 
 
