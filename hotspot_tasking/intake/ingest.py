@@ -121,7 +121,7 @@ def read_incidents(
     accepted = _canonical(frame[ok], located, ok, reader, taxonomy, import_id)
     rejects = _rejects(files, frame, reason, detail)
     _fill_report(report, files, frame, reason, accepted, located)
-    report.out_of_area_areas = out_of_area_areas(files, np.isin(reason, OUT_OF_AREA_REASONS))
+    report.out_of_area_areas = out_of_area_areas(files, pd.Series(reason).isin(OUT_OF_AREA_REASONS).to_numpy())
     report.shared_crime_ids = shared_crime_ids(files, ok)
     report.check()
     log.info("import %s: %s", import_id, report.format().splitlines()[0])

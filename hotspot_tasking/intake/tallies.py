@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from ..geo.report import TOP_AREAS
-from .readers.base import all_distinct
 from .shown_names import clean_name
 from .textfiles import CsvText
 
@@ -49,37 +48,40 @@ def out_of_area_areas(files: list[CsvText], out: np.ndarray, *, top: int = TOP_A
         :data:`MAX_AREA_CHARS` characters; ties are in name order.
     """
     parts = []
+    unnamed = 0  # marked rows of files without an area column
     start = 0
     for csv in files:
         stop = start + len(csv.frame)
         chosen = out[start:stop]
-        if chosen.any():
-            parts.append(_area_names(csv.frame[chosen]))
+        columns = [c for c in (*LSOA_NAME_COLUMNS, *FORCE_COLUMNS) if c in csv.frame.columns]
+        if chosen.any() and columns:  # count each distinct combination once, then name it
+            combos = csv.frame.loc[chosen, columns].value_counts(dropna=False).reset_index()
+            parts.append(pd.DataFrame({"area": _area_names(combos[columns]), "rows": combos["count"]}))
+        elif chosen.any():
+            unnamed += int(chosen.sum())
         start = stop
-    names = pd.concat(parts, ignore_index=True) if parts else pd.Series(dtype="str")
-    if names.isna().all():
+    if not parts:
         return {}
-    counts = names.fillna(NO_AREA).value_counts()
-    table = pd.DataFrame({"area": counts.index.astype("str"), "rows": counts.to_numpy()})
+    if unnamed:
+        parts.append(pd.DataFrame({"area": [NO_AREA], "rows": [unnamed]}))
+    table = pd.concat(parts, ignore_index=True).groupby("area", as_index=False)["rows"].sum()
     table = table.sort_values(["rows", "area"], ascending=[False, True], kind="stable").head(top)
     return {clean_name(a)[:MAX_AREA_CHARS]: int(n) for a, n in zip(table["area"], table["rows"])}
 
 
 def _area_names(frame: pd.DataFrame) -> pd.Series:
-    """Each row's area (see :func:`out_of_area_areas`); NaN for every row when the file has no
-    area column, :data:`NO_AREA` where it has one but the row's cells are blank."""
-    names = pd.Series(np.nan, index=frame.index, dtype=object)
-    columns = [c for c in LSOA_NAME_COLUMNS if c in frame.columns]
-    columns += [c for c in FORCE_COLUMNS if c in frame.columns]
-    if not columns:
-        return names
-    for column in columns:
-        text = frame[column].astype("str").str.strip()
+    """Each row's area (see :func:`out_of_area_areas`): the first of its LSOA-name district and
+    force that is not blank, else :data:`NO_AREA`."""
+    names = pd.Series(NO_AREA, index=frame.index, dtype=object)
+    named = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        text = frame[column].fillna("").astype("str").str.strip()
         if column in LSOA_NAME_COLUMNS:
             text = text.str.replace(r"\s+\d{3}[A-Z]$", "", regex=True)
-        fill = names.isna() & text.ne("")
+        fill = ~named & text.ne("").to_numpy()
         names[fill] = text[fill]
-    return names.fillna(NO_AREA)
+        named |= fill
+    return names
 
 
 def shared_crime_ids(files: list[CsvText], accepted: np.ndarray) -> int:
@@ -111,11 +113,11 @@ def _shared_in_file(frame: pd.DataFrame, accepted: np.ndarray) -> int:
     if pair is None or not accepted.any():
         return 0
     ids = frame[pair[0]].astype("str").str.strip()
-    given = ids.ne("").to_numpy()
-    if all_distinct(ids[given]):  # the usual case, checked at arrow speed
+    repeated = ids.ne("").to_numpy() & ids.duplicated(keep=False).to_numpy()
+    if not repeated.any():  # the usual case
         return 0
-    types = frame[pair[1]].astype("str").str.strip()
-    kinds = types[given].groupby(ids[given]).transform("nunique").to_numpy()
+    types = frame[pair[1]].astype("str").str.strip()[repeated]
+    kinds = types.groupby(ids[repeated]).transform("nunique").to_numpy()
     shared = np.zeros(len(frame), dtype=bool)
-    shared[given] = kinds > 1
+    shared[repeated] = kinds > 1
     return int((shared & accepted).sum())
