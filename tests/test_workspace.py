@@ -55,7 +55,7 @@ def ingest_council(ws: Workspace):
 def listed_files(ws: Workspace) -> set[str]:
     manifest = json.loads((ws.root / MANIFEST).read_text(encoding="utf-8"))
     listed = set(manifest["data_files"])
-    listed |= {r["quarantine_file"] for r in manifest["imports"] if r.get("quarantine_file")}
+    listed |= {r[key] for r in manifest["imports"] for key in ("quarantine_file", "out_of_area_file") if r.get(key)}
     return listed
 
 
@@ -143,9 +143,15 @@ def test_quarantine_file_holds_exactly_the_rejected_rows(ws):
         [COUNCIL.name, "16", "no location"],
         [COUNCIL.name, "18", "unparseable date"],
         [COUNCIL.name, "20", "unparseable date"],
+        [COUNCIL.name, "28", "duplicate id"],
+    ]
+    # the rows outside the area are kept apart, in Parquet, with the same columns
+    assert report.out_of_area_file == f"quarantine/{report.import_id}-out-of-area.parquet"
+    far = pd.read_parquet(ws.root / report.out_of_area_file)
+    assert list(far.columns) == list(q.columns)
+    assert far[["file", "row", "reason"]].astype({"row": str}).values.tolist() == [
         [COUNCIL.name, "24", "far outside the workspace area"],
         [COUNCIL.name, "26", "outside Great Britain"],
-        [COUNCIL.name, "28", "duplicate id"],
     ]
     # the Windows-1252 text of the rows survives into the (UTF-8) quarantine file
     source_line = COUNCIL.read_bytes().decode("cp1252").split("\r\n")[20 - 1]
@@ -154,6 +160,7 @@ def test_quarantine_file_holds_exactly_the_rejected_rows(ws):
                                           "Easting", "Northing", "Location", "Ward"]])
     everything = ws.quarantine()
     assert len(everything) == 7 and everything["import_id"].eq(report.import_id).all()
+    assert len(ws.quarantine(out_of_area=False)) == 5
 
 
 def test_no_quarantine_file_when_nothing_is_rejected(tmp_path):

@@ -31,6 +31,11 @@ REJECT_REASONS = (
     "duplicate id",
     "already imported",
 )
+#: The reasons that say a row lies outside the workspace's area (a file of another force, say):
+#: such rows are stored apart from the rows an analyst must fix, and counted by area.
+OUT_OF_AREA_REASONS = ("outside Great Britain", "far outside the workspace area")
+#: The most areas an import report names for its out-of-area rows (the largest counts).
+TOP_AREAS = 5
 
 
 @dataclass
@@ -63,7 +68,17 @@ class ImportReport:
     notes : list of str
         Automatic choices made, in words (encodings, coordinate systems, swapped pairs).
     quarantine_file : str or None
-        Workspace-relative path of the rejected rows, if any.
+        Workspace-relative path of the CSV of rejected rows an analyst can fix (every reason
+        but :data:`OUT_OF_AREA_REASONS`), if any.
+    out_of_area_areas : dict
+        ``{area: rows}`` for the :data:`TOP_AREAS` areas holding most out-of-area rows, largest
+        first: the district of the row's LSOA name (``"Camden"`` of ``"Camden 027B"``), else its
+        police force (police.uk's ``Falls within``); empty when the files name no area.
+    out_of_area_file : str or None
+        Workspace-relative path of the Parquet file of out-of-area rows, if any.
+    shared_crime_ids : int
+        Accepted police.uk rows whose Crime ID another row of the same file has with a
+        different crime type; each is kept as its own offence.
     """
 
     import_id: str
@@ -74,6 +89,9 @@ class ImportReport:
     unmapped: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     quarantine_file: str | None = None
+    out_of_area_areas: dict[str, int] = field(default_factory=dict)
+    out_of_area_file: str | None = None
+    shared_crime_ids: int = 0
 
     @property
     def rows_read(self) -> int:
@@ -87,6 +105,11 @@ class ImportReport:
     def rows_rejected(self) -> int:
         return sum(f.rows_rejected for f in self.files)
 
+    @property
+    def rows_out_of_area(self) -> int:
+        """Rejected rows outside the workspace's area (:data:`OUT_OF_AREA_REASONS`)."""
+        return sum(self.rejected_by_reason.get(r, 0) for r in OUT_OF_AREA_REASONS)
+
     def check(self) -> None:
         """Raise ``RuntimeError`` if the counts do not add up (a bug)."""
         for f in self.files:
@@ -95,6 +118,8 @@ class ImportReport:
                                    f"+ {f.rows_rejected} rejected")
         if sum(self.rejected_by_reason.values()) != self.rows_rejected:
             raise RuntimeError("rejections by reason do not add up to the rows rejected")
+        if sum(self.out_of_area_areas.values()) > self.rows_out_of_area:
+            raise RuntimeError("out-of-area rows by area exceed the out-of-area rows")
 
     def to_dict(self) -> dict:
         """A JSON-ready dict, with the totals."""
@@ -131,10 +156,28 @@ class ImportReport:
             lines.append("Category words the taxonomy does not know "
                          "(kept as 'unmapped'; add them to config/taxonomy.toml):")
             lines += [f"  '{words}': {n:,}" for words, n in self.unmapped.items()]
+        if self.rows_out_of_area:
+            lines.append(self._out_of_area_line())
+        if self.shared_crime_ids:
+            rows = "1 row shares" if self.shared_crime_ids == 1 else f"{self.shared_crime_ids:,} rows share"
+            lines.append(f"{rows} a Crime ID with another row of a different crime type; "
+                         "each is kept as its own offence.")
         lines += [f"Note: {note}" for note in self.notes]
         if self.quarantine_file:
             lines.append(f"Rejected rows, with file, row and reason: {self.quarantine_file}")
+        if self.out_of_area_file:
+            lines.append(f"Out-of-area rows, with file, row and reason (Parquet): {self.out_of_area_file}")
         return "\n".join(lines)
+
+    def _out_of_area_line(self) -> str:
+        """One sentence: how many rows lie outside the area, and where the most are."""
+        total = self.rows_out_of_area
+        line = f"{total:,} row{'s' if total != 1 else ''} outside the workspace area"
+        if not self.out_of_area_areas:
+            return line + " (the files name no area)."
+        named = ", ".join(f"{area} {n:,}" for area, n in self.out_of_area_areas.items())
+        rest = total - sum(self.out_of_area_areas.values())
+        return line + f", by area: {named}" + (f"; {rest:,} elsewhere." if rest else ".")
 
 
 @dataclass

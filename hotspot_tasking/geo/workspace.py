@@ -7,7 +7,8 @@ Layout::
       workspace.json                      the manifest: area, data files, import log
       config/taxonomy.toml                the partnership's own copy of the defaults
       incidents/month=YYYY-MM/ID.parquet  GeoParquet (points in EPSG:27700), one file per import and month
-      quarantine/ID.csv                   rejected rows of import ID, with file, row and reason
+      quarantine/ID.csv                   rejected rows of import ID to fix, with file, row and reason
+      quarantine/ID-out-of-area.parquet   its rows outside the workspace's area, likewise
       boundaries/                         area layers (see hotspot_tasking.boundaries)
       _staging/                           files being written (readers skip it; the next writer clears it)
 
@@ -41,6 +42,7 @@ from . import geoparquet
 from .area import Area
 from .atomic import STAGING, Staging, json_writer, machine_errors, remove_unlisted, write_json_atomic, write_lock
 from .errors import GeoError
+from .quarantine import read_quarantine, stage_rejects
 from .report import ImportReport, IngestResult, new_import_id
 from .schema import BNG_EPSG, INCIDENT_COLUMNS, empty_incidents, month_key
 from .taxonomy import Taxonomy, default_config_path
@@ -247,15 +249,14 @@ class Workspace:
         check_type(source, "source", "Workspace.existing_ids", str, type_name="a str")
         return pd.Index(self.incidents(["incident_id"], sources=[source])["incident_id"])
 
-    def quarantine(self) -> pd.DataFrame:
-        """Every rejected row over the import log, with its import id."""
-        parts = []
-        for rep in self.imports:
-            if rep.quarantine_file and (self.root / rep.quarantine_file).is_file():
-                q = pd.read_csv(self.root / rep.quarantine_file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-                parts.append(q.assign(import_id=rep.import_id))
-        return (pd.concat(parts, ignore_index=True) if parts
-                else pd.DataFrame(columns=["file", "row", "reason", "detail", "import_id"]))
+    def quarantine(self, *, out_of_area: bool = True) -> pd.DataFrame:
+        """Every rejected row over the import log, as text, with its import id.
+
+        ``out_of_area=False`` leaves out the rows outside the workspace's area (kept apart in
+        Parquet, see :mod:`~hotspot_tasking.geo.quarantine`): only the rows an analyst can fix.
+        """
+        check_type(out_of_area, "out_of_area", "Workspace.quarantine", bool, type_name="a bool")
+        return read_quarantine(self.root, self.imports, out_of_area=out_of_area)
 
     def summary(self) -> Summary:
         """Counts by source, category and month; date range; the import log's totals."""
@@ -321,11 +322,7 @@ class Workspace:
             with Staging(self.root) as stage:
                 report = result.report
                 new_files = self._write_partitions(stage, result.incidents, report.import_id)
-                if len(result.rejects):
-                    rel = f"quarantine/{report.import_id}.csv"
-                    stage.write(self.root / rel,
-                                lambda p: result.rejects.to_csv(p, index=False, encoding="utf-8-sig"))
-                    report.quarantine_file = rel
+                stage_rejects(stage, self.root, result.rejects, report)
                 manifest = dict(self._manifest)
                 manifest["data_files"] = self._manifest["data_files"] + new_files
                 manifest["imports"] = self._manifest["imports"] + [report.to_dict()]
@@ -423,7 +420,8 @@ class Workspace:
 
     def _remove_orphans(self) -> None:
         """Delete files a killed import left behind: those no manifest lists."""
-        listed = set(self._manifest["data_files"]) | {r.get("quarantine_file") for r in self._manifest["imports"]}
+        listed = set(self._manifest["data_files"])
+        listed |= {r.get(key) for r in self._manifest["imports"] for key in ("quarantine_file", "out_of_area_file")}
         listed |= {m["file"] for section in ("layers", "tables") for m in self._manifest.get(section, {}).values()}
         remove_unlisted(self.root, listed, ("incidents", "quarantine", "boundaries"))
 

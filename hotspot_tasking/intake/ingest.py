@@ -27,7 +27,15 @@ import pyarrow.compute as pc
 from ..formulaguard import neutralise_frame
 from ..geo import coords
 from ..geo.area import Area
-from ..geo.report import MALFORMED_ROW, REJECT_REASONS, FileCount, ImportReport, IngestResult, new_import_id
+from ..geo.report import (
+    MALFORMED_ROW,
+    OUT_OF_AREA_REASONS,
+    REJECT_REASONS,
+    FileCount,
+    ImportReport,
+    IngestResult,
+    new_import_id,
+)
 from ..geo.schema import QUARANTINE_COLUMNS, conform
 from ..geo.taxonomy import UNMAPPED, Taxonomy
 from ..validation import check_frame, check_paths, check_type
@@ -35,6 +43,7 @@ from . import dates
 from .readers import PARSED_COLUMNS, Reader
 from .readers.base import all_distinct
 from .shown_names import check_names, named_inputs
+from .tallies import out_of_area_areas, shared_crime_ids
 from .textfiles import CsvText, parse_csv
 
 log = logging.getLogger(__name__)
@@ -77,7 +86,10 @@ def read_incidents(
     -------
     IngestResult
         Its ``rejects`` hold every rejected row (malformed ones with the spreadsheet row
-        number and why), each text cell guarded against spreadsheet formulas.
+        number and why), each text cell guarded against spreadsheet formulas; a workspace
+        stores those of :data:`~hotspot_tasking.geo.report.OUT_OF_AREA_REASONS` apart. Its
+        report counts the out-of-area rows by area and the police.uk rows sharing a Crime
+        ID across crime types (see :mod:`~hotspot_tasking.intake.tallies`).
 
     Raises
     ------
@@ -109,6 +121,8 @@ def read_incidents(
     accepted = _canonical(frame[ok], located, ok, reader, taxonomy, import_id)
     rejects = _rejects(files, frame, reason, detail)
     _fill_report(report, files, frame, reason, accepted, located)
+    report.out_of_area_areas = out_of_area_areas(files, pd.Series(reason).isin(OUT_OF_AREA_REASONS).to_numpy())
+    report.shared_crime_ids = shared_crime_ids(files, ok)
     report.check()
     log.info("import %s: %s", import_id, report.format().splitlines()[0])
     return IngestResult(accepted, rejects, report)

@@ -43,10 +43,14 @@ def workspace_summary(path: str, data_version: str) -> Summary:
 
 @st.cache_data(show_spinner=False)
 def import_log(path: str, version: str) -> pd.DataFrame:
-    """One row per import: when, source, rows read, accepted, rejected."""
+    """One row per import: when, source, the files' names (as recorded: an upload's name as the
+    browser sent it) and how many, rows read, accepted, rejected (of those, outside the area),
+    rows sharing a Crime ID across crime types; all names plain text."""
     rows = [
-        {"import": r.import_id, "started (UTC)": r.started, "source": r.source, "files": len(r.files),
+        {"import": r.import_id, "started (UTC)": r.started, "source": r.source,
+         "files": ", ".join(f.name for f in r.files), "file count": len(r.files),
          "rows read": r.rows_read, "accepted": r.rows_accepted, "rejected": r.rows_rejected,
+         "outside the area": r.rows_out_of_area, "shared Crime IDs": r.shared_crime_ids,
          "unmapped categories": ", ".join(r.unmapped) or "", "notes": " ".join(r.notes)}
         for r in Workspace.open(path).imports
     ]

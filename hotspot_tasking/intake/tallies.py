@@ -1,0 +1,123 @@
+"""Counts an import report gives besides its rows by reason: the areas its out-of-area rows
+come from, and the police.uk rows that share a Crime ID across crime types.
+
+Both read the files' own columns by name (police.uk's street CSVs and the flattened API
+records), so other sources simply get no count. Each works a file at a time, a column at a
+time: no Python step per row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..geo.report import TOP_AREAS
+from .shown_names import clean_name
+from .textfiles import CsvText
+
+#: Columns holding an LSOA name (``"Camden 027B"``): the district is the name without its code.
+LSOA_NAME_COLUMNS = ("LSOA name", "lsoa11_name_derived")
+#: Columns naming the police force whose area holds the row, used where no LSOA name is given.
+FORCE_COLUMNS = ("Falls within",)
+#: (id column, type column) pairs of the layouts whose ids are shared by several offences.
+SHARED_ID_COLUMNS = (("Crime ID", "Crime type"), ("persistent_id", "category"), ("persistent_id", "crime_type"))
+#: What an out-of-area row whose file names areas, but not for that row, is counted under.
+NO_AREA = "(no area given)"
+#: Characters: the longest area name a report keeps (the names come from the files).
+MAX_AREA_CHARS = 80
+
+
+def out_of_area_areas(files: list[CsvText], out: np.ndarray, *, top: int = TOP_AREAS) -> dict[str, int]:
+    """The ``top`` areas holding most of the rows marked in ``out``, ``{area: rows}``, largest first.
+
+    Parameters
+    ----------
+    files : list of CsvText
+        The files read, in the order their rows are in ``out``.
+    out : numpy.ndarray of bool
+        One per parsed row of ``files``: True for an out-of-area row.
+    top : int
+        How many areas to name.
+
+    Returns
+    -------
+    dict
+        An area is the district of the row's LSOA name (``"Camden"`` of ``"Camden 027B"``), else
+        its force (``Falls within``), else :data:`NO_AREA`; empty when no marked row's file has
+        such a column. Names are cleaned of control characters and cut to
+        :data:`MAX_AREA_CHARS` characters; ties are in name order.
+    """
+    parts = []
+    unnamed = 0  # marked rows of files without an area column
+    start = 0
+    for csv in files:
+        stop = start + len(csv.frame)
+        chosen = out[start:stop]
+        columns = [c for c in (*LSOA_NAME_COLUMNS, *FORCE_COLUMNS) if c in csv.frame.columns]
+        if chosen.any() and columns:  # count each distinct combination once, then name it
+            combos = csv.frame.loc[chosen, columns].value_counts(dropna=False).reset_index()
+            parts.append(pd.DataFrame({"area": _area_names(combos[columns]), "rows": combos["count"]}))
+        elif chosen.any():
+            unnamed += int(chosen.sum())
+        start = stop
+    if not parts:
+        return {}
+    if unnamed:
+        parts.append(pd.DataFrame({"area": [NO_AREA], "rows": [unnamed]}))
+    table = pd.concat(parts, ignore_index=True).groupby("area", as_index=False)["rows"].sum()
+    table = table.sort_values(["rows", "area"], ascending=[False, True], kind="stable").head(top)
+    return {clean_name(a)[:MAX_AREA_CHARS]: int(n) for a, n in zip(table["area"], table["rows"])}
+
+
+def _area_names(frame: pd.DataFrame) -> pd.Series:
+    """Each row's area (see :func:`out_of_area_areas`): the first of its LSOA-name district and
+    force that is not blank, else :data:`NO_AREA`."""
+    names = pd.Series(NO_AREA, index=frame.index, dtype=object)
+    named = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        text = frame[column].fillna("").astype("str").str.strip()
+        if column in LSOA_NAME_COLUMNS:
+            text = text.str.replace(r"\s+\d{3}[A-Z]$", "", regex=True)
+        fill = ~named & text.ne("").to_numpy()
+        names[fill] = text[fill]
+        named |= fill
+    return names
+
+
+def shared_crime_ids(files: list[CsvText], accepted: np.ndarray) -> int:
+    """Accepted rows whose Crime ID another row of the same file has with a different crime type.
+
+    Parameters
+    ----------
+    files : list of CsvText
+        The files read, in the order their rows are in ``accepted``.
+    accepted : numpy.ndarray of bool
+        One per parsed row of ``files``.
+
+    Returns
+    -------
+    int
+        Over the files with a pair of :data:`SHARED_ID_COLUMNS`; blank ids are not counted.
+    """
+    total = 0
+    start = 0
+    for csv in files:
+        stop = start + len(csv.frame)
+        total += _shared_in_file(csv.frame, accepted[start:stop])
+        start = stop
+    return total
+
+
+def _shared_in_file(frame: pd.DataFrame, accepted: np.ndarray) -> int:
+    pair = next(((i, t) for i, t in SHARED_ID_COLUMNS if i in frame.columns and t in frame.columns), None)
+    if pair is None or not accepted.any():
+        return 0
+    ids = frame[pair[0]].astype("str").str.strip()
+    repeated = ids.ne("").to_numpy() & ids.duplicated(keep=False).to_numpy()
+    if not repeated.any():  # the usual case
+        return 0
+    types = frame[pair[1]].astype("str").str.strip()[repeated]
+    kinds = types.groupby(ids[repeated]).transform("nunique").to_numpy()
+    shared = np.zeros(len(frame), dtype=bool)
+    shared[repeated] = kinds > 1
+    return int((shared & accepted).sum())
