@@ -38,6 +38,9 @@ AREA_KINDS = ("ward", "lsoa", "zone")
 HOTSPOT_METHODS = ("kde", "dbscan", "gistar")
 CANDIDATE_KINDS = ("hotspot", *AREA_KINDS)
 RANK_METHODS = ("surface", "dbscan")
+#: A workspace's manifest file (:data:`hotspot_tasking.geo.workspace.MANIFEST`), for the command
+#: line's demo copy, which needs no pandas.
+WORKSPACE_MANIFEST = "workspace.json"
 
 #: The time zone of every local date and time (wall-clock time across clock changes).
 LOCAL_TZ = "Europe/London"

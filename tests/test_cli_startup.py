@@ -1,7 +1,8 @@
-"""The command line starts without its heavy libraries: ``--help`` of every command, and argument
-errors, import no pandas, geopandas, pyarrow, shapely, numpy, scikit-learn, Streamlit,
-matplotlib or fpdf (read from ``python -X importtime``, which lists every module a process
-imports; no clock is read). ``python -m hotspot_tasking`` is the ``hotspot-tasking`` script.
+"""The command line starts without its heavy libraries: ``--help`` of every command, argument
+errors and the demo copy (``init --demo``) import no pandas, geopandas, pyarrow, shapely, numpy,
+scikit-learn, Streamlit, matplotlib or fpdf (read from ``python -X importtime``, which lists
+every module a process imports; no clock is read). ``python -m hotspot_tasking`` is the
+``hotspot-tasking`` script.
 """
 
 from __future__ import annotations
@@ -59,6 +60,19 @@ def test_argument_errors_import_no_heavy_library(args):
     assert heavy_in(modules) == []
 
 
+def test_demo_copy_imports_no_heavy_library(tmp_path):
+    done, modules = imported_modules("init", "--demo", str(tmp_path / "ws"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == f"Copied the demo workspace to {tmp_path / 'ws'}.\n"
+    assert heavy_in(modules) == []
+    again, modules = imported_modules("init", "--demo", str(tmp_path / "ws"))
+    assert again.returncode == 2
+    assert "error: " + str(tmp_path / "ws") + ": the folder is not empty" in again.stderr
+    assert heavy_in(modules) == []
+    status, _ = imported_modules("status", str(tmp_path / "ws"))
+    assert status.returncode == 0 and "184,652 incidents" in status.stdout
+
+
 def test_a_command_imports_its_libraries_when_it_runs(tmp_path):
     done, modules = imported_modules("status", str(tmp_path / "missing"))
     assert done.returncode == 2
@@ -80,6 +94,7 @@ def test_module_help_is_the_scripts_help():
 def test_light_choices_equal_their_sources():
     from hotspot_tasking.boundaries.layers import AREA_KINDS
     from hotspot_tasking.geo.schema import SOURCES
+    from hotspot_tasking.geo.workspace import MANIFEST
     from hotspot_tasking.hotspots.run import METHODS
     from hotspot_tasking.ranking.request import RANK_METHODS
     from hotspot_tasking.ranking.schema import CANDIDATE_KINDS
@@ -89,3 +104,4 @@ def test_light_choices_equal_their_sources():
     assert labels.HOTSPOT_METHODS == METHODS
     assert labels.CANDIDATE_KINDS == CANDIDATE_KINDS
     assert labels.RANK_METHODS == RANK_METHODS
+    assert labels.WORKSPACE_MANIFEST == MANIFEST

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import DEMO_WORKSPACE
-from ..labels import SOURCES
+from ..labels import SOURCES, WORKSPACE_MANIFEST
 from .boundaries import roads_line
 
 if TYPE_CHECKING:
@@ -45,12 +45,12 @@ def register(sub) -> None:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from ..geo.workspace import Workspace
-
     if args.demo:
         _copy_demo(args.workspace)
         print(f"Copied the demo workspace to {args.workspace}.")
         return 0
+    from ..geo.workspace import Workspace
+
     area = _parse_area(args.area, args.area_margin_m) if args.area else None
     Workspace.create(args.workspace, area=area)
     print(f"Created workspace {args.workspace}"
@@ -63,13 +63,12 @@ def _copy_demo(root: Path) -> None:
     (a full disk, a read-only folder) remove the part-copy and raise a :class:`GeoError`."""
     from ..geo.atomic import machine_errors
     from ..geo.errors import GeoError
-    from ..geo.workspace import MANIFEST
 
     if root.exists() and not root.is_dir():
         raise GeoError(f"{root}: is a file, not a folder; choose a new folder for the demo copy.")
     if root.exists() and any(root.iterdir()):
         raise GeoError(f"{root}: the folder is not empty; choose a new folder for the demo copy.")
-    if not (DEMO_WORKSPACE / MANIFEST).is_file():
+    if not (DEMO_WORKSPACE / WORKSPACE_MANIFEST).is_file():
         raise GeoError(f"{DEMO_WORKSPACE}: the bundled demo is missing; install from a checkout (pip install -e .) "
                        "or rebuild it with scripts/build_demo.py.")
     existed = root.exists()
