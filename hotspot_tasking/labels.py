@@ -27,6 +27,21 @@ TREND_STYLE = {RISING: (OKABE_ITO["vermillion"], "rising ▲"), STEADY: (OKABE_I
 TREND_EDGES = {OKABE_ITO["vermillion"]: "#8F3F00", OKABE_ITO["yellow"]: "#8A8000", OKABE_ITO["blue"]: "#004A75",
                OKABE_ITO["reddish purple"]: "#8A4A70"}
 
+#: Choices the command line offers, here so that building its parser (``hotspot-tasking --help``)
+#: imports no pandas: the incident sources (:data:`hotspot_tasking.geo.schema.SOURCES`), the
+#: area layer kinds (:data:`hotspot_tasking.boundaries.layers.AREA_KINDS`), the hotspot methods
+#: (:data:`hotspot_tasking.hotspots.run.METHODS`), the tasking list's place kinds
+#: (:data:`hotspot_tasking.ranking.schema.CANDIDATE_KINDS`) and its ranking methods
+#: (:data:`hotspot_tasking.ranking.request.RANK_METHODS`); tests check each equals its source.
+SOURCES = ("police_uk", "police_uk_api", "fire", "council_asb", "street_drinking")
+AREA_KINDS = ("ward", "lsoa", "zone")
+HOTSPOT_METHODS = ("kde", "dbscan", "gistar")
+CANDIDATE_KINDS = ("hotspot", *AREA_KINDS)
+RANK_METHODS = ("surface", "dbscan")
+#: A workspace's manifest file (:data:`hotspot_tasking.geo.workspace.MANIFEST`), for the command
+#: line's demo copy, which needs no pandas.
+WORKSPACE_MANIFEST = "workspace.json"
+
 #: The time zone of every local date and time (wall-clock time across clock changes).
 LOCAL_TZ = "Europe/London"
 #: British National Grid: every distance and area is worked out in it.

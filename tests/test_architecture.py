@@ -15,6 +15,7 @@ packages of one layer do not import each other):
     reports   exports, the PDF pack, static maps (may draw ranking's lists and patrol plans)
     pipeline  the edge: reads the workspace and the action log, runs the core
     front     ui, cli
+    entry     __main__ (``python -m hotspot_tasking``: runs the cli)
     pages     app.py, app_pages/
 """
 
@@ -33,7 +34,7 @@ BASE = {"__init__", "errors", "labels", "locations", "periods", "validation", "c
         "formulaguard", "default_config"}
 LAYERS = [BASE, {"geo"}, {"intake"}, {"boundaries"}, {"hotspots"}, {"surfaces"},
           {"ranking", "actions", "evaluation", "patrol"}, {"reports"},
-          {"pipeline"}, {"ui", "cli"}]
+          {"pipeline"}, {"ui", "cli"}, {"__main__"}]
 #: Packages allowed to import Streamlit and pydeck.
 FRONT = {"ui"}
 

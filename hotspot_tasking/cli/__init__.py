@@ -16,6 +16,10 @@ from an ``OSError``, or such an ``OSError`` itself, worded by
 :func:`hotspot_tasking.geo.atomic.machine_error`) print one sentence and exit with status 1. A
 reader that stops early (``hotspot-tasking status WS | head -1``) ends the command quietly with
 status 1, as Python's documentation advises for a broken pipe. Nothing else is caught.
+
+Building the parser imports nothing heavy (its choices come from :mod:`hotspot_tasking.labels`),
+so ``--help`` and argument errors answer at once; each command imports pandas, geopandas and
+the rest inside its handler, when it runs.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ import os
 import sys
 
 from ..errors import UserError
-from ..geo.atomic import machine_error
 from . import boundaries, hotspots, tasking, workspace
 
 COMMAND_GROUPS = (workspace, boundaries, hotspots, tasking)
@@ -48,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1 if isinstance(err.__cause__, OSError) else 2
     except OSError as err:
+        from ..geo.atomic import machine_error  # here, not at the top: the geo package loads pandas
+
         translated = machine_error(err)
         if translated is err:
             raise

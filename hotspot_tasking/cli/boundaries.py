@@ -1,16 +1,18 @@
 """``hotspot-tasking boundaries add``, ``boundaries population`` and ``boundaries list``: area
-layers, population and the roads layer (``--kind roads``: :mod:`hotspot_tasking.boundaries.roads`)."""
+layers, population and the roads layer (``--kind roads``: :mod:`hotspot_tasking.boundaries.roads`).
+
+The parser imports nothing heavy; each handler imports the boundaries package when it runs."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..boundaries.errors import BoundaryError
-from ..boundaries.layers import AREA_KINDS, load_layer
-from ..boundaries.roads import ROADS_TABLE, add_roads, load_roads, roads_meta, workspace_bounds
-from ..boundaries.store import POPULATION_PREFIX, add_layer, add_population
-from ..geo.workspace import Workspace
+from ..labels import AREA_KINDS
+
+if TYPE_CHECKING:
+    from ..geo.workspace import Workspace
 
 #: ``--kind`` of the roads layer (not an area layer: incidents are never assigned to roads).
 ROADS = "roads"
@@ -47,6 +49,10 @@ def register(sub) -> None:
 def _boundaries_add(args: argparse.Namespace) -> int:
     if args.kind == ROADS:
         return _roads_add(args)
+    from ..boundaries.layers import load_layer
+    from ..boundaries.store import add_layer
+    from ..geo.workspace import Workspace
+
     ws = Workspace.open(args.workspace)
     layer = load_layer(args.path, kind=args.kind, code_col=args.code_col, name_col=args.name_col,
                        vintage=args.vintage, name=args.name)
@@ -63,6 +69,9 @@ def _added(headline: str, notes: list[str]) -> int:
 
 
 def _boundaries_population(args: argparse.Namespace) -> int:
+    from ..boundaries.store import add_population
+    from ..geo.workspace import Workspace
+
     ws = Workspace.open(args.workspace)
     for note in add_population(ws, args.file, code_col=args.code_col, value_col=args.value_col, layer=args.layer,
                                sheet=args.sheet):
@@ -71,6 +80,10 @@ def _boundaries_population(args: argparse.Namespace) -> int:
 
 
 def _roads_add(args: argparse.Namespace) -> int:
+    from ..boundaries.errors import BoundaryError
+    from ..boundaries.roads import add_roads, load_roads, workspace_bounds
+    from ..geo.workspace import Workspace
+
     given = [flag for flag, value in (("--code-col", args.code_col), ("--vintage", args.vintage),
                                       ("--name", args.name)) if value is not None]
     if given:
@@ -83,6 +96,9 @@ def _roads_add(args: argparse.Namespace) -> int:
 
 
 def _boundaries_list(args: argparse.Namespace) -> int:
+    from ..boundaries.store import POPULATION_PREFIX
+    from ..geo.workspace import Workspace
+
     ws = Workspace.open(args.workspace)
     tables = ws.tables()
     for name, meta in ws.layers().items():
@@ -98,6 +114,8 @@ def _boundaries_list(args: argparse.Namespace) -> int:
 
 def roads_line(ws: Workspace) -> str | None:
     """The roads layer in one line (``boundaries list``, ``status``), or None when there is none."""
+    from ..boundaries.roads import ROADS_TABLE, roads_meta
+
     roads = roads_meta(ws)
     if roads is None:
         return None

@@ -1,30 +1,29 @@
-"""``hotspot-tasking hotspots`` and ``backtest``: find hotspots, and measure how well they predict."""
+"""``hotspot-tasking hotspots`` and ``backtest``: find hotspots, and measure how well they predict.
+
+The parser imports nothing heavy; each handler imports pandas and the methods when it runs.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from ..labels import ALL_TIMES, HOTSPOT_METHODS
 
-from ..geo.select import select_incidents
-from ..geo.workspace import Workspace
-from ..hotspots.bands import ALL_TIMES, select_band
-from ..hotspots.errors import HotspotError
-from ..hotspots.export import write_hotspots
-from ..hotspots.run import METHODS, HotspotRequest, describe, run_hotspots
-from ..periods import date_range, review_period
-from ..pipeline.review import review_choices
-from ..pipeline.tasking import surface_backtest
-from ..ranking.request import TaskingRequest
-from .backtest_text import backtest_lines
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..geo.workspace import Workspace
+    from ..hotspots.run import HotspotRequest
+    from ..ranking.request import TaskingRequest
 
 
 def register(sub) -> None:
     """Add the commands to the top-level sub-parsers."""
     hot = sub.add_parser("hotspots", help="find hotspots (KDE, DBSCAN or Gi*) and write them to a file")
     hot.add_argument("workspace", type=Path)
-    hot.add_argument("--method", choices=METHODS, default="kde")
+    hot.add_argument("--method", choices=HOTSPOT_METHODS, default="kde")
     _selection_options(hot)
     hot.add_argument("--bandwidth-m", type=float,
                      help="KDE bandwidth, metres (default: ArcGIS's standard-distance rule)")
@@ -65,6 +64,9 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _request(args: argparse.Namespace, method: str) -> HotspotRequest:
+    from ..hotspots.run import HotspotRequest
+    from ..periods import date_range
+
     start, end = date_range(args.period) if args.period else (None, None)
     tup = lambda v: tuple(v) if v else None  # noqa: E731
     return HotspotRequest(
@@ -75,6 +77,12 @@ def _request(args: argparse.Namespace, method: str) -> HotspotRequest:
 
 
 def _hotspots(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..geo.workspace import Workspace
+    from ..hotspots.export import write_hotspots
+    from ..hotspots.run import describe, run_hotspots
+
     ws = Workspace.open(args.workspace)
     request, table = _request(args, args.method), ws.incidents()
     _refuse_untimed_band(ws, table, request.band, request, start=request.start, end=request.end)
@@ -93,6 +101,12 @@ def _hotspots(args: argparse.Namespace) -> int:
 
 
 def _backtest(args: argparse.Namespace) -> int:
+    from ..geo.workspace import Workspace
+    from ..periods import review_period
+    from ..pipeline.tasking import surface_backtest
+    from ..ranking.request import TaskingRequest
+    from .backtest_text import backtest_lines
+
     ws = Workspace.open(args.workspace)
     incidents = ws.incidents()
     period = args.period or _latest_period(incidents, args.every)
@@ -107,6 +121,8 @@ def _backtest(args: argparse.Namespace) -> int:
 
 
 def _latest_period(incidents: pd.DataFrame, every: str) -> str:
+    from ..pipeline.review import review_choices
+
     choices = review_choices(incidents)
     kind = every if every in choices.every else choices.every[-1]
     return choices.periods[kind][choices.default[kind]][0]
@@ -116,6 +132,10 @@ def _refuse_untimed_band(ws: Workspace, incidents: pd.DataFrame, band: str, requ
                          *, start: str | None = None, end: str | None = None) -> None:
     """HotspotError saying why in one sentence when none of the selection's records has a time of day
     and ``band`` is an hour band (police.uk months): there would be nothing to map or score."""
+    from ..geo.select import select_incidents
+    from ..hotspots.bands import select_band
+    from ..hotspots.errors import HotspotError
+
     chosen = incidents[select_incidents(incidents, sources=request.sources, categories=request.categories,
                                         groups=request.groups, start=start, end=end)]
     if band != ALL_TIMES and len(chosen):

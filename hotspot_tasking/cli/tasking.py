@@ -1,20 +1,18 @@
-"""``hotspot-tasking tasking``: the ranked tasking list for a period, stored and exported."""
+"""``hotspot-tasking tasking``: the ranked tasking list for a period, stored and exported.
+
+The parser imports nothing heavy; the handler imports the pipeline when it runs.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from ..labels import ALL_TIMES, CANDIDATE_KINDS, RANK_METHODS
 
-from ..geo.workspace import Workspace
-from ..labels import ALL_TIMES
-from ..pipeline.exports import export_list
-from ..pipeline.review import changes_since
-from ..pipeline.tasking import tasking_list
-from ..ranking.request import RANK_METHODS, TaskingRequest
-from ..ranking.schema import CANDIDATE_KINDS
-from ..reports.setting import band_label, band_labels
+if TYPE_CHECKING:
+    from ..ranking.request import TaskingRequest
 
 
 def register(sub) -> None:
@@ -51,6 +49,8 @@ def register(sub) -> None:
 
 def request_from(args: argparse.Namespace) -> TaskingRequest:
     """The tasking request the command's options describe."""
+    from ..ranking.request import TaskingRequest
+
     return TaskingRequest(period=args.period, band=args.band, candidates=args.candidates, method=args.method,
                           surface=args.surface, layer=args.layer,
                           categories=tuple(args.category) if args.category else None,
@@ -61,6 +61,14 @@ def request_from(args: argparse.Namespace) -> TaskingRequest:
 
 
 def _tasking(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..geo.workspace import Workspace
+    from ..pipeline.exports import export_list
+    from ..pipeline.review import changes_since
+    from ..pipeline.tasking import tasking_list
+    from ..reports.setting import band_label, band_labels
+
     ws = Workspace.open(args.workspace)
     request = request_from(args)
     listed = tasking_list(ws, request, save=not args.no_save)

@@ -1,23 +1,22 @@
-"""``hotspot-tasking init``, ``ingest`` and ``status``: workspaces and their incidents."""
+"""``hotspot-tasking init``, ``ingest`` and ``status``: workspaces and their incidents.
+
+The parser imports nothing heavy; each handler imports the workspace and pandas when it runs.
+"""
 
 from __future__ import annotations
 
 import argparse
 import shutil
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .. import DEMO_WORKSPACE
-from ..boundaries.assign import assign_areas, lsoa_agreement
-from ..boundaries.store import POPULATION_PREFIX, area_layers
-from ..geo.area import Area
-from ..geo.atomic import machine_errors
-from ..geo.errors import GeoError
-from ..geo.schema import SOURCES
-from ..geo.workspace import MANIFEST, Workspace
-from ..intake.store import ingest_files
+from ..labels import SOURCES, WORKSPACE_MANIFEST
 from .boundaries import roads_line
+
+if TYPE_CHECKING:
+    from ..geo.area import Area
+    from ..geo.workspace import Workspace
 
 
 def register(sub) -> None:
@@ -50,6 +49,8 @@ def _init(args: argparse.Namespace) -> int:
         _copy_demo(args.workspace)
         print(f"Copied the demo workspace to {args.workspace}.")
         return 0
+    from ..geo.workspace import Workspace
+
     area = _parse_area(args.area, args.area_margin_m) if args.area else None
     Workspace.create(args.workspace, area=area)
     print(f"Created workspace {args.workspace}"
@@ -60,11 +61,14 @@ def _init(args: argparse.Namespace) -> int:
 def _copy_demo(root: Path) -> None:
     """Copy the bundled demo workspace to the new or empty folder ``root``; on a failure
     (a full disk, a read-only folder) remove the part-copy and raise a :class:`GeoError`."""
+    from ..geo.atomic import machine_errors
+    from ..geo.errors import GeoError
+
     if root.exists() and not root.is_dir():
         raise GeoError(f"{root}: is a file, not a folder; choose a new folder for the demo copy.")
     if root.exists() and any(root.iterdir()):
         raise GeoError(f"{root}: the folder is not empty; choose a new folder for the demo copy.")
-    if not (DEMO_WORKSPACE / MANIFEST).is_file():
+    if not (DEMO_WORKSPACE / WORKSPACE_MANIFEST).is_file():
         raise GeoError(f"{DEMO_WORKSPACE}: the bundled demo is missing; install from a checkout (pip install -e .) "
                        "or rebuild it with scripts/build_demo.py.")
     existed = root.exists()
@@ -89,6 +93,9 @@ def _tree_bytes(root: Path) -> int:
 
 
 def _parse_area(text: str, margin_m: float) -> Area:
+    from ..geo.area import Area
+    from ..geo.errors import GeoError
+
     try:
         values = [float(v) for v in text.split(",")]
     except ValueError:
@@ -100,6 +107,9 @@ def _parse_area(text: str, margin_m: float) -> Area:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from ..geo.workspace import Workspace
+    from ..intake.store import ingest_files
+
     ws = Workspace.open(args.workspace)
     report = ingest_files(ws, args.paths, args.source, mapping=args.mapping, motive_column=args.motive_column)
     print(report.format())
@@ -107,6 +117,10 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..geo.workspace import Workspace
+
     ws = Workspace.open(args.workspace)
     s = ws.summary()
     print(f"Workspace {ws.name}: {s.incidents:,} incidents", end="")
@@ -131,6 +145,9 @@ def _status(args: argparse.Namespace) -> int:
 def _print_areas(ws: Workspace) -> None:
     """Area layers, incidents outside each, the LSOA agreement where the source gave codes, and
     the roads layer."""
+    from ..boundaries.assign import assign_areas, lsoa_agreement
+    from ..boundaries.store import POPULATION_PREFIX, area_layers
+
     roads = roads_line(ws)
     if not ws.layers():
         print("\nNo area layers yet: add wards and LSOAs with 'hotspot-tasking boundaries add'.")
