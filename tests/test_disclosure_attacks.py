@@ -18,6 +18,8 @@ import csv
 import json
 import math
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,6 +28,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from conftest import run_cli
 
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.hotspots.run import HotspotRequest, run_hotspots
@@ -217,3 +220,16 @@ def test_no_sensitive_selection_is_written_as_computed(ws, incidents, tmp_path):
     assert notices == []
     layer = gpd.read_file(files[0], layer="hulls")
     assert shapely.equals(layer.geometry.values, run.layers["hulls"].geometry.values).all()
+
+
+def test_the_cli_says_what_it_aggregated_and_what_exact_means(ws, tmp_path):
+    common = ("hotspots", str(ws.root), "--method", "dbscan", "--category", "Domestic abuse", "--min-samples", "3")
+    done = run_cli(*common, "--out", str(tmp_path / "s.gpkg"))
+    assert "Disclosure: 2 hotspots holding sensitive incidents (Domestic abuse) are aggregated" in done.stdout
+    exact = run_cli(*common, "--exact", "--out", str(tmp_path / "exact.gpkg"))
+    assert "Disclosure: Exact: the selection holds 21 sensitive incidents" in exact.stdout
+    assert "Keep the file inside the partnership." in exact.stdout
+    refused = subprocess.run([sys.executable, "-m", "hotspot_tasking", "hotspots", str(ws.root), "--category",
+                              "Domestic abuse", "--out", str(tmp_path / "d.tif")], capture_output=True, text=True)
+    assert refused.returncode != 0 and "shows each address as a peak" in refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp_path / "d.tif").exists()

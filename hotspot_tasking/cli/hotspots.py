@@ -33,6 +33,9 @@ def register(sub) -> None:
     hot.add_argument("--distance-m", type=float,
                      help="Gi*: neighbourhood distance, metres (default: the 8 adjacent cells)")
     hot.add_argument("--out", required=True, type=Path, help="FILE.gpkg, FILE.geojson or FILE.tif (KDE)")
+    hot.add_argument("--exact", action="store_true",
+                     help="write hotspots of sensitive categories as computed (outlines may pass through report "
+                          "addresses): for files that stay inside the partnership; by default they are aggregated")
     hot.set_defaults(run=_hotspots)
 
     back = sub.add_parser("backtest", help="how well each candidate surface (last period's counts, longer windows, "
@@ -80,14 +83,14 @@ def _hotspots(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..geo.workspace import Workspace
-    from ..hotspots.export import write_hotspots
     from ..hotspots.run import describe, run_hotspots
+    from ..pipeline.exports import export_hotspots
 
     ws = Workspace.open(args.workspace)
     request, table = _request(args, args.method), ws.incidents()
     _refuse_untimed_band(ws, table, request.band, request, start=request.start, end=request.end)
     run = run_hotspots(ws, request, incidents=table)
-    files = write_hotspots(run, args.out)
+    files, notices = export_hotspots(ws, run, args.out, incidents=table, exact=args.exact)
     hotspots = run.layers["hotspots"]
     print(f"{args.method}: {len(hotspots):,} hotspots from {run.incidents:,} incidents ({describe(run.request)}).")
     shown = [c for c in ("hotspot_id", "cluster_id", "incidents", "share", "area_km2", "dominant_categories",
@@ -96,6 +99,8 @@ def _hotspots(args: argparse.Namespace) -> int:
         with pd.option_context("display.width", 160, "display.max_colwidth", 60):
             print(pd.DataFrame(hotspots[shown]).head(10).to_string(index=False))
     print("\n".join(run.card.lines()))
+    print("\n".join(f"Disclosure: {n}" for n in notices) if notices else "Disclosure: the selection holds no "
+          "sensitive incident; the file holds the hotspots as computed.")
     print("Wrote " + ", ".join(str(f) for f in files))
     return 0
 
