@@ -206,7 +206,8 @@ def test_fixed_date_and_location_fill_every_row(tmp_path):
 
 
 def test_a_toml_date_as_fixed_value_is_read(tmp_path):
-    mapping = load_mapping(write_mapping(tmp_path, GOOD_COLUMNS.replace('date = "Date"', "date = { value = 2024-03-05 }")))
+    columns = GOOD_COLUMNS.replace('date = "Date"', "date = { value = 2024-03-05 }")
+    mapping = load_mapping(write_mapping(tmp_path, columns))
     assert mapping["constants"] == {"date": "2024-03-05"}
     assert "date" not in mapping["columns"]
 

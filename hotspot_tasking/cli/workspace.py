@@ -138,6 +138,14 @@ def _status(args: argparse.Namespace) -> int:
         print("\nRejected by reason:")
         for reason, n in s.rejected_by_reason.items():
             print(f"  {reason}: {n:,}")
+    outside = sum(r.rows_out_of_area for r in ws.imports)
+    shared = sum(r.shared_crime_ids for r in ws.imports)
+    if outside:
+        print(f"\n{outside:,} of the rejected rows lie outside the workspace area (kept apart in quarantine/, "
+              "as Parquet files ending -out-of-area.parquet).")
+    if shared:
+        print(f"{shared:,} imported rows share a Crime ID with a row of another crime type; each is kept as "
+              "its own offence.")
     _print_areas(ws)
     return 0
 
