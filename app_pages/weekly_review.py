@@ -55,8 +55,9 @@ else:
 
 if table.empty:
     remember_view(view, filters, None)
-    st.info(plain(" ".join(["No places to list for this period, band and categories.", *tl.caveats[:1],
-                      *(w for card in tl.cards for w in card.warnings)])))
+    said = [*tl.caveats[:1], *(w for card in tl.cards for w in card.warnings)]
+    st.info(plain(" ".join(["No places to list for this period, band and categories.",
+                            *(t[:1].upper() + t[1:] for t in said)])))
     st.stop()
 left, right = st.columns([5, 3])  # the list beside its map, the status column in view at 1366 px
 with left:

@@ -5,6 +5,7 @@ the names of tasking-list places and of patrol-plan places, so both read the rec
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .validation import check_series
@@ -45,10 +46,13 @@ def clean_location_text(values: pd.Series) -> pd.Series:
     ["Great St Helen's", "O'Sullivan Court"]
     """
     check_series(values, "values", "clean_location_text")
-    text = values.astype(object).where(values.notna(), "").astype(str)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)  # each distinct text cleaned once
+    text = pd.Series(uniques, dtype=object).astype(str)
     text = text.str.replace(_PREFIX, "", regex=True).str.strip()
     text = text.str.replace(r"(?<=[a-z])'S\b", "'s", regex=True)  # a possessive, not a name such as O'Sullivan
-    return text.where(text.str.casefold() != NO_LOCATION.casefold(), "").astype(object)
+    text = text.where(text.str.casefold() != NO_LOCATION.casefold(), "")
+    cleaned = np.append(text.to_numpy(dtype=object), "")  # code -1 (missing) takes the last: ""
+    return pd.Series(cleaned[codes], index=values.index, dtype=object)
 
 
 def generic_texts(texts: pd.Series, ward_codes: pd.Series) -> list[str]:
