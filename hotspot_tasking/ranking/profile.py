@@ -192,14 +192,14 @@ def _top(cand: np.ndarray, values: np.ndarray, weight: np.ndarray, k: int, *, sk
 
 
 def _first(top: pd.DataFrame, n: int) -> pd.Series:
-    return top.drop_duplicates("c").set_index("c")["v"].reindex(range(n), fill_value="").astype(object)
+    return top.drop_duplicates("c").set_index("c")["v"].astype(object).reindex(range(n), fill_value="")
 
 
 def _shares(top: pd.DataFrame, total: np.ndarray, n: int) -> list[str]:
     share = top["w"].to_numpy() / np.maximum(total[top["c"].to_numpy()], 1e-300)
     text = top.assign(t=[f"{v} {s:.0%}" for v, s in zip(top["v"], share)])
     joined = text.groupby("c", sort=False)["t"].agg(", ".join)
-    return joined.reindex(range(n), fill_value="").tolist()
+    return joined.astype(object).reindex(range(n), fill_value="").tolist()
 
 
 def _points(m: Members, n: int, k: float) -> pd.DataFrame:
