@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from .errors import EvaluationError
 
@@ -77,6 +76,8 @@ def wdd_z(wdd, var) -> pd.DataFrame:
                               "per WDD.")
     if (var < 0).any():
         raise EvaluationError(f"wdd_z: variances must be 0 or more; {int((var < 0).sum()):,} are negative.")
+    from scipy.stats import norm
+
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(var > 0, wdd / np.sqrt(np.where(var > 0, var, 1.0)), np.nan)
     return pd.DataFrame({"wdd": wdd, "wdd_var": var, "wdd_z": z, "p_value": 2 * norm.sf(np.abs(z))})

@@ -15,7 +15,5 @@ from .errors import HotspotError
 from .grid import Grid
 from .run import METHODS, HotspotRequest, HotspotRun, run_hotspots
 
-__all__ = [
-    "ALL_TIMES", "Grid", "HotspotError", "HotspotRequest", "HotspotRun", "METHODS", "MethodCard",
-    "compare_bands", "exclusive_areas", "hotspot_areas", "run_hotspots", "select_band",
-]
+__all__ = ["ALL_TIMES", "Grid", "HotspotError", "HotspotRequest", "HotspotRun", "METHODS", "MethodCard",
+           "compare_bands", "exclusive_areas", "hotspot_areas", "run_hotspots", "select_band"]

@@ -37,7 +37,6 @@ from typing import Literal, get_args
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy import ndimage
 
 from ..geo.schema import BNG_EPSG
 from .errors import HotspotError
@@ -64,7 +63,7 @@ HOTSPOT_COLUMNS: dict[str, str] = {
     "cells": "int64",
 }
 
-_EDGE = ndimage.generate_binary_structure(2, 1)  # edge neighbours only
+_EDGE = np.array([[False, True, False], [True, True, True], [False, True, False]])  # edge neighbours only
 
 
 def hotspot_areas(surface: np.ndarray, grid: Grid, incidents: pd.DataFrame, *,
@@ -148,6 +147,7 @@ def hotspot_areas(surface: np.ndarray, grid: Grid, incidents: pd.DataFrame, *,
     at = np.where(row >= 0, row * grid.nx + col, 0)
     in_study = (row >= 0) & mask.ravel()[at] if study_mask is not None else np.ones(len(e), bool)
     hot = mask & np.isfinite(values) & (values >= level) & (values > 0)
+    from scipy import ndimage
     labels, count = ndimage.label(hot, structure=_EDGE)
     inside = np.bincount(np.where(row >= 0, labels.ravel()[at], 0), weights=w, minlength=count + 1)
     small = np.flatnonzero(inside[1:] < min_incidents * (1 - 1e-9)) + 1  # 1e-9: band weights' rounding
@@ -213,6 +213,7 @@ def _frame(values, labels, count, grid: Grid, inside, total: float) -> gpd.GeoDa
         return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=BNG_EPSG), crs=BNG_EPSG)
     index = np.arange(1, count + 1)
     cells = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    from scipy import ndimage
     peak = np.asarray(ndimage.maximum(values, labels, index), float)
     first = np.asarray(ndimage.minimum(np.arange(labels.size).reshape(labels.shape), labels, index))
     order = np.lexsort((first, -peak, -inside))  # most incidents, then highest peak, then north-west first

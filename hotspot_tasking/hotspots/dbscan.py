@@ -63,16 +63,12 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import sparse
-from scipy.sparse import csgraph
-from sklearn.cluster import DBSCAN, HDBSCAN
-from sklearn.neighbors import KDTree
 
 from ..geo.coords import distinct_points
 from ..geo.timebands import TimeBands
@@ -80,6 +76,9 @@ from .card import MethodCard
 from .clusters import HULL_BUFFER_M, ClusterResult, summarise
 from .errors import HotspotError
 from .validate import check_choice, check_number, check_points, study_polygon, weights_of
+
+if TYPE_CHECKING:  # scikit-learn is imported where it runs: importing this module stays light
+    from sklearn.neighbors import KDTree
 
 log = logging.getLogger(__name__)
 
@@ -325,6 +324,7 @@ def _dbscan(x, y, sample_weight, eps: float, threshold) -> np.ndarray:
     """scikit-learn's DBSCAN on the distinct locations; the threshold scaled exactly to an int."""
     if not sample_weight.sum() >= threshold:  # no neighbourhood can reach it (and all-zero weights)
         return np.full(len(x), -1, dtype=np.int64)
+    from sklearn.cluster import DBSCAN
     numerator, denominator = float(threshold).as_integer_ratio()  # denominator is a power of 2: exact scaling
     # kd_tree always: scikit-learn's "auto" picks brute force for 11 points or fewer, whose
     # |x|² - 2xy + |y|² distances lose the exact eps boundary at British National Grid magnitudes
@@ -355,6 +355,9 @@ def _hdbscan(x, y, sample_weight, threshold, min_cluster_size: int) -> np.ndarra
     m = len(x)
     if m < 2 or not sample_weight.sum() >= threshold:
         return np.full(m, -1, dtype=np.int64)
+    from scipy.sparse import csgraph, csr_matrix
+    from sklearn.cluster import HDBSCAN
+    from sklearn.neighbors import KDTree
     X = np.c_[x, y]
     tree = KDTree(X)
     core = _core_distances(X, tree, sample_weight, float(threshold))
@@ -366,12 +369,12 @@ def _hdbscan(x, y, sample_weight, threshold, min_cluster_size: int) -> np.ndarra
     finite = np.isfinite(mrd)
     top = 2.0 * (float(mrd[finite].max()) if finite.any() else 1.0) + 1.0  # above every real distance
     mrd[~finite] = top
-    graph = sparse.csr_matrix((mrd, (rows, cols)), shape=(m, m))
+    graph = csr_matrix((mrd, (rows, cols)), shape=(m, m))
     graph = graph.maximum(graph.T)
     parts, part = csgraph.connected_components(graph, directed=False)
     if parts > 1:  # join the parts at the top of the hierarchy
         reps = np.unique(part, return_index=True)[1]
-        link = sparse.csr_matrix((np.full(parts - 1, top), (reps[:-1], reps[1:])), shape=(m, m))
+        link = csr_matrix((np.full(parts - 1, top), (reps[:-1], reps[1:])), shape=(m, m))
         graph = graph.maximum(link).maximum(link.T)
     model = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=1, metric="precomputed", copy=True)
     labels = model.fit(graph).labels_.astype(np.int64)
@@ -394,6 +397,7 @@ def _warn(card: MethodCard, clusters, x, y, sample_weight, eps: float, threshold
         card.warn(f"only {total:,.6g} {what} in this selection, fewer than {name}={threshold:g}: no cluster can form "
                   f"and no hotspot is stable on so few; widen the period, band or categories, or lower {name}.")
     elif len(clusters) == 0 and method == "dbscan":
+        from sklearn.neighbors import KDTree
         X = np.c_[x, y]
         near = KDTree(X).query_radius(X, r=eps)
         best = max(float(sample_weight[nb].sum()) for nb in near)  # only when there is no cluster

@@ -13,9 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import rasterio
-from rasterio.crs import CRS
-from rasterio.transform import Affine
 
 from ..geo.schema import BNG_EPSG
 from .card import MethodCard
@@ -58,12 +55,13 @@ def write_geotiff(path: str | Path, values: np.ndarray, grid: Grid, *, card: Met
     if values.shape != grid.shape:
         raise HotspotError(f"write_geotiff: the values have shape {values.shape} "
                            f"but the grid is {grid.shape} (rows, cols).")
+    import rasterio  # its crs and transform modules come with it
     data = values.astype(np.float32)  # a copy
     if valid is not None:
         data[~np.asarray(valid, bool)] = np.nan
-    profile = dict(driver="GTiff", height=grid.ny, width=grid.nx, count=1, dtype="float32",
-                   crs=CRS.from_epsg(BNG_EPSG), transform=Affine.from_gdal(*grid.transform), nodata=np.nan,
-                   compress="deflate", predictor=3)
+    profile = dict(driver="GTiff", height=grid.ny, width=grid.nx, count=1, dtype="float32", nodata=np.nan,
+                   crs=rasterio.crs.CRS.from_epsg(BNG_EPSG), compress="deflate", predictor=3,
+                   transform=rasterio.transform.Affine.from_gdal(*grid.transform))
     tags = {"units": units}
     if card is not None:
         tags[CARD_TAG] = card.to_json()
@@ -86,6 +84,7 @@ def read_geotiff(path: str | Path) -> tuple[np.ndarray, Grid, dict]:
     tags : dict
         Dataset tags, ``method_card`` (JSON) among them when written.
     """
+    import rasterio
     with rasterio.open(path) as src:
         t = src.transform
         if src.crs is None or src.crs.to_epsg() != BNG_EPSG:

@@ -39,7 +39,7 @@ import h3
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import sparse, stats
+from scipy import sparse
 
 from ..geo.h3cells import cell_outlines, h3_cells
 from ..geo.schema import BNG_EPSG, WGS84_EPSG
@@ -367,6 +367,7 @@ def _h3_neighbours(cells: np.ndarray, index: pd.Index, k: int) -> sparse.csr_arr
 
 
 def _classify(frame, values, neighbours, fdr_alpha, card) -> gpd.GeoDataFrame:
+    from scipy import stats
     z = gistar_z(values, neighbours)
     p = 2 * stats.norm.sf(np.abs(z))
     finite = np.isfinite(p)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import fft as sfft
 
 from .card import MethodCard
 from .grid import Grid
@@ -99,6 +98,7 @@ def subcells(h: float, grid: Grid) -> int:
 
 def fft(u, v, w, h: float, grid: Grid, kernel: str, s: int) -> np.ndarray:
     """Binned kernel sum per m²: s² sub-cell phases, each convolved with its shifted kernel."""
+    from scipy import fft as sfft
     c, ny, nx = grid.cell_size_m, grid.ny, grid.nx
     r = math.ceil(h / c) + 1
     big_y, big_x = ny + 2 * r, nx + 2 * r  # the grid padded by r cells each side

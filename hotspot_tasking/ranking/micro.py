@@ -28,8 +28,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
-from scipy import ndimage
-from scipy.spatial import cKDTree
 
 from ..hotspots.card import MethodCard
 from ..hotspots.grid import Grid
@@ -102,6 +100,8 @@ def surface_places(long: ReviewSelection, sel: ReviewSelection, review: ReviewPe
     -------
     SurfacePlaces
     """
+    from scipy import ndimage
+
     config = context.config
     stack, choice = _backtest(long, review, request, context)
     grid = stack.grid
@@ -172,6 +172,8 @@ def place_groups(parent: np.ndarray, peak: np.ndarray, cell_size_m: float, *, ra
     group = np.zeros(n, np.int64)
     if not n:
         return group
+    from scipy.spatial import cKDTree
+
     xy = peak.astype(float) * cell_size_m
     tree = cKDTree(xy)
     anchors = 0

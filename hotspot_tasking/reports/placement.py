@@ -24,9 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib import patheffects
-from matplotlib.colors import to_rgb
-from matplotlib.font_manager import FontProperties
 
 from .streets import check_streets, street_labels
 
@@ -40,7 +37,6 @@ ROAD_EDGE = "#b0b0b0"
 SPREAD_RINGS, SPREAD_DIRECTIONS = 40, 12
 #: The white halo round a street label, points wide.
 HALO_PT = 2.2
-_HALO = [patheffects.withStroke(linewidth=HALO_PT, foreground="white")]
 
 
 def spread_markers(xy: np.ndarray, *, radius: float, gap: float = 0.0,
@@ -153,6 +149,10 @@ def place_labels(ax, labels: pd.DataFrame, *, limit: int, size: float, avoid=Non
     """
     if labels is None or not len(labels) or limit <= 0:
         return []
+    from matplotlib import patheffects
+    from matplotlib.font_manager import FontProperties
+
+    halo = [patheffects.withStroke(linewidth=HALO_PT, foreground="white")]
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
     px = fig.dpi / 72.0
@@ -185,7 +185,7 @@ def place_labels(ax, labels: pd.DataFrame, *, limit: int, size: float, avoid=Non
         base = centre - (height / 2 - descent) * across  # the middle of the baseline
         bx, by = ax.transData.inverted().transform(base)
         texts.append(ax.text(bx, by, text, rotation=angle, rotation_mode="anchor", ha="center", va="baseline",
-                             fontsize=size, color=STREET_COLOUR, zorder=5.5, path_effects=_HALO, gid=STREET_GID,
+                             fontsize=size, color=STREET_COLOUR, zorder=5.5, path_effects=halo, gid=STREET_GID,
                              clip_on=False, parse_math=False))  # measured as text (ismath=False) above
         if len(texts) >= limit:
             break
@@ -282,6 +282,8 @@ def street_texts(fig) -> list:
 
 def page_texts(fig) -> list[PageText]:
     """The figure's street labels as :class:`PageText`."""
+    from matplotlib.colors import to_rgb
+
     out = []
     to_figure = fig.transFigure.inverted()
     for t in street_texts(fig):
@@ -308,6 +310,7 @@ def figure_parts(fig, *, dpi: int):
     texts : list of PageText
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import to_rgb
     from PIL import Image
 
     labels = street_texts(fig)

@@ -44,7 +44,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
 from ..hotspots.card import MethodCard
 from ..hotspots.grid import Grid
@@ -58,7 +57,7 @@ MAX_PLACE_ACROSS_M: float = 250.0
 #: Relative tolerance on distances, so that a corner exactly on the disc's edge is inside.
 _TOL = 1e-9
 
-_EDGE = ndimage.generate_binary_structure(2, 1)  # edge neighbours only
+_EDGE = np.array([[False, True, False], [True, True, True], [False, True, False]])  # edge neighbours only
 
 
 @dataclass(frozen=True)
@@ -167,6 +166,8 @@ def micro_places(surface: np.ndarray, grid: Grid, hot: np.ndarray, *, max_across
     rows, cols = np.nonzero(cells)  # row-major
     order = np.argsort(-values[rows, cols], kind="stable")  # highest first, ties row-major
     rows, cols = rows[order], cols[order]
+    from scipy import ndimage
+
     raw, m = ndimage.label(cells, structure=_EDGE)
     first = np.unique(raw[rows, cols], return_index=True)[1]  # each parent's highest cell
     renumber = np.zeros(m + 1, np.int64)
@@ -250,6 +251,8 @@ def _peaks(raw: np.ndarray, first: np.ndarray, rows: np.ndarray, cols: np.ndarra
         return is_peak
     priority = np.zeros(raw.shape, np.int64)
     priority[rows, cols] = n - np.arange(n)  # n for the highest cell, 1 for the lowest; 0 = not hot
+    from scipy import ndimage
+
     rects = _disc_rectangles(radius)
     for k, box in enumerate(ndimage.find_objects(raw), start=1):
         if box is None or math.hypot(box[0].stop - box[0].start - 1, box[1].stop - box[1].start - 1) \

@@ -23,8 +23,6 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from pyproj import Transformer
 
 from ..geo.mapview import WORLD_PX, view_for_bounds
@@ -238,6 +236,9 @@ def place_street_names(frame: ScreenFrame, *, streets: pd.DataFrame | None = Non
     labels = street_labels(frame.extent_27700(), streets=streets, roads=roads, focus=list(focus)).head(8 * limit)
     if not len(labels):
         return out
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     w, h = frame.width_px, frame.height_px
     x, y = frame.bng_to_px(labels["x"], labels["y"])
     theta = np.radians(labels["angle"].to_numpy(dtype=float))
