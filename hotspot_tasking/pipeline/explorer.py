@@ -35,7 +35,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import ndimage
 
 from ..boundaries.store import study_area
 from ..boundaries.study import latest_layer
@@ -55,7 +54,7 @@ from ..reports.setting import band_label, band_labels
 from ..validation import check_frame, check_type
 from .context import road_index
 
-_EDGE = ndimage.generate_binary_structure(2, 1)  # cells sharing an edge
+_EDGE = np.array([[False, True, False], [True, True, True], [False, True, False]])  # cells sharing an edge
 PLACE_HELP = ("The place as the tasking list names it: the street its incidents' records name most (the named road "
               "under most of them when the workspace has a roads layer), then in brackets the wards holding at least "
               "20% of them; the wards alone where no street is known.")
@@ -240,6 +239,8 @@ def _dbscan(run, inverse, ux, uy, context):
 
 def _gistar(run, weight, inverse, ux, uy, grid: Grid):
     """Hot cells grouped by shared edges; members by cell; the strongest cell's z, p and FDR p; by z."""
+    from scipy import ndimage  # imported here: the explorer's other methods do not need it
+
     hot = run.layers["hotspots"]
     r, c = hot["row"].to_numpy(np.int64), hot["col"].to_numpy(np.int64)
     on = np.zeros(grid.shape, bool)
