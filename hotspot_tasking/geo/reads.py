@@ -25,6 +25,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -190,16 +191,27 @@ def summarise(inc: pd.DataFrame, imports: Sequence[ImportReport]) -> Summary:
 
 def _ends_on_or_after(path: Path, lo: pd.Timestamp) -> bool:
     """Whether a file may hold a record with ``occurred_to >= lo``, from its footer's statistics."""
+    stat = Path(path).stat()
+    last = _last_end(str(path), stat.st_mtime_ns, stat.st_size)
+    return last is None or last >= lo
+
+
+@lru_cache(maxsize=65_536)
+def _last_end(path: str, mtime_ns: int, size: int) -> pd.Timestamp | None:
+    """The latest ``occurred_to`` in a file's footer statistics (None: unknown), cached per
+    file version: an incident file is written once and never changed."""
     meta = pq.read_metadata(path)
     names = meta.schema.names
-    if "occurred_to" not in names:
-        return True
+    if "occurred_to" not in names or not meta.num_row_groups:
+        return None
     column = names.index("occurred_to")
+    ends = []
     for k in range(meta.num_row_groups):  # one step per row group (usually one)
         stats = meta.row_group(k).column(column).statistics
-        if stats is None or not stats.has_min_max or pd.Timestamp(stats.max) >= lo:
-            return True
-    return False
+        if stats is None or not stats.has_min_max:
+            return None
+        ends.append(pd.Timestamp(stats.max))
+    return max(ends)
 
 
 def _filter(schema: pa.Schema, sources, lo, hi, bbox) -> pads.Expression | None:
