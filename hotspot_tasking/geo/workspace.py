@@ -24,18 +24,17 @@ mechanics).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow.dataset as pads
 import shapely
 
 from . import geoparquet
@@ -43,8 +42,9 @@ from .area import Area
 from .atomic import STAGING, Staging, json_writer, machine_errors, remove_unlisted, write_json_atomic, write_lock
 from .errors import GeoError
 from .quarantine import read_quarantine, stage_rejects
+from .reads import Summary, check_read, read_incidents, summarise
 from .report import ImportReport, IngestResult, new_import_id
-from .schema import BNG_EPSG, INCIDENT_COLUMNS, empty_incidents, month_key
+from .schema import BNG_EPSG, INCIDENT_COLUMNS, month_key  # noqa: F401  (INCIDENT_COLUMNS: the table read)
 from .taxonomy import Taxonomy, default_config_path
 from .timebands import TimeBands
 from .validate import check_choice, check_crs, check_strings, check_type
@@ -54,38 +54,6 @@ FORMAT_VERSION = 1
 CONFIG_FILES = ("taxonomy.toml", "time_bands.toml", "tasking.toml", "tactics.toml")
 _PATH = (str, os.PathLike)
 _PATH_TYPE = "a path (str or pathlib.Path)"
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What ``hotspot-tasking status`` prints.
-
-    Attributes
-    ----------
-    by_source, by_category : pandas.DataFrame
-        Incident counts (column ``incidents``), largest first.
-    by_month : pandas.DataFrame
-        Counts per month (rows ``YYYY-MM``) and source (columns).
-    first, last : pandas.Timestamp or None
-        Earliest ``occurred_from`` and latest ``occurred_to``.
-    imports : int
-        Imports in the log.
-    rows_read, rows_rejected : int
-        Totals over the import log.
-    rejected_by_reason : dict
-        Over the import log.
-    """
-
-    incidents: int
-    by_source: pd.DataFrame
-    by_category: pd.DataFrame
-    by_month: pd.DataFrame
-    first: pd.Timestamp | None
-    last: pd.Timestamp | None
-    imports: int
-    rows_read: int
-    rows_rejected: int
-    rejected_by_reason: dict[str, int]
 
 
 class Workspace:
@@ -207,8 +175,13 @@ class Workspace:
         return TimeBands.load(self.config_path("time_bands.toml"))
 
     # --- reading ------------------------------------------------------------------------
-    def incidents(self, columns: Sequence[str] | None = None, sources: Sequence[str] | None = None) -> pd.DataFrame:
-        """The incident table (``schema.INCIDENT_COLUMNS``), optionally some columns or sources.
+    def incidents(self, columns: Sequence[str] | None = None, sources: Sequence[str] | None = None, *,
+                  start: dt.date | str | None = None, end: dt.date | str | None = None,
+                  bbox: Sequence[float] | None = None) -> pd.DataFrame:
+        """The incident table (``schema.INCIDENT_COLUMNS``), optionally some columns, sources, dates or a box.
+
+        Only the month folders that can hold matching records are opened; the rest of the
+        filter is pushed down to the Parquet reader (:mod:`~hotspot_tasking.geo.reads`).
 
         Parameters
         ----------
@@ -216,26 +189,26 @@ class Workspace:
             Incident columns to read; default all of them.
         sources : sequence of str, optional
             Sources to keep (e.g. ``["police_uk"]``); default all.
+        start, end : datetime.date or str, optional
+            Keep records whose window ``[occurred_from, occurred_to]`` overlaps these local
+            (Europe/London) days, both inclusive (``"2018-06-01"``); default no limit.
+        bbox : (float, float, float, float), optional
+            ``(minx, miny, maxx, maxy)`` in EPSG:27700 metres: keep records whose map point
+            lies in the box, edges included; default everywhere.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The matching rows in the order a whole-table read gives them, indexed 0..n-1.
 
         Raises
         ------
         TypeError, GeoError
-            For a bare str or non-str items, or a column that is not an incident column.
+            See :func:`~hotspot_tasking.geo.reads.check_read` (an unknown column, a bad date
+            or box).
         """
-        columns = check_strings(columns, "columns", "Workspace.incidents")
-        sources = check_strings(sources, "sources", "Workspace.incidents")
-        cols = list(columns) if columns is not None else list(INCIDENT_COLUMNS)
-        unknown = [c for c in cols if c not in INCIDENT_COLUMNS]
-        if unknown:
-            raise GeoError(f"The 'columns' parameter of Workspace.incidents names {len(unknown)} unknown incident "
-                           f"column(s), {unknown}; choose from {', '.join(INCIDENT_COLUMNS)}.")
-        if not self.data_files:
-            return empty_incidents()[cols]
-        dataset = pads.dataset([str(p) for p in self.data_files], format="parquet")
-        flt = pads.field("source").isin(list(sources)) if sources is not None else None
-        table = dataset.to_table(columns=cols, filter=flt)
-        frame = table.to_pandas()
-        return frame.astype({c: INCIDENT_COLUMNS[c] for c in cols})
+        cols, sources, lo, hi, box = check_read(columns, sources, start, end, bbox, "Workspace.incidents")
+        return read_incidents(self.data_files, cols, sources, lo=lo, hi=hi, bbox=box)
 
     def incidents_gdf(self, sources: Sequence[str] | None = None) -> gpd.GeoDataFrame:
         """The incident table as a GeoDataFrame of points in EPSG:27700 (``sources`` as in :meth:`incidents`)."""
@@ -260,27 +233,7 @@ class Workspace:
 
     def summary(self) -> Summary:
         """Counts by source, category and month; date range; the import log's totals."""
-        inc = self.incidents(["source", "category", "occurred_from", "occurred_to"])
-        by_source = inc.groupby("source").size().sort_values(ascending=False).to_frame("incidents")
-        by_category = inc.groupby("category").size().sort_values(ascending=False).to_frame("incidents")
-        months = pd.Series(month_key(inc["occurred_from"]), index=inc.index, name="month")
-        by_month = inc.groupby([months, "source"]).size().unstack(fill_value=0).sort_index()
-        reasons: dict[str, int] = {}
-        for rep in self.imports:
-            for reason, n in rep.rejected_by_reason.items():
-                reasons[reason] = reasons.get(reason, 0) + n
-        return Summary(
-            incidents=len(inc),
-            by_source=by_source,
-            by_category=by_category,
-            by_month=by_month,
-            first=inc["occurred_from"].min() if len(inc) else None,
-            last=inc["occurred_to"].max() if len(inc) else None,
-            imports=len(self.imports),
-            rows_read=sum(r.rows_read for r in self.imports),
-            rows_rejected=sum(r.rows_rejected for r in self.imports),
-            rejected_by_reason=reasons,
-        )
+        return summarise(self.incidents(["source", "category", "occurred_from", "occurred_to"]), self.imports)
 
     # --- writing ------------------------------------------------------------------------
     def commit(self, result: IngestResult) -> None:

@@ -7,7 +7,9 @@ list of the same question (``TaskingRequest.key``) for the period before (so pla
 their ids), the ranking (:func:`~hotspot_tasking.ranking.rank.rank`), each place's status from the action log and,
 when asked, storing the list. Its two steps are public so the app can cache them apart:
 :func:`ranked_list` changes only when the data or the stored lists do, :func:`with_status`
-whenever the action log is written.
+whenever the action log is written. Unless given the incident table, it reads only the
+days a request looks at (:func:`needed_window`, :func:`request_incidents`): a month's list
+costs the same whatever the years of history stored.
 """
 
 from __future__ import annotations
@@ -20,11 +22,16 @@ import pandas as pd
 
 from ..actions.log import DB_FILE, ActionLog
 from ..actions.status import status_text, tasked_text
+from ..boundaries.assign import assign_areas
 from ..boundaries.roads import ROADS_TABLE
-from ..boundaries.store import incidents_with_areas
+from ..boundaries.store import area_layers
+from ..geo.h3cells import DEFAULT_RESOLUTIONS, h3_cells
+from ..geo.schema import LOCAL_TZ
+from ..geo.select import select_incidents
 from ..geo.workspace import Workspace
 from ..periods import review_period
-from ..ranking.micro import backtest_surfaces
+from ..ranking.config import RankingConfig
+from ..ranking.micro import backtest_surfaces, history_periods
 from ..ranking.rank import rank
 from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
@@ -52,7 +59,8 @@ def tasking_list(ws: Workspace, request: TaskingRequest, *, incidents: pd.DataFr
     request : TaskingRequest
     incidents : pandas.DataFrame, optional
         :func:`~hotspot_tasking.boundaries.store.incidents_with_areas` already loaded (the
-        app caches it). Not modified.
+        app caches it). Not modified. Default: :func:`request_incidents`, only the days
+        the request looks at (the same list).
     previous : TaskingList, None or "stored", default="stored"
         The list whose hotspot ids are inherited: the stored list of the same question
         (``TaskingRequest.key``) nearest before ``request.period``; None for none.
@@ -82,7 +90,7 @@ def ranked_list(ws: Workspace, request: TaskingRequest, *, incidents: pd.DataFra
     check_type(request, "request", "ranked_list", TaskingRequest, type_name="a TaskingRequest")
     if incidents is not None:
         check_frame(incidents, "incidents", "ranked_list")
-    table = incidents_with_areas(ws) if incidents is None else incidents
+    table = request_incidents(ws, request) if incidents is None else incidents
     before = previous_list(ws, request) if isinstance(previous, str) and previous == STORED else previous
     context = ranking_context(ws, request)
     ranked = rank(table, request, context, previous=before)
@@ -109,14 +117,129 @@ def surface_backtest(ws: Workspace, request: TaskingRequest, *,
     request : TaskingRequest
         The period (the last whose incidents are scored), band, filters and method options.
     incidents : pandas.DataFrame, optional
-        The incident table, if loaded. Not modified.
+        The incident table, if loaded. Not modified. Default: only the days the backtest
+        looks at (:func:`request_incidents` with ``backtest=True``).
 
     Returns
     -------
     SurfaceChoice
     """
-    table = ws.incidents() if incidents is None else incidents
+    table = request_incidents(ws, request, backtest=True, areas=False) if incidents is None else incidents
     return backtest_surfaces(table, request, ranking_context(ws, request))
+
+
+def needed_window(ws: Workspace, request: TaskingRequest, *, backtest: bool = False) -> tuple[dt.date, dt.date]:
+    """The first and last day (local, inclusive) of the incidents a list of ``request`` uses.
+
+    The ranking (:func:`~hotspot_tasking.ranking.rank.rank`) selects incidents by their
+    ``occurred_from``, from the start of the earliest period it looks at to the end of the
+    review period; nothing it measures reaches further back:
+
+    - the review period itself (counts, harm, peak times, tactics, place names);
+    - the baseline, ``baseline_periods`` periods before it (the request's, else
+      ``tasking.toml`` ``[ranking]``, 12): the mean per period, the trend, the periods with
+      data, the persistence class (its hot flags are over the baseline and review periods
+      only) and the street words a place is named from;
+    - for hotspot places, the surface backtest's history
+      (:func:`~hotspot_tasking.ranking.micro.history_periods`: ``backtest_periods`` pairs plus
+      the longest candidate window less one, 12 + 11 periods), which also fixes the grid's
+      cell size (from the study area's incidents over that history);
+    - area places look back no further than the baseline.
+
+    The stored previous list (inherited ids and names), the layers and the action log are
+    read apart; the data's first day is found by :func:`request_incidents`.
+
+    Parameters
+    ----------
+    ws : Workspace
+        Gives ``tasking.toml``.
+    request : TaskingRequest
+    backtest : bool, default=False
+        The window of :func:`surface_backtest` alone (its history, without the baseline).
+
+    Returns
+    -------
+    (datetime.date, datetime.date)
+        The first day of the earliest period used and the review period's last day.
+    """
+    check_type(ws, "ws", "needed_window", Workspace, type_name="a Workspace")
+    check_type(request, "request", "needed_window", TaskingRequest, type_name="a TaskingRequest")
+    check_type(backtest, "backtest", "needed_window", bool, type_name="a bool")
+    review = review_period(request.period)
+    config = RankingConfig.load(ws.config_path("tasking.toml"))
+    n_base = config.baseline_periods if request.baseline_periods is None else request.baseline_periods
+    if backtest:
+        before = history_periods(config)
+    elif request.candidates == "hotspot":
+        before = max(n_base, history_periods(config))
+    else:
+        before = n_base
+    return review.shifted(-before).start.date(), review.end.date()
+
+
+def request_incidents(ws: Workspace, request: TaskingRequest, *, backtest: bool = False,
+                      areas: bool = True) -> pd.DataFrame:
+    """The incidents of :func:`needed_window`, with their areas and H3 cells, as the ranking needs them.
+
+    The same table as :func:`~hotspot_tasking.boundaries.store.incidents_with_areas` cut to
+    the window, so the list is the same as one ranked from the whole table. One record may
+    be added from outside the window: the earliest matching the request's sources,
+    categories and groups, when the window holds none in its first period. The ranking
+    reads when the data start from it (a baseline shortened because the data start later,
+    or a period before the data), and leaves it out of everything else, being outside the
+    periods. Finding it reads only the four columns the filters use, over every month.
+
+    Parameters
+    ----------
+    ws : Workspace
+    request : TaskingRequest
+    backtest : bool, default=False
+        The window of :func:`surface_backtest` (see :func:`needed_window`).
+    areas : bool, default=True
+        Add the area codes and H3 cells (False: the incident columns only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows in the order of a whole-table read, indexed 0..n-1.
+    """
+    check_type(areas, "areas", "request_incidents", bool, type_name="a bool")
+    start, end = needed_window(ws, request, backtest=backtest)
+    incidents = ws.incidents(start=start, end=end)
+    first = _first_match(ws, request, incidents, start, end)
+    if first is not None:
+        incidents = pd.concat([first, incidents], ignore_index=True)
+    if not areas:
+        return incidents
+    assignment = assign_areas(incidents, area_layers(ws))
+    cells = h3_cells(incidents["longitude"], incidents["latitude"], DEFAULT_RESOLUTIONS)
+    out = pd.concat([incidents, assignment.codes, cells], axis=1)
+    out.attrs["outside"] = assignment.outside
+    return out
+
+
+def _first_match(ws: Workspace, request: TaskingRequest, incidents: pd.DataFrame, start: dt.date,
+                 end: dt.date) -> pd.DataFrame | None:
+    """The earliest record matching the request's filters, when ``incidents`` (the window's) lack
+    one in the window's first period and it lies outside the window; else None."""
+    filters = {"sources": request.sources, "categories": request.categories, "groups": request.groups}
+    first_period = review_period(f"{start:%Y-%m}" if review_period(request.period).every == "month" else f"{start}")
+    second = first_period.shifted(1).start.tz_localize(LOCAL_TZ)
+    if (select_incidents(incidents, **filters) & (incidents["occurred_from"] < second)).any():
+        return None  # the data start in the window's first period or before: the ranking sees that
+    columns = ["occurred_from", *(c for c, v in (("source", request.sources), ("category", request.categories),
+                                                 ("groups", request.groups)) if v is not None)]
+    every = ws.incidents(columns)
+    matched = every["occurred_from"][select_incidents(every, **filters)]
+    if not len(matched):
+        return None
+    earliest = matched.min()
+    day = earliest.tz_convert(LOCAL_TZ).date()
+    if start <= day <= end:
+        return None  # in the window already
+    rows = ws.incidents(start=day, end=day)
+    rows = rows[select_incidents(rows, **filters) & (rows["occurred_from"] == earliest)]
+    return rows.iloc[:1]
 
 
 def previous_list(ws: Workspace, request: TaskingRequest) -> TaskingList | None:

@@ -1,0 +1,261 @@
+"""Reading the workspace's incident files: only the months, rows and columns asked for.
+
+The incident files are GeoParquet under ``incidents/month=YYYY-MM/``, each record filed
+under the Europe/London month of its ``occurred_from`` (see
+:meth:`~hotspot_tasking.geo.workspace.Workspace.incidents`). A read of a date range keeps
+the records whose window ``[occurred_from, occurred_to]`` overlaps it, the rule of
+:func:`~hotspot_tasking.geo.select.select_incidents`, in three steps, cheapest first:
+
+1. month folders after the range's last month are skipped (their records start after it);
+2. month folders before its first month are skipped when the file's footer statistics say
+   no record in them ends on or after the first day (a record filed in March may end in
+   April: the schema sets no longest window, so the footer is asked, not a rule of thumb);
+3. the rest are read through a pyarrow dataset filter on ``occurred_from``, ``occurred_to``,
+   ``source`` and, for a box, ``easting``/``northing``, which the row groups' statistics
+   also prune.
+
+Rows keep the order of a whole-table read (files in the manifest's order, rows in file
+order), so a filtered read is the whole table's matching rows, renumbered from 0.
+:func:`summarise` makes the workspace's :class:`Summary` (what ``hotspot-tasking status`` prints).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from .errors import GeoError
+from .report import ImportReport
+from .schema import INCIDENT_COLUMNS, LOCAL_TZ, empty_incidents, month_key
+from .validate import check_date, check_number, check_strings, check_type
+
+_MONTH = re.compile(r"month=(\d{4}-\d{2})")
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What ``hotspot-tasking status`` prints.
+
+    Attributes
+    ----------
+    by_source, by_category : pandas.DataFrame
+        Incident counts (column ``incidents``), largest first.
+    by_month : pandas.DataFrame
+        Counts per month (rows ``YYYY-MM``) and source (columns).
+    first, last : pandas.Timestamp or None
+        Earliest ``occurred_from`` and latest ``occurred_to``.
+    imports : int
+        Imports in the log.
+    rows_read, rows_rejected : int
+        Totals over the import log.
+    rejected_by_reason : dict
+        Over the import log.
+    """
+
+    incidents: int
+    by_source: pd.DataFrame
+    by_category: pd.DataFrame
+    by_month: pd.DataFrame
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+    imports: int
+    rows_read: int
+    rows_rejected: int
+    rejected_by_reason: dict[str, int]
+
+
+def check_read(columns, sources, start, end, bbox, where: str):
+    """The checked options of a filtered read: ``(columns, sources, lo, hi, bbox)``.
+
+    ``columns`` becomes a list (default every incident column); ``lo`` is the first day's
+    local midnight and ``hi`` the local midnight after the last day (Europe/London
+    timestamps, or None); ``bbox`` a tuple of four floats (or None).
+
+    Raises
+    ------
+    TypeError
+        A bare str or non-str items; a start or end that is not a date; a box that is not
+        four numbers.
+    GeoError
+        An unknown column, text that is not a date, an end before the start, or a box whose
+        minimum is above its maximum or that is not finite.
+    """
+    columns = check_strings(columns, "columns", where)
+    sources = check_strings(sources, "sources", where)
+    cols = list(columns) if columns is not None else list(INCIDENT_COLUMNS)
+    unknown = [c for c in cols if c not in INCIDENT_COLUMNS]
+    if unknown:
+        raise GeoError(f"The 'columns' parameter of {where} names {len(unknown)} unknown incident "
+                       f"column(s), {unknown}; choose from {', '.join(INCIDENT_COLUMNS)}.")
+    lo = _local_day(check_date(start, "start", where, optional=True))
+    hi = _local_day(check_date(end, "end", where, optional=True))
+    if hi is not None:
+        hi = _local_day(hi.tz_localize(None) + pd.Timedelta(days=1))
+    if lo is not None and hi is not None and hi <= lo:
+        raise GeoError(f"The 'end' parameter of {where} must be on or after 'start' ({lo:%Y-%m-%d}). "
+                       f"Got {end!r} instead; swap them.")
+    return cols, sources, lo, hi, _check_box(bbox, where)
+
+
+def read_incidents(data_files: Sequence[Path], columns: list[str], sources: tuple[str, ...] | None, *,
+                   lo: pd.Timestamp | None = None, hi: pd.Timestamp | None = None,
+                   bbox: Box | None = None) -> pd.DataFrame:
+    """The incidents of ``data_files`` matching the options :func:`check_read` checked.
+
+    Parameters
+    ----------
+    data_files : sequence of pathlib.Path
+        The manifest's incident files, in its order.
+    columns : list of str
+        Incident columns to return.
+    sources : tuple of str or None
+        Sources to keep (None: all).
+    lo, hi : pandas.Timestamp, optional
+        Keep records with ``occurred_to >= lo`` and ``occurred_from < hi`` (local midnights).
+    bbox : (float, float, float, float), optional
+        Keep records with ``minx <= easting <= maxx`` and ``miny <= northing <= maxy``
+        (EPSG:27700 metres, inclusive).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``columns`` with their schema dtypes, indexed 0..n-1.
+    """
+    files = months_needed(data_files, lo, hi)
+    if not files:
+        return empty_incidents()[columns]
+    dataset = pads.dataset([str(p) for p in files], format="parquet")
+    flt = _filter(dataset.schema, sources, lo, hi, bbox)
+    frame = dataset.to_table(columns=columns, filter=flt).to_pandas()
+    return frame.astype({c: INCIDENT_COLUMNS[c] for c in columns})
+
+
+def months_needed(data_files: Sequence[Path], lo: pd.Timestamp | None, hi: pd.Timestamp | None) -> list[Path]:
+    """The incident files that can hold records overlapping ``[lo, hi)``, in the given order.
+
+    A file of a month after ``hi``'s month holds only later starts; one of a month before
+    ``lo``'s is kept only when its footer says some record ends on or after ``lo``. A file
+    outside a ``month=YYYY-MM`` folder is always kept.
+    """
+    if lo is None and hi is None:
+        return list(data_files)
+    first = f"{lo:%Y-%m}" if lo is not None else None
+    last = f"{hi - pd.Timedelta(microseconds=1):%Y-%m}" if hi is not None else None
+    kept = []
+    for path in data_files:  # one step per file (a few hundred), no data read
+        match = _MONTH.search(Path(path).parent.name)
+        month = match.group(1) if match else None
+        if month is not None and last is not None and month > last:
+            continue
+        if month is not None and first is not None and month < first and not _ends_on_or_after(path, lo):
+            continue
+        kept.append(path)
+    return kept
+
+
+def summarise(inc: pd.DataFrame, imports: Sequence[ImportReport]) -> Summary:
+    """:meth:`Workspace.summary <hotspot_tasking.geo.workspace.Workspace.summary>` of its incidents'
+    ``source``, ``category``, ``occurred_from`` and ``occurred_to`` and its import log."""
+    by_source = inc.groupby("source").size().sort_values(ascending=False).to_frame("incidents")
+    by_category = inc.groupby("category").size().sort_values(ascending=False).to_frame("incidents")
+    months = pd.Series(month_key(inc["occurred_from"]), index=inc.index, name="month")
+    by_month = inc.groupby([months, "source"]).size().unstack(fill_value=0).sort_index()
+    reasons: dict[str, int] = {}
+    for rep in imports:
+        for reason, n in rep.rejected_by_reason.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    return Summary(
+        incidents=len(inc),
+        by_source=by_source,
+        by_category=by_category,
+        by_month=by_month,
+        first=inc["occurred_from"].min() if len(inc) else None,
+        last=inc["occurred_to"].max() if len(inc) else None,
+        imports=len(imports),
+        rows_read=sum(r.rows_read for r in imports),
+        rows_rejected=sum(r.rows_rejected for r in imports),
+        rejected_by_reason=reasons,
+    )
+
+
+def _ends_on_or_after(path: Path, lo: pd.Timestamp) -> bool:
+    """Whether a file may hold a record with ``occurred_to >= lo``, from its footer's statistics."""
+    stat = Path(path).stat()
+    last = _last_end(str(path), stat.st_mtime_ns, stat.st_size)
+    return last is None or last >= lo
+
+
+@lru_cache(maxsize=65_536)
+def _last_end(path: str, mtime_ns: int, size: int) -> pd.Timestamp | None:
+    """The latest ``occurred_to`` in a file's footer statistics (None: unknown), cached per
+    file version: an incident file is written once and never changed."""
+    meta = pq.read_metadata(path)
+    names = meta.schema.names
+    if "occurred_to" not in names or not meta.num_row_groups:
+        return None
+    column = names.index("occurred_to")
+    ends = []
+    for k in range(meta.num_row_groups):  # one step per row group (usually one)
+        stats = meta.row_group(k).column(column).statistics
+        if stats is None or not stats.has_min_max:
+            return None
+        ends.append(pd.Timestamp(stats.max))
+    return max(ends)
+
+
+def _filter(schema: pa.Schema, sources, lo, hi, bbox) -> pads.Expression | None:
+    """The pyarrow dataset filter of a read (None: keep every row)."""
+    parts = []
+    if sources is not None:
+        parts.append(pads.field("source").isin(list(sources)))
+    if lo is not None:
+        parts.append(pads.field("occurred_to") >= pa.scalar(lo, type=schema.field("occurred_to").type))
+    if hi is not None:
+        parts.append(pads.field("occurred_from") < pa.scalar(hi, type=schema.field("occurred_from").type))
+    if bbox is not None:
+        minx, miny, maxx, maxy = bbox
+        parts += [pads.field("easting") >= minx, pads.field("easting") <= maxx,
+                  pads.field("northing") >= miny, pads.field("northing") <= maxy]
+    if not parts:
+        return None
+    out = parts[0]
+    for part in parts[1:]:
+        out = out & part
+    return out
+
+
+def _local_day(stamp: pd.Timestamp | None) -> pd.Timestamp | None:
+    """A date's local (Europe/London) midnight; a time is cut to its day."""
+    if stamp is None:
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(LOCAL_TZ).tz_localize(None)
+    return stamp.normalize().tz_localize(LOCAL_TZ)
+
+
+def _check_box(bbox, where: str) -> Box | None:
+    """``bbox`` as four floats (minx, miny, maxx, maxy in EPSG:27700 metres), or None."""
+    if bbox is None:
+        return None
+    check_type(bbox, "bbox", where, (tuple, list, np.ndarray),
+               type_name="a tuple of 4 numbers (minx, miny, maxx, maxy, EPSG:27700 metres)", optional=True)
+    if len(bbox) != 4:
+        raise TypeError(f"The 'bbox' parameter of {where} must be a tuple of 4 numbers (minx, miny, maxx, maxy, "
+                        f"EPSG:27700 metres). Got {len(bbox)} values instead.")
+    names = ("bbox[0] (minx)", "bbox[1] (miny)", "bbox[2] (maxx)", "bbox[3] (maxy)")
+    box = tuple(float(check_number(v, name, where, low=-math.inf, high=math.inf)) for v, name in zip(bbox, names))
+    if box[0] > box[2] or box[1] > box[3]:
+        raise GeoError(f"The 'bbox' parameter of {where} must have minx <= maxx and miny <= maxy (EPSG:27700 "
+                       f"metres). Got {tuple(bbox)!r} instead; give (minx, miny, maxx, maxy).")
+    return box
