@@ -76,7 +76,14 @@ def incidents_with_areas(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAU
     check_workspace(ws, "incidents_with_areas")
     h3_resolutions = check_resolutions(h3_resolutions, "incidents_with_areas", name="h3_resolutions",
                                        error=BoundaryError)
-    incidents = ws.incidents()
+    return with_areas(ws, ws.incidents(), h3_resolutions=h3_resolutions)
+
+
+def with_areas(ws: Workspace, incidents: pd.DataFrame, *,
+               h3_resolutions: Sequence[int] = DEFAULT_RESOLUTIONS) -> pd.DataFrame:
+    """Some of the workspace's incidents (a read of :meth:`Workspace.incidents`, indexed 0..n-1)
+    with their area codes and H3 cells, as :func:`incidents_with_areas` gives them all."""
+    h3_resolutions = check_resolutions(h3_resolutions, "with_areas", name="h3_resolutions", error=BoundaryError)
     assignment = assign_areas(incidents, area_layers(ws))
     cells = h3_cells(incidents["longitude"], incidents["latitude"], h3_resolutions)
     out = pd.concat([incidents, assignment.codes, cells], axis=1)

@@ -22,10 +22,8 @@ import pandas as pd
 
 from ..actions.log import DB_FILE, ActionLog
 from ..actions.status import status_text, tasked_text
-from ..boundaries.assign import assign_areas
 from ..boundaries.roads import ROADS_TABLE
-from ..boundaries.store import area_layers
-from ..geo.h3cells import DEFAULT_RESOLUTIONS, h3_cells
+from ..boundaries.store import with_areas
 from ..geo.schema import LOCAL_TZ
 from ..geo.select import select_incidents
 from ..geo.workspace import Workspace
@@ -209,13 +207,7 @@ def request_incidents(ws: Workspace, request: TaskingRequest, *, backtest: bool 
     first = _first_match(ws, request, incidents, start, end)
     if first is not None:
         incidents = pd.concat([first, incidents], ignore_index=True)
-    if not areas:
-        return incidents
-    assignment = assign_areas(incidents, area_layers(ws))
-    cells = h3_cells(incidents["longitude"], incidents["latitude"], DEFAULT_RESOLUTIONS)
-    out = pd.concat([incidents, assignment.codes, cells], axis=1)
-    out.attrs["outside"] = assignment.outside
-    return out
+    return with_areas(ws, incidents) if areas else incidents
 
 
 def _first_match(ws: Workspace, request: TaskingRequest, incidents: pd.DataFrame, start: dt.date,
