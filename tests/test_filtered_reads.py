@@ -18,6 +18,7 @@ from hotspot_tasking.geo.report import IngestResult
 from hotspot_tasking.geo.schema import LOCAL_TZ
 from hotspot_tasking.geo.select import select_incidents
 from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.hotspots.run import HotspotRequest, run_hotspots
 from hotspot_tasking.pipeline.tasking import needed_window, request_incidents, surface_backtest, tasking_list
 from hotspot_tasking.ranking.request import TaskingRequest
 
@@ -245,3 +246,20 @@ def test_city_year_lists_from_the_window_are_the_lists_from_the_whole_table(city
     ws, full = city
     places = same_list(ws, request_, full)
     assert places is None or places > 0 or request_.band == "nte"
+
+
+@pytest.mark.parametrize("method", ["kde", "dbscan", "gistar"])
+def test_a_hotspot_run_on_the_period_s_days_is_the_run_on_the_whole_table(demo, method):
+    """What ``hotspot-tasking hotspots --period`` relies on when the workspace has a study area."""
+    ws, _ = demo
+    request = HotspotRequest(method=method, band="nte", start="2018-05-01", end="2018-06-30")
+    window = run_hotspots(ws, request, incidents=ws.incidents(start=request.start, end=request.end))
+    whole = run_hotspots(ws, request, incidents=ws.incidents())
+    assert window.layers.keys() == whole.layers.keys() and len(whole.layers["hotspots"]) > 0
+    for name, layer in whole.layers.items():
+        got = window.layers[name]
+        pd.testing.assert_frame_equal(pd.DataFrame(got.drop(columns="geometry")),
+                                      pd.DataFrame(layer.drop(columns="geometry")))
+        assert bool(np.all(shapely.equals(np.asarray(got.geometry.array), np.asarray(layer.geometry.array))))
+    assert ({k: v for k, v in vars(window.card).items() if k != "created"}
+            == {k: v for k, v in vars(whole.card).items() if k != "created"})

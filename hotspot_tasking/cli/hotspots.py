@@ -82,12 +82,17 @@ def _request(args: argparse.Namespace, method: str) -> HotspotRequest:
 def _hotspots(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from ..boundaries.store import study_area
     from ..geo.workspace import Workspace
     from ..hotspots.run import describe, run_hotspots
     from ..pipeline.exports import export_hotspots
 
     ws = Workspace.open(args.workspace)
-    request, table = _request(args, args.method), ws.incidents()
+    request = _request(args, args.method)
+    # The grid covers the study area when there is one, so the period's days are all the
+    # run reads; without one it covers every incident, so the whole table is read.
+    window = {"start": request.start, "end": request.end} if study_area(ws) is not None else {}
+    table = ws.incidents(**window)
     _refuse_untimed_band(ws, table, request.band, request, start=request.start, end=request.end)
     run = run_hotspots(ws, request, incidents=table)
     files, notices = export_hotspots(ws, run, args.out, incidents=table, exact=args.exact)
