@@ -113,17 +113,18 @@ def _hotspots(args: argparse.Namespace) -> int:
 def _backtest(args: argparse.Namespace) -> int:
     from ..geo.workspace import Workspace
     from ..periods import review_period
-    from ..pipeline.tasking import surface_backtest
+    from ..pipeline.tasking import request_incidents, surface_backtest
     from ..ranking.request import TaskingRequest
     from .backtest_text import backtest_lines
 
     ws = Workspace.open(args.workspace)
-    incidents = ws.incidents()
-    period = args.period or _latest_period(incidents, args.every)
+    period = args.period or _latest_period(ws.incidents(["occurred_from", "occurred_to", "time_precision"]),
+                                           args.every)
     tup = lambda v: tuple(v) if v else None  # noqa: E731
     request = TaskingRequest(period=period, band=args.band, categories=tup(args.category), groups=tup(args.group),
                              sources=tup(args.source), cell_size_m=args.cell_size_m, bandwidth_m=args.bandwidth_m,
                              surface=args.surface)
+    incidents = request_incidents(ws, request, backtest=True, areas=False)  # the days the backtest scores
     _refuse_untimed_band(ws, incidents, request.band, request, end=f"{review_period(period).end:%Y-%m-%d}")
     choice = surface_backtest(ws, request, incidents=incidents)
     print("\n".join(backtest_lines(choice, review_period(period).every)))
