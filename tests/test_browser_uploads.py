@@ -4,6 +4,8 @@ the name points, and the name is shown and recorded as text.
 Marked ``browser`` (deselected by default; CI runs ``pytest -m browser``).
 """
 
+import json
+
 import pytest
 from browser import ROOT, chromium, copy_demo, need_browser, running_app
 
@@ -39,6 +41,11 @@ def test_hostile_upload_names_import_without_writing_where_they_point(app, page,
     for name in names:
         page.locator("input[type='file']").set_input_files(
             {"name": name, "mimeType": "text/csv", "buffer": POLICE_CSV.read_bytes()})
+        # the upload is sent in the background: until the uploader lists this file, the Import
+        # button standing from the last import would import the last file again
+        page.locator(f"[data-testid='stFileChipName'][title={json.dumps(name)}]").wait_for(timeout=60_000)
+        page.wait_for_timeout(1_000)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
         page.get_by_role("button", name="Import").click()
         # the report's lines under the table name the file as sent, as plain text
         page.get_by_text(f"{name}: 119 read", exact=False).first.wait_for(timeout=60_000)
