@@ -84,17 +84,17 @@ def _hotspots(args: argparse.Namespace) -> int:
 
     from ..boundaries.store import study_area
     from ..geo.workspace import Workspace
-    from ..hotspots.run import describe, run_hotspots
+    from ..hotspots.run import analyse, describe
     from ..pipeline.exports import export_hotspots
 
     ws = Workspace.open(args.workspace)
     request = _request(args, args.method)
     # The grid covers the study area when there is one, so the period's days are all the
     # run reads; without one it covers every incident, so the whole table is read.
-    window = {"start": request.start, "end": request.end} if study_area(ws) is not None else {}
-    table = ws.incidents(**window)
+    area = study_area(ws)
+    table = ws.incidents(**({"start": request.start, "end": request.end} if area is not None else {}))
     _refuse_untimed_band(ws, table, request.band, request, start=request.start, end=request.end)
-    run = run_hotspots(ws, request, incidents=table)
+    run = analyse(request, table, bands=ws.time_bands(), study_area=area)  # run_hotspots, the area read once
     files, notices = export_hotspots(ws, run, args.out, incidents=table, exact=args.exact)
     hotspots = run.layers["hotspots"]
     print(f"{args.method}: {len(hotspots):,} hotspots from {run.incidents:,} incidents ({describe(run.request)}).")

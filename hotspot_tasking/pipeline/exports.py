@@ -97,15 +97,12 @@ def map_streets(ws: Workspace, *, bbox: tuple[float, float, float, float] | None
     drawn without street names rather than not at all."""
     columns = ["location_text", "easting", "northing", "sensitive"]
     try:
-        incidents = ws.incidents(columns=columns)
+        incidents = ws.incidents(columns=columns, bbox=bbox)
     except OSError as exc:
         logger.warning("map_streets: the incident files of %s cannot be read (%s); the maps name no streets. "
                        "Fix: run 'hotspot-tasking status' on the workspace.", ws.root, exc)
         incidents = pd.DataFrame({c: pd.Series(dtype=float if c in ("easting", "northing") else object)
                                   for c in columns})
-    if bbox is not None:
-        minx, miny, maxx, maxy = bbox
-        incidents = incidents[incidents["easting"].between(minx, maxx) & incidents["northing"].between(miny, maxy)]
     return record_streets(incidents)
 
 

@@ -100,7 +100,8 @@ def aggregate_hotspots(layers: dict[str, gpd.GeoDataFrame], card: MethodCard, se
             notices.append(f"The {name} layer (cells of the analysis grid) is left out: the selection holds {held}.")
             continue
         inside = _held(layer, points)
-        aggregated = max(aggregated, int((inside > 0).sum()))
+        if name == "hotspots":  # the other layers (DBSCAN's hulls) draw the same hotspots again
+            aggregated = int((inside > 0).sum())
         safe[name] = _aggregate(layer, inside, rules) if (inside > 0).any() else layer
     if aggregated:
         notices.insert(0, f"{plural(aggregated, 'hotspot')} holding sensitive incidents ({which}) "

@@ -148,8 +148,7 @@ class Redaction:
                 self.log.append((i, col, said if said is not None else str(values[i]), rule))
         new = old.copy()
         new[mask] = values[mask]
-        self.out[col] = pd.Series(new, index=self.out.index).astype(self.out[col].dtype if col != "geometry"
-                                                                        else object)
+        self.out[col] = pd.Series(new, index=self.out.index).astype(self.out[col].dtype)
 
 
 def _same(a, b) -> bool:
