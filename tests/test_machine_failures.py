@@ -127,15 +127,15 @@ def test_a_lock_file_that_cannot_be_opened_read_only_is_a_geo_error(small_ws, mo
 # --- a full disk ---------------------------------------------------------------------------------
 def test_a_full_disk_during_an_import_keeps_nothing_and_says_so(small_ws, monkeypatch):
     before = tree_snapshot(small_ws)
-    real_write = geoparquet_module.write_points
+    real_write = geoparquet_module.PointFileWriter.write
 
-    def fill_the_disk(table, path):
-        real_write(table, path)  # part of the import reaches the disk ...
-        with open(path, "ab") as handle:
+    def fill_the_disk(self, table):
+        real_write(self, table)  # part of the import reaches the disk ...
+        with open(self.path, "ab") as handle:
             handle.write(b"\0" * 65536)
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))  # ... then the disk is full
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))  # ... then the disk is full
 
-    monkeypatch.setattr(geoparquet_module, "write_points", fill_the_disk)
+    monkeypatch.setattr(geoparquet_module.PointFileWriter, "write", fill_the_disk)
     with pytest.raises(GeoError) as caught:
         ingest_files(Workspace.open(small_ws), [API_CSV], "police_uk_api")
     message = str(caught.value)

@@ -165,6 +165,17 @@ class Staging:
             os.fsync(handle.fileno())
         self._staged.append((tmp, path))
 
+    def scratch(self, name: str) -> Path:
+        """A path in the staging folder for a file written bit by bit (an import's parts):
+        never published unless :meth:`adopt` gives it a place; removed with the folder."""
+        return self.folder / f"scratch-{name}"
+
+    def adopt(self, tmp: Path, path: Path) -> None:
+        """Stage ``tmp`` (a finished :meth:`scratch` file) to be renamed to ``path`` by :meth:`publish`."""
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        self._staged.append((tmp, path))
+
     def publish(self, *, last_commits: bool = False) -> None:
         """Rename every staged file into place (creating its folder), in the order staged.
 

@@ -51,14 +51,58 @@ def to_point_table(frame: pd.DataFrame, x: str = "easting", y: str = "northing")
 def write_points(table: pa.Table, path: str | Path, *, x: str = "easting", y: str = "northing",
                  epsg: int = BNG_EPSG) -> None:
     """Write a table from :func:`to_point_table` (or a slice of one) as a GeoParquet file."""
+    metadata = dict(table.schema.metadata or {})
+    metadata[b"geo"] = geo_metadata(point_bbox(table, x, y), epsg)
+    pq.write_table(table.replace_schema_metadata(metadata), path, compression="zstd")
+
+
+def point_bbox(table: pa.Table, x: str = "easting", y: str = "northing") -> list[float]:
+    """``[minx, miny, maxx, maxy]`` of a point table's coordinates (metres), ``[]`` when empty."""
     xs = table.column(x).to_numpy()
     ys = table.column(y).to_numpy()
-    bbox = [float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())] if len(xs) else []
-    geo = {
-        "version": "1.0.0",
-        "primary_column": "geometry",
-        "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"], "crs": _crs_json(epsg), "bbox": bbox}},
-    }
-    metadata = dict(table.schema.metadata or {})
-    metadata[b"geo"] = json.dumps(geo).encode("utf-8")
-    pq.write_table(table.replace_schema_metadata(metadata), path, compression="zstd")
+    return [float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())] if len(xs) else []
+
+
+def geo_metadata(bbox: list[float] | None, epsg: int = BNG_EPSG) -> bytes:
+    """The GeoParquet 1.0.0 ``geo`` metadata of a file of WKB points in ``epsg`` within ``bbox``
+    (``None``: no box, which the specification allows)."""
+    column = {"encoding": "WKB", "geometry_types": ["Point"], "crs": _crs_json(epsg)}
+    if bbox is not None:
+        column["bbox"] = bbox
+    geo = {"version": "1.0.0", "primary_column": "geometry", "columns": {"geometry": column}}
+    return json.dumps(geo).encode("utf-8")
+
+
+class PointFileWriter:
+    """A GeoParquet point file written a table at a time (an import's month, batch by batch).
+
+    The first table sets the schema (later ones are cast to it). The Arrow schema carries the
+    ``geo`` metadata without a box; the file's own key-value metadata, which GDAL, DuckDB and
+    geopandas read, gets it with the box of every point written when the file is closed.
+    """
+
+    def __init__(self, path: Path, *, x: str = "easting", y: str = "northing", epsg: int = BNG_EPSG):
+        self.path = path
+        self._x, self._y, self._epsg = x, y, epsg
+        self._writer: pq.ParquetWriter | None = None
+        self._box: list[float] = []
+
+    def write(self, table: pa.Table) -> None:
+        """Append ``table`` (from :func:`to_point_table`) as row groups."""
+        if self._writer is None:
+            metadata = {**(table.schema.metadata or {}), b"geo": geo_metadata(None, self._epsg)}
+            self._writer = pq.ParquetWriter(self.path, table.schema.with_metadata(metadata), compression="zstd")
+        else:
+            table = table.cast(self._writer.schema)
+        self._writer.write_table(table)
+        box = point_bbox(table, self._x, self._y)
+        if box:
+            self._box = box if not self._box else [min(self._box[0], box[0]), min(self._box[1], box[1]),
+                                                   max(self._box[2], box[2]), max(self._box[3], box[3])]
+
+    def close(self) -> None:
+        """Write the ``geo`` metadata and the footer."""
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.add_key_value_metadata({"geo": geo_metadata(self._box, self._epsg).decode("utf-8")})
+            writer.close()

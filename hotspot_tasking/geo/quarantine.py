@@ -8,7 +8,8 @@ Two files per import, under ``quarantine/``:
   such as a whole month of another force's police.uk records (about 97,000 rows, 31 MB as
   CSV); same columns, all text but ``row``.
 
-:class:`~hotspot_tasking.geo.workspace.Workspace` writes them with each import and reads them back.
+:class:`~hotspot_tasking.geo.workspace.Workspace` writes them with each import (through
+:class:`QuarantineWriter`, a batch at a time) and reads them back.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .atomic import Staging
 from .report import OUT_OF_AREA_REASONS, ImportReport
@@ -26,34 +29,61 @@ from .schema import QUARANTINE_COLUMNS
 OUT_OF_AREA_SUFFIX = "-out-of-area.parquet"
 
 
-def stage_rejects(stage: Staging, root: Path, rejects: pd.DataFrame, report: ImportReport) -> None:
-    """Stage an import's rejected rows into the quarantine and record the files on ``report``.
+class QuarantineWriter:
+    """An import's rejected rows, taken a batch at a time, staged as its quarantine files.
 
-    Parameters
-    ----------
-    stage : Staging
-        The import's staging (the files appear when it publishes).
-    root : pathlib.Path
-        The workspace folder.
-    rejects : pandas.DataFrame
-        :attr:`~hotspot_tasking.geo.report.IngestResult.rejects`; left unchanged.
-    report : ImportReport
-        Its ``quarantine_file`` and ``out_of_area_file`` are set to the workspace-relative
-        paths written (None for no rows).
+    Each batch is kept in a scratch file of the import's staging (Parquet, as text), so memory
+    holds one batch; :meth:`stage` writes the two quarantine files from them, a batch at a
+    time, with every column any batch had (the files of one import may differ: a cell a
+    file lacks is left empty), in the order the rows came.
     """
-    if rejects.empty:
-        return
-    far = rejects["reason"].isin(OUT_OF_AREA_REASONS).to_numpy()
-    if (~far).any():
-        rel = f"quarantine/{report.import_id}.csv"
-        fix = rejects[~far]
-        stage.write(root / rel, lambda p: fix.to_csv(p, index=False, encoding="utf-8-sig"))
-        report.quarantine_file = rel
-    if far.any():
-        rel = f"quarantine/{report.import_id}{OUT_OF_AREA_SUFFIX}"
-        out = _text_columns(rejects[far].reset_index(drop=True))
-        stage.write(root / rel, lambda p: out.to_parquet(p, index=False, compression="zstd"))
-        report.out_of_area_file = rel
+
+    def __init__(self, stage: Staging, root: Path):
+        self._stage = stage
+        self._root = root
+        self._parts: dict[bool, list[Path]] = {False: [], True: []}  # far: out-of-area
+        self._columns: dict[bool, dict[str, None]] = {False: {}, True: {}}
+
+    def add(self, rejects: pd.DataFrame) -> None:
+        """Keep a batch of :attr:`~hotspot_tasking.geo.report.IngestResult.rejects` (left unchanged)."""
+        if rejects.empty:
+            return
+        far = rejects["reason"].isin(OUT_OF_AREA_REASONS).to_numpy()
+        for kind, rows in ((False, ~far), (True, far)):
+            if rows.any():
+                part = _text_columns(rejects[rows].reset_index(drop=True))
+                path = self._stage.scratch(f"rejects-{int(kind)}-{len(self._parts[kind]):05d}.parquet")
+                part.to_parquet(path, index=False, compression="zstd")
+                self._parts[kind].append(path)
+                self._columns[kind].update(dict.fromkeys(part.columns))
+
+    def stage(self, report: ImportReport) -> None:
+        """Stage the quarantine files and record them on ``report`` (``quarantine_file`` and
+        ``out_of_area_file``, workspace-relative; None for no rows)."""
+        if self._parts[False]:
+            rel = f"quarantine/{report.import_id}.csv"
+            tmp = self._stage.scratch("quarantine.csv")
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+                for i, part in enumerate(self._batches(False)):
+                    part.to_csv(handle, index=False, header=i == 0)
+            self._stage.adopt(tmp, self._root / rel)
+            report.quarantine_file = rel
+        if self._parts[True]:
+            rel = f"quarantine/{report.import_id}{OUT_OF_AREA_SUFFIX}"
+            tmp = self._stage.scratch("out-of-area.parquet")
+            writer = None
+            for part in self._batches(True):
+                table = pa.Table.from_pandas(part, preserve_index=False)
+                writer = writer or pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                writer.write_table(table.cast(writer.schema))
+            writer.close()
+            self._stage.adopt(tmp, self._root / rel)
+            report.out_of_area_file = rel
+
+    def _batches(self, kind: bool):
+        columns = list(self._columns[kind])
+        for path in self._parts[kind]:
+            yield _text_columns(pd.read_parquet(path).reindex(columns=columns))
 
 
 def _text_columns(frame: pd.DataFrame) -> pd.DataFrame:

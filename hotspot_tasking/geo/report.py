@@ -79,6 +79,9 @@ class ImportReport:
     shared_crime_ids : int
         Accepted police.uk rows whose Crime ID another row of the same file has with a
         different crime type; each is kept as its own offence.
+    id_index_file : str or None
+        Workspace-relative path of the index of the accepted rows' ids
+        (:mod:`~hotspot_tasking.geo.idindex`), if any; None in imports stored before it was kept.
     """
 
     import_id: str
@@ -92,6 +95,7 @@ class ImportReport:
     out_of_area_areas: dict[str, int] = field(default_factory=dict)
     out_of_area_file: str | None = None
     shared_crime_ids: int = 0
+    id_index_file: str | None = None
 
     @property
     def rows_read(self) -> int:

@@ -9,10 +9,11 @@ Layout::
       incidents/month=YYYY-MM/ID.parquet  GeoParquet (points in EPSG:27700), one file per import and month
       quarantine/ID.csv                   rejected rows of import ID to fix, with file, row and reason
       quarantine/ID-out-of-area.parquet   its rows outside the workspace's area, likewise
+      index/ID-ids.parquet                the keys of import ID's ids, to find rows already imported
       boundaries/                         area layers (see hotspot_tasking.boundaries)
       _staging/                           files being written (readers skip it; the next writer clears it)
 
-Writes are atomic. An import writes its files into ``_staging/`` (a folder pyarrow,
+Writes are atomic. An import writes its files, a batch at a time, into ``_staging/`` (a folder pyarrow,
 GDAL and DuckDB never read, with names that do not end in ``.parquet``), renames them
 into place, then replaces ``workspace.json`` in one ``os.replace``: until that instant
 readers of the manifest see the old workspace, after it the new one. A write that fails
@@ -33,18 +34,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
-from . import geoparquet
 from .area import Area
 from .atomic import STAGING, Staging, json_writer, machine_errors, remove_unlisted, write_json_atomic, write_lock
 from .errors import GeoError
-from .quarantine import read_quarantine, stage_rejects
+from .idindex import IdSet, id_keys, read_id_index
+from .importsink import ImportSink
+from .quarantine import read_quarantine
 from .reads import Summary, check_read, read_incidents, summarise
 from .report import ImportReport, IngestResult, new_import_id
-from .schema import BNG_EPSG, INCIDENT_COLUMNS, month_key  # noqa: F401  (INCIDENT_COLUMNS: the table read)
+from .schema import BNG_EPSG, INCIDENT_COLUMNS  # noqa: F401  (INCIDENT_COLUMNS: the table read)
 from .taxonomy import Taxonomy, default_config_path
 from .timebands import TimeBands
 from .validate import check_choice, check_crs, check_strings, check_type
@@ -222,6 +223,24 @@ class Workspace:
         check_type(source, "source", "Workspace.existing_ids", str, type_name="a str")
         return pd.Index(self.incidents(["incident_id"], sources=[source])["incident_id"])
 
+    def id_set(self, source: str) -> IdSet:
+        """The keys of the ids stored for ``source`` (:mod:`~hotspot_tasking.geo.idindex`),
+        from each import's id index; an import stored before indexes were kept is read
+        a file at a time, its ids only."""
+        check_type(source, "source", "Workspace.id_set", str, type_name="a str")
+        out = IdSet()
+        for entry in self._manifest["imports"]:
+            if entry.get("source") != source:
+                continue
+            index = entry.get("id_index_file")
+            if index:
+                out.add(*read_id_index(self.root / index))
+                continue
+            for path in self.data_files:
+                if path.stem == entry["import_id"]:
+                    out.add(*id_keys(read_incidents([path], ["incident_id"], (source,))["incident_id"]))
+        return out
+
     def quarantine(self, *, out_of_area: bool = True) -> pd.DataFrame:
         """Every rejected row over the import log, as text, with its import id.
 
@@ -246,60 +265,63 @@ class Workspace:
         under the write lock; return the result.
 
         The manifest is read afresh first, so ``read`` sees the workspace as it stands (its
-        area, taxonomy and :meth:`existing_ids`), and no other import is stored between that
-        and this commit: two imports of one file at once store it once. Nothing is written
-        when ``read`` raises. :func:`hotspot_tasking.intake.store.ingest_files` imports this way.
+        area, taxonomy and :meth:`id_set`), and no other import is stored between that and
+        this commit: two imports of one file at once store it once. Nothing is written when
+        ``read`` raises. For imports too large to hold at once, see :meth:`write_import`.
         """
         where = "Workspace.read_then_commit"
         check_type(read, "read", where, Callable, type_name="a function returning an IngestResult")
-        with write_lock(self.root):
-            self._reload()
+        kept: list[IngestResult] = []
+
+        def store(sink: ImportSink) -> ImportReport:
             result = read()
             if not isinstance(result, IngestResult):
                 raise TypeError(f"{where}: 'read' returned {type(result).__name__}, not an IngestResult; "
                                 "return what read_incidents returns.")
-            self._store(result)
-        return result
+            sink.add(result.incidents, result.rejects)
+            kept.append(result)
+            return result.report
 
-    def _store(self, result: IngestResult) -> None:
-        """Write the result's data files and quarantine, then the manifest (under the write lock).
+        self.write_import(store)
+        return kept[0]
+
+    def write_import(self, read: Callable[[ImportSink], ImportReport]) -> ImportReport:
+        """Call ``read(sink)``, which hands the import's rows to ``sink`` a batch at a time
+        (:meth:`ImportSink.add`) and returns the import's report; then store the import
+        atomically: its data files, id index and quarantine, then the manifest.
+
+        All under the write lock, after reading the manifest afresh, so ``read`` sees the
+        workspace as it stands (its area, taxonomy and :meth:`id_set`) and no other import
+        is stored in between. The sink stages each batch's files as it comes, so memory holds
+        one batch. Nothing is kept when ``read`` raises.
 
         Raises :class:`GeoError` (from the ``OSError``) when the folder is read-only or the
         disk full; the files of this import are then removed.
         """
-        def need() -> int:
-            return int(result.incidents.memory_usage(deep=True).sum() + result.rejects.memory_usage(deep=True).sum())
-
-        with machine_errors(self.root, need_bytes=need):
-            self._remove_orphans()
-            with Staging(self.root) as stage:
-                report = result.report
-                new_files = self._write_partitions(stage, result.incidents, report.import_id)
-                stage_rejects(stage, self.root, result.rejects, report)
-                manifest = dict(self._manifest)
-                manifest["data_files"] = self._manifest["data_files"] + new_files
-                manifest["imports"] = self._manifest["imports"] + [report.to_dict()]
-                stage.write(self.root / MANIFEST, json_writer(manifest))
-                stage.publish(last_commits=True)
-        self._manifest = manifest
-
-    def _write_partitions(self, stage: Staging, incidents: pd.DataFrame, import_id: str) -> list[str]:
-        """Stage one GeoParquet file per month of ``incidents``; returns their workspace-relative paths."""
-        if incidents.empty:
-            return []
-        months = month_key(incidents["occurred_from"])
-        order = np.argsort(months, kind="stable")
-        table = geoparquet.to_point_table(incidents.iloc[order])
-        sorted_months = months[order]
-        starts = np.flatnonzero(np.r_[True, sorted_months[1:] != sorted_months[:-1]])
-        ends = np.r_[starts[1:], len(sorted_months)]
-        written = []
-        for start, end in zip(starts, ends):
-            rel = f"incidents/month={sorted_months[start]}/{import_id}.parquet"
-            part = table.slice(start, end - start)
-            stage.write(self.root / rel, lambda p, t=part: geoparquet.write_points(t, p))
-            written.append(rel)
-        return written
+        check_type(read, "read", "Workspace.write_import", Callable, type_name="a function of an ImportSink")
+        with write_lock(self.root):
+            self._reload()
+            sink: ImportSink | None = None
+            with machine_errors(self.root, need_bytes=lambda: sink.bytes_in if sink is not None else 0):
+                self._remove_orphans()
+                with Staging(self.root) as stage:
+                    sink = ImportSink(stage, self.root)
+                    try:
+                        report = read(sink)
+                        if not isinstance(report, ImportReport):
+                            raise TypeError(f"Workspace.write_import: 'read' returned {type(report).__name__}, "
+                                            "not an ImportReport.")
+                        new_files = sink.close(report)
+                    except BaseException:
+                        sink.discard()
+                        raise
+                    manifest = dict(self._manifest)
+                    manifest["data_files"] = self._manifest["data_files"] + new_files
+                    manifest["imports"] = self._manifest["imports"] + [report.to_dict()]
+                    stage.write(self.root / MANIFEST, json_writer(manifest))
+                    stage.publish(last_commits=True)
+            self._manifest = manifest
+        return report
 
     # --- area layers and area tables (written by hotspot_tasking.boundaries) ------------
     def layers(self) -> dict[str, dict]:
@@ -374,9 +396,10 @@ class Workspace:
     def _remove_orphans(self) -> None:
         """Delete files a killed import left behind: those no manifest lists."""
         listed = set(self._manifest["data_files"])
-        listed |= {r.get(key) for r in self._manifest["imports"] for key in ("quarantine_file", "out_of_area_file")}
+        listed |= {r.get(key) for r in self._manifest["imports"]
+                   for key in ("quarantine_file", "out_of_area_file", "id_index_file")}
         listed |= {m["file"] for section in ("layers", "tables") for m in self._manifest.get(section, {}).values()}
-        remove_unlisted(self.root, listed, ("incidents", "quarantine", "boundaries"))
+        remove_unlisted(self.root, listed, ("incidents", "index", "quarantine", "boundaries"))
 
 
 def _remove_new_tree(root: Path, existed: bool) -> None:

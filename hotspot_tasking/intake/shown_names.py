@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 
@@ -65,21 +65,21 @@ def check_names(names: Mapping[str | Path, str] | None, paths: list, where: str)
     return out
 
 
-def named_inputs(paths: Iterable[str | Path], pattern: str,
-                 names: Mapping[Path, str]) -> list[tuple[str, Callable[[], bytes]]]:
-    """:func:`~hotspot_tasking.intake.textfiles.csv_inputs` of ``paths``, each file in
-    ``names`` (from :func:`check_names`) recorded under its name there (a zip's members as
-    ``name:member``), also in the messages of files that cannot be read."""
+def named_inputs(paths: Iterable[str | Path], pattern: str, names: Mapping[Path, str], *,
+                 blocks: bool = False) -> list[tuple[str, Callable[[], bytes | Iterator[bytes]]]]:
+    """:func:`~hotspot_tasking.intake.textfiles.csv_inputs` of ``paths`` (``blocks`` as there),
+    each file in ``names`` (from :func:`check_names`) recorded under its name there (a zip's
+    members as ``name:member``), also in the messages of files that cannot be read."""
     if not names:
-        return csv_inputs(paths, pattern)
-    inputs: list[tuple[str, Callable[[], bytes]]] = []
+        return csv_inputs(paths, pattern, blocks=blocks)
+    inputs: list[tuple[str, Callable[[], bytes | Iterator[bytes]]]] = []
     for path in map(Path, paths):
         shown = names.get(path)
         if shown is None or path.is_dir():
-            inputs += csv_inputs([path], pattern)
+            inputs += csv_inputs([path], pattern, blocks=blocks)
             continue
         try:
-            items = csv_inputs([path], pattern)
+            items = csv_inputs([path], pattern, blocks=blocks)
         except IntakeError as err:
             raise _renamed(err, path, shown) from err
         for name, load in items:
@@ -87,9 +87,17 @@ def named_inputs(paths: Iterable[str | Path], pattern: str,
     return inputs
 
 
-def _load_as(load: Callable[[], bytes], path: Path, shown: str) -> bytes:
+def _load_as(load: Callable[[], bytes | Iterator[bytes]], path: Path, shown: str) -> bytes | Iterator[bytes]:
     try:
-        return load()
+        data = load()
+    except IntakeError as err:
+        raise _renamed(err, path, shown) from err
+    return data if isinstance(data, bytes) else _blocks_as(data, path, shown)
+
+
+def _blocks_as(blocks: Iterator[bytes], path: Path, shown: str) -> Iterator[bytes]:
+    try:
+        yield from blocks
     except IntakeError as err:
         raise _renamed(err, path, shown) from err
 

@@ -1,9 +1,10 @@
 """Importing files into a workspace: read with the workspace's taxonomy, area and stored ids,
 then committed, under the workspace's write lock.
 
-:func:`~hotspot_tasking.intake.ingest.read_incidents` is the pure step; the storing is
-:meth:`~hotspot_tasking.geo.workspace.Workspace.read_then_commit` (atomic: the workspace is
-unchanged if any file cannot be read).
+The files are read a batch at a time (:func:`~hotspot_tasking.intake.ingest.stream_incidents`)
+and each batch staged as it comes (:meth:`~hotspot_tasking.geo.workspace.Workspace.write_import`),
+so memory holds one batch and the id index, not the import; the import is atomic: the
+workspace is unchanged if any file cannot be read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from ..geo.report import ImportReport, new_import_id
 from ..geo.workspace import Workspace
 from ..validation import check_paths, check_type
-from .ingest import read_incidents
+from .ingest import stream_incidents
 from .readers import Reader, reader_for
 from .shown_names import check_names
 
@@ -73,8 +74,7 @@ def ingest_files(workspace: Workspace, paths: Sequence[str | Path], source: str,
                optional=True)
     names = check_names(names, paths, where)
     reader = reader or reader_for(source, mapping, motive_column)
-    result = workspace.read_then_commit(
-        lambda: read_incidents(paths, reader, taxonomy=workspace.taxonomy(), area=workspace.area,
-                               existing_ids=workspace.existing_ids(reader.source), import_id=new_import_id(),
-                               names=names))
-    return result.report
+    return workspace.write_import(
+        lambda sink: stream_incidents(paths, reader, taxonomy=workspace.taxonomy(), area=workspace.area,
+                                      existing=workspace.id_set(reader.source), import_id=new_import_id(),
+                                      names=names, on_batch=sink.add))

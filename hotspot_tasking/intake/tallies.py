@@ -47,6 +47,14 @@ def out_of_area_areas(files: list[CsvText], out: np.ndarray, *, top: int = TOP_A
         such a column. Names are cleaned of control characters and cut to
         :data:`MAX_AREA_CHARS` characters; ties are in name order.
     """
+    named, unnamed = out_of_area_counts(files, out)
+    return top_areas(named, unnamed, top=top)
+
+
+def out_of_area_counts(files: list[CsvText], out: np.ndarray) -> tuple[pd.Series, int]:
+    """The rows marked in ``out`` by area (``{area: rows}`` as a Series, areas as in
+    :func:`out_of_area_areas`, uncut), and those of files that name no area; for an import
+    read in batches, whose counts add up (:func:`top_areas` then names the largest)."""
     parts = []
     unnamed = 0  # marked rows of files without an area column
     start = 0
@@ -56,15 +64,24 @@ def out_of_area_areas(files: list[CsvText], out: np.ndarray, *, top: int = TOP_A
         columns = [c for c in (*LSOA_NAME_COLUMNS, *FORCE_COLUMNS) if c in csv.frame.columns]
         if chosen.any() and columns:  # count each distinct combination once, then name it
             combos = csv.frame.loc[chosen, columns].value_counts(dropna=False).reset_index()
-            parts.append(pd.DataFrame({"area": _area_names(combos[columns]), "rows": combos["count"]}))
+            parts.append(pd.Series(combos["count"].to_numpy(), index=_area_names(combos[columns]).to_numpy()))
         elif chosen.any():
             unnamed += int(chosen.sum())
         start = stop
     if not parts:
+        return pd.Series(dtype="int64"), unnamed
+    return pd.concat(parts).groupby(level=0).sum().astype("int64"), unnamed
+
+
+def top_areas(named: pd.Series, unnamed: int, *, top: int = TOP_AREAS) -> dict[str, int]:
+    """The ``top`` largest of :func:`out_of_area_counts`' areas, the unnamed rows counted under
+    :data:`NO_AREA`; empty when no area was named (see :func:`out_of_area_areas`)."""
+    if named.empty:
         return {}
+    table = named.rename_axis("area").rename("rows").reset_index()
     if unnamed:
-        parts.append(pd.DataFrame({"area": [NO_AREA], "rows": [unnamed]}))
-    table = pd.concat(parts, ignore_index=True).groupby("area", as_index=False)["rows"].sum()
+        table = pd.concat([table, pd.DataFrame({"area": [NO_AREA], "rows": [unnamed]})], ignore_index=True)
+    table = table.groupby("area", as_index=False)["rows"].sum()
     table = table.sort_values(["rows", "area"], ascending=[False, True], kind="stable").head(top)
     return {clean_name(a)[:MAX_AREA_CHARS]: int(n) for a, n in zip(table["area"], table["rows"])}
 
@@ -103,21 +120,35 @@ def shared_crime_ids(files: list[CsvText], accepted: np.ndarray) -> int:
     start = 0
     for csv in files:
         stop = start + len(csv.frame)
-        total += _shared_in_file(csv.frame, accepted[start:stop])
+        keys = crime_id_keys(csv.frame)
+        if keys is not None:
+            total += shared_in_file(*keys, accepted[start:stop])
         start = stop
     return total
 
 
-def _shared_in_file(frame: pd.DataFrame, accepted: np.ndarray) -> int:
+def crime_id_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Per row of a file (or a piece of one): 64-bit keys of its Crime ID and crime type
+    (SipHash of the trimmed text) and whether the id is blank; None when the file has no
+    pair of :data:`SHARED_ID_COLUMNS`. Pieces' keys joined are the file's."""
     pair = next(((i, t) for i, t in SHARED_ID_COLUMNS if i in frame.columns and t in frame.columns), None)
-    if pair is None or not accepted.any():
-        return 0
+    if pair is None:
+        return None
     ids = frame[pair[0]].astype("str").str.strip()
-    repeated = ids.ne("").to_numpy() & ids.duplicated(keep=False).to_numpy()
+    types = frame[pair[1]].astype("str").str.strip()
+    return (pd.util.hash_array(ids.to_numpy(dtype=object)), pd.util.hash_array(types.to_numpy(dtype=object)),
+            ids.eq("").to_numpy())
+
+
+def shared_in_file(id_key: np.ndarray, type_key: np.ndarray, blank: np.ndarray, accepted: np.ndarray) -> int:
+    """Accepted rows of one file whose id (by :func:`crime_id_keys`) another row has with another type."""
+    if not accepted.any():
+        return 0
+    ids = pd.Series(id_key)
+    repeated = ~blank & ids.duplicated(keep=False).to_numpy()
     if not repeated.any():  # the usual case
         return 0
-    types = frame[pair[1]].astype("str").str.strip()[repeated]
-    kinds = types.groupby(ids[repeated]).transform("nunique").to_numpy()
-    shared = np.zeros(len(frame), dtype=bool)
+    kinds = pd.Series(type_key[repeated]).groupby(id_key[repeated]).transform("nunique").to_numpy()
+    shared = np.zeros(len(id_key), dtype=bool)
     shared[repeated] = kinds > 1
     return int((shared & accepted).sum())

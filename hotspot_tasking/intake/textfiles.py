@@ -291,10 +291,16 @@ def _matches(name: str, pattern: str) -> bool:
     return any(fnmatch(name, p) or fnmatch(name, p + ".gz") for p in patterns)
 
 
-def csv_inputs(paths: Iterable[str | Path], pattern: str = "*.csv") -> list[tuple[str, Callable[[], bytes]]]:
-    """Every CSV in ``paths`` as ``(name, load_bytes)``: plain or gzipped files, folders,
-    and zip members matching ``pattern``. Nothing is read yet, so callers may parse in parallel."""
-    inputs: list[tuple[str, Callable[[], bytes]]] = []
+def csv_inputs(paths: Iterable[str | Path], pattern: str = "*.csv", *,
+               blocks: bool = False) -> list[tuple[str, Callable[[], bytes | Iterator[bytes]]]]:
+    """Every CSV in ``paths`` as ``(name, load)``: plain or gzipped files, folders, and zip
+    members matching ``pattern``. Nothing is read yet, so callers may parse in parallel.
+
+    ``load()`` returns the file's bytes, or with ``blocks`` an iterator of its bytes in blocks
+    of :data:`BLOCK_BYTES` read as they are asked for (decompressed as it goes), so a large
+    file need not be held whole; a read error raises :class:`IntakeError` either way.
+    """
+    inputs: list[tuple[str, Callable[[], bytes | Iterator[bytes]]]] = []
     for path in expand_paths(paths, pattern):
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
@@ -302,9 +308,9 @@ def csv_inputs(paths: Iterable[str | Path], pattern: str = "*.csv") -> list[tupl
             if not members:
                 raise IntakeError(f"{path.name}: the zip holds no files matching '{pattern}'; "
                                   "check it is the right archive.")
-            inputs += [(f"{path.name}:{m}", partial(_zip_member, path, m)) for m in members]
+            inputs += [(f"{path.name}:{m}", partial(_zip_blocks if blocks else _zip_member, path, m)) for m in members]
         else:
-            inputs.append((path.name, partial(_file_bytes, path)))
+            inputs.append((path.name, partial(_file_blocks if blocks else _file_bytes, path)))
     return inputs
 
 
@@ -326,3 +332,25 @@ def _file_bytes(path: Path) -> bytes:
 def _zip_member(path: Path, member: str) -> bytes:
     with zipfile.ZipFile(path) as archive:
         return archive.read(member)
+
+
+#: Bytes read at a time from a file read in blocks (see :func:`csv_inputs`).
+BLOCK_BYTES = 4 * 1024 * 1024
+
+
+def _file_blocks(path: Path) -> Iterator[bytes]:
+    try:
+        with (gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")) as handle:
+            while block := handle.read(BLOCK_BYTES):
+                yield block
+    except (OSError, EOFError, zlib.error) as err:
+        raise IntakeError(f"{path}: could not be read ({err}); check the file is whole and readable.") from err
+
+
+def _zip_blocks(path: Path, member: str) -> Iterator[bytes]:
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as handle:
+            while block := handle.read(BLOCK_BYTES):
+                yield block
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as err:
+        raise IntakeError(f"{path.name}:{member}: could not be read ({err}); check the zip is whole.") from err

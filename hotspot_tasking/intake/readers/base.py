@@ -61,6 +61,10 @@ class Reader:
         What the format is called in messages.
     fix : str
         What a message about missing columns tells the user to do.
+    whole_files : bool
+        Whether each file must be parsed whole, never cut into pieces
+        (:mod:`~hotspot_tasking.intake.pieces`): for a format whose ids are numbered over the
+        whole file. Such a file is held in memory at once.
     """
 
     source: str
@@ -70,6 +74,7 @@ class Reader:
     pattern: str = "*.csv"
     label: str = "CSV"
     fix: str = "check the --source and the delimiter, or map its columns with --mapping"
+    whole_files: bool = False
 
     def read(self, csv: CsvText) -> pd.DataFrame:
         """Check the file's columns, then parse it."""

@@ -73,4 +73,5 @@ READER = Reader(
     parse=parse,
     pattern="*-street.csv",
     label="police.uk street-level crime CSV",
+    whole_files=True,  # offence_ids numbers the offences of a shared Crime ID over the file (one force-month)
 )

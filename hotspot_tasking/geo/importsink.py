@@ -1,0 +1,97 @@
+"""Where an import's batches go as they are read: the month files, the id index and the
+quarantine, staged a batch at a time so memory holds one batch, never the import.
+
+:meth:`~hotspot_tasking.geo.workspace.Workspace.write_import` opens one under the write lock
+and publishes what it staged with the new manifest, or nothing if the import fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .atomic import Staging
+from .geoparquet import PointFileWriter, to_point_table
+from .idindex import id_keys
+from .quarantine import QuarantineWriter
+from .report import ImportReport
+from .schema import month_key
+
+
+class ImportSink:
+    """Takes an import's accepted and rejected rows batch by batch (see the module docstring).
+
+    Accepted rows go to one GeoParquet file per month (``incidents/month=YYYY-MM/ID.parquet``,
+    the batches' rows in the order they came), their ids' keys to the import's id index
+    (``index/ID-ids.parquet``, :mod:`~hotspot_tasking.geo.idindex`), rejected rows to the
+    quarantine (:class:`~hotspot_tasking.geo.quarantine.QuarantineWriter`).
+    """
+
+    def __init__(self, stage: Staging, root: Path):
+        self._stage = stage
+        self._root = root
+        self._months: dict[str, PointFileWriter] = {}
+        self._index: pq.ParquetWriter | None = None
+        self._quarantine = QuarantineWriter(stage, root)
+        self.rows = 0
+        #: Bytes taken in so far (the frames' memory): about what the write needs on disk, at most.
+        self.bytes_in = 0
+
+    def add(self, incidents: pd.DataFrame, rejects: pd.DataFrame,
+            keys: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Stage a batch: ``incidents`` (the canonical table), ``rejects`` (as
+        :attr:`~hotspot_tasking.geo.report.IngestResult.rejects`) and, if already worked out,
+        the keys of the incidents' ids (:func:`~hotspot_tasking.geo.idindex.id_keys`)."""
+        self.bytes_in += int(incidents.memory_usage(deep=True).sum() + rejects.memory_usage(deep=True).sum())
+        self._quarantine.add(rejects)
+        if incidents.empty:
+            return
+        h1, h2 = keys if keys is not None else id_keys(incidents["incident_id"])
+        keys_table = pa.table({"h1": pa.array(h1, pa.uint64()), "h2": pa.array(h2, pa.uint64())})
+        if self._index is None:
+            self._index = pq.ParquetWriter(self._stage.scratch("ids.parquet"), keys_table.schema, compression="zstd")
+        self._index.write_table(keys_table)
+        months = month_key(incidents["occurred_from"])
+        order = np.argsort(months, kind="stable")
+        table = to_point_table(incidents.iloc[order])
+        sorted_months = months[order]
+        starts = np.flatnonzero(np.r_[True, sorted_months[1:] != sorted_months[:-1]])
+        ends = np.r_[starts[1:], len(sorted_months)]
+        for start, end in zip(starts, ends):
+            month = str(sorted_months[start])
+            if month not in self._months:
+                self._months[month] = PointFileWriter(self._stage.scratch(f"month-{month}.parquet"))
+            self._months[month].write(table.slice(start, end - start))
+        self.rows += len(incidents)
+
+    def discard(self) -> None:
+        """Close every file left open (an import that failed: its staging is then removed)."""
+        for writer in [*self._months.values(), self._index]:
+            try:
+                if writer is not None:
+                    writer.close()
+            except OSError:  # a full disk, say: the files are removed anyway
+                pass
+        self._months, self._index = {}, None
+
+    def close(self, report: ImportReport) -> list[str]:
+        """Finish every file and stage it under the import's id; record the quarantine and id
+        index files on ``report``; return the data files' workspace-relative paths, by month."""
+        data_files = []
+        for month in sorted(self._months):
+            writer = self._months[month]
+            writer.close()
+            rel = f"incidents/month={month}/{report.import_id}.parquet"
+            self._stage.adopt(writer.path, self._root / rel)
+            data_files.append(rel)
+        if self._index is not None:
+            self._index.close()
+            rel = f"index/{report.import_id}-ids.parquet"
+            self._stage.adopt(self._stage.scratch("ids.parquet"), self._root / rel)
+            report.id_index_file = rel
+        self._quarantine.stage(report)
+        return data_files
