@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from ..geo.coords import distinct_points
@@ -69,9 +71,13 @@ def _assign(easting: np.ndarray, northing: np.ndarray, layer: gpd.GeoDataFrame, 
         if partition:
             first = pairs.drop_duplicates("point", keep="first")
             per_point[first["point"].to_numpy()] = first["code"].to_numpy()
-        else:
-            joined = pairs.groupby("point")["code"].agg(";".join)
-            per_point[joined.index.to_numpy()] = joined.to_numpy()
+        else:  # every code of the point, in code order, joined with ";" (as Arrow lists: no step per point)
+            point = pairs["point"].to_numpy()
+            starts = np.flatnonzero(np.r_[True, point[1:] != point[:-1]])
+            lists = pa.ListArray.from_arrays(pa.array(np.r_[starts, len(point)], type=pa.int32()),
+                                             pa.array(pairs["code"].to_numpy(dtype=object), type=pa.large_string()))
+            joined = pc.binary_join(lists, pa.scalar(";", pa.large_string()))
+            per_point[point[starts]] = joined.to_numpy(zero_copy_only=False)
     return per_point[inverse]
 
 
