@@ -28,6 +28,7 @@ from conftest import (
 
 from hotspot_tasking.geo import Workspace
 from hotspot_tasking.geo.idindex import IdSet, id_keys
+from hotspot_tasking.geo.reads import summarise
 from hotspot_tasking.geo.taxonomy import Taxonomy
 from hotspot_tasking.intake import ingest_files, reader_for
 from hotspot_tasking.intake.ingest import stream_incidents
@@ -208,3 +209,23 @@ def test_a_failed_import_leaves_no_index_or_parts(tmp_path):
     assert not (ws.root / "index").exists() or not any((ws.root / "index").iterdir())
     assert not (ws.root / "_staging").exists() or not any((ws.root / "_staging").iterdir())
     assert Workspace.open(ws.root).imports == []
+
+
+def test_the_summary_from_stored_counts_is_the_summary_from_the_incidents(tmp_path):
+    """``status`` reads each import's counts, not the incidents; the figures are the same, and a
+    workspace whose import log lacks them (an earlier version's) counts the incidents."""
+    ws = Workspace.create(tmp_path / "ws", area=LAMBETH_WANDSWORTH_AREA)
+    ingest_files(ws, [API_GZ], "police_uk_api")
+    ingest_files(ws, [COUNCIL], "council_asb", mapping=COUNCIL_MAPPING)
+    ingest_files(ws, [API_GZ], "police_uk_api")  # nothing accepted: no counts
+    assert [bool(r.counts_file) for r in ws.imports] == [True, True, False]
+    counted = ws.summary()
+    read = summarise(ws.incidents(["source", "category", "occurred_from", "occurred_to"]), ws.imports)
+    for name in ("by_source", "by_category", "by_month"):
+        pd.testing.assert_frame_equal(getattr(counted, name), getattr(read, name))
+    assert (counted.incidents, counted.first, counted.last, counted.rows_read, counted.rejected_by_reason) == (
+        read.incidents, read.first, read.last, read.rows_read, read.rejected_by_reason)
+    manifest = json.loads((ws.root / "workspace.json").read_text())
+    del manifest["imports"][1]["counts_file"]
+    (ws.root / "workspace.json").write_text(json.dumps(manifest))
+    pd.testing.assert_frame_equal(Workspace.open(ws.root).summary().by_month, read.by_month)

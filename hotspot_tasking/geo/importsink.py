@@ -18,6 +18,7 @@ from .atomic import Staging
 from .geoparquet import PointFileWriter, to_point_table
 from .idindex import id_keys
 from .quarantine import QuarantineWriter
+from .reads import add_counts, month_counts
 from .report import ImportReport
 from .schema import month_key
 
@@ -27,8 +28,10 @@ class ImportSink:
 
     Accepted rows go to one GeoParquet file per month (``incidents/month=YYYY-MM/ID.parquet``,
     the batches' rows in the order they came), their ids' keys to the import's id index
-    (``index/ID-ids.parquet``, :mod:`~hotspot_tasking.geo.idindex`), rejected rows to the
-    quarantine (:class:`~hotspot_tasking.geo.quarantine.QuarantineWriter`).
+    (``index/ID-ids.parquet``, :mod:`~hotspot_tasking.geo.idindex`), their counts by month and
+    category to ``index/ID-counts.parquet`` (:func:`~hotspot_tasking.geo.reads.month_counts`:
+    the workspace's summary without reading the incidents), rejected rows to the quarantine
+    (:class:`~hotspot_tasking.geo.quarantine.QuarantineWriter`).
     """
 
     def __init__(self, stage: Staging, root: Path):
@@ -37,6 +40,7 @@ class ImportSink:
         self._months: dict[str, PointFileWriter] = {}
         self._index: pq.ParquetWriter | None = None
         self._quarantine = QuarantineWriter(stage, root)
+        self._counts: list[pd.DataFrame] = []
         self.rows = 0
         #: Bytes taken in so far (the frames' memory): about what the write needs on disk, at most.
         self.bytes_in = 0
@@ -55,6 +59,7 @@ class ImportSink:
         if self._index is None:
             self._index = pq.ParquetWriter(self._stage.scratch("ids.parquet"), keys_table.schema, compression="zstd")
         self._index.write_table(keys_table)
+        self._counts.append(month_counts(incidents))
         months = month_key(incidents["occurred_from"])
         order = np.argsort(months, kind="stable")
         table = to_point_table(incidents.iloc[order])
@@ -93,5 +98,10 @@ class ImportSink:
             rel = f"index/{report.import_id}-ids.parquet"
             self._stage.adopt(self._stage.scratch("ids.parquet"), self._root / rel)
             report.id_index_file = rel
+        if self._counts:
+            rel = f"index/{report.import_id}-counts.parquet"
+            counts = add_counts(pd.concat(self._counts, ignore_index=True))
+            self._stage.write(self._root / rel, lambda p: counts.to_parquet(p, index=False))
+            report.counts_file = rel
         self._quarantine.stage(report)
         return data_files

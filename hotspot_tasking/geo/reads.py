@@ -167,21 +167,43 @@ def months_needed(data_files: Sequence[Path], lo: pd.Timestamp | None, hi: pd.Ti
 def summarise(inc: pd.DataFrame, imports: Sequence[ImportReport]) -> Summary:
     """:meth:`Workspace.summary <hotspot_tasking.geo.workspace.Workspace.summary>` of its incidents'
     ``source``, ``category``, ``occurred_from`` and ``occurred_to`` and its import log."""
-    by_source = inc.groupby("source").size().sort_values(ascending=False).to_frame("incidents")
-    by_category = inc.groupby("category").size().sort_values(ascending=False).to_frame("incidents")
+    return summarise_counts(month_counts(inc), imports)
+
+
+def month_counts(inc: pd.DataFrame) -> pd.DataFrame:
+    """Incidents counted by ``source``, ``month`` (``YYYY-MM`` of ``occurred_from``, the month
+    folder) and ``category``, each group's ``first`` (earliest ``occurred_from``) and ``last``
+    (latest ``occurred_to``): what :func:`summarise_counts` needs. Counts of several reads
+    (an import's batches, say) can be joined and counted again with :func:`add_counts`."""
     months = pd.Series(month_key(inc["occurred_from"]), index=inc.index, name="month")
-    by_month = inc.groupby([months, "source"]).size().unstack(fill_value=0).sort_index()
+    grouped = inc.assign(month=months).groupby(["source", "month", "category"], sort=True)
+    return grouped.agg(incidents=("occurred_from", "size"), first=("occurred_from", "min"),
+                       last=("occurred_to", "max")).reset_index()
+
+
+def add_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Rows of :func:`month_counts` joined from several reads, one row per group again."""
+    grouped = counts.groupby(["source", "month", "category"], sort=True)
+    return grouped.agg(incidents=("incidents", "sum"), first=("first", "min"), last=("last", "max")).reset_index()
+
+
+def summarise_counts(counts: pd.DataFrame, imports: Sequence[ImportReport]) -> Summary:
+    """:func:`summarise` from :func:`month_counts` (of every incident) instead of the incidents."""
+    by_source = counts.groupby("source")["incidents"].sum().sort_values(ascending=False, kind="stable")
+    by_category = counts.groupby("category")["incidents"].sum().sort_values(ascending=False, kind="stable")
+    by_month = counts.groupby(["month", "source"])["incidents"].sum().unstack(fill_value=0).sort_index()
     reasons: dict[str, int] = {}
     for rep in imports:
         for reason, n in rep.rejected_by_reason.items():
             reasons[reason] = reasons.get(reason, 0) + n
+    total = int(counts["incidents"].sum())
     return Summary(
-        incidents=len(inc),
-        by_source=by_source,
-        by_category=by_category,
+        incidents=total,
+        by_source=by_source.to_frame("incidents"),
+        by_category=by_category.to_frame("incidents"),
         by_month=by_month,
-        first=inc["occurred_from"].min() if len(inc) else None,
-        last=inc["occurred_to"].max() if len(inc) else None,
+        first=counts["first"].min() if total else None,
+        last=counts["last"].max() if total else None,
         imports=len(imports),
         rows_read=sum(r.rows_read for r in imports),
         rows_rejected=sum(r.rows_rejected for r in imports),

@@ -82,6 +82,9 @@ class ImportReport:
     id_index_file : str or None
         Workspace-relative path of the index of the accepted rows' ids
         (:mod:`~hotspot_tasking.geo.idindex`), if any; None in imports stored before it was kept.
+    counts_file : str or None
+        Workspace-relative path of the accepted rows' counts by source, month and category
+        (:func:`~hotspot_tasking.geo.reads.month_counts`), if any; None likewise.
     """
 
     import_id: str
@@ -96,6 +99,7 @@ class ImportReport:
     out_of_area_file: str | None = None
     shared_crime_ids: int = 0
     id_index_file: str | None = None
+    counts_file: str | None = None
 
     @property
     def rows_read(self) -> int:

@@ -10,6 +10,7 @@ Layout::
       quarantine/ID.csv                   rejected rows of import ID to fix, with file, row and reason
       quarantine/ID-out-of-area.parquet   its rows outside the workspace's area, likewise
       index/ID-ids.parquet                the keys of import ID's ids, to find rows already imported
+      index/ID-counts.parquet             its rows counted by month and category, for the summary
       boundaries/                         area layers (see hotspot_tasking.boundaries)
       _staging/                           files being written (readers skip it; the next writer clears it)
 
@@ -43,7 +44,7 @@ from .errors import GeoError
 from .idindex import IdSet, id_keys, read_id_index
 from .importsink import ImportSink
 from .quarantine import read_quarantine
-from .reads import Summary, check_read, read_incidents, summarise
+from .reads import Summary, check_read, month_counts, read_incidents, summarise, summarise_counts
 from .report import ImportReport, IngestResult, new_import_id
 from .schema import BNG_EPSG, INCIDENT_COLUMNS  # noqa: F401  (INCIDENT_COLUMNS: the table read)
 from .taxonomy import Taxonomy, default_config_path
@@ -251,8 +252,19 @@ class Workspace:
         return read_quarantine(self.root, self.imports, out_of_area=out_of_area)
 
     def summary(self) -> Summary:
-        """Counts by source, category and month; date range; the import log's totals."""
-        return summarise(self.incidents(["source", "category", "occurred_from", "occurred_to"]), self.imports)
+        """Counts by source, category and month; date range; the import log's totals.
+
+        Worked out from each import's counts (``index/ID-counts.parquet``), never reading the
+        incidents, when every import that accepted rows has them; else from the incidents.
+        """
+        imports = self.imports
+        stored = [r.counts_file for r in imports if r.rows_accepted]
+        if all(stored):
+            counts = [pd.read_parquet(self.root / f) for f in stored]
+            table = pd.concat(counts, ignore_index=True) if counts else month_counts(self.incidents(
+                ["source", "category", "occurred_from", "occurred_to"]))
+            return summarise_counts(table, imports)
+        return summarise(self.incidents(["source", "category", "occurred_from", "occurred_to"]), imports)
 
     # --- writing ------------------------------------------------------------------------
     def commit(self, result: IngestResult) -> None:
@@ -397,7 +409,7 @@ class Workspace:
         """Delete files a killed import left behind: those no manifest lists."""
         listed = set(self._manifest["data_files"])
         listed |= {r.get(key) for r in self._manifest["imports"]
-                   for key in ("quarantine_file", "out_of_area_file", "id_index_file")}
+                   for key in ("quarantine_file", "out_of_area_file", "id_index_file", "counts_file")}
         listed |= {m["file"] for section in ("layers", "tables") for m in self._manifest.get(section, {}).values()}
         remove_unlisted(self.root, listed, ("incidents", "index", "quarantine", "boundaries"))
 
