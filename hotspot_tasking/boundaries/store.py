@@ -17,12 +17,13 @@ import pandas as pd
 import pyarrow as pa
 
 from ..geo.area import Area
-from ..geo.h3cells import DEFAULT_RESOLUTIONS, check_resolutions, h3_cells
+from ..geo.h3cells import DEFAULT_RESOLUTIONS, check_resolutions
 from ..geo.workspace import Workspace
 from ..intake.textfiles import read_csvs
-from .assign import OUTSIDE, assign_areas
+from .assign import OUTSIDE
 from .errors import BoundaryError
 from .layers import AREA_KINDS, AreaLayer, is_partition
+from .pointcache import POINT_COLUMNS, point_areas
 from .study import STUDY_AREA_KINDS, latest_layer, study_area_of
 from .validate import check_choice, check_columns, check_type
 from .workbook import WORKBOOK_SUFFIXES, read_workbook
@@ -87,29 +88,29 @@ def with_areas(ws: Workspace, incidents: pd.DataFrame, *,
     with their area codes and H3 cells, as :func:`incidents_with_areas` gives them all.
 
     Areas and cells are worked out once per distinct point (``easting``, ``northing``,
-    ``longitude``, ``latitude``: police.uk has about 50 records a point) and spread to the
-    rows as Arrow takes, so the cost follows the points, not the rows.
+    ``longitude``, ``latitude``: police.uk has about 50 records a point), kept in the
+    workspace's cache for the next command (:mod:`~hotspot_tasking.boundaries.pointcache`),
+    and spread to the rows as Arrow takes, so the cost follows the new points, not the rows.
     """
     h3_resolutions = check_resolutions(h3_resolutions, "with_areas", name="h3_resolutions", error=BoundaryError)
     inverse, points = _distinct_points(incidents)
-    assignment = assign_areas(points, area_layers(ws))
-    per_point = pd.concat([assignment.codes, h3_cells(points["longitude"], points["latitude"], h3_resolutions)],
-                          axis=1)
+    layers = area_layers(ws)
+    per_point = point_areas(ws, points, layers, h3_resolutions)
     take = pa.array(inverse, type=pa.int64())
     spread = pd.DataFrame({c: pd.Series(pa.array(per_point[c].to_numpy(dtype=object), type=pa.large_string())
                                         .take(take), index=incidents.index, dtype="str")
                            for c in per_point.columns}, index=incidents.index)
     out = pd.concat([incidents, spread], axis=1)
     rows_per_point = np.bincount(inverse, minlength=len(points))
-    out.attrs["outside"] = {name: int(rows_per_point[(assignment.codes[name] == OUTSIDE).to_numpy()].sum())
-                            for name in assignment.outside}
+    out.attrs["outside"] = {name: int(rows_per_point[(per_point[name] == OUTSIDE).to_numpy()].sum())
+                            for name in layers}
     return out
 
 
 def _distinct_points(incidents: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """``(inverse, points)``: the distinct ``easting, northing, longitude, latitude`` of the
     rows (missing values alike), in order of first appearance, and each row's point."""
-    columns = ["easting", "northing", "longitude", "latitude"]
+    columns = POINT_COLUMNS
     check_columns(incidents, columns, "with_areas")
     keys = incidents[columns].reset_index(drop=True)
     group = keys.groupby(columns, dropna=False, sort=False).ngroup().to_numpy()

@@ -12,6 +12,7 @@ Layout::
       index/ID-ids.parquet                the keys of import ID's ids, to find rows already imported
       index/ID-counts.parquet             its rows counted by month and category, for the summary
       boundaries/                         area layers (see hotspot_tasking.boundaries)
+      cache/                              tables derived from the above, kept between commands; safe to delete
       _staging/                           files being written (readers skip it; the next writer clears it)
 
 Writes are atomic. An import writes its files, a batch at a time, into ``_staging/`` (a folder pyarrow,
