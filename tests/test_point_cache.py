@@ -86,3 +86,26 @@ def test_a_workspace_whose_cache_cannot_be_written_still_joins(demo_copy):
     same(with_areas(ws, incidents), joined_afresh(ws, incidents))
     assert (ws.root / CACHE_FOLDER).read_text() == "in the way"
     assert not list(ws.root.glob("*.part"))
+
+
+def test_area_coverage_counts_what_a_join_of_the_whole_table_counts(demo_copy):
+    """``status``'s figures, worked out a batch of files at a time through the cache."""
+    from hotspot_tasking.boundaries.assign import lsoa_agreement
+    from hotspot_tasking.boundaries.store import area_coverage
+
+    ws = Workspace.open(demo_copy)
+    incidents = ws.incidents(["easting", "northing", "lsoa_code_given"])
+    assignment = assign_areas(incidents, area_layers(ws))
+    outside, agreement = area_coverage(ws)
+    assert outside == assignment.outside
+    assert agreement == {"lsoa_2011": lsoa_agreement(incidents["lsoa_code_given"], assignment.codes["lsoa_2011"])}
+
+
+def test_incident_batches_hold_every_record_once_in_order(demo_copy):
+    ws = Workspace.open(demo_copy)
+    columns = ["incident_id", "source", "occurred_from"]
+    batches = list(ws.incident_batches(columns, rows=20_000))
+    assert len(batches) > 3
+    pd.testing.assert_frame_equal(pd.concat(batches, ignore_index=True), ws.incidents(columns))
+    only = list(ws.incident_batches(columns, sources=["fire"], rows=20_000))
+    pd.testing.assert_frame_equal(pd.concat(only, ignore_index=True), ws.incidents(columns, sources=["fire"]))

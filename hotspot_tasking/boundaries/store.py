@@ -20,7 +20,7 @@ from ..geo.area import Area
 from ..geo.h3cells import DEFAULT_RESOLUTIONS, check_resolutions
 from ..geo.workspace import Workspace
 from ..intake.textfiles import read_csvs
-from .assign import OUTSIDE
+from .assign import OUTSIDE, lsoa_agreement
 from .errors import BoundaryError
 from .layers import AREA_KINDS, AreaLayer, is_partition
 from .pointcache import POINT_COLUMNS, point_areas
@@ -105,6 +105,35 @@ def with_areas(ws: Workspace, incidents: pd.DataFrame, *,
     out.attrs["outside"] = {name: int(rows_per_point[(per_point[name] == OUTSIDE).to_numpy()].sum())
                             for name in layers}
     return out
+
+
+def area_coverage(ws: Workspace) -> tuple[dict[str, int], dict[str, dict[str, float]]]:
+    """Over every incident: how many lie in no area of each area layer, and for each LSOA layer
+    how often a source's own LSOA code agrees with the computed one (see
+    :func:`~hotspot_tasking.boundaries.assign.lsoa_agreement`, summed).
+
+    Read a batch of files at a time (:meth:`Workspace.incident_batches`) and joined per
+    distinct point through the cache, so memory is set by the batch, not the workspace.
+    """
+    check_workspace(ws, "area_coverage")
+    layers = area_layers(ws)
+    lsoas = [name for name, (kind, _) in layers.items() if kind == "lsoa"]
+    outside = dict.fromkeys(layers, 0)
+    compared = dict.fromkeys(lsoas, 0)
+    agree = dict.fromkeys(lsoas, 0)
+    for batch in ws.incident_batches([*POINT_COLUMNS, "lsoa_code_given"]):
+        inverse, points = _distinct_points(batch)
+        per_point = point_areas(ws, points, layers, DEFAULT_RESOLUTIONS)
+        for name in layers:
+            outside[name] += int(np.bincount(inverse, minlength=len(points))[
+                (per_point[name] == OUTSIDE).to_numpy()].sum())
+        for name in lsoas:
+            counts = lsoa_agreement(batch["lsoa_code_given"], pd.Series(per_point[name].to_numpy()[inverse]))
+            compared[name] += counts["compared"]
+            agree[name] += counts["agree"]
+    agreement = {name: {"compared": compared[name], "agree": agree[name],
+                        "share": agree[name] / compared[name] if compared[name] else float("nan")} for name in lsoas}
+    return outside, agreement
 
 
 def _distinct_points(incidents: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:

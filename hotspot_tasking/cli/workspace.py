@@ -153,8 +153,7 @@ def _status(args: argparse.Namespace) -> int:
 def _print_areas(ws: Workspace) -> None:
     """Area layers, incidents outside each, the LSOA agreement where the source gave codes, and
     the roads layer."""
-    from ..boundaries.assign import assign_areas, lsoa_agreement
-    from ..boundaries.store import POPULATION_PREFIX, area_layers
+    from ..boundaries.store import POPULATION_PREFIX, area_coverage
 
     roads = roads_line(ws)
     if not ws.layers():
@@ -162,19 +161,16 @@ def _print_areas(ws: Workspace) -> None:
         if roads is not None:
             print(f"\nRoads:\n  {roads}")
         return
-    inc = ws.incidents(["easting", "northing", "lsoa_code_given"])
-    assignment = assign_areas(inc, area_layers(ws))
+    outside, agreement = area_coverage(ws)
     print("\nArea layers:")
     for name, meta in ws.layers().items():
         pop = " with population" if f"{POPULATION_PREFIX}{name}" in ws.tables() else ""
         print(f"  {name} ({meta['kind']}, {meta['features']:,} areas from {meta['source']}{pop}): "
-              f"{assignment.outside[name]:,} incidents outside every area")
-    for name, meta in ws.layers().items():
-        if meta["kind"] == "lsoa":
-            agree = lsoa_agreement(inc["lsoa_code_given"], assignment.codes[name])
-            if agree["compared"]:
-                print(f"  LSOA code in the source file vs computed from '{name}': {agree['agree']:,} of "
-                      f"{agree['compared']:,} agree ({agree['share']:.1%})")
+              f"{outside[name]:,} incidents outside every area")
+    for name, agree in agreement.items():
+        if agree["compared"]:
+            print(f"  LSOA code in the source file vs computed from '{name}': {agree['agree']:,} of "
+                  f"{agree['compared']:,} agree ({agree['share']:.1%})")
     print(f"\nRoads:\n  {roads}" if roads is not None else
           "\nNo roads layer (optional: street names on maps and place names from OS Open Roads; "
           "'hotspot-tasking boundaries add WS --kind roads FILE').")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -141,6 +141,35 @@ def read_incidents(data_files: Sequence[Path], columns: list[str], sources: tupl
     return frame.astype({c: INCIDENT_COLUMNS[c] for c in columns})
 
 
+def incident_batches(data_files: Sequence[Path], columns: list[str], sources: tuple[str, ...] | None, *,
+                     rows: int) -> Iterator[pd.DataFrame]:
+    """The incidents of ``data_files`` in batches of whole files, each about ``rows`` rows or
+    fewer (a file larger than that is a batch of its own), in the manifest's order: every
+    record exactly once, for a pass over the whole table in bounded memory."""
+    batch: list[Path] = []
+    size = 0
+    for path in data_files:
+        count = _row_count(str(path), *_version(path))
+        if batch and size + count > rows:
+            yield read_incidents(batch, columns, sources)
+            batch, size = [], 0
+        batch.append(path)
+        size += count
+    if batch:
+        yield read_incidents(batch, columns, sources)
+
+
+def _version(path: Path) -> tuple[int, int]:
+    stat = Path(path).stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=65_536)
+def _row_count(path: str, mtime_ns: int, size: int) -> int:
+    """Rows of an incident file, from its footer, cached per file version."""
+    return pq.read_metadata(path).num_rows
+
+
 def months_needed(data_files: Sequence[Path], lo: pd.Timestamp | None, hi: pd.Timestamp | None) -> list[Path]:
     """The incident files that can hold records overlapping ``[lo, hi)``, in the given order.
 
@@ -162,6 +191,26 @@ def months_needed(data_files: Sequence[Path], lo: pd.Timestamp | None, hi: pd.Ti
             continue
         kept.append(path)
     return kept
+
+
+#: The incident columns a summary counts.
+SUMMARY_COLUMNS = ["source", "category", "occurred_from", "occurred_to"]
+
+
+def summarise_stored(root: Path, imports: Sequence[ImportReport],
+                     batches: Callable[[], Iterable[pd.DataFrame]]) -> Summary:
+    """A workspace's :class:`Summary` from each import's counts (``index/ID-counts.parquet``,
+    relative to ``root``), never reading the incidents, when every import that accepted rows
+    has them; else counted from ``batches()`` (the incidents' :data:`SUMMARY_COLUMNS`, a batch
+    of files at a time)."""
+    stored = [r.counts_file for r in imports if r.rows_accepted]
+    if stored and all(stored):
+        counts = [pd.read_parquet(root / f) for f in stored]
+    else:
+        counts = [month_counts(batch) for batch in batches()]
+    if not counts:
+        return summarise(empty_incidents()[SUMMARY_COLUMNS], imports)
+    return summarise_counts(add_counts(pd.concat(counts, ignore_index=True)), imports)
 
 
 def summarise(inc: pd.DataFrame, imports: Sequence[ImportReport]) -> Summary:

@@ -32,7 +32,7 @@ import json
 import os
 import shutil
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -45,7 +45,7 @@ from .errors import GeoError
 from .idindex import IdSet, id_keys, read_id_index
 from .importsink import ImportSink
 from .quarantine import read_quarantine
-from .reads import Summary, check_read, month_counts, read_incidents, summarise, summarise_counts
+from .reads import SUMMARY_COLUMNS, Summary, check_read, incident_batches, read_incidents, summarise_stored
 from .report import ImportReport, IngestResult, new_import_id
 from .schema import BNG_EPSG, INCIDENT_COLUMNS  # noqa: F401  (INCIDENT_COLUMNS: the table read)
 from .taxonomy import Taxonomy, default_config_path
@@ -213,6 +213,14 @@ class Workspace:
         cols, sources, lo, hi, box = check_read(columns, sources, start, end, bbox, "Workspace.incidents")
         return read_incidents(self.data_files, cols, sources, lo=lo, hi=hi, bbox=box)
 
+    def incident_batches(self, columns: Sequence[str] | None = None, sources: Sequence[str] | None = None, *,
+                         rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
+        """The incident table (``columns`` and ``sources`` as in :meth:`incidents`) a few files at
+        a time, about ``rows`` rows a batch: each record once, for a pass over the whole table
+        whose memory is set by the batch (:func:`~hotspot_tasking.geo.reads.incident_batches`)."""
+        cols, sources, _, _, _ = check_read(columns, sources, None, None, None, "Workspace.incident_batches")
+        return incident_batches(self.data_files, cols, sources, rows=rows)
+
     def incidents_gdf(self, sources: Sequence[str] | None = None) -> gpd.GeoDataFrame:
         """The incident table as a GeoDataFrame of points in EPSG:27700 (``sources`` as in :meth:`incidents`)."""
         sources = check_strings(sources, "sources", "Workspace.incidents_gdf")
@@ -253,19 +261,10 @@ class Workspace:
         return read_quarantine(self.root, self.imports, out_of_area=out_of_area)
 
     def summary(self) -> Summary:
-        """Counts by source, category and month; date range; the import log's totals.
-
-        Worked out from each import's counts (``index/ID-counts.parquet``), never reading the
-        incidents, when every import that accepted rows has them; else from the incidents.
-        """
-        imports = self.imports
-        stored = [r.counts_file for r in imports if r.rows_accepted]
-        if all(stored):
-            counts = [pd.read_parquet(self.root / f) for f in stored]
-            table = pd.concat(counts, ignore_index=True) if counts else month_counts(self.incidents(
-                ["source", "category", "occurred_from", "occurred_to"]))
-            return summarise_counts(table, imports)
-        return summarise(self.incidents(["source", "category", "occurred_from", "occurred_to"]), imports)
+        """Counts by source, category and month; date range; the import log's totals
+        (:func:`~hotspot_tasking.geo.reads.summarise_stored`: from each import's stored counts
+        when it has them, never reading the incidents)."""
+        return summarise_stored(self.root, self.imports, lambda: self.incident_batches(SUMMARY_COLUMNS))
 
     # --- writing ------------------------------------------------------------------------
     def commit(self, result: IngestResult) -> None:
