@@ -23,6 +23,8 @@ from ..hotspots.grid import Grid
 from ..hotspots.persistence import period_positions
 from ..hotspots.run import HotspotRequest, HotspotRun, backtest_request, run_hotspots, workspace_grid
 from ..periods import review_period
+from ..ranking.request import TaskingRequest
+from ..pipeline import tasking
 from ..pipeline.explorer import ExplorerTable, explorer_table
 from ..reports.setting import band_label, band_labels
 
@@ -69,6 +71,24 @@ def incidents_with_areas(path: str, version: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner="Loading incidents and joining them to areas…", max_entries=2)
 def _joined_incidents(path: str, data_version: str) -> pd.DataFrame:
     return _incidents_with_areas(Workspace.open(path))
+
+
+@st.cache_resource(show_spinner="Loading the period's incidents and joining them to areas…", max_entries=3)
+def window_incidents(path: str, data_version: str, start: str, end: str) -> pd.DataFrame:
+    """The incidents overlapping the local days ``start`` to ``end`` (ISO dates, inclusive) with
+    their area codes and H3 cells (:func:`~hotspot_tasking.pipeline.tasking.window_incidents`);
+    shared, read-only. Every band and category of a period needs the same window, so a change
+    of them re-ranks without reading."""
+    return tasking.window_incidents(Workspace.open(path), start, end)
+
+
+def request_incidents(path: str, request: TaskingRequest) -> pd.DataFrame:
+    """The incidents a list of ``request`` uses (:func:`~hotspot_tasking.pipeline.tasking.request_incidents`),
+    from the cached window of its days; shared, read-only."""
+    ws = Workspace.open(path)
+    start, end = tasking.needed_window(ws, request)
+    window = window_incidents(path, ws.data_version, start.isoformat(), end.isoformat())
+    return tasking.request_incidents(ws, request, window=window)
 
 
 @st.cache_resource(show_spinner="Finding hotspots…", max_entries=64)
