@@ -14,6 +14,7 @@ from hotspot_tasking.boundaries.store import incidents_with_areas
 from hotspot_tasking.errors import TaskingError, UserError
 from hotspot_tasking.geo.coords import distinct_points
 from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.periods import review_period
 from hotspot_tasking.pipeline.review import place_detail, review_choices, workspace_review_choices
 from hotspot_tasking.pipeline.tasking import (
     PROVENANCE_COLUMNS,
@@ -24,7 +25,6 @@ from hotspot_tasking.pipeline.tasking import (
 )
 from hotspot_tasking.ranking.request import TaskingRequest
 from hotspot_tasking.ranking.selection import select_review_incidents
-from hotspot_tasking.periods import review_period
 
 
 @pytest.fixture(scope="module")

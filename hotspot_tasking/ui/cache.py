@@ -23,9 +23,9 @@ from ..hotspots.grid import Grid
 from ..hotspots.persistence import period_positions
 from ..hotspots.run import HotspotRequest, HotspotRun, backtest_request, run_hotspots, workspace_grid
 from ..periods import review_period
-from ..ranking.request import TaskingRequest
 from ..pipeline import tasking
 from ..pipeline.explorer import ExplorerTable, explorer_table
+from ..ranking.request import TaskingRequest
 from ..reports.setting import band_label, band_labels
 
 #: The cell sizes the explorer offers, metres (those whose grid is small enough: see below).
