@@ -14,7 +14,9 @@ from hotspot_tasking.boundaries.store import incidents_with_areas
 from hotspot_tasking.errors import TaskingError, UserError
 from hotspot_tasking.geo.coords import distinct_points
 from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.hotspots.run import HotspotRequest, run_hotspots, workspace_grid
 from hotspot_tasking.periods import review_period
+from hotspot_tasking.pipeline.explorer import explorer_days, explorer_grid, explorer_table
 from hotspot_tasking.pipeline.review import place_detail, review_choices, workspace_review_choices
 from hotspot_tasking.pipeline.tasking import (
     PROVENANCE_COLUMNS,
@@ -162,3 +164,35 @@ def test_a_selection_cut_to_its_last_periods_finds_the_distinct_points_again(dem
     np.testing.assert_array_equal(short.points[0], ux)
     np.testing.assert_array_equal(short.points[1], uy)
     assert 0 < len(short.frame) < len(long.frame)
+
+
+# --- the explorer: the request's days when the grid covers the study area -------------------------
+
+@pytest.mark.parametrize("method", ["kde", "dbscan", "gistar"])
+def test_an_explorer_run_and_table_from_the_request_s_days_are_those_from_the_whole_table(demo, method):
+    ws, full = demo
+    request = HotspotRequest(method=method, band="nte", start="2018-05-01", end="2018-06-30")
+    days = explorer_days(ws, request)
+    assert days == ("2018-05-01", "2018-06-30")
+    window = window_incidents(ws, *days)
+    got, want = run_hotspots(ws, request, incidents=window), run_hotspots(ws, request, incidents=full)
+    assert got.incidents == want.incidents and len(want.layers["hotspots"]) > 0
+    a, b = explorer_table(ws, got, incidents=window), explorer_table(ws, want, incidents=full)
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    assert (a.columns, a.names, a.sorted_by) == (b.columns, b.names, b.sorted_by)
+
+
+def test_the_explorer_needs_every_day_without_dates_or_without_a_study_area(demo, tmp_path):
+    ws, full = demo
+    assert explorer_days(ws, HotspotRequest(method="kde")) is None
+    assert explorer_days(ws, HotspotRequest(method="kde", start="2018-05-01")) is None
+    bare = Workspace.open(city_year_workspace(tmp_path, wards=False))
+    assert explorer_days(bare, HotspotRequest(method="kde", start="2017-08-01", end="2017-08-31")) is None
+    assert explorer_grid(bare) == workspace_grid(bare, bare.incidents())
+    assert explorer_grid(ws) == workspace_grid(ws, full)
+
+
+def test_explorer_days_check_their_arguments(demo):
+    ws, _ = demo
+    with pytest.raises(TypeError, match="The 'request' parameter of explorer_days must be a HotspotRequest"):
+        explorer_days(ws, TaskingRequest(period="2018-05"))
