@@ -27,6 +27,7 @@ from ..pipeline import tasking
 from ..pipeline.explorer import ExplorerTable, explorer_days, explorer_grid, explorer_table
 from ..ranking.request import TaskingRequest
 from ..reports.setting import band_label, band_labels
+from ..reports.streets import record_streets
 
 #: The cell sizes the explorer offers, metres (those whose grid is small enough: see below).
 CELL_SIZES_M = (10, 20, 25, 50, 75, 100, 150, 200, 250, 500, 1000, 2000)
@@ -89,6 +90,22 @@ def request_incidents(path: str, request: TaskingRequest) -> pd.DataFrame:
     start, end = tasking.needed_window(ws, request)
     window = window_incidents(path, ws.data_version, start.isoformat(), end.isoformat())
     return tasking.request_incidents(ws, request, window=window)
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def window_streets(path: str, data_version: str, start: str, end: str) -> pd.DataFrame:
+    """The street names the records of :func:`window_incidents` carry, per map point
+    (:func:`~hotspot_tasking.reports.streets.record_streets`); shared, read-only."""
+    return record_streets(window_incidents(path, data_version, start, end))
+
+
+def request_streets(path: str, request: TaskingRequest) -> pd.DataFrame:
+    """The street names the records of a list's window carry (:func:`window_streets` of
+    :func:`~hotspot_tasking.pipeline.tasking.needed_window`): the weekly review's map names the
+    streets of the period and its history, at the cost of the window, not of every record stored."""
+    ws = Workspace.open(path)
+    start, end = tasking.needed_window(ws, request)
+    return window_streets(path, ws.data_version, start.isoformat(), end.isoformat())
 
 
 def explorer_incidents(path: str, request: HotspotRequest) -> pd.DataFrame:
