@@ -10,7 +10,7 @@ import pytest
 import shapely
 from conftest import city_year_workspace
 
-from hotspot_tasking.boundaries.store import incidents_with_areas
+from hotspot_tasking.boundaries.store import incidents_with_areas, with_areas
 from hotspot_tasking.errors import TaskingError, UserError
 from hotspot_tasking.geo.coords import distinct_points
 from hotspot_tasking.geo.workspace import Workspace
@@ -122,10 +122,11 @@ def test_other_questions_from_the_window_are_the_lists_from_the_whole_table(demo
                      ranked_list(ws, request_, incidents=full))
 
 
-def test_the_window_leaves_out_only_the_provenance_columns(demo):
+def test_the_window_leaves_out_only_the_provenance_columns_and_h3_cells(demo):
     ws, full = demo
     window = window_incidents(ws, "2018-05-01", "2018-05-31")
-    assert list(window.columns) == [c for c in full.columns if c not in PROVENANCE_COLUMNS]
+    assert list(window.columns) == [c for c in full.columns if c not in PROVENANCE_COLUMNS
+                                    and not c.startswith("h3_")]
     assert 0 < len(window) < len(full) / 10
 
 
@@ -196,3 +197,12 @@ def test_explorer_days_check_their_arguments(demo):
     ws, _ = demo
     with pytest.raises(TypeError, match="The 'request' parameter of explorer_days must be a HotspotRequest"):
         explorer_days(ws, TaskingRequest(period="2018-05"))
+
+
+def test_areas_without_h3_cells_are_the_same_codes(demo):
+    ws, _ = demo
+    incidents = ws.incidents(start="2018-05-01", end="2018-05-31")
+    whole = with_areas(ws, incidents)
+    bare = with_areas(ws, incidents, h3_resolutions=None)
+    pd.testing.assert_frame_equal(bare, whole[[c for c in whole.columns if not c.startswith("h3_")]])
+    assert bare.attrs["outside"].keys() == whole.attrs["outside"].keys()

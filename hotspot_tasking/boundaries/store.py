@@ -80,13 +80,17 @@ def incidents_with_areas(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAU
 
 
 def with_areas(ws: Workspace, incidents: pd.DataFrame, *,
-               h3_resolutions: Sequence[int] = DEFAULT_RESOLUTIONS) -> pd.DataFrame:
+               h3_resolutions: Sequence[int] | None = DEFAULT_RESOLUTIONS) -> pd.DataFrame:
     """Some of the workspace's incidents (a read of :meth:`Workspace.incidents`, indexed 0..n-1)
-    with their area codes and H3 cells, as :func:`incidents_with_areas` gives them all."""
-    h3_resolutions = check_resolutions(h3_resolutions, "with_areas", name="h3_resolutions", error=BoundaryError)
+    with their area codes and H3 cells, as :func:`incidents_with_areas` gives them all;
+    ``h3_resolutions=None``: no H3 cells (for work that reads none, a third of the cost)."""
+    if h3_resolutions is not None:
+        h3_resolutions = check_resolutions(h3_resolutions, "with_areas", name="h3_resolutions", error=BoundaryError)
     assignment = assign_areas(incidents, area_layers(ws))
-    cells = h3_cells(incidents["longitude"], incidents["latitude"], h3_resolutions)
-    out = pd.concat([incidents, assignment.codes, cells], axis=1)
+    parts = [incidents, assignment.codes]
+    if h3_resolutions is not None:
+        parts.append(h3_cells(incidents["longitude"], incidents["latitude"], h3_resolutions))
+    out = pd.concat(parts, axis=1)
     out.attrs["outside"] = assignment.outside
     return out
 
