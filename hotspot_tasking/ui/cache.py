@@ -77,9 +77,9 @@ def _joined_incidents(path: str, data_version: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner="Loading the period's incidents and joining them to areas…", max_entries=3)
 def window_incidents(path: str, data_version: str, start: str, end: str) -> pd.DataFrame:
     """The incidents overlapping the local days ``start`` to ``end`` (ISO dates, inclusive) with
-    their area codes and H3 cells (:func:`~hotspot_tasking.pipeline.tasking.window_incidents`);
-    shared, read-only. Every band and category of a period needs the same window, so a change
-    of them re-ranks without reading."""
+    their area codes (:func:`~hotspot_tasking.pipeline.tasking.window_incidents`); shared,
+    read-only. Every band and category of a period needs the same window, so a change of them
+    re-ranks without reading."""
     return tasking.window_incidents(Workspace.open(path), start, end)
 
 
