@@ -46,7 +46,7 @@ def point_areas(ws: Workspace, points: pd.DataFrame, layers: dict, resolutions: 
     layers : dict
         ``{layer name: (kind, frame)}`` of the workspace (``area_layers(ws)``).
     resolutions : sequence of int
-        H3 resolutions.
+        H3 resolutions; none: no cells (a cache of its own).
 
     Returns
     -------
@@ -63,9 +63,10 @@ def point_areas(ws: Workspace, points: pd.DataFrame, layers: dict, resolutions: 
     if known is not None and known.all():
         return found.drop(columns=POINT_COLUMNS)
     missing = points if known is None else points[~known].reset_index(drop=True)
-    assignment = assign_areas(missing, layers)
-    new = pd.concat([assignment.codes.reset_index(drop=True),
-                     h3_cells(missing["longitude"], missing["latitude"], resolutions).reset_index(drop=True)], axis=1)
+    parts = [assign_areas(missing, layers).codes.reset_index(drop=True)]
+    if len(resolutions):
+        parts.append(h3_cells(missing["longitude"], missing["latitude"], resolutions).reset_index(drop=True))
+    new = pd.concat(parts, axis=1)
     _write(path, pd.concat([cached, pd.concat([missing, new], axis=1)], ignore_index=True)
            if cached is not None else pd.concat([missing, new], axis=1))
     if known is None:

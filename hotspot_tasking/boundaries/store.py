@@ -83,19 +83,21 @@ def incidents_with_areas(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAU
 
 
 def with_areas(ws: Workspace, incidents: pd.DataFrame, *,
-               h3_resolutions: Sequence[int] = DEFAULT_RESOLUTIONS) -> pd.DataFrame:
+               h3_resolutions: Sequence[int] | None = DEFAULT_RESOLUTIONS) -> pd.DataFrame:
     """Some of the workspace's incidents (a read of :meth:`Workspace.incidents`, indexed 0..n-1)
-    with their area codes and H3 cells, as :func:`incidents_with_areas` gives them all.
+    with their area codes and H3 cells, as :func:`incidents_with_areas` gives them all;
+    ``h3_resolutions=None``: no H3 cells (for work that reads none).
 
     Areas and cells are worked out once per distinct point (``easting``, ``northing``,
     ``longitude``, ``latitude``: police.uk has about 50 records a point), kept in the
     workspace's cache for the next command (:mod:`~hotspot_tasking.boundaries.pointcache`),
     and spread to the rows as Arrow takes, so the cost follows the new points, not the rows.
     """
-    h3_resolutions = check_resolutions(h3_resolutions, "with_areas", name="h3_resolutions", error=BoundaryError)
+    resolutions = () if h3_resolutions is None else check_resolutions(
+        h3_resolutions, "with_areas", name="h3_resolutions", error=BoundaryError)
     inverse, points = _distinct_points(incidents)
     layers = area_layers(ws)
-    per_point = point_areas(ws, points, layers, h3_resolutions)
+    per_point = point_areas(ws, points, layers, resolutions)
     take = pa.array(inverse, type=pa.int64())
     spread = pd.DataFrame({c: pd.Series(pa.array(per_point[c].to_numpy(dtype=object), type=pa.large_string())
                                         .take(take), index=incidents.index, dtype="str")

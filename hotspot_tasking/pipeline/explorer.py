@@ -45,7 +45,7 @@ from ..hotspots.bands import ALL_TIMES
 from ..hotspots.clusters import dominant_categories, peaks
 from ..hotspots.errors import HotspotError
 from ..hotspots.grid import Grid
-from ..hotspots.run import HotspotRun, select_request, workspace_grid
+from ..hotspots.run import HotspotRequest, HotspotRun, select_request, workspace_grid
 from ..ranking.config import RankingConfig
 from ..ranking.profile import Members, profiles
 from ..ranking.request import RankingContext
@@ -99,6 +99,36 @@ class ExplorerTable:
     columns: tuple[Column, ...]
     names: tuple[str, ...]
     sorted_by: str
+
+
+def explorer_days(ws: Workspace, request: HotspotRequest) -> tuple[str, str] | None:
+    """The days whose incidents an explorer analysis of ``request`` needs, or None for all of them.
+
+    With a study area the grid covers the area, whatever the incidents, so a run, its table
+    and its grid from the request's own days (``start`` to ``end``, local, inclusive) are
+    those from the whole table; without one the grid spans every incident, so all are needed
+    (likewise when the request has no start or no end).
+
+    Returns
+    -------
+    (str, str) or None
+        ``(request.start, request.end)``, or None.
+    """
+    check_type(ws, "ws", "explorer_days", Workspace, type_name="a Workspace")
+    check_type(request, "request", "explorer_days", HotspotRequest, type_name="a HotspotRequest")
+    if request.start is None or request.end is None or study_area(ws) is None:
+        return None
+    return request.start, request.end
+
+
+def explorer_grid(ws: Workspace) -> Grid:
+    """The workspace's grid (:func:`~hotspot_tasking.hotspots.run.workspace_grid`) at its automatic
+    cell size, reading no incident when the workspace has a study area (the grid covers it), else
+    only their points."""
+    check_type(ws, "ws", "explorer_grid", Workspace, type_name="a Workspace")
+    area = study_area(ws)
+    points = ws.incidents(["easting", "northing"]) if area is None else pd.DataFrame({"easting": [], "northing": []})
+    return workspace_grid(ws, points, area=area)
 
 
 def explorer_table(ws: Workspace, run: HotspotRun, *, incidents: pd.DataFrame | None = None) -> ExplorerTable:

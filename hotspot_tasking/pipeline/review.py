@@ -13,7 +13,7 @@ from ..actions.log import ActionLog
 from ..boundaries.store import incidents_with_areas
 from ..errors import TaskingError
 from ..geo.schema import LOCAL_TZ
-from ..geo.workspace import Workspace
+from ..geo.workspace import Summary, Workspace
 from ..periods import periods_between
 from ..ranking.changes import what_changed
 from ..ranking.config import RankingConfig
@@ -23,11 +23,14 @@ from ..ranking.rank import CARD
 from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
 from ..reports.setting import band_label, band_labels
-from ..validation import check_columns
+from ..validation import check_columns, check_type
 from .store import latest_before
 
 #: Share of month-only records above which weekly periods are not offered.
 MONTH_ONLY_LIMIT = 0.5
+#: Why there is no period to review.
+NO_INCIDENTS = ("the workspace holds no incidents, so there is no period to review; import some with "
+                "'hotspot-tasking ingest'.")
 
 
 @dataclass(frozen=True)
@@ -74,14 +77,49 @@ def review_choices(incidents: pd.DataFrame) -> ReviewChoices:
     """
     check_columns(incidents, ("occurred_from", "occurred_to", "time_precision"), "review_choices")
     if not len(incidents):
-        raise TaskingError("the workspace holds no incidents, so there is no period to review; import some with "
-                           "'hotspot-tasking ingest'.")
-    def local(column: str) -> pd.Series:
-        return incidents[column].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+        raise TaskingError(NO_INCIDENTS)
+    month_only = float(incidents["time_precision"].astype("str").eq("month").mean())
+    return _choices(incidents["occurred_from"].min(), incidents["occurred_to"].max(), month_only)
+
+
+def workspace_review_choices(ws: Workspace, *, summary: Summary | None = None) -> ReviewChoices:
+    """:func:`review_choices` of the workspace's incidents without reading their rows: the first
+    and last days from its summary, the share of month-only records from one column.
+
+    Parameters
+    ----------
+    ws : Workspace
+    summary : Summary, optional
+        ``ws.summary()`` if already made (the app caches it). Default: made here.
+
+    Returns
+    -------
+    ReviewChoices
+        The same as ``review_choices(ws.incidents())``.
+
+    Raises
+    ------
+    TaskingError
+        There are no incidents.
+    """
+    check_type(ws, "ws", "workspace_review_choices", Workspace, type_name="a Workspace")
+    check_type(summary, "summary", "workspace_review_choices", Summary, type_name="a Summary", optional=True)
+    summary = ws.summary() if summary is None else summary
+    if not summary.incidents:
+        raise TaskingError(NO_INCIDENTS)
+    precision = ws.incidents(["time_precision"])["time_precision"]
+    month_only = float(precision.astype("str").eq("month").mean())
+    return _choices(summary.first, summary.last, month_only)
+
+
+def _choices(first_from: pd.Timestamp, last_to: pd.Timestamp, month_only: float) -> ReviewChoices:
+    """The choices from the earliest ``occurred_from``, the latest ``occurred_to`` (timestamps)
+    and the share of records with only a month."""
+    def local(stamp: pd.Timestamp) -> pd.Timestamp:
+        return stamp.tz_convert(LOCAL_TZ).tz_localize(None).normalize()
 
     # the data run to the end of the latest record's own span: a police.uk month is whole
-    first, last = local("occurred_from").min().normalize(), local("occurred_to").max().normalize()
-    month_only = float(incidents["time_precision"].astype("str").eq("month").mean())
+    first, last = local(first_from), local(last_to)
     every = ("week", "month") if month_only <= MONTH_ONLY_LIMIT else ("month",)
     note = "" if "week" in every else (f"Weekly review needs dates finer than a month; {month_only:.0%} of the "
                                        "records have only a month (police.uk), so periods are months.")

@@ -24,7 +24,7 @@ from ..actions.log import DB_FILE, ActionLog
 from ..actions.status import status_text, tasked_text
 from ..boundaries.roads import ROADS_TABLE
 from ..boundaries.store import with_areas
-from ..geo.schema import LOCAL_TZ
+from ..geo.schema import INCIDENT_COLUMNS, LOCAL_TZ
 from ..geo.select import select_incidents
 from ..geo.workspace import Workspace
 from ..periods import review_period
@@ -40,6 +40,9 @@ from .store import latest_before, previous_version, save_tasking_list
 
 #: ``previous=STORED``: the stored list nearest before the period (the default).
 STORED = "stored"
+#: Incident columns no list, hotspot or profile reads (ids and provenance, for the import log
+#: and ``status``): :func:`window_incidents` leaves them out.
+PROVENANCE_COLUMNS = ("incident_id", "import_id", "source_category", "lsoa_code_given")
 #: Caveat when the workspace has no action log.
 NO_ACTION_LOG = "The workspace has no action log: every place is shown as new."
 
@@ -175,8 +178,31 @@ def needed_window(ws: Workspace, request: TaskingRequest, *, backtest: bool = Fa
     return review.shifted(-before).start.date(), review.end.date()
 
 
+def window_incidents(ws: Workspace, start: dt.date | str, end: dt.date | str) -> pd.DataFrame:
+    """The incidents overlapping the local days ``start`` to ``end`` (inclusive), with their area
+    codes: :func:`request_incidents`'s read before its request's filters, so one window serves
+    every band of a period (the app caches it). What no list, hotspot run or place profile
+    reads is left out: the :data:`PROVENANCE_COLUMNS` and the H3 cells (a Gi* run on H3 cells
+    finds its own), a third less memory and time.
+
+    Parameters
+    ----------
+    ws : Workspace
+    start, end : datetime.date or str
+        The first and last day (``"2017-08-31"``), as :func:`needed_window` gives them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows in the order of a whole-table read, indexed 0..n-1.
+    """
+    check_type(ws, "ws", "window_incidents", Workspace, type_name="a Workspace")
+    columns = [c for c in INCIDENT_COLUMNS if c not in PROVENANCE_COLUMNS]
+    return with_areas(ws, ws.incidents(columns, start=start, end=end), h3_resolutions=None)
+
+
 def request_incidents(ws: Workspace, request: TaskingRequest, *, backtest: bool = False,
-                      areas: bool = True) -> pd.DataFrame:
+                      areas: bool = True, window: pd.DataFrame | None = None) -> pd.DataFrame:
     """The incidents of :func:`needed_window`, with their areas and H3 cells, as the ranking needs them.
 
     The same table as :func:`~hotspot_tasking.boundaries.store.incidents_with_areas` cut to
@@ -195,6 +221,11 @@ def request_incidents(ws: Workspace, request: TaskingRequest, *, backtest: bool 
         The window of :func:`surface_backtest` (see :func:`needed_window`).
     areas : bool, default=True
         Add the area codes and H3 cells (False: the incident columns only).
+    window : pandas.DataFrame, optional
+        The window's incidents already read, as :func:`window_incidents` gives them for
+        :func:`needed_window`'s days (without areas when ``areas`` is False). Not modified:
+        returned as it is, unless the record before the window must be added (the window is
+        then read again). Default: read here.
 
     Returns
     -------
@@ -202,11 +233,16 @@ def request_incidents(ws: Workspace, request: TaskingRequest, *, backtest: bool 
         Rows in the order of a whole-table read, indexed 0..n-1.
     """
     check_type(areas, "areas", "request_incidents", bool, type_name="a bool")
+    if window is not None:
+        check_frame(window, "window", "request_incidents")
     start, end = needed_window(ws, request, backtest=backtest)
-    incidents = ws.incidents(start=start, end=end)
+    incidents = ws.incidents(start=start, end=end) if window is None else window
     first = _first_match(ws, request, incidents, start, end)
+    if first is None and window is not None:
+        return window
     if first is not None:
-        incidents = pd.concat([first, incidents], ignore_index=True)
+        raw = ws.incidents(start=start, end=end) if window is not None else incidents
+        incidents = pd.concat([first, raw], ignore_index=True)
     return with_areas(ws, incidents) if areas else incidents
 
 

@@ -83,7 +83,8 @@ def place_profile(incidents: pd.DataFrame, outline, *, period: str, band: str = 
     ok = pos >= 0
     counts = np.bincount(pos[ok], weights=weight[ok], minlength=len(labels))
     window = ((local >= first) & (local < review.end + pd.Timedelta(days=1))).to_numpy()
-    covered = coverage(incidents.loc[window], review, baseline_periods, len(labels), local=local[window])
+    read = [c for c in ("occurred_from", "time_precision", "source") if c in incidents.columns]  # not every column
+    covered = coverage(incidents.loc[window, read], review, baseline_periods, len(labels), local=local[window])
     trend = pd.DataFrame({"period": labels, "incidents": np.where(covered, counts, np.nan)})
     now = pos == baseline_periods
     profile = hour_of_week(table.loc[now])

@@ -97,7 +97,13 @@ class ReviewSelection:
             return self
         keep = np.flatnonzero(self.pos >= cut)
         frame = self.frame.iloc[keep]
-        inverse, ux, uy = distinct_points(frame["easting"].to_numpy(float), frame["northing"].to_numpy(float))
+        # the kept rows' distinct points, in their first-appearance order as distinct_points gives them,
+        # from the codes already found (factorising integers, not pairs of floats again)
+        if self.inverse is not None and self.points is not None:
+            inverse, order = pd.factorize(self.inverse[keep])
+            ux, uy = self.points[0][order], self.points[1][order]
+        else:
+            inverse, ux, uy = distinct_points(frame["easting"].to_numpy(float), frame["northing"].to_numpy(float))
         pos, untimed = self.pos[keep] - cut, self.untimed_rows[keep]
         now = pos == self.periods - cut - 1
         counts = (int((untimed & now).sum()), int((untimed & ~now).sum()))
@@ -144,13 +150,15 @@ def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: i
     last = (review.end + pd.Timedelta(days=1)).tz_localize(LOCAL_TZ)
     in_window = ((start >= first) & (start < last)).to_numpy()
     sourced = select_incidents(table, sources=sources).to_numpy(copy=True) & in_window  # every category: coverage
-    records = table.loc[sourced]
+    rows = np.flatnonzero(sourced)
+    # only the columns positions and coverage read: taking every column of the window is what costs
+    records = table[[c for c in ("occurred_from", "time_precision", "source") if c in table.columns]].iloc[rows]
     every_pos = _positions(records, review, n_base)
     mine = chosen[sourced]  # the chosen rows among them (chosen implies the sources)
-    frame, pos = records.iloc[np.flatnonzero(mine)], every_pos[mine]
+    rows, pos = rows[mine], every_pos[mine]
     unplaced = 0
     if review.every == "week":
-        unplaced = int(frame["time_precision"].astype("str").eq("month").sum())
+        unplaced = int(records["time_precision"].iloc[np.flatnonzero(mine)].astype("str").eq("month").sum())
     offset = max(0, int(review.index(pd.Series([data_start]))[0]) + n_base)
     if offset > n_base:
         raise RankingError(f"the data start on {data_start:%d/%m/%Y}, after the period {review.label}; "
@@ -161,7 +169,7 @@ def select_review_incidents(table: pd.DataFrame, review: ReviewPeriod, n_base: i
     if not (pos == periods - 1).any():
         raise RankingError(f"no incidents match in {review.label} ({review.start:%d/%m/%Y} to "
                            f"{review.end:%d/%m/%Y}); choose a period with data or widen the filters.")
-    frame, pos = frame.iloc[np.flatnonzero(used)], pos[used]
+    frame, pos = table.iloc[rows[used]], pos[used]  # the one take of every column
     if band == ALL_TIMES:
         weight, untimed = np.ones(len(frame)), np.zeros(len(frame), bool)
     else:
@@ -223,7 +231,12 @@ def _positions(records: pd.DataFrame, review: ReviewPeriod, before: int, local=N
 
 def _covered(pos: np.ndarray, records: pd.DataFrame, periods: int) -> np.ndarray:
     """:func:`coverage` from each record's period position, by :func:`~hotspot_tasking.geo.select.covered_periods`."""
-    source = records["source"].astype("str").to_numpy() if "source" in records.columns else np.full(len(records), "")
+    if "source" not in records.columns:
+        source = np.full(len(records), "")
+    elif records["source"].hasnans:
+        source = records["source"].astype("str").to_numpy()
+    else:  # each source as a number: the rule only tells sources apart, and strings cost a Python object a row
+        source = pd.factorize(records["source"])[0]
     covered = covered_periods(pos, source, periods, [periods - 1])  # the rule, shared with the evaluation
     covered[-1] = True
     return covered

@@ -4,6 +4,11 @@ Every cached function takes the workspace path and its ``version`` first, so an 
 clears them. The comparison itself is :func:`hotspot_tasking.boundaries.compare.compare_areas`
 (in whole months when every record has only a month), with what to say beside it from
 :func:`hotspot_tasking.pipeline.areas.comparison_notes`.
+
+The page reads the whole joined incident table (:func:`.cache.incidents_with_areas`, loaded
+once and shared): a comparison's baseline (the previous equal period, or the same dates a
+year before) and its whole-month rounding reach outside the sidebar's dates, by rules
+:func:`~hotspot_tasking.boundaries.compare.compare_areas` keeps to itself today.
 """
 
 from __future__ import annotations

@@ -21,10 +21,13 @@ from ..hotspots.bands import select_band
 from ..hotspots.errors import HotspotError
 from ..hotspots.grid import Grid
 from ..hotspots.persistence import period_positions
-from ..hotspots.run import HotspotRequest, HotspotRun, backtest_request, run_hotspots, workspace_grid
+from ..hotspots.run import HotspotRequest, HotspotRun, backtest_request, run_hotspots
 from ..periods import review_period
-from ..pipeline.explorer import ExplorerTable, explorer_table
+from ..pipeline import tasking
+from ..pipeline.explorer import ExplorerTable, explorer_days, explorer_grid, explorer_table
+from ..ranking.request import TaskingRequest
 from ..reports.setting import band_label, band_labels
+from ..reports.streets import record_streets
 
 #: The cell sizes the explorer offers, metres (those whose grid is small enough: see below).
 CELL_SIZES_M = (10, 20, 25, 50, 75, 100, 150, 200, 250, 500, 1000, 2000)
@@ -71,11 +74,56 @@ def _joined_incidents(path: str, data_version: str) -> pd.DataFrame:
     return _incidents_with_areas(Workspace.open(path))
 
 
+@st.cache_resource(show_spinner="Loading the period's incidents and joining them to areas…", max_entries=3)
+def window_incidents(path: str, data_version: str, start: str, end: str) -> pd.DataFrame:
+    """The incidents overlapping the local days ``start`` to ``end`` (ISO dates, inclusive) with
+    their area codes (:func:`~hotspot_tasking.pipeline.tasking.window_incidents`); shared,
+    read-only. Every band and category of a period needs the same window, so a change of them
+    re-ranks without reading."""
+    return tasking.window_incidents(Workspace.open(path), start, end)
+
+
+def request_incidents(path: str, request: TaskingRequest) -> pd.DataFrame:
+    """The incidents a list of ``request`` uses (:func:`~hotspot_tasking.pipeline.tasking.request_incidents`),
+    from the cached window of its days; shared, read-only."""
+    ws = Workspace.open(path)
+    start, end = tasking.needed_window(ws, request)
+    window = window_incidents(path, ws.data_version, start.isoformat(), end.isoformat())
+    return tasking.request_incidents(ws, request, window=window)
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def window_streets(path: str, data_version: str, start: str, end: str) -> pd.DataFrame:
+    """The street names the records of :func:`window_incidents` carry, per map point
+    (:func:`~hotspot_tasking.reports.streets.record_streets`); shared, read-only."""
+    return record_streets(window_incidents(path, data_version, start, end))
+
+
+def request_streets(path: str, request: TaskingRequest) -> pd.DataFrame:
+    """The street names the records of a list's window carry (:func:`window_streets` of
+    :func:`~hotspot_tasking.pipeline.tasking.needed_window`): the weekly review's map names the
+    streets of the period and its history, at the cost of the window, not of every record stored."""
+    ws = Workspace.open(path)
+    start, end = tasking.needed_window(ws, request)
+    return window_streets(path, ws.data_version, start.isoformat(), end.isoformat())
+
+
+def explorer_incidents(path: str, request: HotspotRequest) -> pd.DataFrame:
+    """The incidents an explorer analysis needs: the cached window of the request's days when the
+    workspace has a study area, else the whole table
+    (:func:`~hotspot_tasking.pipeline.explorer.explorer_days`); shared, read-only."""
+    ws = Workspace.open(path)
+    days = explorer_days(ws, request)
+    if days is None:
+        return _joined_incidents(path, ws.data_version)
+    return window_incidents(path, ws.data_version, *days)
+
+
 @st.cache_resource(show_spinner="Finding hotspots…", max_entries=64)
 def hotspot_run(path: str, version: str, request: HotspotRequest) -> HotspotRun:
-    """One hotspot analysis (see :func:`run_hotspots`); shared, read-only."""
+    """One hotspot analysis (see :func:`run_hotspots`) on :func:`explorer_incidents`; shared, read-only."""
     ws = Workspace.open(path)
-    return run_hotspots(ws, request, incidents=incidents_with_areas(path, version))
+    return run_hotspots(ws, request, incidents=explorer_incidents(path, request))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -98,7 +146,7 @@ def explorer_places(path: str, version: str, request: HotspotRequest) -> Explore
     with its method's own measures, strongest first (:func:`~hotspot_tasking.pipeline.explorer.explorer_table`);
     shared, read-only."""
     return explorer_table(Workspace.open(path), hotspot_run(path, version, request),
-                          incidents=incidents_with_areas(path, version))
+                          incidents=explorer_incidents(path, request))
 
 
 def explorer_columns(table: ExplorerTable) -> dict:
@@ -119,8 +167,9 @@ def explorer_columns(table: ExplorerTable) -> dict:
 def explorer_cell_sizes(path: str, version: str) -> tuple[float, tuple[int, ...]]:
     """The automatic cell size of the workspace's grid (metres), and the sizes of
     :data:`CELL_SIZES_M` the explorer offers: those whose grid over the same extent (the study
-    area's, else the incidents') has at most :data:`MAX_EXPLORER_CELLS` cells."""
-    grid = workspace_grid(Workspace.open(path), incidents_with_areas(path, version))
+    area's, else the incidents') has at most :data:`MAX_EXPLORER_CELLS` cells; reads no incident
+    when the workspace has a study area (:func:`~hotspot_tasking.pipeline.explorer.explorer_grid`)."""
+    grid = explorer_grid(Workspace.open(path))
     offered = tuple(size for size in CELL_SIZES_M
                     if Grid.covering(grid.bounds, cell_size_m=float(size)).cells <= MAX_EXPLORER_CELLS)
     return grid.cell_size_m, offered
@@ -135,7 +184,7 @@ def layer(path: str, version: str, name: str) -> gpd.GeoDataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def band_empty_reason(path: str, version: str, request: HotspotRequest) -> str | None:
     """Why the request's hour band is empty (none of its records has a time of day), else None."""
-    table = incidents_with_areas(path, version)
+    table = explorer_incidents(path, request)
     chosen = table[select_incidents(table, sources=request.sources, categories=request.categories,
                                     groups=request.groups, start=request.start, end=request.end)]
     if chosen.empty or request.band == "all":
@@ -147,7 +196,8 @@ def band_empty_reason(path: str, version: str, request: HotspotRequest) -> str |
 def backtest_summary(path: str, version: str, request: HotspotRequest, every: str) -> tuple[pd.DataFrame, str]:
     """Mean hit rate, PAI and RRI of KDE against the naive baseline over every period of the
     workspace (the request's categories, band and method options; not its dates), and a
-    sentence saying which periods were scored.
+    sentence saying which periods were scored. It judges the method on all the history, so it
+    reads the whole incident table (once, shared), run only when asked for.
 
     Raises HotspotError (one sentence why) when no pair of consecutive periods can be scored.
     """

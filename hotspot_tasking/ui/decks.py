@@ -22,7 +22,7 @@ from ..pipeline.exports import map_streets
 from ..pipeline.patrol import PatrolRequest
 from ..ranking.request import TaskingRequest
 from ..reports.setting import MapSetting
-from .cache import explorer_hotspots, hotspot_run, layer, map_boundaries
+from .cache import explorer_hotspots, hotspot_run, layer, map_boundaries, request_streets
 from .legend import draw_legend, explorer_caption, explorer_keys, patrol_keys, review_keys
 from .maps import boundary_layers, deck, density_layer, geojson, hotspot_layers, outline_layer, rgb
 from .patrol_cache import patrol
@@ -100,8 +100,8 @@ def _review_layers(path: str, version: str, request: TaskingRequest) -> tuple[pd
     first = places[places["rank"] <= NUMBERED_RANKS]
     markers = spread_points(first["lon"], first["lat"], view, radius_px=REVIEW_MARKER[0])
     focus = [shapely.buffer(p, NEAR_M) for p in points[(shown["rank"] <= NUMBERED_RANKS).to_numpy()]]
-    streets = workspace_streets(path, version, view, focus=focus,
-                            avoid=disc_shapes(markers, radius_px=REVIEW_MARKER[0]))
+    streets = street_layers(view, roads=map_roads(path, version), streets=request_streets(path, request), focus=focus,
+                            avoid=disc_shapes(markers, radius_px=REVIEW_MARKER[0]))  # the window's records name them
     layers = [s for s in streets if s.id == "roads"]
     if wards is not None:  # outlines only: nothing to fill, so the map redraws quickly on each selection
         layers.append(outline_layer(wards, layer_id="boundaries"))

@@ -21,7 +21,7 @@ from ..pipeline.exports import disclosure_rules as pipeline_rules
 from ..pipeline.exports import export_hotspots, export_list
 from ..ranking.request import TaskingRequest
 from ..reports.disclosure import DisclosureRules
-from .cache import hotspot_run, incidents_with_areas
+from .cache import explorer_incidents, hotspot_run
 from .tasking_cache import tasking_list
 from .text import plain
 
@@ -98,7 +98,7 @@ def hotspot_files(path: str, version: str, request: HotspotRequest, suffix: str,
     with tempfile.TemporaryDirectory() as tmp:
         stem = f"hotspots_{request.method}_{request.band}_{request.start}_{request.end}"
         files, _ = export_hotspots(Workspace.open(path), run, Path(tmp) / (stem + suffix),
-                                   incidents=incidents_with_areas(path, version), exact=exact)
+                                   incidents=explorer_incidents(path, request), exact=exact)
         return [ExportFile(f.name, f.read_bytes(), MIME.get(f.suffix.lower(), "application/octet-stream"))
                 for f in files]
 

@@ -1,4 +1,9 @@
-"""Cached wrappers of the patrol pipeline: the areas, shifts and months on offer, a plan, its PDF."""
+"""Cached wrappers of the patrol pipeline: the areas, shifts and months on offer, a plan, its PDF.
+
+The patrol page reads the whole joined incident table (:func:`.cache.incidents_with_areas`,
+loaded once and shared): the months it offers an area span all its history, and a plan's
+weeks end on the workspace's last day with data, which only the whole table gives today.
+"""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from ..ranking.place import PlaceProfile
 from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
 from ..reports.setting import band_label, band_labels
-from .cache import incidents_with_areas
+from .cache import request_incidents, workspace_summary
 
 HISTORY_COLUMNS = {"held_on": "meeting", "period": "period", "agency": "agency", "action": "action",
                    "tactic": "tactic", "pier": "PIER", "owner_role": "owner", "due_on": "due", "status": "status",
@@ -79,14 +79,16 @@ def meeting_groups(path: str, log_version: str) -> list[str]:
 
 @st.cache_data(show_spinner=False)
 def review_choices(path: str, version: str) -> review.ReviewChoices:
-    """The review periods the workspace's data allow (:func:`~hotspot_tasking.pipeline.review.review_choices`)."""
-    return review.review_choices(incidents_with_areas(path, version))
+    """The review periods the workspace's data allow, from its summary
+    (:func:`~hotspot_tasking.pipeline.review.workspace_review_choices`): no incident rows read."""
+    return review.workspace_review_choices(Workspace.open(path), summary=workspace_summary(path, version))
 
 
 @st.cache_resource(show_spinner="Ranking places…", max_entries=32)
 def ranked_list(path: str, version: str, request: TaskingRequest) -> TaskingList:
-    """The ranked list before the action log is read; shared, read-only."""
-    return tasking.ranked_list(Workspace.open(path), request, incidents=incidents_with_areas(path, version))
+    """The ranked list before the action log is read, from the request's window only
+    (:func:`.cache.request_incidents`); shared, read-only."""
+    return tasking.ranked_list(Workspace.open(path), request, incidents=request_incidents(path, request))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -130,4 +132,4 @@ def changes_text(path: str, version: str, request: TaskingRequest) -> str | None
 def place_detail(path: str, version: str, request: TaskingRequest, tasking_id: str) -> PlaceProfile:
     """Hour-of-week grid, category mix and trend of one listed place."""
     return review.place_detail(Workspace.open(path), ranked_list(path, version, request), tasking_id,
-                               incidents=incidents_with_areas(path, version))
+                               incidents=request_incidents(path, request))
