@@ -28,7 +28,7 @@ from conftest import (
 
 from hotspot_tasking.geo import Workspace
 from hotspot_tasking.geo.idindex import IdSet, id_keys
-from hotspot_tasking.geo.reads import summarise
+from hotspot_tasking.geo.reads import SUMMARY_COLUMNS, summarise
 from hotspot_tasking.geo.taxonomy import Taxonomy
 from hotspot_tasking.intake import ingest_files, reader_for
 from hotspot_tasking.intake.ingest import stream_incidents
@@ -220,11 +220,13 @@ def test_the_summary_from_stored_counts_is_the_summary_from_the_incidents(tmp_pa
     ingest_files(ws, [API_GZ], "police_uk_api")  # nothing accepted: no counts
     assert [bool(r.counts_file) for r in ws.imports] == [True, True, False]
     counted = ws.summary()
-    read = summarise(ws.incidents(["source", "category", "occurred_from", "occurred_to"]), ws.imports)
+    read = summarise(ws.incidents(SUMMARY_COLUMNS), ws.imports)
     for name in ("by_source", "by_category", "by_month"):
         pd.testing.assert_frame_equal(getattr(counted, name), getattr(read, name))
-    assert (counted.incidents, counted.first, counted.last, counted.rows_read, counted.rejected_by_reason) == (
-        read.incidents, read.first, read.last, read.rows_read, read.rejected_by_reason)
+    assert (counted.incidents, counted.month_only, counted.first, counted.last, counted.rows_read,
+            counted.rejected_by_reason) == (read.incidents, read.month_only, read.first, read.last, read.rows_read,
+                                            read.rejected_by_reason)
+    assert 0 < counted.month_only < counted.incidents  # police.uk API months, council times
     manifest = json.loads((ws.root / "workspace.json").read_text())
     del manifest["imports"][1]["counts_file"]
     (ws.root / "workspace.json").write_text(json.dumps(manifest))

@@ -64,3 +64,23 @@ def test_the_wdd_test_loads_scipy_stats():
         assert round(float(wdd_z([-118.0], [1568.0])["wdd_z"].iloc[0]), 2) == -2.98
     """)
     assert loaded["scipy.stats"]
+
+
+def test_a_list_without_an_action_log_loads_no_sqlalchemy(demo_copy):
+    """SQLAlchemy (a fifth of a second) loads where an action log is read, not for a list of a
+    workspace that has none; the same check sees it once the workspace's log is opened."""
+    code = f"""
+        import json, sys
+        from hotspot_tasking.geo.workspace import Workspace
+        from hotspot_tasking.pipeline.tasking import workspace_action_log
+        import hotspot_tasking.pipeline.exports, hotspot_tasking.hotspots.run, hotspot_tasking.pipeline.review
+        ws = Workspace.open({str(demo_copy)!r})
+        before = "sqlalchemy" in sys.modules
+        assert workspace_action_log(ws) is None
+        from hotspot_tasking.actions.log import ActionLog
+        ActionLog.open(ws).close()
+        print(json.dumps([before, "sqlalchemy" in sys.modules]))
+    """
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, True]

@@ -5,3 +5,6 @@ PostgreSQL; status values and funding routes from ``tasking.toml``. Never import
 :mod:`.schema` the tables, migrations and connections, :mod:`.fields` the checks of
 the values a person gives it, and :mod:`.config` ``tasking.toml``.
 """
+
+#: The action log's SQLite file, in the workspace folder.
+DB_FILE = "actions.sqlite"

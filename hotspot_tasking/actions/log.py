@@ -42,7 +42,7 @@ import sqlalchemy as sa
 
 from ..labels import PIER_TAGS
 from ..validation import check_choice, check_number, check_type
-from . import schema
+from . import DB_FILE, schema
 from .config import TaskingConfig
 from .errors import ActionConflictError, ActionLogError
 from .fields import check_due, date_field, item_rows, money_field, text_field
@@ -57,7 +57,6 @@ log = logging.getLogger(__name__)
 Pier = Literal["Prevent", "Intelligence", "Enforcement", "Reassure"]
 FundingStatus = Literal["none", "bid", "approved", "refused", "withdrawn"]
 ReviewState = Literal["new", "carried over", "actions closed", "listed, no action"]
-DB_FILE = "actions.sqlite"
 _DECIDED = ("approved", "refused", "withdrawn")
 _UPDATABLE = ("agency", "action", "tactic", "pier", "owner_role", "due_on", "status", "outcome", "notes",
               "funding_bid_gbp", "funding_status", "funding_decided_on")

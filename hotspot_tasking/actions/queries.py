@@ -19,14 +19,13 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..errors import PeriodError
 from ..labels import FREE_TEXT_COLUMNS
-from ..periods import review_period
 from ..validation import check_choice, check_number, check_strings, check_type
 from .config import TaskingConfig
 from .errors import ActionLogError
 from .fields import date_field, text_field
 from .schema import ACTIONS, ITEMS, MEETINGS
+from .status import period_label
 
 #: Columns of :meth:`ActionLog.actions_for` (and of :meth:`ActionLog.action` as keys).
 ACTION_COLUMNS = ("action_id", "meeting_id", "tasking_id", "agency", "action", "tactic", "pier", "owner_role",
@@ -214,20 +213,6 @@ def _last_status(rows: pd.DataFrame, ids: list[str], closed: set[str]) -> pd.Dat
                          ("outcome", "outcome")):
         out[name] = latest[column].reindex(out.index)
     return _typed(out.reset_index(drop=True)[list(LAST_STATUS_COLUMNS)])
-
-
-def period_label(text: Any) -> str:
-    """A meeting's period as a review-period label when it reads as one, else as written ("" if none).
-
-    >>> period_label("2017-W27"), period_label("2017-07"), period_label("spring")
-    ('2017-07-03', '2017-07', 'spring')
-    """
-    if not isinstance(text, str):
-        return ""
-    try:
-        return review_period(text).label
-    except PeriodError:
-        return text.strip()
 
 
 def _action_select() -> sa.Select:

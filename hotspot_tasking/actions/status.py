@@ -9,7 +9,8 @@ log for every place of a list (:func:`hotspot_tasking.pipeline.tasking.statuses`
 
 from __future__ import annotations
 
-from .queries import period_label
+from ..errors import PeriodError
+from ..periods import review_period
 
 
 def status_text(state: dict, previous_period: str, *, labels: dict[str, str] | None = None) -> str:
@@ -56,3 +57,17 @@ def tasked_text(state: dict, *, labels: dict[str, str] | None = None) -> str | N
     status = state.get("status")
     label = (labels or {}).get(status, status) if isinstance(status, str) else ""
     return f"tasked this period: {label}" if label else "tasked this period"
+
+
+def period_label(text: object) -> str:
+    """A meeting's period as a review-period label when it reads as one, else as written ("" if none).
+
+    >>> period_label("2017-W27"), period_label("2017-07"), period_label("spring")
+    ('2017-07-03', '2017-07', 'spring')
+    """
+    if not isinstance(text, str):
+        return ""
+    try:
+        return review_period(text).label
+    except PeriodError:
+        return text.strip()

@@ -118,8 +118,7 @@ def _backtest(args: argparse.Namespace) -> int:
     from .backtest_text import backtest_lines
 
     ws = Workspace.open(args.workspace)
-    period = args.period or _latest_period(ws.incidents(["occurred_from", "occurred_to", "time_precision"]),
-                                           args.every)
+    period = args.period or _latest_period(ws, args.every)
     tup = lambda v: tuple(v) if v else None  # noqa: E731
     request = TaskingRequest(period=period, band=args.band, categories=tup(args.category), groups=tup(args.group),
                              sources=tup(args.source), cell_size_m=args.cell_size_m, bandwidth_m=args.bandwidth_m,
@@ -131,10 +130,10 @@ def _backtest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _latest_period(incidents: pd.DataFrame, every: str) -> str:
-    from ..pipeline.review import review_choices
+def _latest_period(ws: Workspace, every: str) -> str:
+    from ..pipeline.review import workspace_review_choices
 
-    choices = review_choices(incidents)
+    choices = workspace_review_choices(ws)  # from the summary: no record read
     kind = every if every in choices.every else choices.every[-1]
     return choices.periods[kind][choices.default[kind]][0]
 

@@ -61,6 +61,8 @@ class Summary:
         Totals over the import log.
     rejected_by_reason : dict
         Over the import log.
+    month_only : int
+        Incidents whose time is known only to the month (``time_precision`` "month": police.uk).
     """
 
     incidents: int
@@ -73,6 +75,7 @@ class Summary:
     rows_read: int
     rows_rejected: int
     rejected_by_reason: dict[str, int]
+    month_only: int = 0
 
 
 def check_read(columns, sources, start, end, bbox, where: str):
@@ -194,7 +197,7 @@ def months_needed(data_files: Sequence[Path], lo: pd.Timestamp | None, hi: pd.Ti
 
 
 #: The incident columns a summary counts.
-SUMMARY_COLUMNS = ["source", "category", "occurred_from", "occurred_to"]
+SUMMARY_COLUMNS = ["source", "category", "occurred_from", "occurred_to", "time_precision"]
 
 
 def summarise_stored(root: Path, imports: Sequence[ImportReport],
@@ -204,9 +207,8 @@ def summarise_stored(root: Path, imports: Sequence[ImportReport],
     has them; else counted from ``batches()`` (the incidents' :data:`SUMMARY_COLUMNS`, a batch
     of files at a time)."""
     stored = [r.counts_file for r in imports if r.rows_accepted]
-    if stored and all(stored):
-        counts = [pd.read_parquet(root / f) for f in stored]
-    else:
+    counts = [pd.read_parquet(root / f) for f in stored] if stored and all(stored) else []
+    if not counts or any(set(COUNT_COLUMNS) - set(c.columns) for c in counts):
         counts = [month_counts(batch) for batch in batches()]
     if not counts:
         return summarise(empty_incidents()[SUMMARY_COLUMNS], imports)
@@ -221,19 +223,26 @@ def summarise(inc: pd.DataFrame, imports: Sequence[ImportReport]) -> Summary:
 
 def month_counts(inc: pd.DataFrame) -> pd.DataFrame:
     """Incidents counted by ``source``, ``month`` (``YYYY-MM`` of ``occurred_from``, the month
-    folder) and ``category``, each group's ``first`` (earliest ``occurred_from``) and ``last``
-    (latest ``occurred_to``): what :func:`summarise_counts` needs. Counts of several reads
-    (an import's batches, say) can be joined and counted again with :func:`add_counts`."""
+    folder) and ``category``: ``incidents``, those whose ``time_precision`` is a month
+    (``month_only``), each group's ``first`` (earliest ``occurred_from``) and ``last`` (latest
+    ``occurred_to``): what :func:`summarise_counts` needs. Counts of several reads (an
+    import's batches, say) can be joined and counted again with :func:`add_counts`."""
     months = pd.Series(month_key(inc["occurred_from"]), index=inc.index, name="month")
-    grouped = inc.assign(month=months).groupby(["source", "month", "category"], sort=True)
-    return grouped.agg(incidents=("occurred_from", "size"), first=("occurred_from", "min"),
-                       last=("occurred_to", "max")).reset_index()
+    only = inc["time_precision"].astype("str").eq("month").astype("int64")
+    grouped = inc.assign(month=months, month_only=only).groupby(["source", "month", "category"], sort=True)
+    return grouped.agg(incidents=("occurred_from", "size"), month_only=("month_only", "sum"),
+                       first=("occurred_from", "min"), last=("occurred_to", "max")).reset_index()
 
 
 def add_counts(counts: pd.DataFrame) -> pd.DataFrame:
     """Rows of :func:`month_counts` joined from several reads, one row per group again."""
     grouped = counts.groupby(["source", "month", "category"], sort=True)
-    return grouped.agg(incidents=("incidents", "sum"), first=("first", "min"), last=("last", "max")).reset_index()
+    return grouped.agg(incidents=("incidents", "sum"), month_only=("month_only", "sum"), first=("first", "min"),
+                       last=("last", "max")).reset_index()
+
+
+#: The columns of :func:`month_counts`.
+COUNT_COLUMNS = ("source", "month", "category", "incidents", "month_only", "first", "last")
 
 
 def summarise_counts(counts: pd.DataFrame, imports: Sequence[ImportReport]) -> Summary:
@@ -248,6 +257,7 @@ def summarise_counts(counts: pd.DataFrame, imports: Sequence[ImportReport]) -> S
     total = int(counts["incidents"].sum())
     return Summary(
         incidents=total,
+        month_only=int(counts["month_only"].sum()),
         by_source=by_source.to_frame("incidents"),
         by_category=by_category.to_frame("incidents"),
         by_month=by_month,

@@ -6,10 +6,10 @@ and one listed place in detail (:func:`place_detail`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..actions.log import ActionLog
 from ..boundaries.store import incidents_with_areas
 from ..errors import TaskingError
 from ..geo.schema import LOCAL_TZ
@@ -26,11 +26,15 @@ from ..reports.setting import band_label, band_labels
 from ..validation import check_columns, check_type
 from .store import latest_before
 
+if TYPE_CHECKING:  # the action log (SQLAlchemy) is imported only where one is read
+    from ..actions.log import ActionLog
+
 #: Share of month-only records above which weekly periods are not offered.
 MONTH_ONLY_LIMIT = 0.5
 #: Why there is no period to review.
 NO_INCIDENTS = ("the workspace holds no incidents, so there is no period to review; import some with "
                 "'hotspot-tasking ingest'.")
+
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def review_choices(incidents: pd.DataFrame) -> ReviewChoices:
 
 def workspace_review_choices(ws: Workspace, *, summary: Summary | None = None) -> ReviewChoices:
     """:func:`review_choices` of the workspace's incidents without reading their rows: the first
-    and last days from its summary, the share of month-only records from one column.
+    and last days and the share of month-only records from its summary.
 
     Parameters
     ----------
@@ -107,9 +111,7 @@ def workspace_review_choices(ws: Workspace, *, summary: Summary | None = None) -
     summary = ws.summary() if summary is None else summary
     if not summary.incidents:
         raise TaskingError(NO_INCIDENTS)
-    precision = ws.incidents(["time_precision"])["time_precision"]
-    month_only = float(precision.astype("str").eq("month").mean())
-    return _choices(summary.first, summary.last, month_only)
+    return _choices(summary.first, summary.last, summary.month_only / summary.incidents)
 
 
 def _choices(first_from: pd.Timestamp, last_to: pd.Timestamp, month_only: float) -> ReviewChoices:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
-from ..actions.log import DB_FILE, ActionLog
+from ..actions import DB_FILE
 from ..actions.status import status_text, tasked_text
 from ..boundaries.roads import ROADS_TABLE
 from ..boundaries.store import with_areas
@@ -37,6 +37,9 @@ from ..surfaces.choice import SurfaceChoice
 from ..validation import check_frame, check_type
 from .context import context_caveats, ranking_context
 from .store import latest_before, previous_version, save_tasking_list
+
+if TYPE_CHECKING:  # the action log (SQLAlchemy) is imported where a workspace has one
+    from ..actions.log import ActionLog
 
 #: ``previous=STORED``: the stored list nearest before the period (the default).
 STORED = "stored"
@@ -298,7 +301,11 @@ def workspace_action_log(ws: Workspace) -> ActionLog | None:
     Looking never creates one: only recording a decision does
     (:func:`hotspot_tasking.pipeline.decisions.record_decision`). Close it after use.
     """
-    return ActionLog.open(ws) if (Path(ws.root) / DB_FILE).is_file() else None
+    if not (Path(ws.root) / DB_FILE).is_file():
+        return None
+    from ..actions.log import ActionLog
+
+    return ActionLog.open(ws)
 
 
 def statuses(ws: Workspace, ids: list[str], period: str, *, action_log: ActionLog | None = None,
