@@ -195,6 +195,13 @@ def test_an_import_stored_before_id_indexes_is_still_found(tmp_path):
     already = first.rows_accepted + first.rejected_by_reason.get("duplicate id", 0)  # checked before repeats
     others = {k: v for k, v in first.rejected_by_reason.items() if k != "duplicate id"}
     assert again.rows_accepted == 0 and again.rejected_by_reason == {"already imported": already, **others}
+    upgraded = Workspace.open(ws.root)  # the import gave the older one its id index and counts
+    entry = json.loads((ws.root / "workspace.json").read_text())["imports"][0]
+    assert (ws.root / entry["id_index_file"]).is_file() and (ws.root / entry["counts_file"]).is_file()
+    assert len(upgraded.id_set("police_uk")) == first.rows_accepted
+    read = summarise(upgraded.incidents(SUMMARY_COLUMNS), upgraded.imports)
+    pd.testing.assert_frame_equal(upgraded.summary().by_month, read.by_month)
+    assert upgraded.summary().month_only == read.month_only == first.rows_accepted
 
 
 def test_a_failed_import_leaves_no_index_or_parts(tmp_path):

@@ -7,6 +7,7 @@ and publishes what it staged with the new manifest, or nothing if the import fai
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -105,3 +106,26 @@ class ImportSink:
             report.counts_file = rel
         self._quarantine.stage(report)
         return data_files
+
+
+def index_stored_import(stage: Staging, root: Path, entry: dict, batches: Iterable[pd.DataFrame]) -> dict:
+    """Stage the id index and counts of an import stored before they were kept, from its rows
+    (``batches``: its data files' ``incident_id`` and :data:`~hotspot_tasking.geo.reads.SUMMARY_COLUMNS`,
+    a batch at a time); return its import log entry with the two files named."""
+    index: pq.ParquetWriter | None = None
+    counts = []
+    path = stage.scratch(f"old-{entry['import_id']}-ids.parquet")
+    for batch in batches:
+        h1, h2 = id_keys(batch["incident_id"])
+        table = pa.table({"h1": pa.array(h1, pa.uint64()), "h2": pa.array(h2, pa.uint64())})
+        index = index or pq.ParquetWriter(path, table.schema, compression="zstd")
+        index.write_table(table)
+        counts.append(month_counts(batch))
+    if index is None:
+        return entry
+    index.close()
+    ids_rel, counts_rel = f"index/{entry['import_id']}-ids.parquet", f"index/{entry['import_id']}-counts.parquet"
+    stage.adopt(path, root / ids_rel)
+    table = add_counts(pd.concat(counts, ignore_index=True))
+    stage.write(root / counts_rel, lambda p: table.to_parquet(p, index=False))
+    return {**entry, "id_index_file": ids_rel, "counts_file": counts_rel}

@@ -43,7 +43,7 @@ from .area import Area
 from .atomic import STAGING, Staging, json_writer, machine_errors, remove_unlisted, write_json_atomic, write_lock
 from .errors import GeoError
 from .idindex import IdSet, id_keys, read_id_index
-from .importsink import ImportSink
+from .importsink import ImportSink, index_stored_import
 from .quarantine import read_quarantine
 from .reads import SUMMARY_COLUMNS, Summary, check_read, incident_batches, read_incidents, summarise_stored
 from .report import ImportReport, IngestResult, new_import_id
@@ -327,13 +327,26 @@ class Workspace:
                     except BaseException:
                         sink.discard()
                         raise
+                    older = self._indexed_imports(stage)
                     manifest = dict(self._manifest)
                     manifest["data_files"] = self._manifest["data_files"] + new_files
-                    manifest["imports"] = self._manifest["imports"] + [report.to_dict()]
+                    manifest["imports"] = older + [report.to_dict()]
                     stage.write(self.root / MANIFEST, json_writer(manifest))
                     stage.publish(last_commits=True)
             self._manifest = manifest
         return report
+
+    def _indexed_imports(self, stage: Staging) -> list[dict]:
+        """The import log, each import stored before id indexes and counts were kept given
+        them (staged: a workspace brings itself up to date at its next import)."""
+        out = []
+        for entry in self._manifest["imports"]:
+            if entry.get("rows_accepted") and not (entry.get("id_index_file") and entry.get("counts_file")):
+                files = [p for p in self.data_files if p.stem == entry["import_id"]]
+                entry = index_stored_import(stage, self.root, entry, incident_batches(
+                    files, ["incident_id", *SUMMARY_COLUMNS], None, rows=1_000_000))
+            out.append(entry)
+        return out
 
     # --- area layers and area tables (written by hotspot_tasking.boundaries) ------------
     def layers(self) -> dict[str, dict]:
