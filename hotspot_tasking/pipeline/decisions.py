@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..actions.errors import ActionLogError
-from ..actions.log import ActionLog, Pier
 from ..geo.workspace import Workspace
 from ..labels import PIER_TAGS, UK_DATE
 from ..periods import review_period
 from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
 from .store import save_tasking_list
+
+if TYPE_CHECKING:  # annotations only: SQLAlchemy loads where a log is opened
+    from ..actions.log import ActionLog, Pier
 
 #: Agencies offered besides the place's lead and its tactics' owners (others can be typed).
 AGENCIES = ("Police", "Council ASB team", "Community wardens", "Fire and rescue", "Housing", "Licensing", "Parks",

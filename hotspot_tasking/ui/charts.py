@@ -4,15 +4,21 @@ Colour-blind-safe (viridis, Okabe and Ito), local time, units on every axis.
 
 from __future__ import annotations
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from ..geo.timebands import DAY_NAMES
 from .style import CATEGORICAL
 
+if TYPE_CHECKING:
+    import altair as alt
+
 
 def heat_grid(counts: pd.DataFrame) -> alt.Chart:
     """A 7 x 24 hour-of-week grid (Monday at the top), viridis, in incidents."""
+    import altair as alt  # a third of a second: only when a chart is drawn
+
     long = counts.rename_axis(index="day", columns="hour").stack().rename("incidents").reset_index()
     long["day"] = long["day"].str[:3]
     return alt.Chart(long).mark_rect().encode(
@@ -25,6 +31,8 @@ def heat_grid(counts: pd.DataFrame) -> alt.Chart:
 def trend_line(trend: pd.DataFrame, every: str) -> alt.Chart:
     """Incidents per period over the baseline, the review period marked; a period without
     data (NaN) is a break in the line, not a zero."""
+    import altair as alt  # a third of a second: only when a chart is drawn
+
     starts = pd.to_datetime(trend["period"].str.slice(0, 10), format="mixed")
     data = trend.assign(now=[False] * (len(trend) - 1) + [True],
                         label=starts.dt.strftime("%d/%m/%y" if every == "week" else "%b %Y"))
@@ -40,6 +48,8 @@ def trend_line(trend: pd.DataFrame, every: str) -> alt.Chart:
 
 def category_bars(categories: pd.DataFrame, *, top: int = 6) -> alt.Chart:
     """The leading categories (the rest as "other") as horizontal bars, most first."""
+    import altair as alt  # a third of a second: only when a chart is drawn
+
     head = categories.head(top)
     rest = categories.iloc[top:]
     if len(rest):

@@ -14,11 +14,12 @@ creates ``actions.sqlite``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
-from ..actions.log import DB_FILE, ActionLog
+from ..actions import DB_FILE
 from ..geo.workspace import Workspace
 from ..pipeline import review, tasking
 from ..ranking.place import PlaceProfile
@@ -26,6 +27,9 @@ from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
 from ..reports.setting import band_label, band_labels
 from .cache import request_incidents, workspace_summary
+
+if TYPE_CHECKING:
+    from ..actions.log import ActionLog
 
 HISTORY_COLUMNS = {"held_on": "meeting", "period": "period", "agency": "agency", "action": "action",
                    "tactic": "tactic", "pier": "PIER", "owner_role": "owner", "due_on": "due", "status": "status",
@@ -48,6 +52,8 @@ def log_version(path: str) -> str:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def action_log(path: str) -> ActionLog:
     """The workspace's action log, opened (and created if needed) once and shared."""
+    from ..actions.log import ActionLog  # SQLAlchemy: only once a log is written or read
+
     return ActionLog.open(path)
 
 
