@@ -238,3 +238,21 @@ def test_the_summary_from_stored_counts_is_the_summary_from_the_incidents(tmp_pa
     del manifest["imports"][1]["counts_file"]
     (ws.root / "workspace.json").write_text(json.dumps(manifest))
     pd.testing.assert_frame_equal(Workspace.open(ws.root).summary().by_month, read.by_month)
+
+
+def test_deleted_index_files_are_read_around_then_written_again(tmp_path):
+    """Someone deletes ``index/``: the summary counts the rows and the next import finds what is
+    already imported from the data files, with no traceback, and writes the files again."""
+    ws = Workspace.create(tmp_path / "ws", area=CITY_AREA)
+    first = ingest_files(ws, [POLICE_ZIP], "police_uk")
+    expected = ws.summary()
+    shutil.rmtree(ws.root / "index")
+    (ws.root / "index").mkdir()
+    (ws.root / first.counts_file).write_bytes(b"not parquet")
+    opened = Workspace.open(ws.root)
+    pd.testing.assert_frame_equal(opened.summary().by_month, expected.by_month)
+    assert len(opened.id_set("police_uk")) == first.rows_accepted
+    again = ingest_files(opened, [POLICE_ZIP], "police_uk")
+    assert again.rows_accepted == 0
+    assert (ws.root / first.id_index_file).is_file()
+    assert len(pd.read_parquet(ws.root / first.counts_file)) > 0

@@ -86,9 +86,10 @@ def _key(ws: Workspace, resolutions: Sequence[int]) -> str:
 def _read(path: Path) -> pd.DataFrame | None:
     """The cached table, or None when there is none or it cannot be read (then it is remade)."""
     try:
-        return pd.read_parquet(path) if path.is_file() else None
+        table = pd.read_parquet(path) if path.is_file() else None
     except (OSError, pa.ArrowException):
         return None
+    return table if table is not None and set(POINT_COLUMNS) <= set(table.columns) else None
 
 
 def _write(path: Path, table: pd.DataFrame) -> None:

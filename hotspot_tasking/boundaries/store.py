@@ -126,9 +126,9 @@ def area_coverage(ws: Workspace) -> tuple[dict[str, int], dict[str, dict[str, fl
     for batch in ws.incident_batches([*POINT_COLUMNS, "lsoa_code_given"]):
         inverse, points = _distinct_points(batch)
         per_point = point_areas(ws, points, layers, DEFAULT_RESOLUTIONS)
+        rows_per_point = np.bincount(inverse, minlength=len(points))
         for name in layers:
-            outside[name] += int(np.bincount(inverse, minlength=len(points))[
-                (per_point[name] == OUTSIDE).to_numpy()].sum())
+            outside[name] += int(rows_per_point[(per_point[name] == OUTSIDE).to_numpy()].sum())
         for name in lsoas:
             counts = lsoa_agreement(batch["lsoa_code_given"], pd.Series(per_point[name].to_numpy()[inverse]))
             compared[name] += counts["compared"]

@@ -48,14 +48,6 @@ def to_point_table(frame: pd.DataFrame, x: str = "easting", y: str = "northing")
     return table.append_column("geometry", geometry)
 
 
-def write_points(table: pa.Table, path: str | Path, *, x: str = "easting", y: str = "northing",
-                 epsg: int = BNG_EPSG) -> None:
-    """Write a table from :func:`to_point_table` (or a slice of one) as a GeoParquet file."""
-    metadata = dict(table.schema.metadata or {})
-    metadata[b"geo"] = geo_metadata(point_bbox(table, x, y), epsg)
-    pq.write_table(table.replace_schema_metadata(metadata), path, compression="zstd")
-
-
 def point_bbox(table: pa.Table, x: str = "easting", y: str = "northing") -> list[float]:
     """``[minx, miny, maxx, maxy]`` of a point table's coordinates (metres), ``[]`` when empty."""
     xs = table.column(x).to_numpy()

@@ -93,12 +93,6 @@ class IdSet:
                 found[i] = bool(np.any(s2[left[i]:right[i]] == h2[i]))
         return found
 
-    def keys(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every key held, as ``(h1, h2)``."""
-        if not self._runs:
-            return _EMPTY, _EMPTY
-        return np.concatenate([r[0] for r in self._runs]), np.concatenate([r[1] for r in self._runs])
-
 
 def write_id_index(path: Path, h1: np.ndarray, h2: np.ndarray) -> None:
     """Write keys as an index file (Parquet, columns ``h1`` and ``h2``)."""
@@ -106,8 +100,12 @@ def write_id_index(path: Path, h1: np.ndarray, h2: np.ndarray) -> None:
                    compression="zstd")
 
 
-def read_id_index(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The keys of an index file written by :func:`write_id_index`."""
-    table = pq.read_table(path, columns=["h1", "h2"])
+def read_id_index(path: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The keys of an index file written by :func:`write_id_index`; None when it is missing
+    or cannot be read (the ids are then read from the import's data files)."""
+    try:
+        table = pq.read_table(path, columns=["h1", "h2"])
+    except (OSError, pa.ArrowException):
+        return None
     return (table.column("h1").to_numpy().astype(np.uint64, copy=False),
             table.column("h2").to_numpy().astype(np.uint64, copy=False))

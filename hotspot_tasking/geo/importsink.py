@@ -42,7 +42,6 @@ class ImportSink:
         self._index: pq.ParquetWriter | None = None
         self._quarantine = QuarantineWriter(stage, root)
         self._counts: list[pd.DataFrame] = []
-        self.rows = 0
         #: Bytes taken in so far (the frames' memory): about what the write needs on disk, at most.
         self.bytes_in = 0
 
@@ -72,7 +71,6 @@ class ImportSink:
             if month not in self._months:
                 self._months[month] = PointFileWriter(self._stage.scratch(f"month-{month}.parquet"))
             self._months[month].write(table.slice(start, end - start))
-        self.rows += len(incidents)
 
     def discard(self) -> None:
         """Close every file left open (an import that failed: its staging is then removed)."""

@@ -207,12 +207,22 @@ def summarise_stored(root: Path, imports: Sequence[ImportReport],
     has them; else counted from ``batches()`` (the incidents' :data:`SUMMARY_COLUMNS`, a batch
     of files at a time)."""
     stored = [r.counts_file for r in imports if r.rows_accepted]
-    counts = [pd.read_parquet(root / f) for f in stored] if stored and all(stored) else []
-    if not counts or any(set(COUNT_COLUMNS) - set(c.columns) for c in counts):
+    counts = [_stored_counts(root / f) for f in stored] if stored and all(stored) else []
+    if not counts or any(c is None for c in counts):  # one missing or unreadable: count the rows
         counts = [month_counts(batch) for batch in batches()]
     if not counts:
         return summarise(empty_incidents()[SUMMARY_COLUMNS], imports)
     return summarise_counts(add_counts(pd.concat(counts, ignore_index=True)), imports)
+
+
+def _stored_counts(path: Path) -> pd.DataFrame | None:
+    """An import's stored counts (:func:`month_counts`), or None when the file is missing, cannot
+    be read or lacks a column."""
+    try:
+        counts = pd.read_parquet(path)
+    except (OSError, pa.ArrowException):
+        return None
+    return counts if set(COUNT_COLUMNS) <= set(counts.columns) else None
 
 
 def summarise(inc: pd.DataFrame, imports: Sequence[ImportReport]) -> Summary:

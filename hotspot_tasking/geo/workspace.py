@@ -242,9 +242,9 @@ class Workspace:
         for entry in self._manifest["imports"]:
             if entry.get("source") != source:
                 continue
-            index = entry.get("id_index_file")
-            if index:
-                out.add(*read_id_index(self.root / index))
+            keys = read_id_index(self.root / entry["id_index_file"]) if entry.get("id_index_file") else None
+            if keys is not None:
+                out.add(*keys)
                 continue
             for path in self.data_files:
                 if path.stem == entry["import_id"]:
@@ -337,11 +337,12 @@ class Workspace:
         return report
 
     def _indexed_imports(self, stage: Staging) -> list[dict]:
-        """The import log, each import stored before id indexes and counts were kept given
-        them (staged: a workspace brings itself up to date at its next import)."""
+        """The import log, each import stored before id indexes and counts were kept (or whose
+        files were deleted) given them, staged: a workspace brings itself up to date at its next import."""
         out = []
         for entry in self._manifest["imports"]:
-            if entry.get("rows_accepted") and not (entry.get("id_index_file") and entry.get("counts_file")):
+            stored = [entry.get(k) for k in ("id_index_file", "counts_file")]
+            if entry.get("rows_accepted") and not all(f and (self.root / f).is_file() for f in stored):
                 files = [p for p in self.data_files if p.stem == entry["import_id"]]
                 entry = index_stored_import(stage, self.root, entry, incident_batches(
                     files, ["incident_id", *SUMMARY_COLUMNS], None, rows=1_000_000))

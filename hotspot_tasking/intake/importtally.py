@@ -84,8 +84,8 @@ class ImportTally:
             broken = csv.rows_read - len(csv.frame)
             one.rows_read += csv.rows_read
             one.rows_rejected += int((~ok[start:stop]).sum()) + broken
-            one.encoding = csv.encoding if one.encoding in ("", csv.encoding) or csv.encoding == _CP1252 \
-                else one.encoding
+            if not one.encoding or csv.encoding == _CP1252:  # a file is Windows-1252 if any piece is
+                one.encoding = csv.encoding
             one.delimiter, one.read_as = csv.delimiter, csv.read_as
             self._reasons[MALFORMED_ROW] += broken
             keys = crime_id_keys(csv.frame)

@@ -69,6 +69,9 @@ def pieces(data, *, piece_bytes: int = PIECE_BYTES) -> Iterator[Piece]:
     Piece
         At least one, even for an empty file.
     """
+    if isinstance(data, bytes) and len(data) <= piece_bytes:  # the usual file: one piece, no copy
+        yield Piece(data, 2, True)
+        return
     blocks = iter([bytes(data)] if isinstance(data, (bytes, bytearray, memoryview)) else data)
     pending = bytearray()
     ended = False

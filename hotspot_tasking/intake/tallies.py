@@ -27,34 +27,13 @@ NO_AREA = "(no area given)"
 MAX_AREA_CHARS = 80
 
 
-def out_of_area_areas(files: list[CsvText], out: np.ndarray, *, top: int = TOP_AREAS) -> dict[str, int]:
-    """The ``top`` areas holding most of the rows marked in ``out``, ``{area: rows}``, largest first.
-
-    Parameters
-    ----------
-    files : list of CsvText
-        The files read, in the order their rows are in ``out``.
-    out : numpy.ndarray of bool
-        One per parsed row of ``files``: True for an out-of-area row.
-    top : int
-        How many areas to name.
-
-    Returns
-    -------
-    dict
-        An area is the district of the row's LSOA name (``"Camden"`` of ``"Camden 027B"``), else
-        its force (``Falls within``), else :data:`NO_AREA`; empty when no marked row's file has
-        such a column. Names are cleaned of control characters and cut to
-        :data:`MAX_AREA_CHARS` characters; ties are in name order.
-    """
-    named, unnamed = out_of_area_counts(files, out)
-    return top_areas(named, unnamed, top=top)
-
-
 def out_of_area_counts(files: list[CsvText], out: np.ndarray) -> tuple[pd.Series, int]:
-    """The rows marked in ``out`` by area (``{area: rows}`` as a Series, areas as in
-    :func:`out_of_area_areas`, uncut), and those of files that name no area; for an import
-    read in batches, whose counts add up (:func:`top_areas` then names the largest)."""
+    """The rows marked in ``out`` (one bool per parsed row of ``files``, in order) by area
+    (``{area: rows}`` as a Series, names uncut), and those of files that name no area: counts
+    that add up over an import's batches (:func:`top_areas` then names the largest).
+
+    An area is the district of the row's LSOA name (``"Camden"`` of ``"Camden 027B"``), else
+    its force (``Falls within``), else :data:`NO_AREA`."""
     parts = []
     unnamed = 0  # marked rows of files without an area column
     start = 0
@@ -74,8 +53,9 @@ def out_of_area_counts(files: list[CsvText], out: np.ndarray) -> tuple[pd.Series
 
 
 def top_areas(named: pd.Series, unnamed: int, *, top: int = TOP_AREAS) -> dict[str, int]:
-    """The ``top`` largest of :func:`out_of_area_counts`' areas, the unnamed rows counted under
-    :data:`NO_AREA`; empty when no area was named (see :func:`out_of_area_areas`)."""
+    """The ``top`` largest of :func:`out_of_area_counts`' areas, ``{area: rows}`` largest first
+    (ties in name order), the unnamed rows counted under :data:`NO_AREA`; names cleaned of
+    control characters and cut to :data:`MAX_AREA_CHARS`; empty when no area was named."""
     if named.empty:
         return {}
     table = named.rename_axis("area").rename("rows").reset_index()
@@ -87,7 +67,7 @@ def top_areas(named: pd.Series, unnamed: int, *, top: int = TOP_AREAS) -> dict[s
 
 
 def _area_names(frame: pd.DataFrame) -> pd.Series:
-    """Each row's area (see :func:`out_of_area_areas`): the first of its LSOA-name district and
+    """Each row's area (see :func:`out_of_area_counts`): the first of its LSOA-name district and
     force that is not blank, else :data:`NO_AREA`."""
     names = pd.Series(NO_AREA, index=frame.index, dtype=object)
     named = np.zeros(len(frame), dtype=bool)
@@ -99,32 +79,6 @@ def _area_names(frame: pd.DataFrame) -> pd.Series:
         names[fill] = text[fill]
         named |= fill
     return names
-
-
-def shared_crime_ids(files: list[CsvText], accepted: np.ndarray) -> int:
-    """Accepted rows whose Crime ID another row of the same file has with a different crime type.
-
-    Parameters
-    ----------
-    files : list of CsvText
-        The files read, in the order their rows are in ``accepted``.
-    accepted : numpy.ndarray of bool
-        One per parsed row of ``files``.
-
-    Returns
-    -------
-    int
-        Over the files with a pair of :data:`SHARED_ID_COLUMNS`; blank ids are not counted.
-    """
-    total = 0
-    start = 0
-    for csv in files:
-        stop = start + len(csv.frame)
-        keys = crime_id_keys(csv.frame)
-        if keys is not None:
-            total += shared_in_file(*keys, accepted[start:stop])
-        start = stop
-    return total
 
 
 def crime_id_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
