@@ -17,8 +17,8 @@ line, else ``[engine]`` in the workspace's ``tasking.toml``::
     scheduler = "tcp://10.0.0.5:8786"     # a running cluster; left out: a cluster of this machine's cores
     workers = 2                           # this machine's cluster: worker processes (default: one per core)
 
-A command runs inside :func:`open_engine`, which makes the engine current
-(:func:`current_engine`): the KDE and DBSCAN deep inside the tasking pipeline divide their
+A command opens its engine with :func:`open_engine` and makes it current with
+:func:`using` (:func:`current_engine`): the KDE and DBSCAN deep inside the tasking pipeline divide their
 work on it without every caller passing it along, as ``dask.config.set(scheduler=...)``
 does for Dask's own collections.
 
@@ -197,7 +197,9 @@ def using(engine: Engine) -> Iterator[Engine]:
 
 @contextmanager
 def open_engine(choice: EngineChoice) -> Iterator[Engine]:
-    """The engine of ``choice``, current inside the block; a cluster it started is stopped after.
+    """The engine of ``choice``; a cluster it started is stopped after the block.
+
+    ``with open_engine(choice) as engine, using(engine):`` makes it the command's engine.
 
     Raises
     ------
@@ -205,8 +207,7 @@ def open_engine(choice: EngineChoice) -> Iterator[Engine]:
         Dask is not installed, or the scheduler cannot be reached: one sentence with the fix.
     """
     if choice.kind == "local":
-        with using(LOCAL):
-            yield LOCAL
+        yield LOCAL
         return
     try:
         from distributed import Client, LocalCluster
@@ -229,9 +230,7 @@ def open_engine(choice: EngineChoice) -> Iterator[Engine]:
         client = Client(cluster)
         where = "this machine"
     try:
-        engine = DaskEngine(client, where)
-        with using(engine):
-            yield engine
+        yield DaskEngine(client, where)
     finally:
         client.close()
         if cluster is not None:

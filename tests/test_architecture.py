@@ -4,11 +4,12 @@ at the top, no print in the core, thin pages, every package installed, every mod
 The layers, lowest first (a module imports only from its own layer or lower ones, and
 packages of one layer do not import each other):
 
-    base      errors, labels, locations, periods, validation, configfile, configwords, formulaguard
-              (top-level modules)
+    base      errors, labels, locations, periods, validation, configfile, configwords, formulaguard,
+              engine (top-level modules)
     geo       the incident table, time, the workspace, its area and import log
     intake    incoming files: CSV text, dates, readers, the ingest, the import into a workspace
     boundaries
+    partitions  exact spatial sums and clusters, whole or in strips with a halo on an engine
     hotspots
     surfaces  candidate surfaces, the backtest that chooses one, micro-places
     core      ranking, actions, evaluation, patrol (independent of each other)
@@ -31,8 +32,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "hotspot_tasking"
 BASE = {"__init__", "errors", "labels", "locations", "periods", "validation", "configfile", "configwords",
-        "formulaguard", "default_config"}
-LAYERS = [BASE, {"geo"}, {"intake"}, {"boundaries"}, {"hotspots"}, {"surfaces"},
+        "formulaguard", "default_config", "engine"}
+LAYERS = [BASE, {"geo"}, {"intake"}, {"boundaries"}, {"partitions"}, {"hotspots"}, {"surfaces"},
           {"ranking", "actions", "evaluation", "patrol"}, {"reports"},
           {"pipeline"}, {"ui", "cli"}, {"__main__"}]
 #: Packages allowed to import Streamlit and pydeck.
@@ -179,10 +180,12 @@ def test_every_package_is_listed_for_installation():
 
 
 def test_every_import_is_declared():
-    """Third-party imports of the package are dependencies in pyproject.toml."""
+    """Third-party imports of the package are dependencies in pyproject.toml (the dask engine's in the
+    optional ``cluster`` extra)."""
     import tomllib
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = {re.split(r"[<>=\[ ;]", d)[0].lower().replace("-", "_") for d in project["dependencies"]}
+    wanted = project["dependencies"] + project["optional-dependencies"]["cluster"]
+    declared = {re.split(r"[<>=\[ ;]", d)[0].lower().replace("-", "_") for d in wanted}
     names = {"psycopg": "psycopg", "pil": "pillow", "fpdf": "fpdf2", "sklearn": "scikit_learn",
              "yaml": "pyyaml"}
     stdlib = set(sys.stdlib_module_names)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..engine import ENGINES, EngineChoice, open_engine
+from ..engine import ENGINES, EngineChoice, open_engine, using
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -35,7 +35,7 @@ def engine_for(args: argparse.Namespace, config: Path | None) -> Iterator[Engine
     """The engine ``args`` ask for over ``[engine]`` of ``config`` (a ``tasking.toml``), current
     inside the block; a dask engine says where it runs on standard output."""
     choice = EngineChoice.load(config).overridden(kind=args.engine, scheduler=args.scheduler, workers=args.workers)
-    with open_engine(choice) as engine:
+    with open_engine(choice) as engine, using(engine):
         if engine.kind != "local":
             print(engine.describe(), flush=True)
         yield engine

@@ -3,8 +3,10 @@
 How it runs
 -----------
 Identical coordinates are collapsed into one location first (police.uk data has about
-fifty incidents per map point), and scikit-learn's ``DBSCAN`` runs on the distinct
-locations with ``sample_weight`` = the incidents there (or their weight). A location is
+fifty incidents per map point), and scikit-learn's ``DBSCAN`` rule runs on the distinct
+locations with ``sample_weight`` = the incidents there (or their weight):
+:mod:`hotspot_tasking.partitions.dbscan_rule`, which on a cluster works in strips with a
+halo and stitches the clusters that cross them, to the same labels. A location is
 *core* when the incidents (weight) within ``eps_m`` of it, itself included and a
 neighbour at exactly ``eps_m`` included, reach ``min_samples`` (``min_weight``): the same
 test scikit-learn applies to every raw incident, so the core incidents are the same.
@@ -72,6 +74,7 @@ import shapely
 
 from ..geo.coords import distinct_points
 from ..geo.timebands import TimeBands
+from ..partitions.dbscan_rule import dbscan_labels
 from .card import MethodCard
 from .clusters import HULL_BUFFER_M, ClusterResult, summarise
 from .errors import HotspotError
@@ -321,15 +324,10 @@ def _threshold(min_samples, min_weight, by_weight: bool, x, y, eps: float, total
 
 
 def _dbscan(x, y, sample_weight, eps: float, threshold) -> np.ndarray:
-    """scikit-learn's DBSCAN on the distinct locations; the threshold scaled exactly to an int."""
+    """scikit-learn's DBSCAN rule on the sorted distinct locations, in strips on a cluster (same labels)."""
     if not sample_weight.sum() >= threshold:  # no neighbourhood can reach it (and all-zero weights)
         return np.full(len(x), -1, dtype=np.int64)
-    from sklearn.cluster import DBSCAN
-    numerator, denominator = float(threshold).as_integer_ratio()  # denominator is a power of 2: exact scaling
-    # kd_tree always: scikit-learn's "auto" picks brute force for 11 points or fewer, whose
-    # |x|² - 2xy + |y|² distances lose the exact eps boundary at British National Grid magnitudes
-    model = DBSCAN(eps=eps, min_samples=numerator, algorithm="kd_tree")
-    return model.fit(np.c_[x, y], sample_weight=sample_weight * denominator).labels_.astype(np.int64)
+    return dbscan_labels(x, y, sample_weight, eps, float(threshold))
 
 
 def _core_distances(X: np.ndarray, tree: KDTree, sample_weight: np.ndarray, threshold: float) -> np.ndarray:

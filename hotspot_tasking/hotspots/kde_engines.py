@@ -1,8 +1,8 @@
 """The two ways :func:`hotspot_tasking.hotspots.kde.kde` adds kernels onto a grid.
 
-- ``exact``: every distinct point's kernel added into the cells within the bandwidth,
-  one vectorised step per kernel-footprint offset, points in cache-sized blocks;
-  equal to the direct sum of kernels at the cell centres (to 1e-9).
+- ``exact``: every distinct point's kernel added into the cells within the bandwidth
+  (:mod:`hotspot_tasking.partitions.kde_sums`: in column strips on a cluster, the same
+  bits); equal to the direct sum of kernels at the cell centres (to 1e-9).
 - ``fft``: points binned linearly onto a finer sub-grid, convolved with the kernel in the
   frequency domain; every run checks itself against the exact sum on a few windows and
   writes the measured error into the method card.
@@ -16,11 +16,11 @@ import math
 
 import numpy as np
 
+from ..engine import LOCAL
+from ..partitions.kde_sums import KERNEL_PEAK, exact, footprint  # noqa: F401 (footprint: the kernels' reach)
 from .card import MethodCard
 from .grid import Grid
 
-#: Kernel height at d = 0 times π h²: the kernels integrate to 1 over the plane.
-_KERNEL_PEAK = {"quartic": 3.0, "epanechnikov": 2.0, "uniform": 1.0}
 #: Sub-grid step: at most bandwidth / this; the sub-grid factor s is capped at FFT_MAX_SUBCELLS.
 FFT_SUBCELL_TARGET = 40
 FFT_MAX_SUBCELLS = 8
@@ -31,61 +31,6 @@ _FFT_MAX_VALUES = 40_000_000
 FFT_ERROR_BOUND = 1e-3
 #: The FFT's in-run check: windows of this many cells a side, this many of them.
 _CHECK_WINDOW, _CHECK_WINDOWS = 16, 5
-#: Exact path: points per block (the block's arrays stay in the processor's cache).
-_BLOCK = 8192
-
-
-def footprint(h: float, c: float) -> tuple[np.ndarray, np.ndarray]:
-    """Cell offsets ``(rows, cols)`` whose centre can lie within h of a point in the centre cell."""
-    r = math.ceil(h / c + 0.5)
-    di, dj = np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1), indexing="ij")
-    gap = (np.maximum(np.abs(di) - 0.5, 0) ** 2 + np.maximum(np.abs(dj) - 0.5, 0) ** 2) * c * c
-    keep = gap < h * h
-    return di[keep], dj[keep]
-
-
-def exact(u, v, w, h: float, grid: Grid, kernel: str) -> np.ndarray:
-    """Sum of kernels at the cell centres, per m².
-
-    ``u``, ``v``: metres east of the grid's west edge and south of its north edge. Points
-    go in blocks of :data:`_BLOCK` (so the work stays in the processor's cache); within a
-    block, one vectorised step per footprint offset adds every point's kernel into the
-    cell at that offset (``np.add.at`` on a grid padded so that no index falls off it).
-    """
-    c, ny, nx = grid.cell_size_m, grid.ny, grid.nx
-    near = (u > -h) & (u < nx * c + h) & (v > -h) & (v < ny * c + h) & (w != 0)
-    u, v, w = u[near], v[near], w[near]
-    col, row = np.floor(u / c).astype(np.int64), np.floor(v / c).astype(np.int64)
-    pad = 2 * math.ceil(h / c + 0.5) + 1
-    wide = nx + 2 * pad
-    out = np.zeros((ny + 2 * pad) * wide)
-    cell = (row + pad) * wide + (col + pad)
-    fx, fy = ((col + 0.5) * c - u) / h, ((row + 0.5) * c - v) / h  # to the own cell's centre, in bandwidths
-    wk = w * (_KERNEL_PEAK[kernel] / (math.pi * h * h))
-    di, dj = footprint(h, c)
-    step = c / h
-    for start in range(0, len(u), _BLOCK):  # one step per block of points...
-        part = slice(start, start + _BLOCK)
-        bx, by, bw, bc = fx[part], fy[part], wk[part], cell[part]
-        t, ty, idx = np.empty(len(bx)), np.empty(len(bx)), np.empty(len(bx), np.int64)
-        for i in np.unique(di):  # ...then per footprint offset, all the block's points at once
-            np.add(by, i * step, out=ty)
-            np.multiply(ty, ty, out=ty)
-            np.subtract(1.0, ty, out=ty)  # 1 - dy²/h²
-            for j in dj[di == i]:
-                np.add(bx, j * step, out=t)
-                np.multiply(t, t, out=t)
-                np.subtract(ty, t, out=t)  # 1 - d²/h²
-                if kernel == "uniform":
-                    np.greater(t, 0.0, out=t, casting="unsafe")
-                else:
-                    np.maximum(t, 0.0, out=t)
-                    if kernel == "quartic":
-                        np.multiply(t, t, out=t)
-                np.multiply(t, bw, out=t)
-                np.add(bc, i * wide + j, out=idx)
-                np.add.at(out, idx, t)
-    return out.reshape(-1, wide)[pad:pad + ny, pad:pad + nx].copy()
 
 
 def subcells(h: float, grid: Grid) -> int:
@@ -124,7 +69,7 @@ def fft(u, v, w, h: float, grid: Grid, kernel: str, s: int) -> np.ndarray:
                 continue
             t = 1.0 - ((off[None, :] - a / s) * c / h) ** 2 - dy  # 1 - d²/h² at the cell offsets
             profile = {"quartic": np.maximum(t, 0.0) ** 2, "epanechnikov": np.maximum(t, 0.0), "uniform": t > 0}
-            kern = profile[kernel] * (_KERNEL_PEAK[kernel] / (math.pi * h * h))
+            kern = profile[kernel] * (KERNEL_PEAK[kernel] / (math.pi * h * h))
             term = sfft.rfft2(binned[b, a], shape, workers=-1) * sfft.rfft2(kern, shape, workers=-1)
             total = term if total is None else total + term
     if total is None:
@@ -152,7 +97,7 @@ def fft_check(per_m2: np.ndarray, u, v, w, h: float, grid: Grid, kernel: str, ca
         rows, cols = min(_CHECK_WINDOW, grid.ny), min(_CHECK_WINDOW, grid.nx)
         sub = Grid(grid.x0 + j0 * c, grid.y_north - (i0 + rows) * c, c, cols, rows)
         su, sv = u - j0 * c, v - i0 * c
-        truth = exact(su, sv, w, h, sub, kernel)
+        truth = exact(su, sv, w, h, sub, kernel, engine=LOCAL)  # a few windows: not worth tasks
         approx = per_m2[i0:i0 + rows, j0:j0 + cols]
         diff = np.abs(approx - truth)
         err_peak = max(err_peak, float(diff.max()) / peak)

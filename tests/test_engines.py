@@ -1,0 +1,161 @@
+"""The dask engine gives the local engine's answers exactly: KDE cells, DBSCAN clusters, rankings and ids.
+
+A ``LocalCluster`` of two worker processes runs the strips; the local engine runs the same
+work whole, in this process. The demo's records get a dense cluster placed across a strip
+cut, and the tests check that a cluster and a hotspot do cross a cut, so the stitching is
+exercised, not assumed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hotspot_tasking.engine import LOCAL, EngineChoice, current_engine, open_engine, using
+from hotspot_tasking.geo.aoristic import band_weights
+from hotspot_tasking.geo.workspace import Workspace
+from hotspot_tasking.hotspots.dbscan import _locations, dbscan
+from hotspot_tasking.hotspots.kde import kde
+from hotspot_tasking.partitions import dbscan_rule, kde_sums
+from hotspot_tasking.partitions.kde_sums import reach_cells, strip_cuts
+from hotspot_tasking.pipeline.tasking import ranked_list
+from hotspot_tasking.ranking.request import TaskingRequest
+
+DEMO = "data/demo"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A dask engine on a LocalCluster of two single-threaded worker processes."""
+    with open_engine(EngineChoice(kind="dask", workers=2)) as engine:
+        assert engine.workers == 2
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def month() -> pd.DataFrame:
+    """The demo's May 2018, with a dense cluster of 400 records placed across a DBSCAN strip cut."""
+    ws = Workspace.open(DEMO)
+    inc = ws.incidents()
+    inc = inc[inc["occurred_from"].dt.strftime("%Y-%m") == "2018-05"].reset_index(drop=True)
+    x = np.sort(inc["easting"].unique())
+    cut_x = x[len(x) // 4]  # the first of a 4-strip cut falls near here (strips of equal location counts)
+    rng = np.random.default_rng(7)
+    blob = inc.sample(400, random_state=1).reset_index(drop=True)
+    blob["easting"] = np.round(cut_x + rng.normal(0, 60, len(blob)), 0)
+    blob["northing"] = np.round(inc["northing"].median() + rng.normal(0, 60, len(blob)), 0)
+    blob["incident_id"] = [f"placed-{i}" for i in range(len(blob))]
+    return pd.concat([inc, blob], ignore_index=True)
+
+
+def test_kde_in_strips_is_the_whole_grid_bit_for_bit(cluster, month):
+    whole = kde(month, cell_size_m=50, method="exact")
+    with using(cluster):
+        strips = kde(month, cell_size_m=50, method="exact")
+    assert np.array_equal(whole.density, strips.density)
+    assert whole.card.parameters == strips.card.parameters and whole.card.data == strips.card.data
+    # a hotspot crosses a strip cut: the stitching is tested, not assumed
+    spots = whole.hotspots()
+    cuts = strip_cuts(np.floor((month["easting"].to_numpy() - whole.grid.x0) / 50), whole.grid.nx,
+                      cluster.workers * kde_sums.STRIPS_PER_WORKER)
+    assert len(cuts) > 2
+    left = (spots.bounds["minx"] - whole.grid.x0) / 50
+    right = (spots.bounds["maxx"] - whole.grid.x0) / 50
+    assert any(((left < k) & (right > k)).any() for k in cuts[1:-1])
+    assert len(whole.hotspots()) == len(strips.hotspots())
+
+
+def test_weighted_kde_in_strips_is_the_whole_grid_bit_for_bit(cluster, month):
+    weights = band_weights(month, "nte")  # fractional aoristic weights
+    whole = kde(month, cell_size_m=25, weights=weights, method="exact", kernel="epanechnikov")
+    with using(cluster):
+        strips = kde(month, cell_size_m=25, weights=weights, method="exact", kernel="epanechnikov")
+    assert np.array_equal(whole.density, strips.density)
+
+
+@pytest.mark.parametrize("kernel", ["quartic", "uniform"])
+def test_window_sums_stitch_for_any_cuts(kernel):
+    rng = np.random.default_rng(3)
+    u, v = rng.uniform(-90, 3090, 30_000), rng.uniform(-90, 2090, 30_000)
+    w = rng.integers(1, 4, len(u)).astype(float) / 3
+
+    class Grid:
+        cell_size_m, nx, ny = 25.0, 120, 80
+
+    whole = kde_sums.exact(u, v, w, 90.0, Grid, kernel, engine=LOCAL)
+    near = (u > -90) & (u < 3090) & (v > -90) & (v < 2090) & (w != 0)
+    block = np.arange(int(near.sum())) // 1000  # small blocks: many blocks per strip
+    parts = [kde_sums.window_sums(u[near], v[near], w[near], block, 90.0, 25.0, 80, (c0, c1), kernel)
+             for c0, c1 in [(0, 7), (7, 61), (61, 62), (62, 120)]]
+    small = kde_sums.window_sums(u[near], v[near], w[near], block, 90.0, 25.0, 80, (0, 120), kernel)
+    assert np.array_equal(np.hstack(parts), small)
+    assert np.allclose(small, whole, rtol=1e-12, atol=0)  # other blocks: the same sums up to rounding
+    assert reach_cells(90.0, 25.0) == 5
+
+
+def test_dbscan_in_strips_is_the_whole_data_exactly(cluster, month):
+    whole = dbscan(month)
+    with using(cluster):
+        strips = dbscan(month)
+    assert current_engine() is LOCAL  # the engine is current only inside the block
+    assert whole.labels.equals(strips.labels)
+    pd.testing.assert_frame_equal(whole.clusters.drop(columns=["hull", "outline"]),
+                                  strips.clusters.drop(columns=["hull", "outline"]))
+    assert whole.clusters["outline"].equals(strips.clusters["outline"])
+    assert whole.card.parameters == strips.card.parameters
+    # the placed cluster crosses a strip cut
+    _, x, _ = _locations(month["easting"].to_numpy(float), month["northing"].to_numpy(float))
+    bounds = np.linspace(0, len(x), cluster.workers * dbscan_rule.STRIPS_PER_WORKER + 1).round().astype(int)
+    cut_x = x[bounds[1:-1]]
+    spans = month.groupby(whole.labels.to_numpy())["easting"].agg(["min", "max"]).drop(index=-1, errors="ignore")
+    assert any(((spans["min"] < c) & (spans["max"] > c)).any() for c in cut_x)
+
+
+def test_weighted_dbscan_in_strips_is_the_whole_data_exactly(cluster, month):
+    weights = band_weights(month, "nte")
+    whole = dbscan(month, weights=weights, min_weight=6.5)
+    with using(cluster):
+        strips = dbscan(month, weights=weights, min_weight=6.5)
+    assert whole.labels.equals(strips.labels)
+    assert len(whole.clusters) > 1
+
+
+def test_dbscan_rule_in_many_strips_matches_scikit_learn_on_sorted_locations():
+    from sklearn.cluster import DBSCAN
+
+    from hotspot_tasking.engine import Engine
+
+    class Serial(Engine):  # the local engine, told it has several workers: strips run one by one here
+        workers = 5
+
+    rng = np.random.default_rng(11)
+    centres = rng.uniform(0, 3000, (25, 2))
+    pts = np.round(np.concatenate([c + rng.normal(0, 70, (120, 2)) for c in centres] +
+                                  [rng.uniform(0, 3000, (1500, 2))]), 0)
+    inverse, x, y = _locations(pts[:, 0], pts[:, 1])
+    weight = np.bincount(inverse).astype(float)
+    want = DBSCAN(eps=100, min_samples=12, algorithm="kd_tree").fit(np.c_[x, y], sample_weight=weight).labels_
+    whole = dbscan_rule.dbscan_labels(x, y, weight, 100.0, 12, engine=LOCAL)
+    strips = dbscan_rule.dbscan_labels(x, y, weight, 100.0, 12, engine=Serial())
+    assert np.array_equal(whole, want) and np.array_equal(strips, want)
+    assert want.max() >= 10
+
+
+@pytest.mark.parametrize("request_", [
+    TaskingRequest(period="2018-05"),
+    TaskingRequest(period="2018-05", method="dbscan"),
+    TaskingRequest(period="2018-06-04", band="nte"),
+], ids=["surface", "dbscan", "week-nte"])
+def test_tasking_list_on_the_cluster_is_the_local_list(cluster, request_):
+    ws = Workspace.open(DEMO)
+    from distributed import get_task_stream
+
+    local = ranked_list(ws, request_, previous=None)
+    with using(cluster), get_task_stream(cluster.client) as stream:
+        remote = ranked_list(ws, request_, previous=None)
+    assert any("_strip" in str(task["key"]) for task in stream.data)  # strips ran on the workers
+    assert len(local.frame) > 5
+    pd.testing.assert_frame_equal(pd.DataFrame(local.frame).drop(columns="geometry"),
+                                  pd.DataFrame(remote.frame).drop(columns="geometry"))
+    assert local.frame.geometry.equals(remote.frame.geometry)
