@@ -31,6 +31,8 @@ from __future__ import annotations
 import contextvars
 import logging
 import os
+import sys
+import types
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -43,9 +45,9 @@ from .errors import UserError
 #: The engines a command can run on.
 ENGINES: tuple[str, ...] = ("local", "dask")
 #: Seconds to wait for a running cluster's scheduler before giving up with one sentence.
-CONNECT_TIMEOUT_S = 20
-#: Shared arguments larger than this (bytes, as far as they tell) go to the workers once, not with every task.
-_SCATTER_BYTES = 1_000_000
+CONNECT_TIMEOUT_S = 10
+#: Shared arguments of these types travel with each task; any other is sent to every worker once.
+_PLAIN = (bool, int, float, str, type(None))
 
 _INSTALL = "install it with: pip install 'hotspot-tasking[cluster]'"
 
@@ -155,15 +157,15 @@ class DaskEngine(Engine):
         return max(1, sum(self.client.nthreads().values()))
 
     def map(self, func: Callable[..., Any], items: Iterable[Any], **shared: Any) -> list[Any]:
-        """Each item a task; large shared arguments sent to the workers once; results in order.
+        """Each item a task; shared arguments sent to every worker once; results in order.
 
         A task's error is raised here as it was raised on the worker.
         """
         items = list(items)
         if not items:
             return []
-        sent = {name: self.client.scatter(value, broadcast=True) if _nbytes(value) > _SCATTER_BYTES else value
-                for name, value in shared.items()}
+        sent = {name: value if isinstance(value, _PLAIN) else self.client.scatter(value, broadcast=True, hash=False)
+                for name, value in shared.items()}  # each shared value goes to every worker once
         futures = self.client.map(func, items, pure=False, **sent)
         return self.client.gather(futures)
 
@@ -210,6 +212,9 @@ def open_engine(choice: EngineChoice) -> Iterator[Engine]:
         yield LOCAL
         return
     try:
+        import dask
+
+        dask.config.set({"logging.distributed": "error"})  # the scheduler's chatter is not the command's output
         from distributed import Client, LocalCluster
     except ImportError as err:
         raise UserError(f"The dask engine needs Dask's distributed scheduler, which is not installed; "
@@ -225,8 +230,9 @@ def open_engine(choice: EngineChoice) -> Iterator[Engine]:
         where = choice.scheduler
     else:
         workers = choice.workers or os.cpu_count() or 1
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+        with _blank_main():
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                   silence_logs=logging.ERROR)
         client = Client(cluster)
         where = "this machine"
     try:
@@ -237,15 +243,19 @@ def open_engine(choice: EngineChoice) -> Iterator[Engine]:
             cluster.close()
 
 
-def _nbytes(value: Any) -> int:
-    """Size in bytes of an array or frame (``nbytes`` or pandas' memory usage); 0 when it cannot tell."""
-    size = getattr(value, "nbytes", None)
-    if isinstance(size, int):
-        return size
-    usage = getattr(value, "memory_usage", None)
-    if callable(usage):
-        try:
-            return int(usage(deep=False).sum())
-        except (TypeError, ValueError, AttributeError):
-            return 0
-    return 0
+@contextmanager
+def _blank_main() -> Iterator[None]:
+    """Start worker processes without running the caller's main script again.
+
+    A new worker process is a fresh interpreter that first runs the parent's ``__main__``
+    file (multiprocessing's spawn). The tasks here are all functions of this package, so
+    the workers need nothing from it, and a main that is a Streamlit page or a test
+    runner's module must not run twice.
+    """
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..labels import ALL_TIMES, HOTSPOT_METHODS
+from .engine_options import add_engine_options, engine_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,6 +37,7 @@ def register(sub) -> None:
     hot.add_argument("--exact", action="store_true",
                      help="write hotspots of sensitive categories as computed (outlines may pass through report "
                           "addresses): for files that stay inside the partnership; by default they are aggregated")
+    add_engine_options(hot)
     hot.set_defaults(run=_hotspots)
 
     back = sub.add_parser("backtest", help="how well each candidate surface (last period's counts, longer windows, "
@@ -52,6 +54,7 @@ def register(sub) -> None:
     back.add_argument("--cell-size-m", type=float, help="grid cell, metres (default: the tasking grid's rule)")
     back.add_argument("--bandwidth-m", type=float, help="the kernels' bandwidth, metres (default: 1-3 cells)")
     back.add_argument("--surface", help="pin a candidate as the default row (the tasking list then uses it too)")
+    add_engine_options(back)
     back.set_defaults(run=_backtest)
 
 
@@ -88,26 +91,27 @@ def _hotspots(args: argparse.Namespace) -> int:
     from ..pipeline.exports import export_hotspots
 
     ws = Workspace.open(args.workspace)
-    request = _request(args, args.method)
-    # The grid covers the study area when there is one, so the period's days are all the
-    # run reads; without one it covers every incident, so the whole table is read.
-    area = study_area(ws)
-    table = ws.incidents(**({"start": request.start, "end": request.end} if area is not None else {}))
-    _refuse_untimed_band(ws, table, request.band, request, start=request.start, end=request.end)
-    run = analyse(request, table, bands=ws.time_bands(), study_area=area)  # run_hotspots, the area read once
-    files, notices = export_hotspots(ws, run, args.out, incidents=table, exact=args.exact)
-    hotspots = run.layers["hotspots"]
-    print(f"{args.method}: {len(hotspots):,} hotspots from {run.incidents:,} incidents ({describe(run.request)}).")
-    shown = [c for c in ("hotspot_id", "cluster_id", "incidents", "share", "area_km2", "dominant_categories",
-                         "peak_band", "z", "count") if c in hotspots.columns]
-    if len(hotspots):
-        with pd.option_context("display.width", 160, "display.max_colwidth", 60):
-            print(pd.DataFrame(hotspots[shown]).head(10).to_string(index=False))
-    print("\n".join(run.card.lines()))
-    print("\n".join(f"Disclosure: {n}" for n in notices) if notices else "Disclosure: the selection holds no "
-          "sensitive incident; the file holds the hotspots as computed.")
-    print("Wrote " + ", ".join(str(f) for f in files))
-    return 0
+    with engine_for(args, ws.config_path("tasking.toml")):
+        request = _request(args, args.method)
+        # The grid covers the study area when there is one, so the period's days are all the
+        # run reads; without one it covers every incident, so the whole table is read.
+        area = study_area(ws)
+        table = ws.incidents(**({"start": request.start, "end": request.end} if area is not None else {}))
+        _refuse_untimed_band(ws, table, request.band, request, start=request.start, end=request.end)
+        run = analyse(request, table, bands=ws.time_bands(), study_area=area)  # run_hotspots, the area read once
+        files, notices = export_hotspots(ws, run, args.out, incidents=table, exact=args.exact)
+        hotspots = run.layers["hotspots"]
+        print(f"{args.method}: {len(hotspots):,} hotspots from {run.incidents:,} incidents ({describe(run.request)}).")
+        shown = [c for c in ("hotspot_id", "cluster_id", "incidents", "share", "area_km2", "dominant_categories",
+                             "peak_band", "z", "count") if c in hotspots.columns]
+        if len(hotspots):
+            with pd.option_context("display.width", 160, "display.max_colwidth", 60):
+                print(pd.DataFrame(hotspots[shown]).head(10).to_string(index=False))
+        print("\n".join(run.card.lines()))
+        print("\n".join(f"Disclosure: {n}" for n in notices) if notices else "Disclosure: the selection holds no "
+              "sensitive incident; the file holds the hotspots as computed.")
+        print("Wrote " + ", ".join(str(f) for f in files))
+        return 0
 
 
 def _backtest(args: argparse.Namespace) -> int:
@@ -118,16 +122,17 @@ def _backtest(args: argparse.Namespace) -> int:
     from .backtest_text import backtest_lines
 
     ws = Workspace.open(args.workspace)
-    period = args.period or _latest_period(ws, args.every)
-    tup = lambda v: tuple(v) if v else None  # noqa: E731
-    request = TaskingRequest(period=period, band=args.band, categories=tup(args.category), groups=tup(args.group),
-                             sources=tup(args.source), cell_size_m=args.cell_size_m, bandwidth_m=args.bandwidth_m,
-                             surface=args.surface)
-    incidents = request_incidents(ws, request, backtest=True, areas=False)  # the days the backtest scores
-    _refuse_untimed_band(ws, incidents, request.band, request, end=f"{review_period(period).end:%Y-%m-%d}")
-    choice = surface_backtest(ws, request, incidents=incidents)
-    print("\n".join(backtest_lines(choice, review_period(period).every)))
-    return 0
+    with engine_for(args, ws.config_path("tasking.toml")):
+        period = args.period or _latest_period(ws, args.every)
+        tup = lambda v: tuple(v) if v else None  # noqa: E731
+        request = TaskingRequest(period=period, band=args.band, categories=tup(args.category), groups=tup(args.group),
+                                 sources=tup(args.source), cell_size_m=args.cell_size_m, bandwidth_m=args.bandwidth_m,
+                                 surface=args.surface)
+        incidents = request_incidents(ws, request, backtest=True, areas=False)  # the days the backtest scores
+        _refuse_untimed_band(ws, incidents, request.band, request, end=f"{review_period(period).end:%Y-%m-%d}")
+        choice = surface_backtest(ws, request, incidents=incidents)
+        print("\n".join(backtest_lines(choice, review_period(period).every)))
+        return 0
 
 
 def _latest_period(ws: Workspace, every: str) -> str:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..engine import LOCAL, Engine, current_engine
 from ..geo.coords import distinct_points
 from ..hotspots import kde_engines as engines
 from ..hotspots.grid import Grid, default_cell_size_m
@@ -296,21 +297,29 @@ class SurfaceStack:
 
     def sparse_field(self, bandwidth_m: float) -> Sparse:
         """Counts (bandwidth 0) or each period's quartic KDE per km², on the cells ever above 0."""
-        if bandwidth_m not in self._fields:
-            by = np.argsort(self._pos, kind="stable")
-            edges = np.searchsorted(self._pos[by], np.arange(self.periods + 1))
-            per_period = []
-            for t in range(self.periods):  # one KDE per period
-                rows = by[edges[t]:edges[t + 1]]
-                rows = rows[self._w[rows] != 0]
-                if not len(rows):
-                    per_period.append(None)
-                    continue
-                inverse, x, y = distinct_points(self._e[rows], self._n[rows])
-                w = np.bincount(inverse, weights=self._w[rows], minlength=len(x))
-                per_m2 = engines.exact(x - self.grid.x0, self.grid.y_north - y, w, float(bandwidth_m), self.grid,
-                                       "quartic")
-                per_period.append(per_m2.ravel()[self.cells] * 1e6)
+        self.prepare([bandwidth_m])
+        return self._fields[bandwidth_m]
+
+    def prepare(self, bandwidths, *, engine: Engine | None = None) -> None:
+        """Work out the fields of these bandwidths (metres) not yet known: one KDE per period
+        and bandwidth, each a task on the engine (default: the current one)."""
+        todo = [float(b) for b in dict.fromkeys(bandwidths) if b not in self._fields]
+        if not todo:
+            return
+        by = np.argsort(self._pos, kind="stable")
+        edges = np.searchsorted(self._pos[by], np.arange(self.periods + 1))
+        points = []
+        for t in range(self.periods):  # one step per period: its distinct points and their weights
+            rows = by[edges[t]:edges[t + 1]]
+            rows = rows[self._w[rows] != 0]
+            inverse, x, y = distinct_points(self._e[rows], self._n[rows])
+            points.append((x - self.grid.x0, self.grid.y_north - y,
+                           np.bincount(inverse, weights=self._w[rows], minlength=len(x))))
+        items = [(b, *points[t]) for b in todo for t in range(self.periods)]
+        engine = engine if engine is not None else current_engine()
+        fields = engine.map(_period_field, items, grid=self.grid, cells=self.cells)
+        for i, bandwidth_m in enumerate(todo):  # one step per bandwidth
+            per_period = fields[i * self.periods:(i + 1) * self.periods]
             ever = np.zeros(len(self.cells), bool)
             for values in per_period:  # one step per period
                 if values is not None:
@@ -321,7 +330,6 @@ class SurfaceStack:
                 if values is not None:
                     out[t] = values[idx]
             self._fields[bandwidth_m] = Sparse(idx, out, len(self.cells))
-        return self._fields[bandwidth_m]
 
     def field(self, bandwidth_m: float) -> np.ndarray:
         """``[periods, study cells]``: :meth:`sparse_field` with the zeros filled in."""
@@ -358,3 +366,12 @@ class SurfaceStack:
         out = np.full(self.grid.cells, np.nan)
         out[self.cells] = values
         return out.reshape(self.grid.shape)
+
+
+def _period_field(item, *, grid: Grid, cells: np.ndarray) -> np.ndarray | None:
+    """One period's quartic KDE per km² on the study cells (a task): ``item`` is
+    ``(bandwidth_m, u, v, weight)`` of its distinct points; None without any."""
+    bandwidth_m, u, v, w = item
+    if not len(u):
+        return None
+    return engines.exact(u, v, w, float(bandwidth_m), grid, "quartic", engine=LOCAL).ravel()[cells] * 1e6

@@ -111,6 +111,7 @@ def choose_surface(stack: SurfaceStack, labels: Sequence[str], candidates: Seque
     n = len(stack.cells)
     ks = [max(1, int(np.floor(share * n + 1e-9))) for share in shares]
     counts = stack.sparse_counts
+    stack.prepare([s.bandwidth_m for s in candidates])  # every period's fields, as tasks on the engine
     frames = []
     for surface in candidates:  # one step per candidate
         scores = stack.sparse_scores(surface)
