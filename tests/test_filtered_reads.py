@@ -82,10 +82,10 @@ def test_a_window_crossing_month_ends_is_found_from_a_later_month(small_ws):
 def test_month_folders_that_cannot_hold_the_range_are_not_opened(small_ws):
     lo = pd.Timestamp("2016-03-06", tz=LOCAL_TZ)
     hi = pd.Timestamp("2016-04-01", tz=LOCAL_TZ)
-    opened = {p.parent.name for p in months_needed(small_ws.data_files, lo, hi)}
+    opened = {p.parent.parent.name for p in months_needed(small_ws.data_files, lo, hi)}
     assert opened == {"month=2016-03"}  # January's files end before 6 March; April starts after
     lo = pd.Timestamp("2016-03-01", tz=LOCAL_TZ)
-    opened = {p.parent.name for p in months_needed(small_ws.data_files, lo, hi)}
+    opened = {p.parent.parent.name for p in months_needed(small_ws.data_files, lo, hi)}
     assert opened == {"month=2016-01", "month=2016-03"}  # January's crossing record ends on 5 March
 
 

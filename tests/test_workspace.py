@@ -116,8 +116,8 @@ def test_ingest_stores_the_accepted_rows_as_read(ws):
 
 def test_stored_files_are_geoparquet_points_in_bng(ws):
     ingest_council(ws)
-    (path,) = ws.data_files  # one month: 2016-02
-    assert path.parent.name == "month=2016-02"
+    (path,) = ws.data_files  # one month: 2016-02, one coarse H3 cell
+    assert path.parent.parent.name == "month=2016-02" and path.parent.name.startswith("h3_r4=84")
     gdf = gpd.read_parquet(path)
     assert gdf.crs.to_epsg() == 27700
     np.testing.assert_allclose(gdf.geometry.x, gdf["easting"])
@@ -125,11 +125,35 @@ def test_stored_files_are_geoparquet_points_in_bng(ws):
     assert ws.incidents_gdf().crs.to_epsg() == 27700
 
 
-def test_partitioned_by_month(tmp_path):
+def test_partitioned_by_month_and_coarse_h3_cell(tmp_path):
+    import h3
+
     ws = Workspace.create(tmp_path / "ws")
     ingest_files(ws, [POLICE_DIR], "police_uk")
-    months = sorted(p.parent.name for p in ws.data_files)
+    months = sorted({p.parent.parent.name for p in ws.data_files})
     assert months == ["month=2014-10", "month=2015-01", "month=2015-08"]
+    for path in ws.data_files:  # each file's records lie in its folder's cell
+        cell = path.parent.name.removeprefix("h3_r4=")
+        stored = pd.read_parquet(path, columns=["longitude", "latitude"])
+        assert {h3.latlng_to_cell(y, x, 4) for x, y in zip(stored["longitude"], stored["latitude"])} == {cell}
+
+
+def test_the_incident_folder_is_a_hive_dataset_for_dask_geopandas_and_duckdb(tmp_path):
+    import dask_geopandas
+    import duckdb
+
+    ws = Workspace.create(tmp_path / "ws")
+    ingest_files(ws, [POLICE_DIR], "police_uk")
+    want = ws.incidents()
+    folder = (ws.root / "incidents").as_posix()
+    frame = dask_geopandas.read_parquet(folder).compute()
+    assert frame.crs.to_epsg() == 27700 and len(frame) == len(want)
+    assert sorted(frame["incident_id"]) == sorted(want["incident_id"])
+    assert set(frame["month"].astype(str)) == {"2014-10", "2015-01", "2015-08"}  # the Hive keys as columns
+    got = duckdb.sql(f"select month, count(*) as n from read_parquet('{folder}/**/*.parquet', "
+                     "hive_partitioning = true) group by month order by month").fetchall()
+    per_month = want["occurred_from"].dt.strftime("%Y-%m").value_counts().sort_index()
+    assert got == [(m, int(n)) for m, n in per_month.items()]
 
 
 def test_quarantine_file_holds_exactly_the_rejected_rows(ws):

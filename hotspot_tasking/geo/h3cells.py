@@ -16,6 +16,7 @@ import shapely
 from ..errors import UserError
 from .coords import distinct_points
 from .errors import GeoError
+from .schema import month_key
 from .validate import check_coordinates, check_strings
 
 DEFAULT_RESOLUTIONS = (8, 9, 10)
@@ -86,3 +87,26 @@ def cell_outlines(cells: Sequence[str]) -> gpd.GeoDataFrame:
     polygons = [shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in distinct]
     return gpd.GeoDataFrame({"cell": distinct, "resolution": [h3.get_resolution(c) for c in distinct]},
                             geometry=polygons, crs=4326)
+
+
+#: The H3 resolution of the incident files' spatial key: cells of about 1,770 km² (a few
+#: partnerships each; England and Wales span about 90), so a force's or the nation's records
+#: divide into files a worker reads whole, and a borough's fall in one or two.
+PARTITION_RESOLUTION = 4
+
+
+def partition_keys(incidents: pd.DataFrame) -> np.ndarray:
+    """Each record's incident-file folder, ``month=YYYY-MM/h3_r4=CELL`` (a numpy str array).
+
+    The month is the Europe/London month of ``occurred_from``; the cell is the H3 cell at
+    :data:`PARTITION_RESOLUTION` of ``longitude``/``latitude`` (``h3_r4=none`` without them).
+    Folders of this form are Hive partitions: dask-geopandas, DuckDB
+    (``read_parquet('incidents/**/*.parquet', hive_partitioning = true)``) and pyarrow read
+    the keys back as columns.
+    """
+    months = month_key(incidents["occurred_from"])
+    cells = h3_cells(incidents["longitude"], incidents["latitude"], [PARTITION_RESOLUTION])
+    cell = cells[f"h3_{PARTITION_RESOLUTION}"].to_numpy(dtype=object)
+    cell = np.where(cell == "", "none", cell)
+    return np.char.add(np.char.add(np.char.add("month=", months.astype(str)), f"/h3_r{PARTITION_RESOLUTION}="),
+                       cell.astype(str))

@@ -17,17 +17,18 @@ import pyarrow.parquet as pq
 
 from .atomic import Staging
 from .geoparquet import PointFileWriter, to_point_table
+from .h3cells import partition_keys
 from .idindex import id_keys
 from .quarantine import QuarantineWriter
 from .reads import add_counts, month_counts
 from .report import ImportReport
-from .schema import month_key
 
 
 class ImportSink:
     """Takes an import's accepted and rejected rows batch by batch (see the module docstring).
 
-    Accepted rows go to one GeoParquet file per month (``incidents/month=YYYY-MM/ID.parquet``,
+    Accepted rows go to one GeoParquet file per month and coarse H3 cell
+    (``incidents/month=YYYY-MM/h3_r4=CELL/ID.parquet``, :func:`~hotspot_tasking.geo.h3cells.partition_keys`;
     the batches' rows in the order they came), their ids' keys to the import's id index
     (``index/ID-ids.parquet``, :mod:`~hotspot_tasking.geo.idindex`), their counts by month and
     category to ``index/ID-counts.parquet`` (:func:`~hotspot_tasking.geo.reads.month_counts`:
@@ -38,7 +39,7 @@ class ImportSink:
     def __init__(self, stage: Staging, root: Path):
         self._stage = stage
         self._root = root
-        self._months: dict[str, PointFileWriter] = {}
+        self._parts: dict[str, PointFileWriter] = {}  # by partition folder
         self._index: pq.ParquetWriter | None = None
         self._quarantine = QuarantineWriter(stage, root)
         self._counts: list[pd.DataFrame] = []
@@ -60,36 +61,37 @@ class ImportSink:
             self._index = pq.ParquetWriter(self._stage.scratch("ids.parquet"), keys_table.schema, compression="zstd")
         self._index.write_table(keys_table)
         self._counts.append(month_counts(incidents))
-        months = month_key(incidents["occurred_from"])
-        order = np.argsort(months, kind="stable")
+        parts = partition_keys(incidents)
+        order = np.argsort(parts, kind="stable")
         table = to_point_table(incidents.iloc[order])
-        sorted_months = months[order]
-        starts = np.flatnonzero(np.r_[True, sorted_months[1:] != sorted_months[:-1]])
-        ends = np.r_[starts[1:], len(sorted_months)]
+        sorted_parts = parts[order]
+        starts = np.flatnonzero(np.r_[True, sorted_parts[1:] != sorted_parts[:-1]])
+        ends = np.r_[starts[1:], len(sorted_parts)]
         for start, end in zip(starts, ends):
-            month = str(sorted_months[start])
-            if month not in self._months:
-                self._months[month] = PointFileWriter(self._stage.scratch(f"month-{month}.parquet"))
-            self._months[month].write(table.slice(start, end - start))
+            part = str(sorted_parts[start])
+            if part not in self._parts:
+                self._parts[part] = PointFileWriter(self._stage.scratch(f"part-{len(self._parts)}.parquet"))
+            self._parts[part].write(table.slice(start, end - start))
 
     def discard(self) -> None:
         """Close every file left open (an import that failed: its staging is then removed)."""
-        for writer in [*self._months.values(), self._index]:
+        for writer in [*self._parts.values(), self._index]:
             try:
                 if writer is not None:
                     writer.close()
             except OSError:  # a full disk, say: the files are removed anyway
                 pass
-        self._months, self._index = {}, None
+        self._parts, self._index = {}, None
 
     def close(self, report: ImportReport) -> list[str]:
         """Finish every file and stage it under the import's id; record the quarantine and id
-        index files on ``report``; return the data files' workspace-relative paths, by month."""
+        index files on ``report``; return the data files' workspace-relative paths, by month
+        and then spatial key."""
         data_files = []
-        for month in sorted(self._months):
-            writer = self._months[month]
+        for part in sorted(self._parts):
+            writer = self._parts[part]
             writer.close()
-            rel = f"incidents/month={month}/{report.import_id}.parquet"
+            rel = f"incidents/{part}/{report.import_id}.parquet"
             self._stage.adopt(writer.path, self._root / rel)
             data_files.append(rel)
         if self._index is not None:

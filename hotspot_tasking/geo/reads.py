@@ -1,6 +1,7 @@
 """Reading the workspace's incident files: only the months, rows and columns asked for.
 
-The incident files are GeoParquet under ``incidents/month=YYYY-MM/``, each record filed
+The incident files are GeoParquet under ``incidents/month=YYYY-MM/h3_r4=CELL/`` (older
+imports: ``incidents/month=YYYY-MM/``), each record filed
 under the Europe/London month of its ``occurred_from`` (see
 :meth:`~hotspot_tasking.geo.workspace.Workspace.incidents`). A read of a date range keeps
 the records whose window ``[occurred_from, occurred_to]`` overlaps it, the rule of
@@ -178,7 +179,7 @@ def months_needed(data_files: Sequence[Path], lo: pd.Timestamp | None, hi: pd.Ti
 
     A file of a month after ``hi``'s month holds only later starts; one of a month before
     ``lo``'s is kept only when its footer says some record ends on or after ``lo``. A file
-    outside a ``month=YYYY-MM`` folder is always kept.
+    outside a ``month=YYYY-MM`` folder (at any depth) is always kept.
     """
     if lo is None and hi is None:
         return list(data_files)
@@ -186,7 +187,7 @@ def months_needed(data_files: Sequence[Path], lo: pd.Timestamp | None, hi: pd.Ti
     last = f"{hi - pd.Timedelta(microseconds=1):%Y-%m}" if hi is not None else None
     kept = []
     for path in data_files:  # one step per file (a few hundred), no data read
-        match = _MONTH.search(Path(path).parent.name)
+        match = _MONTH.search(Path(path).as_posix())
         month = match.group(1) if match else None
         if month is not None and last is not None and month > last:
             continue

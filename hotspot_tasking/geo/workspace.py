@@ -6,7 +6,8 @@ Layout::
     WORKSPACE/
       workspace.json                      the manifest: area, data files, import log
       config/taxonomy.toml                the partnership's own copy of the defaults
-      incidents/month=YYYY-MM/ID.parquet  GeoParquet (points in EPSG:27700), one file per import and month
+      incidents/month=YYYY-MM/h3_r4=CELL/ID.parquet  GeoParquet (points in EPSG:27700), one file per import,
+                                          month and coarse H3 cell (Hive partitions; older imports: month only)
       quarantine/ID.csv                   rejected rows of import ID to fix, with file, row and reason
       quarantine/ID-out-of-area.parquet   its rows outside the workspace's area, likewise
       index/ID-ids.parquet                the keys of import ID's ids, to find rows already imported
