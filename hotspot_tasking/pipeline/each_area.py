@@ -47,7 +47,7 @@ from ..periods import review_period
 from ..ranking.request import TaskingRequest
 from ..reports.tables import disclose_list
 from ..validation import check_type
-from .context import area_outline
+from .context import area_outline, area_reach
 from .exports import export_list, report_setting
 from .tasking import request_incidents, tasking_list
 
@@ -188,6 +188,10 @@ def area_list(item: AreaItem, *, root: str, request: TaskingRequest, layer: str,
         ws = Workspace.open(root)
         asked = replace(request, area=(layer, item.code))
         table = request_incidents(ws, asked)
+        if not len(table):
+            reach = area_reach(ws, asked)
+            raise TaskingError(f"no incident is recorded within {reach.margin_m / 1000:g} km of the area's "
+                               "bounding box (the import margin); there is nothing to rank.")
         row["incidents"] = period_incidents(table, asked, area_outline(ws, asked))
         listed = tasking_list(ws, asked, incidents=table, save=False)
         del table
