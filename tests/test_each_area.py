@@ -24,7 +24,7 @@ from hotspot_tasking.ranking.request import TaskingRequest
 PERIOD = "2018-06"
 #: The demo's real borough outlines under codes and names a hostile file could carry, and a
 #: square 10 km beyond the demo's records (no incident within the 5 km import margin).
-HOSTILE_CODES = ["../../x", '=HYPERLINK("http://x")', "FAR"]
+HOSTILE_CODES = ["../../x", '=HYPERLINK("http://x")', "FAR\x1b[2J"]
 HOSTILE_NAMES = ['=HYPERLINK("http://evil")', "Wands\nworth\x1b[31m", "@far"]
 
 
@@ -114,7 +114,7 @@ def test_hostile_codes_and_names_make_no_path_and_no_formula(demo_copy, tmp_path
     assert sorted(p.name for p in out.iterdir()) == ["001-x", "002-HYPERLINKhttpx", "summary.csv"]
     assert not (tmp_path / "x").exists()
     rows = _summary(out / "summary.csv")
-    assert [r["area_code"] for r in rows] == ["../../x", "'" + HOSTILE_CODES[1], "FAR"]
+    assert [r["area_code"] for r in rows] == ["../../x", "'" + HOSTILE_CODES[1], "FAR [2J"]
     assert [r["area_name"] for r in rows] == ["'" + HOSTILE_NAMES[0], "Wands worth [31m", "'@far"]
     cells = [cell for row in rows for cell in row.values()]
     assert not any(cell.startswith(("=", "+", "@")) or re.search(r"[\x00-\x1f]", cell) for cell in cells)

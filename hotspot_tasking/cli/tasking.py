@@ -58,7 +58,7 @@ def register(sub) -> None:
     task.add_argument("--each-area", metavar="LAYER",
                       help="a list for every area of this layer (a layer name, or ward|lsoa|zone: the latest of "
                            "that kind), into the --out folder")
-    task.add_argument("--formats", default="csv,pdf",
+    task.add_argument("--formats",
                       help="with --each-area: the files per area, comma-separated, of csv, xlsx, gpkg, geojson, "
                            "pdf (briefing.pdf), png (map.png) (default: csv,pdf)")
     add_engine_options(task)
@@ -84,7 +84,7 @@ def _tasking(args: argparse.Namespace) -> int:
 
     ws = Workspace.open(args.workspace)
     request = request_from(args)
-    if args.each_area is None and args.formats != "csv,pdf":
+    if args.each_area is None and args.formats is not None:
         raise UserError("--formats chooses the files of --each-area; name the files with --out instead.")
     if args.each_area is not None and len(args.out) != 1:
         raise UserError(f"--each-area writes into one folder; give exactly one --out DIR (got {len(args.out)}).")
@@ -99,7 +99,7 @@ def _each_area(ws, request: TaskingRequest, args: argparse.Namespace) -> int:
 
     from ..pipeline.each_area import each_area
 
-    summary = each_area(ws, request, args.each_area, args.out[0], formats=args.formats)
+    summary = each_area(ws, request, args.each_area, args.out[0], formats=args.formats or "csv,pdf")
     made = int((summary["error"] == "").sum())
     print(f"Tasking lists for {request.period}, one per area of {args.each_area}: {made} of {len(summary)} made, "
           f"in {args.out[0]} (summary.csv).")

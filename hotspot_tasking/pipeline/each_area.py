@@ -70,7 +70,8 @@ SLUG_MAX_CHARS = 40
 
 @dataclass(frozen=True)
 class AreaItem:
-    """One area's task: its position in the layer (1-based), code, name and folder name."""
+    """One area's task: its position in the layer (1-based), code (as stored), name (plain text)
+    and folder name (:func:`area_slug`)."""
 
     position: int
     code: str
@@ -181,8 +182,8 @@ def area_list(item: AreaItem, *, root: str, request: TaskingRequest, layer: str,
     A :class:`~hotspot_tasking.errors.UserError` (no incidents, a failed export) becomes the
     row's ``error``; anything else is a bug and is raised.
     """
-    row = {"position": item.position, "area_code": item.code, "area_name": item.name, "incidents": 0, "places": 0,
-           "top_place": "", "top_score": float("nan"), "files": "", "error": ""}
+    row = {"position": item.position, "area_code": plain_text(item.code), "area_name": item.name, "incidents": 0,
+           "places": 0, "top_place": "", "top_score": float("nan"), "files": "", "error": ""}
     written: list[str] = []
     try:
         ws = Workspace.open(root)
