@@ -1,4 +1,5 @@
-"""``hotspot-tasking tasking``: the ranked tasking list for a period, stored and exported.
+"""``hotspot-tasking tasking``: the ranked tasking list for a period, stored and exported; with
+``--each-area LAYER``, one list per area of a layer (:mod:`hotspot_tasking.pipeline.each_area`).
 
 The parser imports nothing heavy; the handler imports the pipeline when it runs.
 """
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..labels import ALL_TIMES, CANDIDATE_KINDS, RANK_METHODS
+from .engine_options import add_engine_options, engine_for
 
 if TYPE_CHECKING:
     from ..ranking.request import TaskingRequest
@@ -17,7 +19,15 @@ if TYPE_CHECKING:
 
 def register(sub) -> None:
     """Add the command to the top-level sub-parsers."""
-    task = sub.add_parser("tasking", help="the ranked tasking list for a week or month, with exports")
+    task = sub.add_parser("tasking", help="the ranked tasking list for a week or month, with exports",
+                          epilog="With --each-area LAYER: one list per area of the layer, each as a partnership "
+                                 "whose study area is that area would get it (its outline the study area, the "
+                                 "incidents within the import margin of it), run in parallel on the engine; "
+                                 "--out names ONE folder, which gets NNN-CODE/ per area (position in the layer, "
+                                 "the code's letters, digits, _ and -) holding the --formats files "
+                                 "(tasking.csv, briefing.pdf, ...), and summary.csv with a row per area. "
+                                 "Nothing is stored in the workspace. Exit 0 when any area's list was made, "
+                                 "2 when none was.")
     task.add_argument("workspace", type=Path)
     task.add_argument("--period", required=True, help="a month (2017-07) or the Monday of a week (2017-07-03)")
     task.add_argument("--band", default=ALL_TIMES, help="a time band from config/time_bands.toml (default: all times)")
@@ -40,10 +50,18 @@ def register(sub) -> None:
     task.add_argument("--min-samples", type=int, help="DBSCAN core-point weight (default: its documented rule)")
     task.add_argument("--baseline-periods", type=int, help="periods in the baseline (default: tasking.toml, 12)")
     task.add_argument("--out", action="append", type=Path, default=[],
-                      help="FILE.csv, .xlsx, .gpkg, .geojson, .pdf (briefing pack) or .png (map); repeat for several")
+                      help="FILE.csv, .xlsx, .gpkg, .geojson, .pdf (briefing pack) or .png (map); repeat for several; "
+                           "with --each-area, the one folder the lists go into")
     task.add_argument("--no-save", action="store_true",
                       help="do not store the list in the workspace "
-                           "(stored lists let next period's places keep their ids)")
+                           "(stored lists let next period's places keep their ids; --each-area stores none)")
+    task.add_argument("--each-area", metavar="LAYER",
+                      help="a list for every area of this layer (a layer name, or ward|lsoa|zone: the latest of "
+                           "that kind), into the --out folder")
+    task.add_argument("--formats",
+                      help="with --each-area: the files per area, comma-separated, of csv, xlsx, gpkg, geojson, "
+                           "pdf (briefing.pdf), png (map.png) (default: csv,pdf)")
+    add_engine_options(task)
     task.set_defaults(run=_tasking)
 
 
@@ -61,16 +79,44 @@ def request_from(args: argparse.Namespace) -> TaskingRequest:
 
 
 def _tasking(args: argparse.Namespace) -> int:
+    from ..errors import UserError
+    from ..geo.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    request = request_from(args)
+    if args.each_area is None and args.formats is not None:
+        raise UserError("--formats chooses the files of --each-area; name the files with --out instead.")
+    if args.each_area is not None and len(args.out) != 1:
+        raise UserError(f"--each-area writes into one folder; give exactly one --out DIR (got {len(args.out)}).")
+    with engine_for(args, ws.config_path("tasking.toml")):
+        if args.each_area is not None:
+            return _each_area(ws, request, args)
+        return _one_list(ws, request, args)
+
+
+def _each_area(ws, request: TaskingRequest, args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ..geo.workspace import Workspace
+    from ..pipeline.each_area import each_area
+
+    summary = each_area(ws, request, args.each_area, args.out[0], formats=args.formats or "csv,pdf")
+    made = int((summary["error"] == "").sum())
+    print(f"Tasking lists for {request.period}, one per area of {args.each_area}: {made} of {len(summary)} made, "
+          f"in {args.out[0]} (summary.csv).")
+    with pd.option_context("display.width", 170, "display.max_colwidth", 40, "display.max_rows", None,
+                           "display.float_format", "{:,.1f}".format):
+        print(summary.drop(columns=["files"]).to_string(index=False))
+    return 0 if made else 2
+
+
+def _one_list(ws, request: TaskingRequest, args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from ..pipeline.exports import export_list
     from ..pipeline.review import changes_since
     from ..pipeline.tasking import tasking_list
     from ..reports.setting import band_label, band_labels
 
-    ws = Workspace.open(args.workspace)
-    request = request_from(args)
     listed = tasking_list(ws, request, save=not args.no_save)
     changed = changes_since(ws, request, listed)
     labels = band_labels(ws.time_bands())

@@ -35,7 +35,7 @@ from ..ranking.request import TaskingRequest
 from ..ranking.schema import TaskingList
 from ..surfaces.choice import SurfaceChoice
 from ..validation import check_frame, check_type
-from .context import context_caveats, ranking_context
+from .context import area_reach, context_caveats, in_reach, ranking_context, reach_box
 from .store import latest_before, previous_version, save_tasking_list
 
 if TYPE_CHECKING:  # the action log (SQLAlchemy) is imported where a workspace has one
@@ -216,6 +216,10 @@ def request_incidents(ws: Workspace, request: TaskingRequest, *, backtest: bool 
     or a period before the data), and leaves it out of everything else, being outside the
     periods. Finding it reads only the four columns the filters use, over every month.
 
+    A request for one area (``request.area``) reads only the records within the import
+    margin of the area (:func:`~hotspot_tasking.pipeline.context.area_reach`), the first
+    record's search included: the table that area's own workspace would give.
+
     Parameters
     ----------
     ws : Workspace
@@ -239,18 +243,31 @@ def request_incidents(ws: Workspace, request: TaskingRequest, *, backtest: bool 
     if window is not None:
         check_frame(window, "window", "request_incidents")
     start, end = needed_window(ws, request, backtest=backtest)
-    incidents = ws.incidents(start=start, end=end) if window is None else window
-    first = _first_match(ws, request, incidents, start, end)
+    reach = area_reach(ws, request)
+    if window is not None and reach is not None:
+        window = window[in_reach(reach, window["easting"], window["northing"])].reset_index(drop=True)
+    incidents = _read(ws, reach, start=start, end=end) if window is None else window
+    first = _first_match(ws, request, incidents, start, end, reach)
     if first is None and window is not None:
         return window
     if first is not None:
-        raw = ws.incidents(start=start, end=end) if window is not None else incidents
+        raw = _read(ws, reach, start=start, end=end) if window is not None else incidents
         incidents = pd.concat([first, raw], ignore_index=True)
     return with_areas(ws, incidents) if areas else incidents
 
 
+def _read(ws: Workspace, reach, columns=None, **days) -> pd.DataFrame:
+    """``ws.incidents(columns, **days)``, only the records in ``reach`` (an ``Area``; None: all)."""
+    if reach is None:
+        return ws.incidents(columns, **days)
+    wanted = None if columns is None else list(dict.fromkeys([*columns, "easting", "northing"]))
+    frame = ws.incidents(wanted, bbox=reach_box(reach), **days)
+    frame = frame[in_reach(reach, frame["easting"], frame["northing"])].reset_index(drop=True)
+    return frame if columns is None else frame[list(columns)]
+
+
 def _first_match(ws: Workspace, request: TaskingRequest, incidents: pd.DataFrame, start: dt.date,
-                 end: dt.date) -> pd.DataFrame | None:
+                 end: dt.date, reach=None) -> pd.DataFrame | None:
     """The earliest record matching the request's filters, when ``incidents`` (the window's) lack
     one in the window's first period and it lies outside the window; else None."""
     filters = {"sources": request.sources, "categories": request.categories, "groups": request.groups}
@@ -260,7 +277,7 @@ def _first_match(ws: Workspace, request: TaskingRequest, incidents: pd.DataFrame
         return None  # the data start in the window's first period or before: the ranking sees that
     columns = ["occurred_from", *(c for c, v in (("source", request.sources), ("category", request.categories),
                                                  ("groups", request.groups)) if v is not None)]
-    every = ws.incidents(columns)
+    every = _read(ws, reach, columns)
     matched = every["occurred_from"][select_incidents(every, **filters)]
     if not len(matched):
         return None
@@ -268,7 +285,7 @@ def _first_match(ws: Workspace, request: TaskingRequest, incidents: pd.DataFrame
     day = earliest.tz_convert(LOCAL_TZ).date()
     if start <= day <= end:
         return None  # in the window already
-    rows = ws.incidents(start=day, end=day)
+    rows = _read(ws, reach, start=day, end=day)
     rows = rows[select_incidents(rows, **filters) & (rows["occurred_from"] == earliest)]
     return rows.iloc[:1]
 

@@ -69,6 +69,11 @@ class TaskingRequest:
         DBSCAN neighbourhood radius, metres; None: its rule.
     min_samples : int, optional
         DBSCAN core-point weight; None: its rule.
+    area : (str, str), optional
+        ``(layer name, area code)``: list the places as a partnership whose study area is
+        this one area would (``hotspot-tasking tasking --each-area``); the pipeline reads the
+        area's outline and the incidents within the import margin of it
+        (:func:`hotspot_tasking.pipeline.context.area_reach`). None: the workspace's study area.
 
     Raises
     ------
@@ -91,6 +96,7 @@ class TaskingRequest:
     bandwidth_m: float | None = None
     eps_m: float | None = None
     min_samples: int | None = None
+    area: tuple[str, str] | None = None
 
     def __post_init__(self):
         check_type(self.period, "period", _WHERE, str, type_name="a str")
@@ -101,6 +107,12 @@ class TaskingRequest:
         check_choice(self.method, "method", _WHERE, RANK_METHODS, error=RankingError)
         for name in ("categories", "groups", "sources"):
             object.__setattr__(self, name, check_strings(getattr(self, name), name, _WHERE))
+        if self.area is not None:
+            area = check_strings(self.area, "area", _WHERE)
+            if len(area) != 2:
+                raise RankingError(f"The 'area' parameter of {_WHERE} must be a (layer, area code) pair. "
+                                   f"Got {len(area)} values instead.")
+            object.__setattr__(self, "area", area)
         for name in ("top", "baseline_periods", "min_samples"):
             value = getattr(self, name)
             if value is not None:
@@ -117,7 +129,8 @@ class TaskingRequest:
         the same way: same band, candidates, categories, groups, sources (in any order)
         and ``baseline_periods``; for hotspots the same method, ``surface``,
         ``cell_size_m`` and ``bandwidth_m`` (and ``eps_m``, ``min_samples`` for DBSCAN);
-        for areas the same ``layer``. ``period`` (the list's own) and ``top`` (which only
+        for areas the same ``layer``; and the same ``area`` (left out of the digest when None,
+        so the workspace's own lists keep their keys). ``period`` (the list's own) and ``top`` (which only
         cuts the list) are left out, and so are options the places do not use (a layer for
         hotspots, DBSCAN's options for a surface list). An option left to its rule (None)
         and the same value spelled out are different questions. Stored lists are found by
@@ -133,6 +146,8 @@ class TaskingRequest:
         >>> TaskingRequest("2017-07").key() == TaskingRequest("2017-08", top=5).key()
         True
         >>> TaskingRequest("2017-07").key() == TaskingRequest("2017-07", method="dbscan").key()
+        False
+        >>> TaskingRequest("2017-07").key() == TaskingRequest("2017-07", area=("ward_2014", "E05000416")).key()
         False
         >>> len(TaskingRequest("2017-07").key())
         10
@@ -154,6 +169,8 @@ class TaskingRequest:
                     "bandwidth_m": number(self.bandwidth_m, float, hotspot),
                     "eps_m": number(self.eps_m, float, dbscan), "min_samples": number(self.min_samples, int, dbscan),
                     "layer": None if hotspot else self.layer}
+        if self.area is not None:
+            question["area"] = list(self.area)
         text = json.dumps(question, sort_keys=True, separators=(",", ":"))
         return hashlib.blake2b(text.encode("utf-8"), digest_size=5).hexdigest()
 
