@@ -55,6 +55,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -128,25 +129,34 @@ def says(name: str, out: str) -> str:
     return found.group(0) if found else last_line(out)
 
 
-def timed(name: str, command: list[str], log: Path, client=None) -> Step:
+def timed(name: str, command: list[str], log: Path, client=None, timeout_s: float | None = None) -> Step:
     """Run ``command`` as a new process under ``/usr/bin/time -v``; on a cluster, restart it
-    first and read every worker's peak after."""
+    first and read every worker's peak after. A step still running after ``timeout_s`` is
+    stopped (its process group) and shown as failed."""
     step = Step(name)
     if client is not None:
         client.restart()
     usage = log.with_suffix(".time")
     start = time.perf_counter()
-    done = subprocess.run([TIME, "-v", "-o", str(usage), *command], capture_output=True, text=True)
+    proc = subprocess.Popen([TIME, "-v", "-o", str(usage), *command], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the group this bench started for the step
+        out, err = proc.communicate()
+        err += f"\ntimed out after {timeout_s:,.0f} s"
     step.wall_s = time.perf_counter() - start
-    log.write_text(done.stdout + done.stderr)
+    log.write_text(out + err)
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", usage.read_text()) if usage.exists() else None
     step.driver_gb = int(peak.group(1)) / 2**20 if peak else float("nan")
     if client is not None:
         step.worker_gb = max(client.run(_peak_kb).values()) / 2**20
-    if done.returncode != 0:
-        step.failed = f"failed: {(last_line(done.stderr) or says(name, done.stdout) or 'no output')[:110]}"
+    if proc.returncode != 0:
+        reason = last_line(err) or says(name, out) or "no output"
+        step.failed = f"failed: {reason[:110]}"
     else:
-        step.note = says(name, done.stdout)[:110]
+        step.note = says(name, out)[:110]
     print(f"  {name}: {step.wall_s:.1f} s {step.failed or step.note}", flush=True)
     return step
 
@@ -160,7 +170,8 @@ def make_workspace(ws: Path, areas) -> None:
         subprocess.run([*cli, *args], check=True, capture_output=True, text=True)
 
 
-def run_setup(setup: SetUp, data: Path, areas, folder: Path, address: str = "", client=None) -> None:
+def run_setup(setup: SetUp, data: Path, areas, folder: Path, *, timeout_s: float, address: str = "",
+              client=None) -> None:
     """Every step of one set-up in a new workspace in ``folder``."""
     cli = load("scale_local").cli()
     ws = folder / "ws"
@@ -176,7 +187,7 @@ def run_setup(setup: SetUp, data: Path, areas, folder: Path, address: str = "", 
     }
     print(f"{setup.label}:", flush=True)
     for name in STEPS:
-        setup.steps.append(timed(name, commands[name], folder / f"{name}.log", client))
+        setup.steps.append(timed(name, commands[name], folder / f"{name}.log", client, timeout_s))
     setup.workspace_gb = sum(p.stat().st_size for p in ws.rglob("*") if p.is_file()) / 1e9
 
 
@@ -269,6 +280,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], metavar="N",
                         help="the cluster sizes, worker processes of one thread (default 1 2)")
     parser.add_argument("--areas", type=int, help="copies of the City (default: one per 100,000 rows)")
+    parser.add_argument("--timeout", type=float, default=3 * 3600, metavar="S",
+                        help="stop a step after this many seconds and show it as failed (default 10800)")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="write the data and workspaces into DIR (kept)")
     parser.add_argument("--step", nargs=3, metavar=("STEP", "WS", "ADDRESS"),
                         help="run one step in this process: kde or dbscan of workspace WS on the scheduler "
@@ -292,7 +305,7 @@ def main(argv: list[str] | None = None) -> None:
                 shutil.rmtree(base / name)  # an earlier run's, in the --keep folder
         local_data = make_data(args.local_rows, base / "local-data", args.areas)
         setup = SetUp("local engine", args.local_rows, len(local_data.shifts))
-        run_setup(setup, base / "local-data", local_data, base / "local")
+        run_setup(setup, base / "local-data", local_data, base / "local", timeout_s=args.timeout)
         setups.append(setup)
         if args.keep is None:
             shutil.rmtree(base / "local-data")
@@ -302,7 +315,8 @@ def main(argv: list[str] | None = None) -> None:
             with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                               silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
                 setup = SetUp(f"dask, LocalCluster of {n} worker{'s' * (n > 1)}", args.rows, len(data.shifts), n)
-                run_setup(setup, base / "data", data, base / f"dask-{n}", cluster.scheduler_address, client)
+                run_setup(setup, base / "data", data, base / f"dask-{n}", timeout_s=args.timeout,
+                          address=cluster.scheduler_address, client=client)
             setups.append(setup)
             if args.keep is None:
                 shutil.rmtree(base / f"dask-{n}")  # free the disk before the next set-up
