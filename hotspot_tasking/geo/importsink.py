@@ -65,15 +65,19 @@ class ImportSink:
         self._counts.append(month_counts(incidents))
         write_parts(incidents, self._parts, lambda k: self._stage.scratch(f"part-{k}.parquet"))
 
+    def add_rejects(self, rejects: pd.DataFrame) -> None:
+        """Stage rejected rows (as in :meth:`add`), in the order they were read."""
+        self.bytes_in += int(rejects.memory_usage(deep=True).sum())
+        self._quarantine.add(rejects)
+
     def add_written(self, parts: list[tuple[str, Path]], counts: pd.DataFrame, keys: tuple[np.ndarray, np.ndarray],
-                    rejects: pd.DataFrame, rows_bytes: int) -> None:
+                    rows_bytes: int) -> None:
         """Take a file whose accepted rows a task wrote itself (on a cluster): ``parts`` are its
         ``(partition folder, finished file in the staging folder)``, ``counts`` its
-        :func:`~hotspot_tasking.geo.reads.month_counts`, ``keys`` its accepted ids' keys,
-        ``rejects`` as in :meth:`add`; ``rows_bytes`` the rows' memory, for the disk check.
-        Call in the files' order: the files of a partition are listed in it."""
-        self.bytes_in += int(rows_bytes + rejects.memory_usage(deep=True).sum())
-        self._quarantine.add(rejects)
+        :func:`~hotspot_tasking.geo.reads.month_counts`, ``keys`` its accepted ids' keys;
+        ``rows_bytes`` the rows' memory, for the disk check. Call in the files' order: the
+        files of a partition are listed in it."""
+        self.bytes_in += int(rows_bytes)
         if len(keys[0]):
             self._add_keys(*keys)
             self._counts.append(counts)

@@ -20,7 +20,7 @@ records, the rejects, the report and the ids are the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +42,9 @@ from .ingest import BATCH_BYTES, accept_batch, batches, check_batch, parse_piece
 from .pieces import PIECE_BYTES
 from .readers import Reader
 from .shown_names import check_names, named_inputs
+
+#: Rejected rows gathered from the files' answers before they are staged together.
+REJECTS_AT_ONCE = 50_000
 
 
 @dataclass
@@ -80,29 +83,37 @@ def stream_files(paths: Iterable[str | Path], reader: Reader, *, taxonomy: Taxon
     import_id = import_id or new_import_id()
     tally = ImportTally(ImportReport(import_id=import_id, source=reader.source,
                                      started=datetime.now(UTC).isoformat(timespec="seconds")))
-    files = len(named_inputs(paths, reader.pattern, names, blocks=True))
-    shared = {"paths": paths, "names": names, "reader": reader, "taxonomy": taxonomy, "area": area,
-              "existing": existing, "import_id": import_id, "folder": str(sink.scratch_folder),
-              "piece_bytes": piece_bytes, "batch_bytes": batch_bytes}
+    files = [(number, name, load) for number, (name, load) in
+             enumerate(named_inputs(paths, reader.pattern, names, blocks=True))]  # loaders pickle: path and member
+    shared = {"reader": reader, "taxonomy": taxonomy, "area": area, "existing": existing, "import_id": import_id,
+              "folder": str(sink.scratch_folder), "piece_bytes": piece_bytes, "batch_bytes": batch_bytes}
     engine = engine if engine is not None else current_engine()
     accepted = IdSet()
-    for number, result in enumerate(engine.imap(read_file, range(files), **shared)):
+    rejects: list[pd.DataFrame] = []
+    for item, result in zip(files, engine.imap(read_file, files, **shared)):
         if len(accepted) and len(result.keys[0]) and accepted.contains(*result.keys).any():
             for _, path in result.parts:  # read again knowing the ids accepted before
                 Path(path).unlink(missing_ok=True)
-            result = engine.map(read_file, [number], before=accepted, attempt=1, **shared)[0]
+            result = engine.map(read_file, [item], before=accepted, attempt=1, **shared)[0]
         accepted.add(*result.keys)
         tally.merge(result.tally)
-        sink.add_written(result.parts, result.counts, result.keys, result.rejects, result.rows_bytes)
+        sink.add_written(result.parts, result.counts, result.keys, result.rows_bytes)
+        rejects.append(result.rejects)
+        if sum(len(r) for r in rejects) >= REJECTS_AT_ONCE:  # a quarantine file per few files, not per file
+            sink.add_rejects(pd.concat(rejects, ignore_index=True))
+            rejects = []
+    if rejects:
+        sink.add_rejects(pd.concat(rejects, ignore_index=True))
     return tally.finish()
 
 
-def read_file(number: int, *, paths: list[str], names: Mapping[Path, str], reader: Reader, taxonomy: Taxonomy,
+def read_file(item: tuple[int, str, Callable[[], Iterator[bytes]]], *, reader: Reader, taxonomy: Taxonomy,
               area: Area | None, existing: IdSet | None, import_id: str, folder: str, piece_bytes: int,
               batch_bytes: int, before: IdSet | None = None, attempt: int = 0) -> FileResult:
-    """Read, check and write input file ``number`` of ``paths`` (a task); ``before``: the ids
+    """Read, check and write one input file (a task): ``item`` is its number, its name and its
+    loader (:func:`~hotspot_tasking.intake.shown_names.named_inputs`); ``before``: the ids
     accepted in the import's earlier files, when the caller found one here."""
-    name, load = named_inputs(paths, reader.pattern, names, blocks=True)[number]
+    number, name, load = item
     tally = ImportTally(ImportReport(import_id=import_id, source=reader.source, started=""))
     this_import = before if before is not None else IdSet()
     blank_counts: dict[int, pd.Series] = {}
