@@ -33,6 +33,7 @@ import logging
 import os
 import sys
 import types
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -46,8 +47,6 @@ from .errors import UserError
 ENGINES: tuple[str, ...] = ("local", "dask")
 #: Seconds to wait for a running cluster's scheduler before giving up with one sentence.
 CONNECT_TIMEOUT_S = 10
-#: Shared arguments of these types travel with each task; any other is sent to every worker once.
-_PLAIN = (bool, int, float, str, type(None))
 
 _INSTALL = "install it with: pip install 'hotspot-tasking[cluster]'"
 
@@ -130,6 +129,16 @@ class Engine:
         """
         return [func(item, **shared) for item in items]
 
+    def imap(self, func: Callable[..., Any], items: Iterable[Any], **shared: Any) -> Iterator[Any]:
+        """``func(item, **shared)`` for each item, yielded in the items' order as each is wanted.
+
+        Locally each is worked out when the caller asks for it; on a cluster every item is a
+        task at once and the results come back in order, each dropped from the cluster as
+        it is taken, so the caller holds one at a time.
+        """
+        for item in items:
+            yield func(item, **shared)
+
     def describe(self) -> str:
         """One line for a command's output."""
         return "Engine: local (this process)."
@@ -164,16 +173,43 @@ class DaskEngine(Engine):
         items = list(items)
         if not items:
             return []
-        sent = {name: value if isinstance(value, _PLAIN) else self.client.scatter(value, broadcast=True, hash=False)
-                for name, value in shared.items()}  # each shared value goes to every worker once
-        futures = self.client.map(func, items, pure=False, **sent)
-        return self.client.gather(futures)
+        return self.client.gather(self._tasks(func, items, shared))
+
+    def imap(self, func: Callable[..., Any], items: Iterable[Any], **shared: Any) -> Iterator[Any]:
+        """Every item a task at once; the results in order, each released when taken."""
+        items = list(items)
+        if not items:
+            return
+        futures = self._tasks(func, items, shared)
+        for i, future in enumerate(futures):
+            yield future.result()
+            futures[i] = None  # the cluster forgets a result once nothing holds its future
+            future.release()
+
+    def _tasks(self, func: Callable[..., Any], items: list[Any], shared: dict[str, Any]) -> list[Any]:
+        """A task per item, named after ``func``; the shared arguments sent to every worker once."""
+        box = self.client.scatter(_Shared(shared), broadcast=True, hash=False) if shared else None
+        token = uuid.uuid4().hex
+        keys = [f"{func.__name__}-{token}-{i}" for i in range(len(items))]
+        return self.client.map(_apply, items, key=keys, task=func, shared=box)
 
     def describe(self) -> str:
         info = self.client.scheduler_info()
         memory = sum(w.get("memory_limit", 0) or 0 for w in info.get("workers", {}).values())
         limit = f", {memory / 2**30:.1f} GiB in all" if memory else ""
         return f"Engine: dask on {self.where}, {len(info.get('workers', {}))} workers, {self.workers} threads{limit}."
+
+
+class _Shared:
+    """The shared arguments of a map, sent to the workers as one object."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+
+def _apply(item: Any, *, task: Callable[..., Any], shared: _Shared | None) -> Any:
+    """A task: ``task(item, **shared)``."""
+    return task(item, **(shared.values if shared is not None else {}))
 
 
 LOCAL = Engine()

@@ -14,6 +14,7 @@ import pytest
 
 from hotspot_tasking.engine import LOCAL, EngineChoice, current_engine, open_engine, using
 from hotspot_tasking.geo.aoristic import band_weights
+from hotspot_tasking.geo.idindex import id_keys
 from hotspot_tasking.geo.workspace import Workspace
 from hotspot_tasking.hotspots.dbscan import _locations, dbscan
 from hotspot_tasking.hotspots.kde import kde
@@ -126,8 +127,8 @@ def test_dbscan_rule_in_many_strips_matches_scikit_learn_on_sorted_locations():
 
     from hotspot_tasking.engine import Engine
 
-    class Serial(Engine):  # the local engine, told it has several workers: strips run one by one here
-        workers = 5
+    class Serial(Engine):  # strips as on a cluster of five, run one by one in this process
+        kind, workers = "in-process strips", 5
 
     rng = np.random.default_rng(11)
     centres = rng.uniform(0, 3000, (25, 2))
@@ -159,3 +160,110 @@ def test_tasking_list_on_the_cluster_is_the_local_list(cluster, request_):
     pd.testing.assert_frame_equal(pd.DataFrame(local.frame).drop(columns="geometry"),
                                   pd.DataFrame(remote.frame).drop(columns="geometry"))
     assert local.frame.geometry.equals(remote.frame.geometry)
+
+
+def test_workspace_points_on_the_cluster_are_the_records_counted_once(cluster):
+    from hotspot_tasking.partitions.points import workspace_points
+
+    ws = Workspace.open(DEMO)
+    inc = ws.incidents(start="2018-01-01", end="2018-03-31")
+    want = inc.groupby(["easting", "northing"]).size().rename("incidents").reset_index()
+    local = workspace_points(ws, start="2018-01-01", end="2018-03-31", engine=LOCAL)
+    with using(cluster):
+        remote = workspace_points(ws, start="2018-01-01", end="2018-03-31")
+    pd.testing.assert_frame_equal(local, remote)
+    pd.testing.assert_frame_equal(local, want, check_dtype=False)
+    assert local["incidents"].sum() == len(inc)
+
+
+def _import_both(tmp_path, cluster, paths, source, **options):
+    """The same files imported into two new workspaces, locally and with a task per file on the cluster."""
+    from hotspot_tasking.intake.store import ingest_files
+
+    out = []
+    for name, engine in (("local", LOCAL), ("cluster", cluster)):
+        ws = Workspace.create(tmp_path / name)
+        with using(engine):
+            report = ingest_files(ws, paths, source, **options)
+        out.append((Workspace.open(ws.root), report))
+    return out
+
+
+def _same_import(local, remote):
+    (ws_a, rep_a), (ws_b, rep_b) = local, remote
+    drop = ["import_id"]
+    pd.testing.assert_frame_equal(ws_a.incidents().drop(columns=drop), ws_b.incidents().drop(columns=drop))
+    pd.testing.assert_frame_equal(ws_a.quarantine().drop(columns=drop), ws_b.quarantine().drop(columns=drop))
+    assert rep_a.format().replace(rep_a.import_id, "ID") == rep_b.format().replace(rep_b.import_id, "ID")
+    assert ws_a.summary().by_month.equals(ws_b.summary().by_month)
+    a, b = ws_a.id_set(rep_a.source), ws_b.id_set(rep_b.source)
+    keys = id_keys(ws_a.incidents()["incident_id"])
+    assert a.contains(*keys).all() and b.contains(*keys).all() and len(a) == len(b)
+    months = lambda ws: [p.relative_to(ws.root).parent.as_posix() for p in ws.data_files]  # noqa: E731
+    assert sorted(set(months(ws_a))) == sorted(set(months(ws_b)))
+
+
+def test_an_import_on_the_cluster_is_the_local_import(tmp_path, cluster):
+    from tests.conftest import FIXTURES, POLICE_DIR
+
+    year = FIXTURES / "police_uk" / "city-of-london-2016-09-to-2017-08.zip"
+    both = _import_both(tmp_path, cluster, [POLICE_DIR, year], "police_uk")
+    _same_import(*both)
+    ws, report = both[1]
+    assert report.rows_accepted > 5_000 and len(report.files) > 12, report.format()
+
+
+def test_ids_repeated_across_files_are_rejected_as_the_local_import_rejects_them(tmp_path, cluster):
+    from tests.conftest import POLICE_DIR
+
+    month = sorted(POLICE_DIR.rglob("*.csv"))[-1]
+    lines = month.read_text(encoding="utf-8").splitlines(keepends=True)
+    halves = tmp_path / "halves"
+    halves.mkdir()
+    middle = len(lines) // 2
+    (halves / f"a-{month.name}").write_text("".join(lines[:middle]), encoding="utf-8")
+    (halves / f"b-{month.name}").write_text(lines[0] + "".join(lines[middle:]), encoding="utf-8")
+    again = tmp_path / "again"
+    again.mkdir()
+    (again / month.name).write_text("".join(lines), encoding="utf-8")  # the month again: its ids are repeats
+    both = _import_both(tmp_path, cluster, [halves, again], "police_uk")
+    _same_import(*both)
+    ws, report = both[1]
+    assert report.rejected_by_reason.get("duplicate id", 0) > 50
+    assert any(p.stem.endswith("-00001") for p in ws.data_files)  # a partition written by two file tasks
+
+
+def test_a_council_csv_in_pieces_on_the_cluster_is_the_local_import(tmp_path, cluster):
+    from tests.conftest import COUNCIL, COUNCIL_MAPPING
+
+    _same_import(*_import_both(tmp_path, cluster, [COUNCIL], "council_asb", mapping=COUNCIL_MAPPING))
+
+
+def test_assigning_every_record_on_the_cluster_is_the_local_assignment(tmp_path, cluster, monkeypatch):
+    import shutil
+
+    from hotspot_tasking.boundaries import pointcache
+    from hotspot_tasking.boundaries.store import assign_workspace, with_areas
+
+    monkeypatch.setattr(pointcache, "ASSIGN_CHUNK", 2_000)  # the demo's 15,000 points in several tasks
+    answers = []
+    for name, engine in (("local", LOCAL), ("cluster", cluster)):
+        ws = Workspace.open(shutil.copytree(DEMO, tmp_path / name, ignore=shutil.ignore_patterns("cache")))
+        with using(engine):
+            answers.append(assign_workspace(ws))
+        month = ws.incidents(start="2018-05-01", end="2018-05-31")
+        answers.append(with_areas(ws, month, h3_resolutions=None))  # read from the cache the command kept
+    pd.testing.assert_frame_equal(answers[0], answers[2])
+    pd.testing.assert_frame_equal(answers[1], answers[3])
+    assert answers[0]["records"].sum() == len(Workspace.open(DEMO).incidents(columns=["easting"]))
+
+
+def test_the_cli_runs_on_a_running_cluster_given_its_address(cluster):
+    from tests.conftest import run_cli
+
+    address = cluster.client.scheduler.address
+    local = run_cli("backtest", DEMO, "--period", "2018-05")
+    remote = run_cli("backtest", DEMO, "--period", "2018-05", "--scheduler", address)
+    first, rest = remote.stdout.split("\n", 1)
+    assert first.startswith(f"Engine: dask on {address}, 2 workers")
+    assert rest == local.stdout

@@ -263,3 +263,26 @@ def test_a_hotspot_run_on_the_period_s_days_is_the_run_on_the_whole_table(demo, 
         assert bool(np.all(shapely.equals(np.asarray(got.geometry.array), np.asarray(layer.geometry.array))))
     assert ({k: v for k, v in vars(window.card).items() if k != "created"}
             == {k: v for k, v in vars(whole.card).items() if k != "created"})
+
+
+def test_a_box_read_skips_only_cells_off_the_box(tmp_path):
+    from hotspot_tasking.intake.store import ingest_files
+    from tests.conftest import POLICE_RELAID
+
+    moved = pd.read_csv(POLICE_RELAID, dtype=str, keep_default_na=False)
+    moved["Latitude"] = (moved["Latitude"].replace("", np.nan).astype(float) + 1.0).map("{:.6f}".format)
+    moved["Crime ID"] = moved["Crime ID"].where(moved["Crime ID"] == "", "moved-" + moved["Crime ID"])
+    (tmp_path / "moved").mkdir()
+    moved.to_csv(tmp_path / "moved" / "2016-01-moved-street.csv", index=False)  # London a degree north
+    ws = Workspace.create(tmp_path / "ws")
+    ingest_files(ws, [POLICE_RELAID, tmp_path / "moved"], "police_uk")
+    cells = {p.parent.name for p in ws.data_files}
+    assert len(cells) >= 2  # London's records span several coarse cells
+    whole = ws.incidents()
+    rng = np.random.default_rng(2)
+    for _ in range(12):
+        x0, y0 = rng.uniform(whole["easting"].min(), whole["easting"].max()), \
+            rng.uniform(whole["northing"].min(), whole["northing"].max())
+        box = (x0, y0, x0 + rng.uniform(500, 20_000), y0 + rng.uniform(500, 20_000))
+        want = whole[whole["easting"].between(box[0], box[2]) & whole["northing"].between(box[1], box[3])]
+        pd.testing.assert_frame_equal(ws.incidents(bbox=box), want.reset_index(drop=True))

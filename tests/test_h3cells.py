@@ -31,3 +31,18 @@ def test_outlines_are_hexagons_of_the_right_size():
     assert len(outlines) == 1 and outlines.crs.to_epsg() == 4326
     area_km2 = outlines.to_crs(27700).area.item() / 1e6
     assert area_km2 == pytest.approx(h3.cell_area(cell, unit="km^2"), rel=0.01)
+
+
+def test_every_point_lies_in_the_box_of_its_partition_cell():
+    import h3
+
+    from hotspot_tasking.geo.coords import to_bng
+    from hotspot_tasking.geo.h3cells import PARTITION_RESOLUTION, partition_box
+
+    rng = np.random.default_rng(5)
+    lng, lat = rng.uniform(-5.7, 1.7, 20_000), rng.uniform(50.0, 55.8, 20_000)  # England and Wales, and sea
+    e, n = to_bng(lng, lat)
+    for x, y, east, north in zip(lng, lat, e, n):
+        minx, miny, maxx, maxy = partition_box(f"h3_r{PARTITION_RESOLUTION}={h3.latlng_to_cell(y, x, 4)}")
+        assert minx <= east <= maxx and miny <= north <= maxy
+    assert partition_box("month=2017-01") is None and partition_box("h3_r4=zzz") is None

@@ -9,6 +9,9 @@ read. A command that meets points the file lacks works them out and writes the f
 with them (atomically, beside it, then renamed); a workspace that cannot be written (a
 read-only copy) simply works them out each time. The folder is a cache: deleting it loses
 nothing but time.
+
+On a cluster the new points are worked out in chunks of :data:`ASSIGN_CHUNK`, one task each
+(each point's codes are its own, so the answer is the same).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from ..engine import current_engine
 from ..geo.h3cells import h3_cells
 from ..geo.workspace import Workspace
 from .assign import assign_areas
@@ -31,6 +35,8 @@ from .assign import assign_areas
 POINT_COLUMNS = ["easting", "northing", "longitude", "latitude"]
 #: The workspace folder of cached derived tables.
 CACHE_FOLDER = "cache"
+#: On a cluster, points per assignment task.
+ASSIGN_CHUNK = 100_000
 
 
 def point_areas(ws: Workspace, points: pd.DataFrame, layers: dict, resolutions: Sequence[int]) -> pd.DataFrame:
@@ -63,10 +69,10 @@ def point_areas(ws: Workspace, points: pd.DataFrame, layers: dict, resolutions: 
     if known is not None and known.all():
         return found.drop(columns=POINT_COLUMNS)
     missing = points if known is None else points[~known].reset_index(drop=True)
-    parts = [assign_areas(missing, layers).codes.reset_index(drop=True)]
-    if len(resolutions):
-        parts.append(h3_cells(missing["longitude"], missing["latitude"], resolutions).reset_index(drop=True))
-    new = pd.concat(parts, axis=1)
+    engine = current_engine()
+    chunks = [missing.iloc[i:i + ASSIGN_CHUNK].reset_index(drop=True) for i in range(0, len(missing), ASSIGN_CHUNK)] \
+        if engine.kind != "local" and len(missing) > ASSIGN_CHUNK else [missing]
+    new = pd.concat(engine.map(_codes, chunks, layers=layers, resolutions=tuple(resolutions)), ignore_index=True)
     _write(path, pd.concat([cached, pd.concat([missing, new], axis=1)], ignore_index=True)
            if cached is not None else pd.concat([missing, new], axis=1))
     if known is None:
@@ -74,6 +80,22 @@ def point_areas(ws: Workspace, points: pd.DataFrame, layers: dict, resolutions: 
     out = found.drop(columns=POINT_COLUMNS)
     out.loc[~known, list(new.columns)] = new.to_numpy(dtype=object)
     return out.astype("str")
+
+
+def _codes(points: pd.DataFrame, *, layers: dict, resolutions: tuple[int, ...]) -> pd.DataFrame:
+    """The area codes and H3 cells of some points (a task; each point's answer is its own)."""
+    parts = [assign_areas(points, layers).codes.reset_index(drop=True)]
+    if len(resolutions):
+        parts.append(h3_cells(points["longitude"], points["latitude"], resolutions).reset_index(drop=True))
+    return pd.concat(parts, axis=1)
+
+
+def store_without_cells(ws: Workspace, points: pd.DataFrame, per_point: pd.DataFrame) -> None:
+    """Keep the area codes of ``per_point`` (a :func:`point_areas` answer for ``points``) as the
+    cache of reads that ask for no H3 cells too, so they work nothing out again."""
+    codes = [c for c in per_point.columns if not c.startswith("h3_")]
+    _write(ws.root / CACHE_FOLDER / f"point-areas-{_key(ws, ())}.parquet",
+           pd.concat([points.reset_index(drop=True), per_point[codes].reset_index(drop=True)], axis=1))
 
 
 def _key(ws: Workspace, resolutions: Sequence[int]) -> str:

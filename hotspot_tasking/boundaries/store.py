@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..engine import current_engine
 from ..geo.area import Area
 from ..geo.h3cells import DEFAULT_RESOLUTIONS, check_resolutions
 from ..geo.workspace import Workspace
@@ -23,7 +24,7 @@ from ..intake.textfiles import read_csvs
 from .assign import OUTSIDE, lsoa_agreement
 from .errors import BoundaryError
 from .layers import AREA_KINDS, AreaLayer, is_partition
-from .pointcache import POINT_COLUMNS, point_areas
+from .pointcache import POINT_COLUMNS, point_areas, store_without_cells
 from .study import STUDY_AREA_KINDS, latest_layer, study_area_of
 from .validate import check_choice, check_columns, check_type
 from .workbook import WORKBOOK_SUFFIXES, read_workbook
@@ -107,6 +108,37 @@ def with_areas(ws: Workspace, incidents: pd.DataFrame, *,
     out.attrs["outside"] = {name: int(rows_per_point[(per_point[name] == OUTSIDE).to_numpy()].sum())
                             for name in layers}
     return out
+
+
+def assign_workspace(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAULT_RESOLUTIONS) -> pd.DataFrame:
+    """Work out every record's areas and H3 cells now and keep them in the cache (the tasking
+    list's reads, without cells, too), so later commands only read them.
+
+    The distinct points are gathered a file at a time, one task per incident file on the
+    current engine, and joined in chunks (:mod:`~hotspot_tasking.boundaries.pointcache`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distinct point: :data:`POINT_COLUMNS`, ``records``, the codes of each
+        layer and ``h3_<res>``.
+    """
+    check_workspace(ws, "assign_workspace")
+    resolutions = check_resolutions(h3_resolutions, "assign_workspace", name="h3_resolutions", error=BoundaryError)
+    parts = [p for p in current_engine().map(_file_points, [str(f) for f in ws.data_files]) if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=[*POINT_COLUMNS, "records"])
+    points = pd.concat(parts, ignore_index=True).groupby(POINT_COLUMNS, dropna=False, sort=True)["records"].sum()
+    points = points.reset_index()
+    per_point = point_areas(ws, points[POINT_COLUMNS], area_layers(ws), resolutions)
+    store_without_cells(ws, points[POINT_COLUMNS], per_point)
+    return pd.concat([points, per_point], axis=1)
+
+
+def _file_points(path: str) -> pd.DataFrame:
+    """One incident file's distinct points and the records at each (a task)."""
+    table = pd.read_parquet(path, columns=POINT_COLUMNS)
+    return table.groupby(POINT_COLUMNS, dropna=False, sort=False).size().rename("records").reset_index()
 
 
 def area_coverage(ws: Workspace) -> tuple[dict[str, int], dict[str, dict[str, float]]]:

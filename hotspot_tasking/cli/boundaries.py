@@ -1,5 +1,6 @@
-"""``hotspot-tasking boundaries add``, ``boundaries population`` and ``boundaries list``: area
-layers, population and the roads layer (``--kind roads``: :mod:`hotspot_tasking.boundaries.roads`).
+"""``hotspot-tasking boundaries add``, ``boundaries population``, ``boundaries list`` and
+``boundaries assign``: area layers, population, the records' areas worked out ahead, and the
+roads layer (``--kind roads``: :mod:`hotspot_tasking.boundaries.roads`).
 
 The parser imports nothing heavy; each handler imports the boundaries package when it runs."""
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..labels import AREA_KINDS
+from .engine_options import add_engine_options, engine_for
 
 if TYPE_CHECKING:
     from ..geo.workspace import Workspace
@@ -44,6 +46,11 @@ def register(sub) -> None:
     listed = bsub.add_parser("list", help="the area layers, population tables and roads layer of a workspace")
     listed.add_argument("workspace", type=Path)
     listed.set_defaults(run=_boundaries_list)
+    assign = bsub.add_parser("assign", help="work out every record's areas and H3 cells now and keep them, so "
+                                            "later commands only read them (on a cluster: a task per file)")
+    assign.add_argument("workspace", type=Path)
+    add_engine_options(assign)
+    assign.set_defaults(run=_boundaries_assign)
 
 
 def _boundaries_add(args: argparse.Namespace) -> int:
@@ -58,6 +65,23 @@ def _boundaries_add(args: argparse.Namespace) -> int:
                        vintage=args.vintage, name=args.name)
     return _added(f"Added {layer.kind} layer '{layer.name}': {len(layer.frame):,} areas from {layer.source}.",
                   add_layer(ws, layer))
+
+
+def _boundaries_assign(args: argparse.Namespace) -> int:
+    from ..boundaries.assign import OUTSIDE
+    from ..boundaries.store import area_layers, assign_workspace
+    from ..geo.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    with engine_for(args, ws.config_path("tasking.toml")):
+        points = assign_workspace(ws)
+        records = int(points["records"].sum()) if len(points) else 0
+        print(f"Assigned {records:,} records at {len(points):,} distinct points to "
+              f"{len(area_layers(ws))} area layers and H3 cells; kept in the workspace's cache.")
+        for name in area_layers(ws):
+            outside = int(points.loc[points[name] == OUTSIDE, "records"].sum()) if len(points) else 0
+            print(f"  {name}: {records - outside:,} records in an area, {outside:,} outside every area")
+        return 0
 
 
 def _added(headline: str, notes: list[str]) -> int:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .. import DEMO_WORKSPACE
 from ..labels import SOURCES, WORKSPACE_MANIFEST
 from .boundaries import roads_line
+from .engine_options import add_engine_options, engine_for
 
 if TYPE_CHECKING:
     from ..geo.area import Area
@@ -37,6 +38,7 @@ def register(sub) -> None:
     ingest.add_argument("paths", nargs="+", type=Path,
                         help="delimited text files (.csv, .tsv, .tab, .txt; comma, tab, semicolon or pipe; "
                              "plain or .gz), folders of them, or zips")
+    add_engine_options(ingest)
     ingest.set_defaults(run=_ingest)
 
     status = sub.add_parser("status", help="counts by source, category and month; quarantine totals; area layers")
@@ -111,7 +113,8 @@ def _ingest(args: argparse.Namespace) -> int:
     from ..intake.store import ingest_files
 
     ws = Workspace.open(args.workspace)
-    report = ingest_files(ws, args.paths, args.source, mapping=args.mapping, motive_column=args.motive_column)
+    with engine_for(args, ws.config_path("tasking.toml")):
+        report = ingest_files(ws, args.paths, args.source, mapping=args.mapping, motive_column=args.motive_column)
     print(report.format())
     return 0
 

@@ -5,7 +5,9 @@ Resolutions 8, 9 and 10 (average cell areas 0.74 km², 0.105 km² and 0.015 km²
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import geopandas as gpd
 import h3
@@ -14,7 +16,7 @@ import pandas as pd
 import shapely
 
 from ..errors import UserError
-from .coords import distinct_points
+from .coords import distinct_points, to_bng
 from .errors import GeoError
 from .schema import month_key
 from .validate import check_coordinates, check_strings
@@ -110,3 +112,23 @@ def partition_keys(incidents: pd.DataFrame) -> np.ndarray:
     cell = np.where(cell == "", "none", cell)
     return np.char.add(np.char.add(np.char.add("month=", months.astype(str)), f"/h3_r{PARTITION_RESOLUTION}="),
                        cell.astype(str))
+
+
+#: Metres added round a partition cell's box: H3's edges are arcs between its corners.
+_CELL_BOX_PAD_M = 1000.0
+
+
+@lru_cache(maxsize=4096)
+def partition_box(folder: str) -> tuple[float, float, float, float] | None:
+    """The EPSG:27700 box ``(minx, miny, maxx, maxy)`` holding every record of a partition
+    folder's cell (``h3_r4=CELL``), padded; None for a folder that names no cell."""
+    match = _CELL_FOLDER.fullmatch(folder)
+    if match is None or not h3.is_valid_cell(match.group(1)):
+        return None
+    lat, lng = np.array(h3.cell_to_boundary(match.group(1))).T
+    e, n = to_bng(lng, lat)
+    return (float(e.min()) - _CELL_BOX_PAD_M, float(n.min()) - _CELL_BOX_PAD_M,
+            float(e.max()) + _CELL_BOX_PAD_M, float(n.max()) + _CELL_BOX_PAD_M)
+
+
+_CELL_FOLDER = re.compile(rf"h3_r{PARTITION_RESOLUTION}=([0-9a-f]{{15}})")

@@ -7,7 +7,7 @@ and publishes what it staged with the new manifest, or nothing if the import fai
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -40,11 +40,17 @@ class ImportSink:
         self._stage = stage
         self._root = root
         self._parts: dict[str, PointFileWriter] = {}  # by partition folder
+        self._written: dict[str, list[Path]] = {}  # by partition folder: files tasks wrote, in input order
         self._index: pq.ParquetWriter | None = None
         self._quarantine = QuarantineWriter(stage, root)
         self._counts: list[pd.DataFrame] = []
         #: Bytes taken in so far (the frames' memory): about what the write needs on disk, at most.
         self.bytes_in = 0
+
+    @property
+    def scratch_folder(self) -> Path:
+        """Where tasks write their files before :meth:`add_written` (the import's staging folder)."""
+        return self._stage.folder
 
     def add(self, incidents: pd.DataFrame, rejects: pd.DataFrame,
             keys: tuple[np.ndarray, np.ndarray] | None = None) -> None:
@@ -55,23 +61,34 @@ class ImportSink:
         self._quarantine.add(rejects)
         if incidents.empty:
             return
-        h1, h2 = keys if keys is not None else id_keys(incidents["incident_id"])
+        self._add_keys(*(keys if keys is not None else id_keys(incidents["incident_id"])))
+        self._counts.append(month_counts(incidents))
+        write_parts(incidents, self._parts, lambda k: self._stage.scratch(f"part-{k}.parquet"))
+
+    def add_rejects(self, rejects: pd.DataFrame) -> None:
+        """Stage rejected rows (as in :meth:`add`), in the order they were read."""
+        self.bytes_in += int(rejects.memory_usage(deep=True).sum())
+        self._quarantine.add(rejects)
+
+    def add_written(self, parts: list[tuple[str, Path]], counts: pd.DataFrame, keys: tuple[np.ndarray, np.ndarray],
+                    rows_bytes: int) -> None:
+        """Take a file whose accepted rows a task wrote itself (on a cluster): ``parts`` are its
+        ``(partition folder, finished file in the staging folder)``, ``counts`` its
+        :func:`~hotspot_tasking.geo.reads.month_counts`, ``keys`` its accepted ids' keys;
+        ``rows_bytes`` the rows' memory, for the disk check. Call in the files' order: the
+        files of a partition are listed in it."""
+        self.bytes_in += int(rows_bytes)
+        if len(keys[0]):
+            self._add_keys(*keys)
+            self._counts.append(counts)
+        for part, path in parts:
+            self._written.setdefault(part, []).append(path)
+
+    def _add_keys(self, h1: np.ndarray, h2: np.ndarray) -> None:
         keys_table = pa.table({"h1": pa.array(h1, pa.uint64()), "h2": pa.array(h2, pa.uint64())})
         if self._index is None:
             self._index = pq.ParquetWriter(self._stage.scratch("ids.parquet"), keys_table.schema, compression="zstd")
         self._index.write_table(keys_table)
-        self._counts.append(month_counts(incidents))
-        parts = partition_keys(incidents)
-        order = np.argsort(parts, kind="stable")
-        table = to_point_table(incidents.iloc[order])
-        sorted_parts = parts[order]
-        starts = np.flatnonzero(np.r_[True, sorted_parts[1:] != sorted_parts[:-1]])
-        ends = np.r_[starts[1:], len(sorted_parts)]
-        for start, end in zip(starts, ends):
-            part = str(sorted_parts[start])
-            if part not in self._parts:
-                self._parts[part] = PointFileWriter(self._stage.scratch(f"part-{len(self._parts)}.parquet"))
-            self._parts[part].write(table.slice(start, end - start))
 
     def discard(self) -> None:
         """Close every file left open (an import that failed: its staging is then removed)."""
@@ -94,6 +111,11 @@ class ImportSink:
             rel = f"incidents/{part}/{report.import_id}.parquet"
             self._stage.adopt(writer.path, self._root / rel)
             data_files.append(rel)
+        for part in sorted(self._written):  # files written by tasks: one per input file and partition
+            for number, path in enumerate(self._written[part]):
+                rel = f"incidents/{part}/{report.import_id}-{number:05d}.parquet"
+                self._stage.adopt(path, self._root / rel)
+                data_files.append(rel)
         if self._index is not None:
             self._index.close()
             rel = f"index/{report.import_id}-ids.parquet"
@@ -106,6 +128,33 @@ class ImportSink:
             report.counts_file = rel
         self._quarantine.stage(report)
         return data_files
+
+
+def write_parts(incidents: pd.DataFrame, writers: dict[str, PointFileWriter], new_path: Callable[[int], Path]) -> None:
+    """Append rows to the file of their partition folder (:func:`~hotspot_tasking.geo.h3cells.partition_keys`),
+    in the rows' order; a folder met for the first time gets a writer at ``new_path(k)``, k = 0, 1, ..."""
+    parts = partition_keys(incidents)
+    order = np.argsort(parts, kind="stable")
+    table = to_point_table(incidents.iloc[order])
+    sorted_parts = parts[order]
+    starts = np.flatnonzero(np.r_[True, sorted_parts[1:] != sorted_parts[:-1]])
+    for start, end in zip(starts, np.r_[starts[1:], len(sorted_parts)]):
+        part = str(sorted_parts[start])
+        if part not in writers:
+            writers[part] = PointFileWriter(new_path(len(writers)))
+        writers[part].write(table.slice(start, end - start))
+
+
+def written_by(path: Path, import_id: str) -> bool:
+    """Whether an incident file belongs to the import ``import_id`` (``ID.parquet``, or
+    ``ID-NNNNN.parquet`` when tasks wrote its files).
+
+    >>> written_by(Path("incidents/month=2017-01/h3_r4=x/ab12-00003.parquet"), "ab12")
+    True
+    """
+    stem = path.stem
+    rest = stem[len(import_id):]
+    return stem.startswith(import_id) and (rest == "" or (len(rest) == 6 and rest[0] == "-" and rest[1:].isdigit()))
 
 
 def index_stored_import(stage: Staging, root: Path, entry: dict, batches: Iterable[pd.DataFrame]) -> dict:

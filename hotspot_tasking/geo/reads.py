@@ -11,7 +11,8 @@ the records whose window ``[occurred_from, occurred_to]`` overlaps it, the rule 
 2. month folders before its first month are skipped when the file's footer statistics say
    no record in them ends on or after the first day (a record filed in March may end in
    April: the schema sets no longest window, so the footer is asked, not a rule of thumb);
-3. the rest are read through a pyarrow dataset filter on ``occurred_from``, ``occurred_to``,
+3. for a box, files whose coarse H3 cell (their ``h3_r4=`` folder) lies off it are skipped;
+4. the rest are read through a pyarrow dataset filter on ``occurred_from``, ``occurred_to``,
    ``source`` and, for a box, ``easting``/``northing``, which the row groups' statistics
    also prune.
 
@@ -36,6 +37,7 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from .errors import GeoError
+from .h3cells import partition_box
 from .report import ImportReport
 from .schema import INCIDENT_COLUMNS, LOCAL_TZ, empty_incidents, month_key
 from .validate import check_date, check_number, check_strings, check_type
@@ -137,6 +139,8 @@ def read_incidents(data_files: Sequence[Path], columns: list[str], sources: tupl
         ``columns`` with their schema dtypes, indexed 0..n-1.
     """
     files = months_needed(data_files, lo, hi)
+    if bbox is not None:  # a file whose cell lies off the box holds none of its records
+        files = [p for p in files if _may_meet(Path(p).parent.name, bbox)]
     if not files:
         return empty_incidents()[columns]
     dataset = pads.dataset([str(p) for p in files], format="parquet")
@@ -334,6 +338,12 @@ def _local_day(stamp: pd.Timestamp | None) -> pd.Timestamp | None:
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert(LOCAL_TZ).tz_localize(None)
     return stamp.normalize().tz_localize(LOCAL_TZ)
+
+
+def _may_meet(folder: str, bbox: Box) -> bool:
+    """Whether a file in ``folder`` can hold records in ``bbox`` (always, for a folder naming no cell)."""
+    cell = partition_box(folder)
+    return cell is None or not (cell[0] > bbox[2] or cell[2] < bbox[0] or cell[1] > bbox[3] or cell[3] < bbox[1])
 
 
 def _check_box(bbox, where: str) -> Box | None:

@@ -44,7 +44,7 @@ from .area import Area
 from .atomic import STAGING, Staging, json_writer, machine_errors, remove_unlisted, write_json_atomic, write_lock
 from .errors import GeoError
 from .idindex import IdSet, id_keys, read_id_index
-from .importsink import ImportSink, index_stored_import
+from .importsink import ImportSink, index_stored_import, written_by
 from .quarantine import read_quarantine
 from .reads import SUMMARY_COLUMNS, Summary, check_read, incident_batches, read_incidents, summarise_stored
 from .report import ImportReport, IngestResult, new_import_id
@@ -248,7 +248,7 @@ class Workspace:
                 out.add(*keys)
                 continue
             for path in self.data_files:
-                if path.stem == entry["import_id"]:
+                if written_by(path, entry["import_id"]):
                     out.add(*id_keys(read_incidents([path], ["incident_id"], (source,))["incident_id"]))
         return out
 
@@ -344,7 +344,7 @@ class Workspace:
         for entry in self._manifest["imports"]:
             stored = [entry.get(k) for k in ("id_index_file", "counts_file")]
             if entry.get("rows_accepted") and not all(f and (self.root / f).is_file() for f in stored):
-                files = [p for p in self.data_files if p.stem == entry["import_id"]]
+                files = [p for p in self.data_files if written_by(p, entry["import_id"])]
                 entry = index_stored_import(stage, self.root, entry, incident_batches(
                     files, ["incident_id", *SUMMARY_COLUMNS], None, rows=1_000_000))
             out.append(entry)

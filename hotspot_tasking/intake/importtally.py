@@ -103,6 +103,18 @@ class ImportTally:
         self._areas = self._areas.add(named, fill_value=0)
         self._unnamed += unnamed
 
+    def merge(self, other: ImportTally) -> None:
+        """Add the counts of ``other``, a tally of the same import's next files (each file whole
+        in one tally: read by a task of its own), after this one's."""
+        self._files += other._files
+        self._reasons.update(other._reasons)
+        self._unmapped = self._unmapped.add(other._unmapped, fill_value=0)
+        self._systems = self._systems.add(other._systems, fill_value=0)
+        self._auto = self._auto or other._auto
+        self._areas = self._areas.add(other._areas, fill_value=0)
+        self._unnamed += other._unnamed
+        self._shared += other._shared
+
     def _count_shared(self, one: _File) -> None:
         if one.crime_keys:
             id_key, type_key, blank, ok = (np.concatenate(part) for part in zip(*one.crime_keys))

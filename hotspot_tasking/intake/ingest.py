@@ -22,8 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..formulaguard import neutralise_frame
 from ..geo import coords
@@ -32,8 +30,9 @@ from ..geo.idindex import IdSet, id_keys
 from ..geo.report import MALFORMED_ROW, ImportReport, IngestResult, new_import_id
 from ..geo.schema import QUARANTINE_COLUMNS, conform, empty_incidents
 from ..geo.taxonomy import Taxonomy
-from ..validation import check_frame, check_paths, check_type
+from ..validation import check_paths, check_type
 from . import dates
+from .blankids import derived_ids, fill_blank_ids  # noqa: F401 (derived_ids: the rule, public here too)
 from .importtally import ImportTally
 from .pieces import PIECE_BYTES, Piece, pieces
 from .readers import PARSED_COLUMNS, Reader
@@ -182,26 +181,41 @@ def stream_incidents(paths: Iterable[str | Path], reader: Reader, *, taxonomy: T
     blank_counts: dict[int, pd.Series] = {}
     workers = min(len(inputs), os.cpu_count() or 1) or 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for batch in _batches(inputs, tally, piece_bytes if not reader.whole_files else None, batch_bytes):
-            parsed = list(pool.map(lambda item: _parse_piece(item, reader), batch))  # one bad file stops all
-            files = [csv for csv, _ in parsed]
-            for (number, _, _), (csv, out) in zip(batch, parsed):
-                _fill_blank_ids(out, csv, blank_counts, number)
-            frame = pd.concat([out for _, out in parsed], ignore_index=True) if parsed else _empty_parsed()
-            reason, detail, located, keys = _validate(frame, area, existing, this_import)
-            ok = reason == ""
-            accepted = _canonical(frame[ok], located, ok, reader, taxonomy, import_id)
-            accepted_keys = (keys[0][ok], keys[1][ok])
-            this_import.add(*accepted_keys)
-            tally.add([n for n, _, _ in batch], files, [p.last for _, p, _ in batch], frame, reason, accepted,
-                      located)
-            on_batch(accepted, _rejects(files, frame, reason, detail), accepted_keys)
+        for batch in batches(inputs, tally, piece_bytes if not reader.whole_files else None, batch_bytes):
+            parsed = list(pool.map(lambda item: parse_piece(item, reader), batch))  # one bad file stops all
+            checked = check_batch(batch, parsed, area, existing, this_import, blank_counts)
+            on_batch(*accept_batch(batch, checked, reader, taxonomy, import_id, this_import, tally))
     report = tally.finish()
     log.info("import %s: %s", import_id, report.format().splitlines()[0])
     return report
 
 
-def _batches(inputs: list[tuple[str, Callable[[], Iterator[bytes]]]], tally: ImportTally, piece_bytes: int | None,
+def check_batch(batch: list[tuple[int, Piece, str]], parsed: list[tuple[CsvText, pd.DataFrame]], area: Area | None,
+                existing: IdSet | None, this_import: IdSet, blank_counts: dict[int, pd.Series]) -> tuple:
+    """A batch's parsed pieces as one frame, each row's reason, detail, location and id keys
+    (:func:`_validate`), after the rows without an id get theirs; ``(files, frame, reason,
+    detail, located, keys)``."""
+    files = [csv for csv, _ in parsed]
+    for (number, _, _), (csv, out) in zip(batch, parsed):
+        fill_blank_ids(out, csv, blank_counts, number)
+    frame = pd.concat([out for _, out in parsed], ignore_index=True) if parsed else _empty_parsed()
+    return (files, frame, *_validate(frame, area, existing, this_import))
+
+
+def accept_batch(batch: list[tuple[int, Piece, str]], checked: tuple, reader: Reader, taxonomy: Taxonomy,
+                 import_id: str, this_import: IdSet, tally: ImportTally) -> tuple:
+    """The accepted rows of a :func:`check_batch` answer as the canonical table, counted into
+    ``tally`` and their ids into ``this_import``; ``(accepted, rejects, accepted keys)``."""
+    files, frame, reason, detail, located, keys = checked
+    ok = reason == ""
+    accepted = _canonical(frame[ok], located, ok, reader, taxonomy, import_id)
+    accepted_keys = (keys[0][ok], keys[1][ok])
+    this_import.add(*accepted_keys)
+    tally.add([n for n, _, _ in batch], files, [p.last for _, p, _ in batch], frame, reason, accepted, located)
+    return accepted, _rejects(files, frame, reason, detail), accepted_keys
+
+
+def batches(inputs: list[tuple[str, Callable[[], Iterator[bytes]]]], tally: ImportTally, piece_bytes: int | None,
              batch_bytes: int) -> Iterator[list[tuple[int, Piece, str]]]:
     """The inputs' pieces, ``(file number, piece, file name)``, in batches of about ``batch_bytes``;
     each file is loaded when its first piece is due; ``piece_bytes`` None: each file whole."""
@@ -222,7 +236,7 @@ def _batches(inputs: list[tuple[str, Callable[[], Iterator[bytes]]]], tally: Imp
         yield batch
 
 
-def _parse_piece(item: tuple[int, Piece, str], reader: Reader) -> tuple[CsvText, pd.DataFrame]:
+def parse_piece(item: tuple[int, Piece, str], reader: Reader) -> tuple[CsvText, pd.DataFrame]:
     """Decode and parse one piece, its rows numbered as in the whole file (runs in a worker thread)."""
     _, piece, name = item
     csv = parse_csv(piece.data, name)
@@ -238,51 +252,11 @@ def _parse_piece(item: tuple[int, Piece, str], reader: Reader) -> tuple[CsvText,
     return csv, out
 
 
-def _fill_blank_ids(out: pd.DataFrame, csv: CsvText, counts: dict[int, pd.Series], number: int) -> None:
-    """Give a piece's rows without an id their derived one (:func:`derived_ids`), counting
-    identical rows over the earlier pieces of file ``number`` (``counts[number]``, updated)."""
-    blank = out["incident_id"].eq("").to_numpy()
-    if blank.any():
-        ids, counts[number] = _derived_ids(csv.frame[blank], counts.get(number, pd.Series(dtype="int64")))
-        out.loc[blank, "incident_id"] = ids
-
-
 def _empty_parsed() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype="str") for c in PARSED_COLUMNS})
     return frame.assign(naive=pd.Series(dtype="datetime64[us]"), naive_to=pd.Series(dtype="datetime64[us]"),
                         location_precision_m=pd.Series(dtype=float), _file=pd.Series(dtype="str"),
                         _row=pd.Series(dtype="int64"))
-
-
-def derived_ids(raw: pd.DataFrame) -> np.ndarray:
-    """Stable ids for rows that have none: a hash of the row's text plus its position
-    among identical rows in the file, e.g. ``"h3f9a0c1d2e4b5a67-0"``.
-
-    The same file imported again gives the same ids; two identical rows (police.uk
-    often has several ASB reports at one point in one month) get ``-0`` and ``-1``.
-    The hash is pandas' SipHash (:func:`pandas.util.hash_array`, fixed key) of the row's
-    cells joined with the unit separator U+001F: stable across runs and machines; a
-    test pins one value.
-    """
-    check_frame(raw, "raw", "derived_ids")
-    return _derived_ids(raw, pd.Series(dtype="int64"))[0]
-
-
-def _derived_ids(raw: pd.DataFrame, before: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """:func:`derived_ids` of a piece of a file, ``before`` counting each row hash in the
-    file's earlier pieces; also the counts with this piece's rows added."""
-    if len(raw) == 0:
-        return np.array([], dtype=object), before
-    cells = [pa.array(raw[c].astype("str").array) for c in raw.columns]
-    joined = pc.binary_join_element_wise(*cells, pa.scalar("\x1f", cells[0].type)) if len(cells) > 1 else cells[0]
-    hashes = pd.util.hash_array(joined.to_numpy(zero_copy_only=False).astype(object))
-    hexed = np.frombuffer(hashes.astype(">u8").tobytes().hex().encode("ascii"), dtype="S16").astype(str)
-    occurrence = pd.Series(hashes).groupby(hashes).cumcount().to_numpy()
-    if len(before):
-        occurrence = occurrence + before.reindex(hashes, fill_value=0).to_numpy()
-    after = before.add(pd.Series(hashes).value_counts(), fill_value=0).astype("int64")
-    ids = ("h" + pd.Series(hexed, dtype="str") + "-" + pd.Series(occurrence).astype("str")).to_numpy()
-    return ids, after
 
 
 def _validate(frame: pd.DataFrame, area: Area | None, existing: IdSet | None, this_import: IdSet):

@@ -4,7 +4,8 @@ then committed, under the workspace's write lock.
 The files are read a batch at a time (:func:`~hotspot_tasking.intake.ingest.stream_incidents`)
 and each batch staged as it comes (:meth:`~hotspot_tasking.geo.workspace.Workspace.write_import`),
 so memory holds one batch and the id index, not the import; the import is atomic: the
-workspace is unchanged if any file cannot be read.
+workspace is unchanged if any file cannot be read. On a cluster each file is a task that
+writes its own rows (:mod:`~hotspot_tasking.intake.filetasks`), for the same import.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ..engine import current_engine
 from ..geo.report import ImportReport, new_import_id
 from ..geo.workspace import Workspace
 from ..validation import check_paths, check_type
+from .filetasks import stream_files
 from .ingest import stream_incidents
 from .readers import Reader, reader_for
 from .shown_names import check_names
@@ -74,6 +77,11 @@ def ingest_files(workspace: Workspace, paths: Sequence[str | Path], source: str,
                optional=True)
     names = check_names(names, paths, where)
     reader = reader or reader_for(source, mapping, motive_column)
+    if current_engine().kind != "local":  # a task per file on the cluster: the same import
+        return workspace.write_import(
+            lambda sink: stream_files(paths, reader, taxonomy=workspace.taxonomy(), area=workspace.area,
+                                      existing=workspace.id_set(reader.source), import_id=new_import_id(),
+                                      names=names, sink=sink))
     return workspace.write_import(
         lambda sink: stream_incidents(paths, reader, taxonomy=workspace.taxonomy(), area=workspace.area,
                                       existing=workspace.id_set(reader.source), import_id=new_import_id(),

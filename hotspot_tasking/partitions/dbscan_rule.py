@@ -19,7 +19,7 @@ scikit-learn's test; a fractional weight moves by at most 2^-41.
 
 Strips
 ------
-On an engine with more than one worker, the sorted locations are cut into strips of
+On a cluster, the sorted locations are cut into strips of
 equal counts; a task per strip works on its own locations plus a halo of two ``eps``
 (with a hair more for rounding) each side. In the task, the locations within one ``eps``
 of its own are tested for core (their whole neighbourhoods lie in the halo, so the test
@@ -63,7 +63,7 @@ def dbscan_labels(x: np.ndarray, y: np.ndarray, weight: np.ndarray, eps: float, 
     threshold : float
         The weight within ``eps`` that makes a location core, > 0.
     engine : Engine, optional
-        Default: the current engine; with more than one worker the strips are tasks.
+        Default: the current engine; on a cluster the strips are tasks.
 
     Returns
     -------
@@ -77,7 +77,7 @@ def dbscan_labels(x: np.ndarray, y: np.ndarray, weight: np.ndarray, eps: float, 
     fixed = np.rint(np.ldexp(weight, bits)).astype(np.int64)
     need = math.ceil(math.ldexp(float(threshold), bits))  # a whole number: sum >= threshold <=> sum >= need
     engine = engine if engine is not None else current_engine()
-    strips = engine.workers * STRIPS_PER_WORKER if engine.workers > 1 else 1
+    strips = engine.workers * STRIPS_PER_WORKER if engine.kind != "local" else 1
     bounds = np.linspace(0, n, min(strips, n) + 1).round().astype(int)
     halo = 2 * eps * (1 + _HALO_SLACK) + _HALO_SLACK
     items = []

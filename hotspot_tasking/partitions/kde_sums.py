@@ -7,7 +7,7 @@ cell centres, per m² (:mod:`hotspot_tasking.hotspots.kde` converts to per km²)
 
 Strips, bit for bit
 -------------------
-On an engine with more than one worker the grid is cut into column strips, each
+On a cluster the grid is cut into column strips, each
 computed by one task from the points whose footprint reaches it (its halo: the
 bandwidth, in whole cells). A cell's value is a sum of floating-point terms, so its bits
 depend on the order they are added in: a strip adds them in the order the whole grid
@@ -62,8 +62,8 @@ def exact(u, v, w, h: float, grid, kernel: str, *, engine: Engine | None = None)
         Anything with ``cell_size_m`` (metres), ``ny`` and ``nx`` (cells).
     kernel : {"quartic", "epanechnikov", "uniform"}
     engine : Engine, optional
-        Default: the current engine. With more than one worker, column strips are summed
-        as tasks (the module notes: the result is the same, bit for bit).
+        Default: the current engine. On a cluster, column strips are summed as tasks (the
+        module notes: the result is the same, bit for bit).
     """
     c, ny, nx = float(grid.cell_size_m), int(grid.ny), int(grid.nx)
     u, v, w = (np.asarray(a, dtype=float) for a in (u, v, w))
@@ -71,7 +71,7 @@ def exact(u, v, w, h: float, grid, kernel: str, *, engine: Engine | None = None)
     u, v, w = u[near], v[near], w[near]
     block = np.arange(len(u)) // BLOCK
     engine = engine if engine is not None else current_engine()
-    cuts = strip_cuts(np.floor(u / c), nx, engine.workers * STRIPS_PER_WORKER if engine.workers > 1 else 1)
+    cuts = strip_cuts(np.floor(u / c), nx, engine.workers * STRIPS_PER_WORKER if engine.kind != "local" else 1)
     if len(cuts) == 2:
         return window_sums(u, v, w, block, h, c, ny, (0, nx), kernel)
     reach = reach_cells(h, c)
