@@ -180,7 +180,14 @@ def run_setup(setup: SetUp, data: Path, areas, folder: Path, *, timeout_s: float
     """Every step of one set-up in a new workspace in ``folder``."""
     cli = load("scale_local").cli()
     ws = folder / "ws"
-    make_workspace(ws, areas)
+    folder.mkdir(parents=True)
+    print(f"{setup.label}:", flush=True)
+    try:
+        make_workspace(ws, areas)
+    except subprocess.CalledProcessError as err:
+        setup.steps.append(Step("workspace", failed=f"failed: {last_line(err.stderr)[:110]}"))
+        print(f"  {setup.steps[-1].failed}", flush=True)
+        return
     on = ["--scheduler", address] if address else ["--engine", "local"]
     commands = {
         "ingest": [*cli, "ingest", str(ws), "--source", "police_uk", *on, str(data)],
@@ -190,7 +197,6 @@ def run_setup(setup: SetUp, data: Path, areas, folder: Path, *, timeout_s: float
         "tasking": [*cli, "tasking", str(ws), "--each-area", "zone", "--period", PERIOD, "--out",
                     str(folder / "lists"), "--formats", "csv", *on],
     }
-    print(f"{setup.label}:", flush=True)
     for name in STEPS:
         setup.steps.append(timed(name, commands[name], folder / f"{name}.log", client, timeout_s))
     setup.workspace_gb = sum(p.stat().st_size for p in ws.rglob("*") if p.is_file()) / 1e9
@@ -248,7 +254,8 @@ def report(setups: list[SetUp], loads: tuple[float, float]) -> None:
         table = [head] + [(s.name, num(s.wall_s, ".1f"), "-" if s.failed else num(setup.rows / s.wall_s, ",.0f"),
                            num(s.driver_gb, ".2f"), num(s.worker_gb, ".2f"), s.failed or s.note) for s in setup.steps]
         widths = [max(len(row[i]) for row in table) for i in range(len(head) - 1)]
-        print(f"\n{setup.label} ({setup.rows:,} rows, {setup.areas} areas; workspace {setup.workspace_gb:.2f} GB)")
+        areas = f"{setup.areas} area{'s' * (setup.areas > 1)}"
+        print(f"\n{setup.label} ({setup.rows:,} rows, {areas}; workspace {num(setup.workspace_gb, '.2f')} GB)")
         for number, row in enumerate(table):
             print(" | ".join([*(c.rjust(w) for c, w in zip(row, widths)), row[-1]]).rstrip())
             if number == 0:
