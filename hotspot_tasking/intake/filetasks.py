@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..engine import Engine, current_engine
+from ..engine import Engine, current_engine, runs_by_size
 from ..geo.area import Area
 from ..geo.geoparquet import PointFileWriter
 from ..geo.idindex import IdSet
@@ -49,8 +49,6 @@ from .textfiles import input_size
 REJECTS_AT_ONCE = 50_000
 #: Bytes of stored input files a task reads, at most (unless one file is larger).
 TASK_BYTES = 64 * 1024 * 1024
-#: ...and at least this many tasks per worker thread when the files allow, to share the work out.
-TASKS_PER_WORKER = 4
 
 
 @dataclass
@@ -113,24 +111,13 @@ def stream_files(paths: Iterable[str | Path], reader: Reader, *, taxonomy: Taxon
 
 
 def file_groups(inputs: list[tuple[str, Callable[[], Iterator[bytes]]]], workers: int) -> list[tuple]:
-    """The inputs in runs of consecutive files, a task each: ``(run number, [(name, loader), ...])``.
-
-    A run holds about :data:`TASK_BYTES` of stored files (fewer when that would leave fewer
-    than :data:`TASKS_PER_WORKER` runs for each worker), so small files (a police.uk
-    force-month) share a task's batches as they share the local import's, and a large file
-    is a task of its own. Loaders pickle (a path, a zip and its member).
-    """
-    sizes = [max(1, input_size(load)) for _, load in inputs]
-    target = max(1, min(TASK_BYTES, sum(sizes) // max(1, workers * TASKS_PER_WORKER)))
-    runs: list[list] = [[]]
-    held = 0
-    for (name, load), size in zip(inputs, sizes):
-        if runs[-1] and held + size > target:
-            runs.append([])
-            held = 0
-        runs[-1].append((name, load))
-        held += size
-    return [(number, run) for number, run in enumerate(runs) if run]
+    """The inputs in runs of consecutive files, a task each: ``(run number, [(name, loader), ...])``
+    (:func:`~hotspot_tasking.engine.runs_by_size`: about :data:`TASK_BYTES` of stored files a
+    run), so small files (a police.uk force-month) share a task's batches as they share the
+    local import's, and a large file is a task of its own. Loaders pickle (a path, a zip and
+    its member)."""
+    runs = runs_by_size([input_size(load) for _, load in inputs], workers, most_bytes=TASK_BYTES)
+    return [(number, [inputs[i] for i in run]) for number, run in enumerate(runs)]
 
 
 def read_files(item: tuple[int, list[tuple[str, Callable[[], Iterator[bytes]]]]], *, reader: Reader,
