@@ -200,6 +200,27 @@ class DaskEngine(Engine):
         return f"Engine: dask on {self.where}, {len(info.get('workers', {}))} workers, {self.workers} threads{limit}."
 
 
+def runs_by_size(sizes: Iterable[int], workers: int, *, most_bytes: int, per_worker: int = 4) -> list[list[int]]:
+    """Positions of items cut into runs of consecutive items, a task each: about ``most_bytes``
+    a run, fewer when that would leave under ``per_worker`` runs for each worker (so the work
+    shares out), an item larger than that alone.
+
+    >>> runs_by_size([5, 5, 5, 5, 30, 5], 1, most_bytes=10, per_worker=1)
+    [[0, 1], [2, 3], [4], [5]]
+    """
+    sizes = [max(1, int(s)) for s in sizes]
+    target = max(1, min(most_bytes, sum(sizes) // max(1, workers * per_worker)))
+    runs: list[list[int]] = []
+    held = 0
+    for i, size in enumerate(sizes):
+        if not runs or held + size > target:
+            runs.append([])
+            held = 0
+        runs[-1].append(i)
+        held += size
+    return runs
+
+
 class _Shared:
     """The shared arguments of a map, sent to the workers as one object."""
 

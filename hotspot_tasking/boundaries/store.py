@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..engine import current_engine
+from ..engine import current_engine, runs_by_size
 from ..geo.area import Area
 from ..geo.h3cells import DEFAULT_RESOLUTIONS, check_resolutions
 from ..geo.workspace import Workspace
@@ -114,8 +114,8 @@ def assign_workspace(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAULT_R
     """Work out every record's areas and H3 cells now and keep them in the cache (the tasking
     list's reads, without cells, too), so later commands only read them.
 
-    The distinct points are gathered a file at a time, one task per incident file on the
-    current engine, and joined in chunks (:mod:`~hotspot_tasking.boundaries.pointcache`).
+    The distinct points are gathered in runs of incident files, a task each on the current
+    engine, and joined in chunks (:mod:`~hotspot_tasking.boundaries.pointcache`).
 
     Returns
     -------
@@ -125,7 +125,10 @@ def assign_workspace(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAULT_R
     """
     check_workspace(ws, "assign_workspace")
     resolutions = check_resolutions(h3_resolutions, "assign_workspace", name="h3_resolutions", error=BoundaryError)
-    parts = [p for p in current_engine().map(_file_points, [str(f) for f in ws.data_files]) if len(p)]
+    files = [str(f) for f in ws.data_files]
+    engine = current_engine()
+    runs = runs_by_size([os.path.getsize(f) for f in files], engine.workers, most_bytes=RUN_BYTES)
+    parts = [p for p in engine.map(_file_points, [[files[i] for i in run] for run in runs]) if len(p)]
     if not parts:
         return pd.DataFrame(columns=[*POINT_COLUMNS, "records"])
     points = pd.concat(parts, ignore_index=True).groupby(POINT_COLUMNS, dropna=False, sort=True)["records"].sum()
@@ -135,9 +138,13 @@ def assign_workspace(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAULT_R
     return pd.concat([points, per_point], axis=1)
 
 
-def _file_points(path: str) -> pd.DataFrame:
-    """One incident file's distinct points and the records at each (a task)."""
-    table = pd.read_parquet(path, columns=POINT_COLUMNS)
+#: Bytes of incident files a task reads for their distinct points, at most.
+RUN_BYTES = 128 * 1024 * 1024
+
+
+def _file_points(paths: list[str]) -> pd.DataFrame:
+    """A run of incident files' distinct points and the records at each (a task)."""
+    table = pd.concat([pd.read_parquet(path, columns=POINT_COLUMNS) for path in paths], ignore_index=True)
     return table.groupby(POINT_COLUMNS, dropna=False, sort=False).size().rename("records").reset_index()
 
 

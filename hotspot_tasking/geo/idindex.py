@@ -81,16 +81,30 @@ class IdSet:
             self._runs[-2:] = [(h1s[order], h2s[order])]
 
     def contains(self, h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
-        """A bool per key: whether it is in the set."""
+        """A bool per key: whether it is in the set.
+
+        The keys are looked up in ``h1`` order, so each run's binary searches narrow from the
+        last one's answer (numpy's search of sorted keys) instead of starting over.
+        """
+        h1, h2 = np.asarray(h1), np.asarray(h2)
         found = np.zeros(len(h1), dtype=bool)
+        if not len(h1) or not self._runs:
+            return found
+        order = np.argsort(h1, kind="stable")
+        q1, q2 = h1[order], h2[order]
+        hit = np.zeros(len(q1), dtype=bool)
         for s1, s2 in self._runs:
-            left = np.searchsorted(s1, h1, side="left")
-            right = np.searchsorted(s1, h1, side="right")
-            span = right - left
-            one = np.flatnonzero((span == 1) & ~found)
-            found[one] = s2[left[one]] == h2[one]
-            for i in np.flatnonzero((span > 1) & ~found):  # two stored ids sharing h1: about never
-                found[i] = bool(np.any(s2[left[i]:right[i]] == h2[i]))
+            left = np.searchsorted(s1, q1, side="left")
+            inside = np.flatnonzero((left < len(s1)) & ~hit)
+            same = inside[s1[left[inside]] == q1[inside]]
+            match = s2[left[same]] == q2[same]
+            hit[same[match]] = True
+            for i in same[~match]:  # two stored ids sharing h1: about never
+                j = left[i] + 1
+                while j < len(s1) and s1[j] == q1[i] and not hit[i]:
+                    hit[i] = s2[j] == q2[i]
+                    j += 1
+        found[order] = hit
         return found
 
 

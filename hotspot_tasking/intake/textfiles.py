@@ -314,6 +314,22 @@ def csv_inputs(paths: Iterable[str | Path], pattern: str = "*.csv", *,
     return inputs
 
 
+def input_size(load: Callable[[], bytes | Iterator[bytes]]) -> int:
+    """Bytes stored of a :func:`csv_inputs` file (compressed, for a gzip or a zip member), read
+    from the folder or the zip's directory without opening the data; 0 when it cannot tell."""
+    if not isinstance(load, partial):
+        return 0
+    if load.func in (_file_blocks, _file_bytes):
+        try:
+            return load.args[0].stat().st_size
+        except OSError:
+            return 0
+    if load.func in (_zip_blocks, _zip_member):
+        with zipfile.ZipFile(load.args[0]) as archive:
+            return archive.getinfo(load.args[1]).compress_size
+    return input_size(load.args[0]) if load.args and callable(load.args[0]) else 0  # a loader wrapping another
+
+
 def read_csvs(paths: Iterable[str | Path], pattern: str = "*.csv") -> Iterator[CsvText]:
     """Yield every CSV in ``paths`` (see :func:`csv_inputs`), parsed; a file with a malformed
     record raises :class:`IntakeError` naming its row (these callers need every row)."""

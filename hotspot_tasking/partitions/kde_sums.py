@@ -80,8 +80,11 @@ def exact(u, v, w, h: float, grid, kernel: str, *, engine: Engine | None = None)
     for c0, c1 in zip(cuts[:-1], cuts[1:]):
         mine = (col >= c0 - reach) & (col < c1 + reach)
         items.append((u[mine], v[mine], w[mine], block[mine], (c0, c1)))
-    parts = engine.map(_strip, items, h=h, c=c, ny=ny, kernel=kernel)
-    return np.hstack(parts)
+    out = np.zeros((ny, nx))
+    for (c0, _), (rows, cols, values) in zip(zip(cuts[:-1], cuts[1:]),
+                                             engine.map(_strip, items, h=h, c=c, ny=ny, kernel=kernel)):
+        out[rows, cols + c0] = values
+    return out
 
 
 def reach_cells(h: float, c: float) -> int:
@@ -101,10 +104,14 @@ def strip_cuts(col: np.ndarray, nx: int, strips: int) -> list[int]:
     return sorted({0, nx, *(int(k) for k in inner if 0 < k < nx)})
 
 
-def _strip(item, *, h: float, c: float, ny: int, kernel: str) -> np.ndarray:
-    """One strip's sums (a task): ``item`` is ``(u, v, w, block, (first col, end col))``."""
+def _strip(item, *, h: float, c: float, ny: int, kernel: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One strip's sums (a task): ``item`` is ``(u, v, w, block, (first col, end col))``; the
+    answer is its cells above 0 as ``(rows, strip columns, values)`` (a force's grid is mostly
+    empty, so little travels back)."""
     u, v, w, block, cols = item
-    return window_sums(u, v, w, block, h, c, ny, cols, kernel)
+    sums = window_sums(u, v, w, block, h, c, ny, cols, kernel)
+    rows, strip_cols = np.nonzero(sums)
+    return rows, strip_cols, sums[rows, strip_cols]
 
 
 def window_sums(u, v, w, block, h: float, c: float, ny: int, cols: tuple[int, int], kernel: str) -> np.ndarray:

@@ -2,21 +2,25 @@
 
 A force's or the nation's KDE or DBSCAN does not need every record in one process: police.uk
 puts about fifty records on each map point, and both methods work on the distinct points
-with their counts as weights. Each incident file (a month and a coarse H3 cell) is read and
-counted by one task; the counts are added on the caller's side. The counts are whole numbers,
+with their counts as weights. The incident files (a month and a coarse H3 cell each) are
+read and counted in runs, a task each; the counts are added on the caller's side. The counts are whole numbers,
 so the sum is exact in any order, and the points come back sorted by easting, then
 northing: the same table on one machine or many.
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
-from ..engine import Engine, current_engine
+from ..engine import Engine, current_engine, runs_by_size
 from ..geo.reads import check_read, months_needed, read_incidents
 from ..geo.workspace import Workspace
 
+#: Bytes of incident files a task counts, at most.
+RUN_BYTES = 128 * 1024 * 1024
 #: The columns :func:`workspace_points` returns.
 POINT_COUNT_COLUMNS = ["easting", "northing", "incidents"]
 
@@ -45,7 +49,8 @@ def workspace_points(ws: Workspace, *, start=None, end=None,
     _, _, lo, hi, _ = check_read(["easting", "northing"], None, start, end, None, "workspace_points")
     files = [str(p) for p in months_needed(ws.data_files, lo, hi)]
     engine = engine if engine is not None else current_engine()
-    parts = [p for p in engine.map(_file_points, files, lo=lo, hi=hi) if len(p)]
+    runs = runs_by_size([os.path.getsize(f) for f in files], engine.workers, most_bytes=RUN_BYTES)
+    parts = [p for p in engine.map(_file_points, [[files[i] for i in run] for run in runs], lo=lo, hi=hi) if len(p)]
     if not parts:
         return pd.DataFrame({"easting": np.zeros(0), "northing": np.zeros(0), "incidents": np.zeros(0, np.int64)})
     both = pd.concat(parts, ignore_index=True)
@@ -53,8 +58,8 @@ def workspace_points(ws: Workspace, *, start=None, end=None,
     return summed.reset_index()[POINT_COUNT_COLUMNS]
 
 
-def _file_points(path: str, *, lo, hi) -> pd.DataFrame:
-    """One file's distinct points and their records in ``[lo, hi)`` (a task)."""
-    table = read_incidents([path], ["easting", "northing"], None, lo=lo, hi=hi)
+def _file_points(paths: list[str], *, lo, hi) -> pd.DataFrame:
+    """A run of files' distinct points and their records in ``[lo, hi)`` (a task)."""
+    table = read_incidents(paths, ["easting", "northing"], None, lo=lo, hi=hi)
     counted = table.groupby(["easting", "northing"], sort=False).size()
     return counted.rename("incidents").reset_index().astype({"incidents": np.int64})
