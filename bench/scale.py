@@ -232,7 +232,8 @@ def make_data(rows: int, folder: Path, areas: int | None):
     start = time.perf_counter()
     written = load("scale_rows").write_areas(rows, folder, areas=areas)
     size = sum(p.stat().st_size for p in written.paths) / 1e9
-    print(f"{rows:,} rows: {len(written.shifts)} areas, {len(written.paths):,} files, {size:.2f} GB, written in "
+    count = len(written.shifts)
+    print(f"{rows:,} rows: {count} area{'s' * (count > 1)}, {len(written.paths):,} files, {size:.2f} GB, written in "
           f"{time.perf_counter() - start:.1f} s; area {','.join(map(str, written.bounds))}", flush=True)
     return written
 
