@@ -47,7 +47,10 @@ workspace (the report gives each one's size; a workspace is removed after its se
 the CSVs at the end unless ``--keep``), so 6 GB free at once; writing the rows takes
 about 40 s. On a 2-core machine allow about half an hour to an hour (the cluster's
 ingest, some 6 minutes on 1 worker, and the per-area run, about a second an area, take
-most). The quick sizes take about a minute; their steps are mostly process start-up.
+most). The quick sizes take about a minute and check the harness, not the scaling: their
+steps are mostly process start-up, and their 80 MB of CSV is only a task or two of the
+cluster's (an import task reads about 64 MB of files, a points or assignment task about
+128 MB of the workspace), so a second worker has little to take.
 """
 
 from __future__ import annotations
