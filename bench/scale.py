@@ -143,7 +143,7 @@ def timed(name: str, command: list[str], log: Path, client=None, timeout_s: floa
     stopped (its process group) and shown as failed."""
     step = Step(name)
     if client is not None:
-        client.restart()
+        client.restart(timeout=600)
     usage = log.with_suffix(".time")
     start = time.perf_counter()
     proc = subprocess.Popen([TIME, "-v", "-o", str(usage), *command], stdout=subprocess.PIPE,

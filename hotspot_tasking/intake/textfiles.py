@@ -173,7 +173,8 @@ def _read_table(utf8: bytes, name: str, columns: list[str], delimiter: str) -> t
 
     First a parallel read that skips malformed records (the handler never raises: an error
     raised inside a multithreaded read could bring the process down). Only if one was met,
-    the file is read again in one thread, with quoted line breaks allowed, which gives each
+    or its records do not number the text's lines (:func:`_data_lines`), the file is read
+    again in one thread, with quoted line breaks allowed, which gives each
     malformed record its number.
     """
     convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in columns},
@@ -187,7 +188,7 @@ def _read_table(utf8: bytes, name: str, columns: list[str], delimiter: str) -> t
     try:  # fast path: no line breaks inside quoted values (police.uk, LFB)
         table = pacsv.read_csv(io.BytesIO(utf8), convert_options=convert,
                                parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=keep))
-        if not bad:
+        if not bad and table.num_rows == _data_lines(utf8):  # every line a record: the whole text was read
             return table, bad
     except pa.ArrowInvalid:
         pass
@@ -201,6 +202,17 @@ def _read_table(utf8: bytes, name: str, columns: list[str], delimiter: str) -> t
         raise IntakeError(f"{name}: could not be read as {DELIMITERS[delimiter]} text ({err}); "
                           "check the delimiter and quoting, then import it again.") from err
     return table, bad
+
+
+def _data_lines(utf8: bytes) -> int:
+    """The non-empty lines after the header (``\n`` or ``\r\n`` line ends).
+
+    The parallel read's records must number exactly these: a record per line is its rule.
+    Anything else (a line break inside quotes, old Mac line ends, or a short table from the
+    parallel reader, met once in a cluster's worker) sends the text to the one-thread read.
+    """
+    lines = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1)
+    return lines - utf8.count(b"\n\n") - utf8.count(b"\n\r\n") - 1  # runs of empty lines: under-counted, so re-read
 
 
 def _malformed(bad: list, rows: np.ndarray, columns: list[str], delimiter: str, *,
