@@ -191,7 +191,8 @@ class DaskEngine(Engine):
         box = self.client.scatter(_Shared(shared), broadcast=True, hash=False) if shared else None
         token = uuid.uuid4().hex
         keys = [f"{func.__name__}-{token}-{i}" for i in range(len(items))]
-        return self.client.map(_apply, items, key=keys, task=func, shared=box)
+        sent = self.client.scatter([_Shared(item) for item in items], hash=False)  # data travels once, not in the graph
+        return self.client.map(_apply, sent, key=keys, task=func, shared=box)
 
     def describe(self) -> str:
         info = self.client.scheduler_info()
@@ -222,15 +223,15 @@ def runs_by_size(sizes: Iterable[int], workers: int, *, most_bytes: int, per_wor
 
 
 class _Shared:
-    """The shared arguments of a map, sent to the workers as one object."""
+    """An item, or the shared arguments, of a map: sent to the workers as one object."""
 
     def __init__(self, values: dict[str, Any]) -> None:
         self.values = values
 
 
-def _apply(item: Any, *, task: Callable[..., Any], shared: _Shared | None) -> Any:
+def _apply(item: _Shared, *, task: Callable[..., Any], shared: _Shared | None) -> Any:
     """A task: ``task(item, **shared)``."""
-    return task(item, **(shared.values if shared is not None else {}))
+    return task(item.values, **(shared.values if shared is not None else {}))
 
 
 LOCAL = Engine()

@@ -125,7 +125,7 @@ def assign_workspace(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAULT_R
     """
     check_workspace(ws, "assign_workspace")
     resolutions = check_resolutions(h3_resolutions, "assign_workspace", name="h3_resolutions", error=BoundaryError)
-    files = [str(f) for f in ws.data_files]
+    files = sorted((str(f) for f in ws.data_files), key=lambda f: Path(f).parts[-2:-4:-1])  # a cell's months together
     engine = current_engine()
     runs = runs_by_size([os.path.getsize(f) for f in files], engine.workers, most_bytes=RUN_BYTES)
     parts = [p for p in engine.map(_file_points, [[files[i] for i in run] for run in runs]) if len(p)]
