@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..engine import current_engine, runs_by_size
+from ..engine import current_engine
 from ..geo.area import Area
 from ..geo.h3cells import DEFAULT_RESOLUTIONS, check_resolutions
+from ..geo.reads import file_runs
 from ..geo.workspace import Workspace
 from ..intake.textfiles import read_csvs
 from .assign import OUTSIDE, lsoa_agreement
@@ -125,10 +126,8 @@ def assign_workspace(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAULT_R
     """
     check_workspace(ws, "assign_workspace")
     resolutions = check_resolutions(h3_resolutions, "assign_workspace", name="h3_resolutions", error=BoundaryError)
-    files = sorted((str(f) for f in ws.data_files), key=lambda f: Path(f).parts[-2:-4:-1])  # a cell's months together
     engine = current_engine()
-    runs = runs_by_size([os.path.getsize(f) for f in files], engine.workers, most_bytes=RUN_BYTES)
-    parts = [p for p in engine.map(_file_points, [[files[i] for i in run] for run in runs]) if len(p)]
+    parts = [p for p in engine.map(_file_points, file_runs(ws.data_files, engine.workers)) if len(p)]
     if not parts:
         return pd.DataFrame(columns=[*POINT_COLUMNS, "records"])
     points = pd.concat(parts, ignore_index=True).groupby(POINT_COLUMNS, dropna=False, sort=True)["records"].sum()
@@ -136,10 +135,6 @@ def assign_workspace(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAULT_R
     per_point = point_areas(ws, points[POINT_COLUMNS], area_layers(ws), resolutions)
     store_without_cells(ws, points[POINT_COLUMNS], per_point)
     return pd.concat([points, per_point], axis=1)
-
-
-#: Bytes of incident files a task reads for their distinct points, at most.
-RUN_BYTES = 128 * 1024 * 1024
 
 
 def _file_points(paths: list[str]) -> pd.DataFrame:

@@ -24,6 +24,7 @@ order), so a filtered read is the whole table's matching rows, renumbered from 0
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
+from ..engine import runs_by_size
 from .errors import GeoError
 from .h3cells import partition_box
 from .report import ImportReport
@@ -199,6 +201,19 @@ def months_needed(data_files: Sequence[Path], lo: pd.Timestamp | None, hi: pd.Ti
             continue
         kept.append(path)
     return kept
+
+
+#: Bytes of incident files one task reads in a pass over the workspace, at most.
+RUN_BYTES = 128 * 1024 * 1024
+
+
+def file_runs(data_files: Sequence[Path | str], workers: int) -> list[list[str]]:
+    """Incident files in runs for a pass over the workspace, a task each: a coarse H3 cell's
+    months side by side (so a point's records meet in one task), about :data:`RUN_BYTES` a run
+    (:func:`~hotspot_tasking.engine.runs_by_size`)."""
+    files = sorted((str(p) for p in data_files), key=lambda f: Path(f).parts[-2:-4:-1])  # cell folder, then month
+    runs = runs_by_size([os.path.getsize(f) for f in files], workers, most_bytes=RUN_BYTES)
+    return [[files[i] for i in run] for run in runs]
 
 
 #: The incident columns a summary counts.

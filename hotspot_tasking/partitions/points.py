@@ -10,18 +10,13 @@ northing: the same table on one machine or many.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from ..engine import Engine, current_engine, runs_by_size
-from ..geo.reads import check_read, months_needed, read_incidents
+from ..engine import Engine, current_engine
+from ..geo.reads import check_read, file_runs, months_needed, read_incidents
 from ..geo.workspace import Workspace
 
-#: Bytes of incident files a task counts, at most.
-RUN_BYTES = 128 * 1024 * 1024
 #: The columns :func:`workspace_points` returns.
 POINT_COUNT_COLUMNS = ["easting", "northing", "incidents"]
 
@@ -48,22 +43,14 @@ def workspace_points(ws: Workspace, *, start=None, end=None,
     if not isinstance(ws, Workspace):
         raise TypeError(f"The 'ws' parameter of workspace_points must be a Workspace. Got {type(ws).__name__} instead.")
     _, _, lo, hi, _ = check_read(["easting", "northing"], None, start, end, None, "workspace_points")
-    # a cell's months side by side: a point's records meet in one task, so little is added up here
-    files = sorted((str(p) for p in months_needed(ws.data_files, lo, hi)), key=_cell_first)
     engine = engine if engine is not None else current_engine()
-    runs = runs_by_size([os.path.getsize(f) for f in files], engine.workers, most_bytes=RUN_BYTES)
-    parts = [p for p in engine.map(_file_points, [[files[i] for i in run] for run in runs], lo=lo, hi=hi) if len(p)]
+    runs = file_runs(months_needed(ws.data_files, lo, hi), engine.workers)
+    parts = [p for p in engine.map(_file_points, runs, lo=lo, hi=hi) if len(p)]
     if not parts:
         return pd.DataFrame({"easting": np.zeros(0), "northing": np.zeros(0), "incidents": np.zeros(0, np.int64)})
     both = pd.concat(parts, ignore_index=True)
     summed = both.groupby(["easting", "northing"], sort=True)["incidents"].sum()
     return summed.reset_index()[POINT_COUNT_COLUMNS]
-
-
-def _cell_first(path: str) -> tuple[str, str]:
-    """An incident file's coarse H3 cell folder, then its month folder (for runs of one cell)."""
-    parts = Path(path).parts
-    return (parts[-2], parts[-3]) if len(parts) >= 3 else ("", path)
 
 
 def _file_points(paths: list[str], *, lo, hi) -> pd.DataFrame:
