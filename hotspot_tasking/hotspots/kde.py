@@ -242,7 +242,8 @@ def kde(incidents: pd.DataFrame, *, grid: Grid | None = None, cell_size_m: float
         engines.fft_check(per_m2, u, v, w, h, grid, kernel, card)
     else:
         per_m2 = engines.exact(u, v, w, h, grid, kernel)
-    density = per_m2 * 1e6
+    density = per_m2  # per km², in place; cells at 0 are left untouched (a national grid is mostly
+    np.multiply(density, 1e6, out=density, where=density != 0)  # empty: its pages are never written)
     card.data["peak_density_per_km2"] = float(density.max()) if density.size else 0.0
     points = pd.DataFrame({"easting": x, "northing": y, "weight": w})
     return KdeResult(density, grid, card, mask, points, study_area is not None)
