@@ -91,3 +91,42 @@ def test_demo_lsoa_rates_use_the_real_population():
     jul = table[table["period"] == "2017-07"]
     top = jul.sort_values("rate_per_1000").iloc[-1]
     assert top["rate_per_1000"] == pytest.approx(top["count"] / pop[top["area"]] * 1000)
+
+
+def test_weighted_sums_do_not_depend_on_the_order_of_the_records():
+    """Band weights and harm make sums whose last bits follow the order of addition in plain
+    floating point; the table is the same, bit for bit, however the records are ordered or cut."""
+    rng = np.random.default_rng(3)
+    n = 5_000
+    inc = incidents([("2017-01-10 10:00", "A", 1.0, "minute")] * n)
+    inc["occurred_from"] += pd.to_timedelta(rng.integers(0, 60 * 24 * 50, n), unit="min")
+    inc["area"] = rng.choice(["A", "B", ""], n)
+    inc["harm_weight"] = rng.choice([0.1, 1.3, 7.77, 365.0], n)
+    weights = pd.Series(rng.random(n) / 3, index=inc.index)
+    first = area_stats(inc, inc["area"], period="week", weights=weights)
+    order = rng.permutation(n)
+    shuffled = inc.iloc[order].reset_index(drop=True)
+    second = area_stats(shuffled, shuffled["area"], period="week", weights=weights.iloc[order].reset_index(drop=True))
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+    assert first.attrs == second.attrs
+    plain = (weights * inc["harm_weight"])[inc["area"] == "A"].sum()
+    assert first.loc[first["area"] == "A", "harm"].sum() == pytest.approx(plain, rel=1e-12)
+
+
+def test_the_stats_command_writes_every_area_and_period(tmp_path):
+    import shutil
+
+    from tests.conftest import run_cli
+
+    ws = shutil.copytree(DEMO_WORKSPACE, tmp_path / "ws", ignore=shutil.ignore_patterns("cache"))
+    out = tmp_path / "wards.csv"
+    done = run_cli("boundaries", "stats", str(ws), "--layer", "ward_2014", "--period", "month", "--out", str(out))
+    table = pd.read_csv(out, dtype={"area": str, "period": str})
+    wards = area_layers(Workspace.open(ws))["ward_2014"][1]
+    months = table["period"].unique()
+    assert len(table) == len(wards) * len(months) and set(table["area"]) == set(wards["code"])
+    assert table["name"].notna().all()
+    records = len(Workspace.open(ws).incidents(columns=["easting"]))
+    outside = int(done.stdout.split("\n")[1].split()[0].replace(",", ""))
+    assert table["count"].sum() + outside == records
+    assert f"Wrote {len(wards)} areas x {len(months)} periods of 'ward_2014'" in done.stdout

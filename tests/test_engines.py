@@ -267,3 +267,26 @@ def test_the_cli_runs_on_a_running_cluster_given_its_address(cluster):
     first, rest = remote.stdout.split("\n", 1)
     assert first.startswith(f"Engine: dask on {address}, 2 workers")
     assert rest == local.stdout
+
+
+@pytest.mark.parametrize("period", ["month", "week", ("2017-06-01", "2017-08-31")])
+def test_area_statistics_on_the_cluster_are_the_whole_table_s(tmp_path, cluster, period):
+    import shutil
+
+    from hotspot_tasking.boundaries.stats import area_stats
+    from hotspot_tasking.boundaries.store import area_layers, incidents_with_areas, population
+    from hotspot_tasking.geo.reads import file_runs
+    from hotspot_tasking.partitions.area_sums import workspace_area_stats
+
+    ws = Workspace.open(shutil.copytree(DEMO, tmp_path / "ws", ignore=shutil.ignore_patterns("cache")))
+    assert len(file_runs(ws.data_files, cluster.workers)) > 2  # the table is added up from several tasks' parts
+    table = incidents_with_areas(ws)
+    for layer in ("lsoa_2011", "nte_zones_illustrative"):
+        codes = list(area_layers(ws)[layer][1]["code"])
+        want = area_stats(table, table[layer], period=period, areas=codes, population=population(ws, layer))
+        local = workspace_area_stats(ws, layer, period=period, engine=LOCAL)
+        remote = workspace_area_stats(ws, layer, period=period, engine=cluster)
+        for got in (local, remote):
+            pd.testing.assert_frame_equal(got, want, check_exact=True)
+            assert got.attrs == want.attrs
+        assert want["count"].sum() + want.attrs["outside"] > 0

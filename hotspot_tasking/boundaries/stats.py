@@ -6,6 +6,16 @@ Change is judged with z = 2(√now − √before) (the variance-stabilised diffe
 Poisson counts, after Chainey's change tests): |z| >= 2 is flagged, so that a rise from
 1 to 3 is not read as a 200% problem. Counts may be weighted (aoristic time-band
 weights), so they need not be whole numbers.
+
+Sums in any order
+-----------------
+A weighted count or a harm total is a sum of many floating-point terms, and such a sum's
+last bits depend on the order of its terms: on a cluster, where each task adds up its own
+files, the order is the partition's. So every term is split into its whole part and its
+fraction in whole units of 2^-32 (:func:`sum_units`), both added as integers (exact in
+any order and any grouping) and put together once at the end (:func:`from_units`). The
+figures are the exact sums to within 2^-32 of each term (about 2e-10), the same on one
+machine or many.
 """
 
 from __future__ import annotations
@@ -23,6 +33,10 @@ from .validate import check_columns, check_datetimes, check_period, check_series
 PeriodKind = Every
 #: |z| at or above this is flagged as a real change.
 Z_FLAG = 2.0
+#: Bits of each term's fraction kept by :func:`sum_units` (units of 2^-32).
+FRACTION_BITS = 32
+#: The summed columns of an area table, each kept as ``<name>_whole`` and ``<name>_units``.
+SUMMED = ("count", "harm")
 
 
 @dataclass(frozen=True)
@@ -66,8 +80,8 @@ def assign_periods(incidents: pd.DataFrame, period: PeriodKind | tuple[str, str]
         vague = precision.eq("month").to_numpy() if period == "week" else np.zeros(len(start), dtype=bool)
         label = period_labels(start, period).where(~vague, "")
         placed = start[~vague]
-        spanned = periods_between(placed.min(), placed.max(), period)[::-1] if len(placed) else []
-        return Periods(label, [p.label for p in spanned], int(vague.sum()))
+        order = period_order(placed.min(), placed.max(), period) if len(placed) else []
+        return Periods(label, order, int(vague.sum()))
     first, last = (pd.Timestamp(d) for d in period)
     if last < first:
         raise ValueError(f"period end {last:%d/%m/%Y} is before its start {first:%d/%m/%Y}")
@@ -82,6 +96,14 @@ def assign_periods(incidents: pd.DataFrame, period: PeriodKind | tuple[str, str]
     vague = precision.eq("month").to_numpy() & (days < 28)
     label[vague] = ""
     return Periods(label, ["last year", "before", "custom"], int(vague.sum()))
+
+
+def period_order(first, last, period: PeriodKind | tuple[str, str]) -> list[str]:
+    """The labels of every period from the one holding ``first`` to the one holding ``last``
+    (Europe/London times), oldest first; a custom range's three windows whatever the dates."""
+    if period not in EVERY:
+        return ["last year", "before", "custom"]
+    return [p.label for p in periods_between(first, last, period)[::-1]]
 
 
 def area_stats(incidents: pd.DataFrame, area: pd.Series, *, period: PeriodKind | tuple[str, str] = "month",
@@ -122,17 +144,77 @@ def area_stats(incidents: pd.DataFrame, area: pd.Series, *, period: PeriodKind |
     check_series(population, "population", "area_stats", optional=True)
     areas = check_strings(areas, "areas", "area_stats")
     periods = assign_periods(incidents, period)
+    sums, outside = area_period_sums(incidents, area, periods.label, weights)
+    return stats_table(sums, period, periods.order, areas=areas, population=population,
+                       outside=outside, unplaced=periods.unplaced)
+
+
+def area_period_sums(incidents: pd.DataFrame, area: pd.Series, label: pd.Series,
+                     weights: pd.Series | None) -> tuple[pd.DataFrame, tuple[int, int]]:
+    """The count and harm of each area and period, as exact integer parts (see the module notes).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        With ``harm_weight``.
+    area, label : pandas.Series of str
+        Each incident's area code and period label (``""``: none), aligned to ``incidents``.
+    weights : pandas.Series, optional
+        As :func:`area_stats` takes them.
+
+    Returns
+    -------
+    (pandas.DataFrame, (int, int))
+        One row per area and period seen: ``area``, ``period`` and the int64 columns
+        ``count_whole, count_units, harm_whole, harm_units``; and the weight in no area as
+        ``(whole, units)``. Parts from several groups of incidents add up as integers.
+    """
     w = pd.Series(1.0, index=incidents.index) if weights is None else weights.astype(float)
-    used = w.notna() & periods.label.ne("")
-    outside = float(w[used & area.eq("")].sum())
-    used &= area.ne("")
-    frame = pd.DataFrame({"area": area[used], "period": periods.label[used], "count": w[used],
-                          "harm": w[used] * incidents.loc[used, "harm_weight"].astype(float)})
-    sums = frame.groupby(["area", "period"], observed=True)[["count", "harm"]].sum()
-    area_list = sorted(set(areas) if areas is not None else set(frame["area"]))
-    grid = pd.MultiIndex.from_product([area_list, periods.order], names=["area", "period"])
-    table = sums.reindex(grid, fill_value=0.0).reset_index()
-    table = _add_changes(table, period, periods.order)
+    used = (w.notna() & label.ne("")).to_numpy()
+    out = used & area.eq("").to_numpy()
+    outside = tuple(int(part.sum()) for part in sum_units(w.to_numpy()[out]))
+    used = used & area.ne("").to_numpy()
+    count = w.to_numpy()[used]
+    harm = count * incidents["harm_weight"].to_numpy(dtype=float)[used]
+    frame = pd.DataFrame({"area": area.to_numpy()[used], "period": label.to_numpy()[used]})
+    for name, values in zip(SUMMED, (count, harm)):
+        frame[f"{name}_whole"], frame[f"{name}_units"] = sum_units(values)
+    return frame.groupby(["area", "period"], observed=True, as_index=False).sum(), outside
+
+
+def sum_units(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each value (finite, >= 0) as ``(whole part, fraction in units of 2^-32)``, both int64.
+
+    >>> sum_units(np.array([2.5]))
+    (array([2]), array([2147483648]))
+    """
+    values = np.asarray(values, dtype=float)
+    whole = np.floor(values)
+    return whole.astype(np.int64), np.rint(np.ldexp(values - whole, FRACTION_BITS)).astype(np.int64)
+
+
+def from_units(whole, units) -> np.ndarray:
+    """The sums :func:`sum_units` parts add up to, as floats (one rounding, the same everywhere)."""
+    return np.asarray(whole, dtype=np.int64).astype(float) + np.ldexp(np.asarray(units, dtype=np.int64)
+                                                                      .astype(float), -FRACTION_BITS)
+
+
+def stats_table(sums: pd.DataFrame, period: PeriodKind | tuple[str, str], order: list[str], *,
+                areas: Sequence[str] | None = None, population: pd.Series | None = None,
+                outside: tuple[int, int] = (0, 0), unplaced: int = 0) -> pd.DataFrame:
+    """The :func:`area_stats` table from the summed parts of :func:`area_period_sums`.
+
+    ``sums`` may hold an area and period on several rows (parts of several groups of
+    incidents): they are added first. ``order``: every period label, oldest first.
+    """
+    parts = [f"{name}_{part}" for name in SUMMED for part in ("whole", "units")]
+    added = sums.groupby(["area", "period"], observed=True)[parts].sum()
+    totals = pd.DataFrame({name: from_units(added[f"{name}_whole"], added[f"{name}_units"]) for name in SUMMED},
+                          index=added.index)
+    area_list = sorted(set(areas) if areas is not None else set(sums["area"]))
+    grid = pd.MultiIndex.from_product([area_list, order], names=["area", "period"])
+    table = totals.reindex(grid, fill_value=0.0).reset_index()
+    table = _add_changes(table, period, order)
     if population is not None:
         pop = table["area"].map(population).astype(float)
         table["rate_per_1000"] = (table["count"] / pop * 1000).where(pop > 0)
@@ -142,7 +224,7 @@ def area_stats(incidents: pd.DataFrame, area: pd.Series, *, period: PeriodKind |
     table["share"] = (table["count"] / total).where(total > 0, 0.0)
     table = table[["area", "period", "count", "harm", "rate_per_1000", "share", "previous", "change_pct",
                    "z_previous", "last_year", "change_pct_last_year", "z_last_year", "flag"]]
-    table.attrs.update(outside=outside, unplaced=periods.unplaced)
+    table.attrs.update(outside=float(from_units(outside[0], outside[1])), unplaced=int(unplaced))
     return table
 
 

@@ -126,15 +126,23 @@ def assign_workspace(ws: Workspace, *, h3_resolutions: Sequence[int] = DEFAULT_R
     """
     check_workspace(ws, "assign_workspace")
     resolutions = check_resolutions(h3_resolutions, "assign_workspace", name="h3_resolutions", error=BoundaryError)
+    points = point_records(ws)
+    if not len(points):
+        return points
+    per_point = point_areas(ws, points[POINT_COLUMNS], area_layers(ws), resolutions)
+    store_without_cells(ws, points[POINT_COLUMNS], per_point)
+    return pd.concat([points, per_point], axis=1)
+
+
+def point_records(ws: Workspace) -> pd.DataFrame:
+    """The workspace's distinct points (:data:`POINT_COLUMNS`) and ``records`` at each, sorted;
+    gathered in runs of incident files, a task each on the current engine."""
     engine = current_engine()
     parts = [p for p in engine.map(_file_points, file_runs(ws.data_files, engine.workers)) if len(p)]
     if not parts:
         return pd.DataFrame(columns=[*POINT_COLUMNS, "records"])
     points = pd.concat(parts, ignore_index=True).groupby(POINT_COLUMNS, dropna=False, sort=True)["records"].sum()
-    points = points.reset_index()
-    per_point = point_areas(ws, points[POINT_COLUMNS], area_layers(ws), resolutions)
-    store_without_cells(ws, points[POINT_COLUMNS], per_point)
-    return pd.concat([points, per_point], axis=1)
+    return points.reset_index()
 
 
 def _file_points(paths: list[str]) -> pd.DataFrame:

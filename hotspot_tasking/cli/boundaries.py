@@ -1,6 +1,7 @@
-"""``hotspot-tasking boundaries add``, ``boundaries population``, ``boundaries list`` and
-``boundaries assign``: area layers, population, the records' areas worked out ahead, and the
-roads layer (``--kind roads``: :mod:`hotspot_tasking.boundaries.roads`).
+"""``hotspot-tasking boundaries add``, ``boundaries population``, ``boundaries list``,
+``boundaries assign`` and ``boundaries stats``: area layers, population, the records' areas
+worked out ahead, every area's figures per period, and the roads layer (``--kind roads``:
+:mod:`hotspot_tasking.boundaries.roads`).
 
 The parser imports nothing heavy; each handler imports the boundaries package when it runs."""
 
@@ -51,6 +52,16 @@ def register(sub) -> None:
     assign.add_argument("workspace", type=Path)
     add_engine_options(assign)
     assign.set_defaults(run=_boundaries_assign)
+    stats = bsub.add_parser("stats", help="counts, harm, rates and change for every area of a layer and every "
+                                          "week, month or date range, as CSV (on a cluster: a task per file)")
+    stats.add_argument("workspace", type=Path)
+    stats.add_argument("--layer", required=True, help="an area layer's name (see 'boundaries list')")
+    stats.add_argument("--period", default="month", metavar="month|week|FROM:TO",
+                       help="months (default), weeks from Monday, or one date range such as "
+                            "2017-06-01:2017-08-31 beside the same days just before and a year before")
+    stats.add_argument("--out", type=Path, required=True, metavar="FILE.csv", help="the table to write")
+    add_engine_options(stats)
+    stats.set_defaults(run=_boundaries_stats)
 
 
 def _boundaries_add(args: argparse.Namespace) -> int:
@@ -82,6 +93,33 @@ def _boundaries_assign(args: argparse.Namespace) -> int:
             outside = int(points.loc[points[name] == OUTSIDE, "records"].sum()) if len(points) else 0
             print(f"  {name}: {records - outside:,} records in an area, {outside:,} outside every area")
         return 0
+
+
+def _boundaries_stats(args: argparse.Namespace) -> int:
+    from ..boundaries.errors import BoundaryError
+    from ..boundaries.store import area_layers
+    from ..geo.workspace import Workspace
+    from ..partitions.area_sums import workspace_area_stats
+    from ..pipeline.each_area import write_summary
+
+    period = tuple(args.period.split(":", 1)) if ":" in args.period else args.period
+    if period not in ("month", "week") and not isinstance(period, tuple):
+        raise BoundaryError(f"--period {args.period!r}: give month, week, or a date range such as "
+                            "2017-06-01:2017-08-31.")
+    ws = Workspace.open(args.workspace)
+    with engine_for(args, ws.config_path("tasking.toml")):
+        table = workspace_area_stats(ws, args.layer, period=period)
+    frame = area_layers(ws)[args.layer][1]
+    if "name" in frame.columns:
+        table.insert(1, "name", table["area"].map(dict(zip(frame["code"], frame["name"]))).fillna(""))
+    write_summary(table, args.out)
+    areas, periods = table["area"].nunique(), table["period"].nunique()
+    print(f"Wrote {areas:,} area{'s' * (areas != 1)} x {periods:,} period{'s' * (periods != 1)} of "
+          f"'{args.layer}' to {args.out}.")
+    print(f"  {table.attrs['outside']:,.0f} records in the periods lie in no area of the layer.")
+    if table.attrs["unplaced"]:
+        print(f"  {table.attrs['unplaced']:,} records have only a month, so no week: left out.")
+    return 0
 
 
 def _added(headline: str, notes: list[str]) -> int:

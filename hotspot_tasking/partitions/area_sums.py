@@ -1,0 +1,105 @@
+"""Area statistics of a whole workspace, added up file by file on an engine.
+
+A force's or the nation's table of counts, harm and change per area and period
+(:func:`~hotspot_tasking.boundaries.stats.area_stats`) does not need every record in one
+process. Each record's area is its map point's (the workspace's point cache, which
+``boundaries assign`` fills); the incident files are read in runs, a task each, and each
+task gives the count and harm of every area and period in its files as integer parts
+(:func:`~hotspot_tasking.boundaries.stats.area_period_sums`). The caller adds the parts and
+makes the table. Integer parts add up alike in any order, so the table is the one
+``area_stats`` gives for the whole incident table in one process, bit for bit (tested on a
+cluster).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..boundaries.assign import OUTSIDE
+from ..boundaries.errors import BoundaryError
+from ..boundaries.pointcache import POINT_COLUMNS, point_areas
+from ..boundaries.stats import PeriodKind, area_period_sums, assign_periods, period_order, stats_table
+from ..boundaries.store import area_layers, check_workspace, point_records, population
+from ..boundaries.validate import check_period
+from ..engine import Engine, current_engine, using
+from ..geo.reads import file_runs, read_incidents
+from ..geo.workspace import Workspace
+
+#: The incident columns a task reads.
+READ_COLUMNS = [*POINT_COLUMNS, "occurred_from", "time_precision", "harm_weight"]
+
+
+@dataclass(frozen=True)
+class RunSums:
+    """One run of files' part of the table (a task's answer)."""
+    sums: pd.DataFrame  # area, period and the integer parts of count and harm
+    outside: tuple[int, int]  # the weight in no area, as integer parts
+    unplaced: int  # records too vague for the period
+    first: pd.Timestamp | None  # the earliest and latest placed record's start
+    last: pd.Timestamp | None
+
+
+def workspace_area_stats(ws: Workspace, layer: str, *, period: PeriodKind | tuple[str, str] = "month",
+                         engine: Engine | None = None) -> pd.DataFrame:
+    """Counts, harm, rates, share and change for every area of ``layer`` and every period.
+
+    Parameters
+    ----------
+    ws : Workspace
+    layer : str
+        A stored area layer's name (``boundaries list``).
+    period : {"week", "month"} or (start, end), default="month"
+        As :func:`~hotspot_tasking.boundaries.stats.area_stats` takes it.
+    engine : Engine, optional
+        Default: the current engine; each run of incident files is a task.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`~hotspot_tasking.boundaries.stats.area_stats`'s table for every record, every
+        area of the layer (zeros included) and the layer's population when stored.
+    """
+    where = "workspace_area_stats"
+    check_workspace(ws, where)
+    check_period(period, where)
+    layers = area_layers(ws)
+    if layer not in layers:
+        known = ", ".join(sorted(layers)) or "none yet (add one with 'hotspot-tasking boundaries add')"
+        raise BoundaryError(f"{where}: the workspace has no area layer {layer!r}; its area layers: {known}.")
+    engine = engine if engine is not None else current_engine()
+    with using(engine):
+        points = point_records(ws)[POINT_COLUMNS]
+        codes = point_areas(ws, points, layers, ())[layer] if len(points) else pd.Series([], dtype="str")
+    lookup = points.assign(area=codes.to_numpy())
+    parts = engine.map(_run_sums, file_runs(ws.data_files, engine.workers), lookup=lookup, period=period)
+    placed = [(p.first, p.last) for p in parts if p.first is not None]
+    order = period_order(min(a for a, _ in placed), max(b for _, b in placed), period) if placed \
+        else period_order(None, None, period) if isinstance(period, tuple) else []
+    sums = pd.concat([p.sums for p in parts], ignore_index=True) if parts else None
+    return stats_table(sums if sums is not None else _no_sums(), period, order,
+                       areas=list(layers[layer][1]["code"]), population=population(ws, layer),
+                       outside=tuple(sum(p.outside[i] for p in parts) for i in (0, 1)),
+                       unplaced=sum(p.unplaced for p in parts))
+
+
+def _run_sums(paths: list[str], *, lookup: pd.DataFrame, period) -> RunSums:
+    """A run of incident files' part of the table (a task)."""
+    table = read_incidents(paths, READ_COLUMNS, None)
+    group = table.groupby(POINT_COLUMNS, dropna=False, sort=False).ngroup().to_numpy()
+    _, firsts = np.unique(group, return_index=True)
+    found = table.loc[firsts, POINT_COLUMNS].merge(lookup, on=POINT_COLUMNS, how="left", sort=False)
+    area = pd.Series(found["area"].fillna(OUTSIDE).to_numpy(dtype=object)[group], index=table.index, dtype="str")
+    periods = assign_periods(table, period)
+    sums, outside = area_period_sums(table, area, periods.label, None)
+    starts = table["occurred_from"][periods.label.ne("").to_numpy()]
+    return RunSums(sums, outside, periods.unplaced, starts.min() if len(starts) else None,
+                   starts.max() if len(starts) else None)
+
+
+def _no_sums() -> pd.DataFrame:
+    return pd.DataFrame({"area": pd.Series([], dtype="str"), "period": pd.Series([], dtype="str"),
+                         **{c: pd.Series([], dtype="int64") for c in ("count_whole", "count_units", "harm_whole",
+                                                                       "harm_units")}})
