@@ -17,24 +17,29 @@ moved the same way) are a zone layer, code ``AREA-NNN``, name ``Area NNN``.
 
 Each set-up gets a workspace made as a person would (``hotspot-tasking init WS --area``
 covering every copy, ``boundaries add WS --kind zone`` of that layer; untimed), then
-times five steps, each a whole new process (wall time, and the process's peak memory,
+times six steps, each a whole new process (wall time, and the process's peak memory,
 max RSS from ``/usr/bin/time -v``):
 
 a. ``hotspot-tasking ingest WS --source police_uk FOLDER``;
 b. ``hotspot-tasking boundaries assign WS`` (every record's areas and H3 cells cached);
-c. KDE of the whole workspace: ``python bench/scale.py --step kde WS ADDRESS`` opens the
+c. ``hotspot-tasking boundaries stats WS --layer zone --out FILE``: every area's count, harm
+   and change per month;
+d. KDE of the whole workspace: ``python bench/scale.py --step kde WS ADDRESS`` opens the
    engine, takes the workspace's distinct points
    (``hotspot_tasking.partitions.points.workspace_points``) and runs ``kde`` with 100 m
    cells, a 400 m bandwidth, the exact method, weighted by incidents;
-d. DBSCAN of the same points (``eps_m=150``, ``min_weight`` :data:`MIN_WEIGHT`);
-e. the per-area tasking run: ``hotspot-tasking tasking WS --each-area zone --period
+e. DBSCAN of the same points (``eps_m=150``, ``min_weight`` :data:`MIN_WEIGHT`);
+f. the per-area tasking run: ``hotspot-tasking tasking WS --each-area zone --period
    2017-08 --out DIR --formats csv``.
 
 The set-ups: the local engine on ``--local-rows`` (the peer: the product as it runs
 without a cluster), and a ``distributed.LocalCluster`` the bench starts, of 1 and of 2
 worker processes (one thread each), on ``--rows``, every command pointed at it with
-``--scheduler ADDRESS``. Before each step the cluster is restarted, so each worker's peak
-memory (``ru_maxrss``, read on every worker after the step) is that step's own.
+``--scheduler ADDRESS``. The cluster runs through all the steps, as a force's cluster
+serves one command after another: its workers have imported the product by the second
+step. Before each step every worker's peak-memory mark is started again from what it holds
+(Linux's ``/proc/self/clear_refs``; where that cannot be done the workers are restarted), so
+each worker's peak (``VmHWM``, read on every worker after the step) is that step's own.
 Throughput is rows over wall seconds. The report gives a table per set-up, then the
 2-worker over 1-worker throughput of every step (target >= 1.6 for ingest and KDE), the
 1-worker cluster's throughput against the local engine's, and whether every worker
@@ -73,7 +78,7 @@ BENCH = Path(__file__).resolve().parent
 TIME = "/usr/bin/time"
 #: The latest month of the data: the per-area tasking run's period.
 PERIOD = "2017-08"
-STEPS = ("ingest", "assign", "kde", "dbscan", "tasking")
+STEPS = ("ingest", "assign", "stats", "kde", "dbscan", "tasking")
 #: DBSCAN's core weight: incidents within eps_m=150 of a point. A copy has about 100,000
 #: rows a year; its busiest 150 m discs hold 5,000-7,500, so a few clusters form in each.
 MIN_WEIGHT = 4_000
@@ -118,12 +123,27 @@ class SetUp:
 
 
 def _peak_kb() -> int:
-    """This process's peak memory (max RSS), KB: run on every worker."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """This process's peak memory since the last :func:`_reset_peak`, KB (``VmHWM``; the max RSS
+    of its life where /proc has none): run on every worker."""
+    try:
+        return int(re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text()).group(1))
+    except (OSError, AttributeError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-#: The line of a command's output the table shows: ingest's counts, the per-area run's tally.
-SAYS = {"ingest": r"[\d,]+ rows read = .*", "tasking": r"\d+ of \d+ made"}
+def _reset_peak() -> bool:
+    """Start this process's peak memory again from what it holds now (Linux: ``clear_refs``);
+    False where that cannot be done: run on every worker."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+#: The line of a command's output the table shows: ingest's counts, the table written, the per-area run's tally.
+SAYS = {"ingest": r"[\d,]+ rows read = .*", "stats": r"Wrote [\d,]+ areas? x [\d,]+ periods?",
+        "tasking": r"\d+ of \d+ made"}
 
 
 def last_line(text: str) -> str:
@@ -138,11 +158,12 @@ def says(name: str, out: str) -> str:
 
 
 def timed(name: str, command: list[str], log: Path, client=None, timeout_s: float | None = None) -> Step:
-    """Run ``command`` as a new process under ``/usr/bin/time -v``; on a cluster, restart it
-    first and read every worker's peak after. A step still running after ``timeout_s`` is
-    stopped (its process group) and shown as failed."""
+    """Run ``command`` as a new process under ``/usr/bin/time -v``; on a cluster, start every
+    worker's peak memory again first (or restart the workers where that cannot be done) and
+    read the peaks after. A step still running after ``timeout_s`` is stopped (its process
+    group) and shown as failed."""
     step = Step(name)
-    if client is not None:
+    if client is not None and not all(client.run(_reset_peak).values()):
         client.restart(timeout=600)
     usage = log.with_suffix(".time")
     start = time.perf_counter()
@@ -195,6 +216,7 @@ def run_setup(setup: SetUp, data: Path, areas, folder: Path, *, timeout_s: float
     commands = {
         "ingest": [*cli, "ingest", str(ws), "--source", "police_uk", *on, str(data)],
         "assign": [*cli, "boundaries", "assign", str(ws), *on],
+        "stats": [*cli, "boundaries", "stats", str(ws), "--layer", "zone", "--out", str(folder / "stats.csv"), *on],
         "kde": [sys.executable, str(Path(__file__).resolve()), "--step", "kde", str(ws), address or "local"],
         "dbscan": [sys.executable, str(Path(__file__).resolve()), "--step", "dbscan", str(ws), address or "local"],
         "tasking": [*cli, "tasking", str(ws), "--each-area", "zone", "--period", PERIOD, "--out",
@@ -226,7 +248,7 @@ def compute(step: str, ws_path: str, address: str) -> None:
             result = dbscan(points, weights="incidents", eps_m=150, min_weight=MIN_WEIGHT)
             said = f"{len(result.clusters):,} clusters"
         done = time.perf_counter()
-    print(f"{len(points):,} points in {read - start:.1f} s; {step} {done - read:.1f} s: {said}")
+    print(f"{len(points):,} points in {read - start:.2f} s; {step} {done - read:.2f} s: {said}")
 
 
 def make_data(rows: int, folder: Path, areas: int | None):
@@ -248,6 +270,12 @@ def num(value: float | None, form: str) -> str:
 def throughput(setup: SetUp, name: str) -> float | None:
     step = setup.step(name)
     return setup.rows / step.wall_s if step else None
+
+
+def _on_cluster_s(step: Step | None) -> float | None:
+    """The seconds a KDE or DBSCAN step's own line gives for its points and its method."""
+    found = re.search(r"points in ([\d.]+) s; \w+ ([\d.]+) s", step.note) if step is not None else None
+    return float(found.group(1)) + float(found.group(2)) if found else None
 
 
 def report(setups: list[SetUp], loads: tuple[float, float]) -> None:
@@ -274,6 +302,10 @@ def report(setups: list[SetUp], loads: tuple[float, float]) -> None:
             ratio = f"{b / a:.2f}x" if a and b else "-"
             verdict = ("met" if b / a >= SPEEDUP_TARGET else "not met") if a and b and name in SPEEDUP_STEPS else ""
             print(f"  {name:8} {ratio:>7} {verdict}")
+        inside = [_on_cluster_s(s.step(name)) for s in (one, two) for name in ("kde",)]
+        if all(inside):
+            print(f"  kde on the cluster only (points and sums, without starting the process): "
+                  f"{inside[0]:.1f} s / {inside[1]:.1f} s = {inside[0] / inside[1]:.2f}x")
     if one and local:
         print("dask 1 worker / local engine, rows per second (each on its own rows):")
         for name in STEPS:
@@ -305,7 +337,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", type=Path, metavar="DIR", help="write the data and workspaces into DIR (kept)")
     parser.add_argument("--step", nargs=3, metavar=("STEP", "WS", "ADDRESS"),
                         help="run one step in this process: kde or dbscan of workspace WS on the scheduler "
-                             "ADDRESS (or local); what the bench runs for steps c and d")
+                             "ADDRESS (or local); what the bench runs for steps d and e")
     args = parser.parse_args(argv)
     if args.step:
         compute(*args.step)
