@@ -176,10 +176,15 @@ def area_period_sums(incidents: pd.DataFrame, area: pd.Series, label: pd.Series,
     used = used & area.ne("").to_numpy()
     count = w.to_numpy()[used]
     harm = count * incidents["harm_weight"].to_numpy(dtype=float)[used]
-    frame = pd.DataFrame({"area": area.to_numpy()[used], "period": label.to_numpy()[used]})
+    area_code, area_names = pd.factorize(area.to_numpy()[used])  # grouped by number, named after
+    period_code, period_names = pd.factorize(label.to_numpy()[used])
+    frame = pd.DataFrame({"area": area_code, "period": period_code})
     for name, values in zip(SUMMED, (count, harm)):
         frame[f"{name}_whole"], frame[f"{name}_units"] = sum_units(values)
-    return frame.groupby(["area", "period"], observed=True, as_index=False).sum(), outside
+    sums = frame.groupby(["area", "period"], as_index=False, sort=False).sum()
+    for key, names in (("area", area_names), ("period", period_names)):
+        sums[key] = pd.Series(np.asarray(names, dtype=object)[sums[key].to_numpy()], dtype="str")
+    return sums, outside
 
 
 def sum_units(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

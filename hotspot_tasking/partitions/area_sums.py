@@ -25,6 +25,7 @@ from ..boundaries.stats import PeriodKind, area_period_sums, assign_periods, per
 from ..boundaries.store import area_layers, check_workspace, point_records, population
 from ..boundaries.validate import check_period
 from ..engine import Engine, current_engine, using
+from ..geo.coords import distinct_points
 from ..geo.reads import file_runs, read_incidents
 from ..geo.workspace import Workspace
 
@@ -88,15 +89,22 @@ def workspace_area_stats(ws: Workspace, layer: str, *, period: PeriodKind | tupl
 def _run_sums(paths: list[str], *, lookup: pd.DataFrame, period) -> RunSums:
     """A run of incident files' part of the table (a task)."""
     table = read_incidents(paths, READ_COLUMNS, None)
-    group = table.groupby(POINT_COLUMNS, dropna=False, sort=False).ngroup().to_numpy()
+    group = _point_groups(table)
     _, firsts = np.unique(group, return_index=True)
     found = table.loc[firsts, POINT_COLUMNS].merge(lookup, on=POINT_COLUMNS, how="left", sort=False)
-    area = pd.Series(found["area"].fillna(OUTSIDE).to_numpy(dtype=object)[group], index=table.index, dtype="str")
+    area = pd.Series(found["area"].fillna(OUTSIDE).to_numpy(dtype=object)[group], index=table.index)
     periods = assign_periods(table, period)
     sums, outside = area_period_sums(table, area, periods.label, None)
     starts = table["occurred_from"][periods.label.ne("").to_numpy()]
     return RunSums(sums, outside, periods.unplaced, starts.min() if len(starts) else None,
                    starts.max() if len(starts) else None)
+
+
+def _point_groups(table: pd.DataFrame) -> np.ndarray:
+    """Each row's distinct point (:data:`POINT_COLUMNS`, missing values alike), numbered from 0."""
+    grid, _, _ = distinct_points(table["easting"].to_numpy(), table["northing"].to_numpy())
+    degrees, _, _ = distinct_points(table["longitude"].to_numpy(), table["latitude"].to_numpy())
+    return pd.factorize(grid.astype(np.int64) * (int(degrees.max(initial=0)) + 1) + degrees)[0]
 
 
 def _no_sums() -> pd.DataFrame:
