@@ -82,6 +82,13 @@ def point_areas(ws: Workspace, points: pd.DataFrame, layers: dict, resolutions: 
     return out.astype("str")
 
 
+def cached_point_areas(ws: Workspace, resolutions: Sequence[int] = ()) -> pd.DataFrame | None:
+    """The cache's points (:data:`POINT_COLUMNS`) and their codes as kept for ``resolutions``
+    (default: the reads without H3 cells), or None when there is none or it cannot be read. It
+    may lack the newest points: :func:`point_areas` adds them."""
+    return _read(ws.root / CACHE_FOLDER / f"point-areas-{_key(ws, resolutions)}.parquet")
+
+
 def _codes(points: pd.DataFrame, *, layers: dict, resolutions: tuple[int, ...]) -> pd.DataFrame:
     """The area codes and H3 cells of some points (a task; each point's answer is its own)."""
     parts = [assign_areas(points, layers).codes.reset_index(drop=True)]

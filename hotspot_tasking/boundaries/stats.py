@@ -157,7 +157,7 @@ def area_period_sums(incidents: pd.DataFrame, area: pd.Series, label: pd.Series,
     ----------
     incidents : pandas.DataFrame
         With ``harm_weight``.
-    area, label : pandas.Series of str
+    area, label : pandas.Series of str (or categorical)
         Each incident's area code and period label (``""``: none), aligned to ``incidents``.
     weights : pandas.Series, optional
         As :func:`area_stats` takes them.
@@ -171,13 +171,13 @@ def area_period_sums(incidents: pd.DataFrame, area: pd.Series, label: pd.Series,
     """
     w = pd.Series(1.0, index=incidents.index) if weights is None else weights.astype(float)
     used = (w.notna() & label.ne("")).to_numpy()
-    out = used & area.eq("").to_numpy()
-    outside = tuple(int(part.sum()) for part in sum_units(w.to_numpy()[out]))
-    used = used & area.ne("").to_numpy()
+    in_area = area.ne("").to_numpy()
+    outside = tuple(int(part.sum()) for part in sum_units(w.to_numpy()[used & ~in_area]))
+    used = used & in_area
     count = w.to_numpy()[used]
     harm = count * incidents["harm_weight"].to_numpy(dtype=float)[used]
-    area_code, area_names = pd.factorize(area.to_numpy()[used])  # grouped by number, named after
-    period_code, period_names = pd.factorize(label.to_numpy()[used])
+    area_code, area_names = pd.factorize(area[used])  # grouped by number, named after
+    period_code, period_names = pd.factorize(label[used])
     frame = pd.DataFrame({"area": area_code, "period": period_code})
     for name, values in zip(SUMMED, (count, harm)):
         frame[f"{name}_whole"], frame[f"{name}_units"] = sum_units(values)

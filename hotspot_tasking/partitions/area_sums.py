@@ -2,11 +2,13 @@
 
 A force's or the nation's table of counts, harm and change per area and period
 (:func:`~hotspot_tasking.boundaries.stats.area_stats`) does not need every record in one
-process. Each record's area is its map point's (the workspace's point cache, which
-``boundaries assign`` fills); the incident files are read in runs, a task each, and each
-task gives the count and harm of every area and period in its files as integer parts
-(:func:`~hotspot_tasking.boundaries.stats.area_period_sums`). The caller adds the parts and
-makes the table. Integer parts add up alike in any order, so the table is the one
+process. Each record's area is its map point's, looked up in the workspace's point cache
+(which ``boundaries assign`` and every read fill); the incident files are read in runs, a
+task each, and each task gives the count and harm of every area and period in its files as
+integer parts (:func:`~hotspot_tasking.boundaries.stats.area_period_sums`). A run meeting
+points the cache lacks (a new import, a new layer) gives those points instead: the caller
+places them (:func:`~hotspot_tasking.boundaries.pointcache.point_areas`, which keeps them)
+and reads those runs again. The caller adds the parts and makes the table. Integer parts add up alike in any order, so the table is the one
 ``area_stats`` gives for the whole incident table in one process, bit for bit (tested on a
 cluster).
 """
@@ -18,11 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..boundaries.assign import OUTSIDE
 from ..boundaries.errors import BoundaryError
-from ..boundaries.pointcache import POINT_COLUMNS, point_areas
+from ..boundaries.pointcache import POINT_COLUMNS, cached_point_areas, point_areas
 from ..boundaries.stats import PeriodKind, area_period_sums, assign_periods, period_order, stats_table
-from ..boundaries.store import area_layers, check_workspace, point_records, population
+from ..boundaries.store import area_layers, check_workspace, population
 from ..boundaries.validate import check_period
 from ..engine import Engine, current_engine, using
 from ..geo.coords import distinct_points
@@ -35,12 +36,13 @@ READ_COLUMNS = [*POINT_COLUMNS, "occurred_from", "time_precision", "harm_weight"
 
 @dataclass(frozen=True)
 class RunSums:
-    """One run of files' part of the table (a task's answer)."""
+    """One run of files' part of the table (a task's answer), or the points it could not place."""
     sums: pd.DataFrame  # area, period and the integer parts of count and harm
     outside: tuple[int, int]  # the weight in no area, as integer parts
     unplaced: int  # records too vague for the period
     first: pd.Timestamp | None  # the earliest and latest placed record's start
     last: pd.Timestamp | None
+    unknown: pd.DataFrame | None = None  # points the lookup lacks: then nothing else is filled
 
 
 def workspace_area_stats(ws: Workspace, layer: str, *, period: PeriodKind | tuple[str, str] = "month",
@@ -71,11 +73,19 @@ def workspace_area_stats(ws: Workspace, layer: str, *, period: PeriodKind | tupl
         known = ", ".join(sorted(layers)) or "none yet (add one with 'hotspot-tasking boundaries add')"
         raise BoundaryError(f"{where}: the workspace has no area layer {layer!r}; its area layers: {known}.")
     engine = engine if engine is not None else current_engine()
-    with using(engine):
-        points = point_records(ws)[POINT_COLUMNS]
-        codes = point_areas(ws, points, layers, ())[layer] if len(points) else pd.Series([], dtype="str")
-    lookup = points.assign(area=codes.to_numpy())
-    parts = engine.map(_run_sums, file_runs(ws.data_files, engine.workers), lookup=lookup, period=period)
+    cached = cached_point_areas(ws)
+    lookup = _lookup(cached[POINT_COLUMNS], cached[layer]) if cached is not None and layer in cached \
+        else _lookup(pd.DataFrame(columns=POINT_COLUMNS, dtype=float), pd.Series([], dtype="str"))
+    runs = file_runs(ws.data_files, engine.workers)
+    parts = engine.map(_run_sums, runs, lookup=lookup, period=period)
+    again = [i for i, p in enumerate(parts) if p.unknown is not None]
+    if again:  # points the cache lacks (a new import, a new layer): place them, keep them, read those runs again
+        unknown = pd.concat([parts[i].unknown for i in again], ignore_index=True).drop_duplicates(ignore_index=True)
+        with using(engine):
+            codes = point_areas(ws, unknown, layers, ())[layer]
+        lookup = pd.concat([lookup, _lookup(unknown, codes)], ignore_index=True)
+        for i, part in zip(again, engine.map(_run_sums, [runs[i] for i in again], lookup=lookup, period=period)):
+            parts[i] = part
     placed = [(p.first, p.last) for p in parts if p.first is not None]
     order = period_order(min(a for a, _ in placed), max(b for _, b in placed), period) if placed \
         else period_order(None, None, period) if isinstance(period, tuple) else []
@@ -90,14 +100,25 @@ def _run_sums(paths: list[str], *, lookup: pd.DataFrame, period) -> RunSums:
     """A run of incident files' part of the table (a task)."""
     table = read_incidents(paths, READ_COLUMNS, None)
     group = _point_groups(table)
-    _, firsts = np.unique(group, return_index=True)
+    seen = np.maximum.accumulate(group) if len(group) else group  # numbered in order of first appearance:
+    firsts = np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]]) if len(group) else group  # point k first at firsts[k]
     found = table.loc[firsts, POINT_COLUMNS].merge(lookup, on=POINT_COLUMNS, how="left", sort=False)
-    area = pd.Series(found["area"].fillna(OUTSIDE).to_numpy(dtype=object)[group], index=table.index)
+    if found["area"].isna().any():
+        return RunSums(_no_sums(), (0, 0), 0, None, None,
+                       unknown=found.loc[found["area"].isna(), POINT_COLUMNS].reset_index(drop=True))
+    point_code, codes = pd.factorize(found["area"])
+    area = pd.Series(pd.Categorical.from_codes(point_code[group], categories=codes), index=table.index)
     periods = assign_periods(table, period)
     sums, outside = area_period_sums(table, area, periods.label, None)
     starts = table["occurred_from"][periods.label.ne("").to_numpy()]
     return RunSums(sums, outside, periods.unplaced, starts.min() if len(starts) else None,
                    starts.max() if len(starts) else None)
+
+
+def _lookup(points: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
+    """Points (:data:`POINT_COLUMNS`) and their ``area`` code, each point once."""
+    return points.reset_index(drop=True).assign(area=codes.to_numpy(dtype=object)) \
+        .drop_duplicates(POINT_COLUMNS, ignore_index=True)
 
 
 def _point_groups(table: pd.DataFrame) -> np.ndarray:
