@@ -3,14 +3,15 @@
 A force's or the nation's table of counts, harm and change per area and period
 (:func:`~hotspot_tasking.boundaries.stats.area_stats`) does not need every record in one
 process. Each record's area is its map point's, looked up in the workspace's point cache
-(which ``boundaries assign`` and every read fill); the incident files are read in runs, a
-task each, and each task gives the count and harm of every area and period in its files as
-integer parts (:func:`~hotspot_tasking.boundaries.stats.area_period_sums`). A run meeting
-points the cache lacks (a new import, a new layer) gives those points instead: the caller
-places them (:func:`~hotspot_tasking.boundaries.pointcache.point_areas`, which keeps them)
-and reads those runs again. The caller adds the parts and makes the table. Integer parts add up alike in any order, so the table is the one
-``area_stats`` gives for the whole incident table in one process, bit for bit (tested on a
-cluster).
+(which ``boundaries assign``, the reads without H3 cells and this table itself fill); the
+incident files are read in runs, a task each, and each task gives the count and harm of
+every area and period in its files as integer parts
+(:func:`~hotspot_tasking.boundaries.stats.area_period_sums`). A run meeting points the cache
+lacks (a new import, a new layer) gives those points instead: the caller places them
+(:func:`~hotspot_tasking.boundaries.pointcache.point_areas`, which keeps them) and reads
+those runs again. The caller adds the parts and makes the table. Integer parts add up
+alike in any order, so the table is the one ``area_stats`` gives for the whole incident
+table in one process, bit for bit (tested on a cluster).
 """
 
 from __future__ import annotations
