@@ -3,6 +3,7 @@
     python bench/scale.py                                     # 20,000,000 rows on 1 and 2 workers, local on 2,000,000
     python bench/scale.py --rows 400000 --local-rows 100000   # quick
     python bench/scale.py --keep DIR                          # keep the data and workspaces
+    python bench/scale.py --shared-reads DIR/dask-2/ws        # two readers at once against one, no Dask
 
 The data is national-like, not national: police.uk street-CSV rows resampled from the real
 City of London Police files in tests/fixtures/police_uk/ (September 2016 to August 2017)
@@ -251,6 +252,47 @@ def compute(step: str, ws_path: str, address: str) -> None:
     print(f"{len(points):,} points in {read - start:.2f} s; {step} {done - read:.2f} s: {said}")
 
 
+def read_half(ws_path: str, half: str) -> None:
+    """Read and count the points of every other run of a workspace's files (``half`` 0 or 1),
+    as the KDE step's tasks do, and print the seconds: one process of :func:`shared_reads`."""
+    import numpy as np
+
+    from hotspot_tasking.geo.coords import distinct_points
+    from hotspot_tasking.geo.reads import file_runs, read_incidents
+    from hotspot_tasking.geo.workspace import Workspace
+
+    runs = file_runs(Workspace.open(ws_path).data_files, 2)[int(half)::2]
+    start = time.perf_counter()
+    for run in runs:
+        table = read_incidents(run, ["easting", "northing"], None)
+        inverse, _, _ = distinct_points(table["easting"].to_numpy(), table["northing"].to_numpy())
+        np.bincount(inverse)
+    print(f"{time.perf_counter() - start:.3f}")
+
+
+def shared_reads(ws_path: str, repeats: int = 5) -> None:
+    """How much two processes reading at once slow each other on this machine, without Dask.
+
+    Half of the KDE step's reading (every other run of files) is timed in one
+    single-threaded process alone, then beside a second process reading the other half, each
+    ``repeats`` times; the medians show what two workers can gain at best on this machine.
+    """
+    import statistics
+
+    one = [sys.executable, str(Path(__file__).resolve()), "--read-half", ws_path]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}  # one thread each, as a Dask worker's Arrow has
+    subprocess.run([*one, "0"], env=env, check=True, capture_output=True)  # the files in the page cache
+    alone, together = [], []
+    for _ in range(repeats):
+        alone.append(float(subprocess.run([*one, "0"], env=env, check=True, capture_output=True, text=True).stdout))
+        pair = [subprocess.Popen([*one, half], env=env, stdout=subprocess.PIPE, text=True) for half in "01"]
+        together.append(float(pair[0].communicate()[0]))
+        pair[1].communicate()
+    a, b = statistics.median(alone), statistics.median(together)
+    print(f"half the KDE step's reading, median of {repeats}: {a:.2f} s alone, {b:.2f} s beside a second "
+          f"process ({b / a - 1:+.0%}); two workers can read at most {2 * a / b:.2f}x as fast as one here")
+
+
 def make_data(rows: int, folder: Path, areas: int | None):
     """Write the rows (untimed) and say how many and how large."""
     folder.mkdir(parents=True)
@@ -338,9 +380,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--step", nargs=3, metavar=("STEP", "WS", "ADDRESS"),
                         help="run one step in this process: kde or dbscan of workspace WS on the scheduler "
                              "ADDRESS (or local); what the bench runs for steps d and e")
+    parser.add_argument("--shared-reads", metavar="WS",
+                        help="time half the KDE step's reading of workspace WS alone and beside a second "
+                             "process (no Dask): what two workers can gain at best on this machine")
+    parser.add_argument("--read-half", nargs=2, metavar=("WS", "HALF"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.step:
         compute(*args.step)
+        return
+    if args.read_half:
+        read_half(*args.read_half)
+        return
+    if args.shared_reads:
+        shared_reads(args.shared_reads)
         return
     if not Path(TIME).exists():
         raise SystemExit(f"{TIME} not found: install the Debian package time (apt-get install time).")
