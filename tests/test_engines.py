@@ -103,7 +103,8 @@ def test_dbscan_in_strips_is_the_whole_data_exactly(cluster, month):
     assert whole.labels.equals(strips.labels)
     pd.testing.assert_frame_equal(whole.clusters.drop(columns=["hull", "outline"]),
                                   strips.clusters.drop(columns=["hull", "outline"]))
-    assert whole.clusters["outline"].equals(strips.clusters["outline"])
+    assert whole.clusters["outline"].equals(strips.clusters["outline"])  # united in tasks on the cluster
+    assert len(whole.clusters) >= 2 * cluster.workers  # so the outlines are cut into several tasks
     assert whole.card.parameters == strips.card.parameters
     # the placed cluster crosses a strip cut
     _, x, _ = _locations(month["easting"].to_numpy(float), month["northing"].to_numpy(float))

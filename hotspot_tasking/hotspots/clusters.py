@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..engine import current_engine
 from ..geo.aoristic import band_weights
 from ..geo.hourofweek import hour_of_week_by
 from ..geo.schema import BNG_EPSG
@@ -50,6 +51,8 @@ TOP_CATEGORIES = 3
 #: Segments per quarter circle of the outline discs: 16-gons, within 2% of the radius (1.4 m at 75 m)
 #: of a true circle, twice as fast to dissolve as shapely's default of 8.
 OUTLINE_QUAD_SEGS = 4
+#: On a cluster, outline tasks per worker (clusters grouped by similar numbers of locations).
+OUTLINE_TASKS_PER_WORKER = 4
 #: Columns of :attr:`ClusterResult.clusters` and their dtypes (the geometries after them).
 CLUSTER_COLUMNS: dict[str, str] = {
     "cluster_id": "int64",
@@ -281,8 +284,24 @@ def _shapes(loc_id: np.ndarray, x: np.ndarray, y: np.ndarray, k: int, outline_m:
     hull = shapely.convex_hull(shapely.multipoints(np.c_[x[order], y[order]], indices=slot))
     flat = shapely.get_type_id(hull) != shapely.GeometryType.POLYGON
     hull[flat] = shapely.buffer(hull[flat], HULL_BUFFER_M)
-    discs = shapely.buffer(shapely.points(x[order], y[order]), outline_m, quad_segs=OUTLINE_QUAD_SEGS)
     starts = np.searchsorted(slot, np.arange(k + 1))
-    outline = np.array([shapely.union_all(discs[a:b]) for a, b in pairwise(starts)],  # per cluster
-                       dtype=object)
+    engine = current_engine()
+    groups = [0, k] if engine.kind == "local" or k < 2 else np.unique(np.searchsorted(  # similar point counts
+        starts, np.linspace(0, starts[-1], engine.workers * OUTLINE_TASKS_PER_WORKER + 1)[1:-1])).tolist()
+    cuts = sorted({0, k, *(int(g) for g in groups if 0 < g < k)})
+    xs, ys = x[order], y[order]
+    items = [(xs[starts[a]:starts[b]], ys[starts[a]:starts[b]], starts[a:b + 1] - starts[a]) for a, b in pairwise(cuts)]
+    parts = engine.map(_outlines, items, outline_m=outline_m) if len(items) > 1 else \
+        [_outlines(item, outline_m=outline_m) for item in items]
+    outline = np.empty(k, dtype=object)
+    outline[:] = [shape for part in parts for shape in part]
     return hull, outline
+
+
+def _outlines(item, *, outline_m: float) -> list:
+    """Some clusters' outlines (a task): ``item`` is their locations ``(x, y)`` in cluster order
+    and where each cluster starts; each outline is the union of eps/2 discs, the same shape
+    on any machine (the same discs, united in the same order)."""
+    x, y, starts = item
+    discs = shapely.buffer(shapely.points(x, y), outline_m, quad_segs=OUTLINE_QUAD_SEGS)
+    return [shapely.union_all(discs[a:b]) for a, b in pairwise(starts)]
