@@ -23,10 +23,12 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from ..engine import current_engine
+from ..geo.coords import distinct_points
 from ..geo.h3cells import h3_cells
 from ..geo.workspace import Workspace
 from .assign import assign_areas
@@ -80,6 +82,21 @@ def point_areas(ws: Workspace, points: pd.DataFrame, layers: dict, resolutions: 
     out = found.drop(columns=POINT_COLUMNS)
     out.loc[~known, list(new.columns)] = new.to_numpy(dtype=object)
     return out.astype("str")
+
+
+def point_rows(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``(inverse, firsts)``: each row's distinct point (:data:`POINT_COLUMNS`, missing values
+    alike), numbered from 0 in order of first appearance, and the row where each first appears.
+
+    Each pair of columns is hashed once as one number (:func:`~hotspot_tasking.geo.coords.distinct_points`),
+    then the two pairs' numbers together.
+    """
+    grid, _, _ = distinct_points(table["easting"].to_numpy(), table["northing"].to_numpy())
+    degrees, _, _ = distinct_points(table["longitude"].to_numpy(), table["latitude"].to_numpy())
+    inverse = pd.factorize(grid.astype(np.int64) * (int(degrees.max(initial=0)) + 1) + degrees)[0].astype(np.int64)
+    seen = np.maximum.accumulate(inverse) if len(inverse) else inverse  # a new point: a new highest number
+    firsts = np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]]) if len(inverse) else inverse
+    return inverse, firsts
 
 
 def cached_point_areas(ws: Workspace, resolutions: Sequence[int] = ()) -> pd.DataFrame | None:

@@ -25,7 +25,7 @@ from ..intake.textfiles import read_csvs
 from .assign import OUTSIDE, lsoa_agreement
 from .errors import BoundaryError
 from .layers import AREA_KINDS, AreaLayer, is_partition
-from .pointcache import POINT_COLUMNS, point_areas, store_without_cells
+from .pointcache import POINT_COLUMNS, point_areas, point_rows, store_without_cells
 from .study import STUDY_AREA_KINDS, latest_layer, study_area_of
 from .validate import check_choice, check_columns, check_type
 from .workbook import WORKBOOK_SUFFIXES, read_workbook
@@ -183,12 +183,9 @@ def area_coverage(ws: Workspace) -> tuple[dict[str, int], dict[str, dict[str, fl
 def _distinct_points(incidents: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """``(inverse, points)``: the distinct ``easting, northing, longitude, latitude`` of the
     rows (missing values alike), in order of first appearance, and each row's point."""
-    columns = POINT_COLUMNS
-    check_columns(incidents, columns, "with_areas")
-    keys = incidents[columns].reset_index(drop=True)
-    group = keys.groupby(columns, dropna=False, sort=False).ngroup().to_numpy()
-    _, first = np.unique(group, return_index=True)
-    return group.astype(np.int64), keys.iloc[first].reset_index(drop=True)
+    check_columns(incidents, POINT_COLUMNS, "with_areas")
+    inverse, firsts = point_rows(incidents)
+    return inverse, incidents[POINT_COLUMNS].iloc[firsts].reset_index(drop=True)
 
 
 def add_population(ws: Workspace, path: str | Path, *, code_col: str, value_col: str,

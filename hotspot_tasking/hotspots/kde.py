@@ -242,8 +242,10 @@ def kde(incidents: pd.DataFrame, *, grid: Grid | None = None, cell_size_m: float
         engines.fft_check(per_m2, u, v, w, h, grid, kernel, card)
     else:
         per_m2 = engines.exact(u, v, w, h, grid, kernel)
-    density = per_m2  # per km², in place; cells at 0 are left untouched (a national grid is mostly
-    np.multiply(density, 1e6, out=density, where=density != 0)  # empty: its pages are never written)
+    # Per km², in place, leaving the cells at 0 untouched: a national grid is mostly empty, and
+    # its empty pages are then never written.
+    density = per_m2
+    np.multiply(density, 1e6, out=density, where=density != 0)
     card.data["peak_density_per_km2"] = float(density.max()) if density.size else 0.0
     points = pd.DataFrame({"easting": x, "northing": y, "weight": w})
     return KdeResult(density, grid, card, mask, points, study_area is not None)

@@ -18,16 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from ..boundaries.errors import BoundaryError
-from ..boundaries.pointcache import POINT_COLUMNS, cached_point_areas, point_areas
+from ..boundaries.pointcache import POINT_COLUMNS, cached_point_areas, point_areas, point_rows
 from ..boundaries.stats import PeriodKind, area_period_sums, assign_periods, period_order, stats_table
 from ..boundaries.store import area_layers, check_workspace, population
 from ..boundaries.validate import check_period
 from ..engine import Engine, current_engine, using
-from ..geo.coords import distinct_points
 from ..geo.reads import file_runs, read_incidents
 from ..geo.workspace import Workspace
 
@@ -87,11 +85,12 @@ def workspace_area_stats(ws: Workspace, layer: str, *, period: PeriodKind | tupl
         lookup = pd.concat([lookup, _lookup(unknown, codes)], ignore_index=True)
         for i, part in zip(again, engine.map(_run_sums, [runs[i] for i in again], lookup=lookup, period=period)):
             parts[i] = part
-    placed = [(p.first, p.last) for p in parts if p.first is not None]
-    order = period_order(min(a for a, _ in placed), max(b for _, b in placed), period) if placed \
-        else period_order(None, None, period) if isinstance(period, tuple) else []
-    sums = pd.concat([p.sums for p in parts], ignore_index=True) if parts else None
-    return stats_table(sums if sums is not None else _no_sums(), period, order,
+    firsts = [p.first for p in parts if p.first is not None]
+    lasts = [p.last for p in parts if p.last is not None]
+    order = period_order(min(firsts, default=None), max(lasts, default=None), period) \
+        if firsts or isinstance(period, tuple) else []
+    sums = pd.concat([_no_sums(), *(p.sums for p in parts)], ignore_index=True)
+    return stats_table(sums, period, order,
                        areas=list(layers[layer][1]["code"]), population=population(ws, layer),
                        outside=tuple(sum(p.outside[i] for p in parts) for i in (0, 1)),
                        unplaced=sum(p.unplaced for p in parts))
@@ -100,9 +99,7 @@ def workspace_area_stats(ws: Workspace, layer: str, *, period: PeriodKind | tupl
 def _run_sums(paths: list[str], *, lookup: pd.DataFrame, period) -> RunSums:
     """A run of incident files' part of the table (a task)."""
     table = read_incidents(paths, READ_COLUMNS, None)
-    group = _point_groups(table)
-    seen = np.maximum.accumulate(group) if len(group) else group  # numbered in order of first appearance:
-    firsts = np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]]) if len(group) else group  # point k first at firsts[k]
+    group, firsts = point_rows(table)
     found = table.loc[firsts, POINT_COLUMNS].merge(lookup, on=POINT_COLUMNS, how="left", sort=False)
     if found["area"].isna().any():
         return RunSums(_no_sums(), (0, 0), 0, None, None,
@@ -120,13 +117,6 @@ def _lookup(points: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
     """Points (:data:`POINT_COLUMNS`) and their ``area`` code, each point once."""
     return points.reset_index(drop=True).assign(area=codes.to_numpy(dtype=object)) \
         .drop_duplicates(POINT_COLUMNS, ignore_index=True)
-
-
-def _point_groups(table: pd.DataFrame) -> np.ndarray:
-    """Each row's distinct point (:data:`POINT_COLUMNS`, missing values alike), numbered from 0."""
-    grid, _, _ = distinct_points(table["easting"].to_numpy(), table["northing"].to_numpy())
-    degrees, _, _ = distinct_points(table["longitude"].to_numpy(), table["latitude"].to_numpy())
-    return pd.factorize(grid.astype(np.int64) * (int(degrees.max(initial=0)) + 1) + degrees)[0]
 
 
 def _no_sums() -> pd.DataFrame:
