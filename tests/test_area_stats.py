@@ -130,3 +130,26 @@ def test_the_stats_command_writes_every_area_and_period(tmp_path):
     outside = int(done.stdout.split("\n")[1].split()[0].replace(",", ""))
     assert table["count"].sum() + outside == records
     assert f"Wrote {len(wards)} areas x {len(months)} periods of 'ward_2014'" in done.stdout
+
+
+def test_the_stats_command_says_what_is_wrong_in_one_line(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    ws = shutil.copytree(DEMO_WORKSPACE, tmp_path / "ws", ignore=shutil.ignore_patterns("cache"))
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "hotspot_tasking.cli", "boundaries", "stats", str(ws),
+                               "--layer", "ward_2014", *args], capture_output=True, text=True, timeout=600)
+
+    for args, said in ((["--period", "2017-06-01:junk", "--out", str(tmp_path / "a.csv")], "--period"),
+                       (["--out", str(tmp_path)], "is a folder")):
+        done = run(*args)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert done.stderr.startswith("error: ") and said in done.stderr and done.stderr.count("\n") == 1
+    assert not list(tmp_path.iterdir())  # nothing half-written is left
+    done = run("--out", str(tmp_path / "new" / "wards.csv"))  # a missing folder is made
+    assert done.returncode == 0 and (tmp_path / "new" / "wards.csv").is_file()

@@ -8,6 +8,7 @@ The parser imports nothing heavy; each handler imports the boundaries package wh
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,7 +104,7 @@ def _boundaries_stats(args: argparse.Namespace) -> int:
     from ..pipeline.each_area import write_summary
 
     period = tuple(args.period.split(":", 1)) if ":" in args.period else args.period
-    if period not in ("month", "week") and not isinstance(period, tuple):
+    if period not in ("month", "week") and not (isinstance(period, tuple) and all(map(_is_date, period))):
         raise BoundaryError(f"--period {args.period!r}: give month, week, or a date range such as "
                             "2017-06-01:2017-08-31.")
     ws = Workspace.open(args.workspace)
@@ -114,12 +115,25 @@ def _boundaries_stats(args: argparse.Namespace) -> int:
         table.insert(1, "name", table["area"].map(dict(zip(frame["code"], frame["name"]))).fillna(""))
     write_summary(table, args.out)
     areas, periods = table["area"].nunique(), table["period"].nunique()
+    if not periods:
+        print(f"No records in the workspace to count: {args.out} has the header only. Import some with "
+              "'hotspot-tasking ingest'.")
+        return 0
     print(f"Wrote {areas:,} area{'s' * (areas != 1)} x {periods:,} period{'s' * (periods != 1)} of "
           f"'{args.layer}' to {args.out}.")
     print(f"  {table.attrs['outside']:,.0f} records in the periods lie in no area of the layer.")
     if table.attrs["unplaced"]:
         print(f"  {table.attrs['unplaced']:,} records have only a month, so no week: left out.")
     return 0
+
+
+def _is_date(text: str) -> bool:
+    """Whether ``text`` is a date written YYYY-MM-DD."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _added(headline: str, notes: list[str]) -> int:

@@ -229,7 +229,15 @@ def period_incidents(table: pd.DataFrame, request: TaskingRequest, outline) -> i
 
 
 def write_summary(summary: pd.DataFrame, path: Path) -> None:
-    """Write the summary as CSV, every text cell guarded, beside ``path`` then renamed into place."""
+    """Write the summary as CSV, every text cell guarded, beside ``path`` then renamed into place
+    (its folder made when missing; nothing is left behind when the write fails)."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder; give a file to write, e.g. {path / 'table.csv'}.")
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    neutralise_frame(summary).to_csv(tmp, index=False, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        neutralise_frame(summary).to_csv(tmp, index=False, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
